@@ -1,0 +1,324 @@
+// kernel/abi.ts — the one source of every constant the kernel and the host share.
+//
+// This file is written in the common subset of AssemblyScript and TypeScript: the kernel
+// compiles it with asc, the host (tools/host) imports it as TypeScript. Never retype one of
+// these numbers on either side; import it from here.
+//
+// Numbering rules: enums that index tables end in a COUNT member; values are stable once
+// published (course tooling reads counters and trace kinds by name, never by number).
+
+// ---- Pages and physical memory -------------------------------------------------------------
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 4096;
+export const PAGE_MASK = 4095;
+/** Physical RAM defaults: 16 MiB = 4096 frames; the kernel accepts 16 .. 262144 frames (1 GiB). */
+export const DEFAULT_FRAMES = 4096;
+export const MIN_FRAMES = 16;
+export const MAX_FRAMES = 262144;
+export const MAX_CPUS = 4;
+export const MAX_PROCS = 64;
+
+// ---- Page-table entries (32 bits; 10 | 10 | 12 split of a 32-bit virtual address) ----------
+//
+//   31                                12 11  10   9    8    7    6    5   4  3   2   1   0
+//  +------------------------------------+---+----+----+----+----+---+---+--+--+---+---+---+
+//  |        physical frame number       |HID|TCOW|COW |WIRE|    | D | A |     | U | W | P |
+//  +------------------------------------+---+----+----+----+----+---+---+--+--+---+---+---+
+//   hardware bits: P present, W writable, U user, A accessed, D dirty (set by the MMU walk)
+//   software bits: WIRE wired (pinned), COW copy-on-write, TCOW transient output protection,
+//                  HID region hidden (emulated move)
+
+export enum Pte {
+  P = 0x001,
+  W = 0x002,
+  U = 0x004,
+  A = 0x020,
+  D = 0x040,
+  WIRE = 0x100,
+  COW = 0x200,
+  TCOW = 0x400,
+  HID = 0x800,
+  FLAGS = 0xfff,
+}
+export const PDE_SHIFT = 22;
+export const PTES_PER_TABLE = 1024;
+/** User virtual addresses live in [USER_BASE, USER_TOP), below 2 GiB, so every address is a
+ *  non-negative i32; page 0 and the first 64 KiB stay unmapped (null guard). */
+export const USER_BASE = 0x00010000;
+export const USER_TOP = 0x7fff0000;
+/** Where mmap without a hint starts looking for room. */
+export const MMAP_BASE = 0x40000000;
+
+// ---- Frame metadata ------------------------------------------------------------------------
+
+/** What a frame is used for (one kind at a time). */
+export enum FrameKind {
+  FREE = 0,
+  KERNEL = 1, // reserved frame 0 and the kernel's own buffers
+  PAGETABLE = 2, // a page directory or a page table
+  ANON = 3, // anonymous memory of some memory object
+  PAGECACHE = 4, // a file page in the unified page cache
+  IOBUF = 5, // a system buffer for I/O (network/disk), owned by the kernel
+  COUNT = 6,
+}
+
+/** Frame flags, orthogonal to the kind. */
+export enum FrameFlag {
+  PINNED = 0x1, // wired: may not be evicted or moved (share semantics)
+  IMMUTABLE = 0x2, // IO-Lite buffer: never writable again
+  ORPHAN = 0x4, // replaced in its object while output was pending; freed when outRef reaches 0
+  DIRTY = 0x8, // holds bytes not yet written back (page cache)
+  UNSCRUBBED = 0x10, // free, but still holds a previous owner's bytes: zero before any reuse
+}
+
+// ---- Memory access and protection ----------------------------------------------------------
+
+export enum Access {
+  READ = 1,
+  WRITE = 2,
+}
+
+export enum Prot {
+  NONE = 0,
+  READ = 1,
+  WRITE = 2,
+}
+
+export enum MapFlag {
+  PRIVATE = 0x1,
+  SHARED = 0x2,
+  FIXED = 0x10,
+}
+
+// ---- Errors (negated in syscall results) ---------------------------------------------------
+
+export enum Errno {
+  OK = 0,
+  EPERM = 1,
+  ENOENT = 2,
+  ESRCH = 3,
+  EINTR = 4,
+  EIO = 5,
+  EBADF = 9,
+  ECHILD = 10,
+  EAGAIN = 11,
+  ENOMEM = 12,
+  EACCES = 13,
+  EFAULT = 14,
+  EBUSY = 16,
+  EEXIST = 17,
+  ENOTDIR = 20,
+  EISDIR = 21,
+  EINVAL = 22,
+  ENFILE = 23,
+  EMFILE = 24,
+  EFBIG = 27,
+  ENOSPC = 28,
+  ESPIPE = 29,
+  EROFS = 30,
+  EPIPE = 32,
+  ERANGE = 34,
+  ENOSYS = 38,
+  ENOTEMPTY = 39,
+  ENOTSOCK = 88,
+  EMSGSIZE = 90,
+  EPROTONOSUPPORT = 93,
+  EOPNOTSUPP = 95,
+  EADDRINUSE = 98,
+  ENETUNREACH = 101,
+  ENOTCONN = 107,
+  ETIMEDOUT = 110,
+}
+
+// ---- System calls --------------------------------------------------------------------------
+//
+// syscall(pid, nr, a0..a5) returns a value >= 0 or -Errno. Extra results (a second value, such
+// as the (va, len) of a region the kernel chose) are read with sysret(i) after the call.
+
+export enum Sys {
+  GETPID = 1,
+  EXIT = 2, // (status)
+  FORK = 3, // () -> child pid
+  MMAP = 4, // (hint va, len, prot, flags, fd, pageOffset) -> va
+  MUNMAP = 5, // (va, len)
+  MPROTECT = 6, // (va, len, prot)
+  SETCPU = 7, // (cpu) — migrate the caller to another CPU
+  WAIT = 8, // (pid) -> 0 and sysret = (status, Kill reason) of a dead child, reaped; -EAGAIN if alive
+  COUNT = 9,
+}
+
+// ---- Process states and kill reasons --------------------------------------------------------
+
+export enum ProcState {
+  UNUSED = 0,
+  RUNNABLE = 1,
+  BLOCKED = 2,
+  ZOMBIE = 3,
+}
+
+export enum Kill {
+  NONE = 0,
+  EXITED = 1, // called exit
+  SEGV_UNMAPPED = 2, // access to an address no region covers
+  SEGV_PROT = 3, // access the region's protection forbids
+  OOM = 4, // a fault needed a frame and none was free
+  SIGBUS = 5, // access to a file page beyond end of file
+  KILLED = 6, // killed by the host
+}
+
+// ---- Counters: every primitive operation, and its CPU cost ----------------------------------
+//
+// The kernel counts each primitive operation it performs. The cost profile gives nanoseconds
+// per unit of each counter; simulated CPU time is exactly sum(count x cost) — never a formula
+// per semantics. Counters the CPU does not pay for (DMA bytes, TLB hits) cost 0 in every profile.
+
+export enum Counter {
+  Syscalls = 0, // each kernel entry through syscall()
+  Faults, // each page fault taken (any cause)
+  FaultsDemandZero, // resolved by mapping a zero-filled frame
+  FaultsCow, // resolved by copy-on-write (copy or reuse)
+  FaultsTcow, // resolved by TCOW (see kernel/io)
+  FaultsMinor, // the object had the page; only the mapping was missing
+  FaultsProt, // write to a read-only mapping whose frame no longer needed protecting
+  FaultsFatal, // not resolvable: the process was killed
+  PteWrites, // a page-table entry written by the kernel (map, unmap, protect)
+  TlbHits,
+  TlbMisses,
+  TlbInvalLocal, // invalidation of a TLB entry on the CPU doing the change
+  TlbShootdowns, // invalidation sent to another CPU (one per remote CPU per change)
+  TlbFlushes, // a whole-ASID flush on one CPU
+  FramesAllocated,
+  FramesFreed,
+  BytesCopied, // bytes the CPU copied (never DMA)
+  BytesZeroed, // bytes the CPU zeroed (demand-zero and scrubbing)
+  BytesChecksummed, // bytes the CPU summed for an Internet checksum
+  PageSwaps, // frames exchanged between memory objects
+  RegionOps, // region created, split, removed, hidden or cached
+  Wires, // a page wired (pinned)
+  Unwires,
+  Interrupts,
+  Notifications, // completion notifications delivered to a process
+  DmaBytesOut, // bytes a device read from RAM (not CPU time)
+  DmaBytesIn, // bytes a device wrote into RAM (not CPU time)
+  ProcsCreated,
+  ProcsExited,
+  COUNT,
+}
+
+// ---- Trace ---------------------------------------------------------------------------------
+//
+// Each event kind carries its subsystem in bits 8..15, so a mask of subsystems enables a family.
+
+export enum Subsys {
+  PROC = 0x01,
+  VM = 0x02,
+  TLB = 0x04,
+  FAULT = 0x08,
+  IO = 0x10,
+  NET = 0x20,
+  DISK = 0x40,
+  FS = 0x80,
+  ALL = 0xff,
+}
+
+export enum Ev {
+  ProcCreate = 0x0101, // (pid, parent)
+  ProcExit = 0x0102, // (pid, kill reason, status)
+  Syscall = 0x0103, // (pid, nr, result)
+  FrameAlloc = 0x0201, // (frame, kind)
+  FrameFree = 0x0202, // (frame)
+  Map = 0x0203, // (pid, va, pte)
+  Unmap = 0x0204, // (pid, va, frame)
+  Protect = 0x0205, // (pid, va, pte)
+  RegionCreate = 0x0206, // (pid, va, len)
+  RegionRemove = 0x0207, // (pid, va, len)
+  TlbInval = 0x0401, // (cpu, asid, va)
+  TlbShootdown = 0x0402, // (cpu, asid, va) cpu = remote target
+  TlbFlush = 0x0403, // (cpu, asid)
+  Fault = 0x0801, // (pid, va, access)
+  FaultResolved = 0x0802, // (pid, va, Counter of the kind of resolution)
+  FaultFatal = 0x0803, // (pid, va, Kill reason)
+}
+
+// ---- Frame table layout (read by the host's frames map) --------------------------------------
+//
+// One 32-byte record per frame, at frameTablePtr() + frame * FRAME_META_SIZE.
+//
+//   0      2    3     4        6       8       10     12      16      20      24     28     32
+//  +------+----+-----+--------+-------+-------+------+-------+-------+-------+------+------+
+//  | refs |kind|flags| outRef | inRef | wired | maps | owner | index | next  |  pv  | gen  |
+//  +------+----+-----+--------+-------+-------+------+-------+-------+-------+------+------+
+//   refs   memory-object slots and kernel holds that keep the frame allocated
+//   outRef / inRef  pending output / input I/O on the frame (Genie's I/O reference counts)
+//   wired  pins (share semantics); maps  mappings (length of the pv list)
+//   owner / index   the memory object holding it and the page index there (0 if none)
+//   next   free-list link; pv  head of the list of mappings; gen  bumped at each reuse
+
+export const FRAME_META_SIZE = 32;
+export enum FrameField {
+  REFS = 0,
+  KIND = 2,
+  FLAGS = 3,
+  OUTREF = 4,
+  INREF = 6,
+  WIRED = 8,
+  MAPS = 10,
+  OWNER = 12,
+  INDEX = 16,
+  NEXT = 20,
+  PV = 24,
+  GEN = 28,
+}
+
+// ---- Inspection fields (procInfo / regionInfo) ------------------------------------------------
+
+export enum ProcField {
+  STATE = 0,
+  CPU = 1,
+  PARENT = 2,
+  PD = 3, // page-directory frame
+  KILL = 4, // Kill reason once ZOMBIE
+  KILL_VA = 5,
+  KILL_ACCESS = 6,
+  STATUS = 7,
+  CPU_MASK = 8, // CPUs whose TLB may hold this address space
+  REGIONS = 9,
+}
+
+export enum RegionField {
+  START = 0,
+  END = 1,
+  PROT = 2,
+  SHARED = 3,
+  OBJECT = 4, // memory-object id
+  PGOFF = 5,
+}
+
+// ---- Network drop reasons ------------------------------------------------------------------
+//
+// Why the network stack threw an input frame (or a pending datagram) away: one member per class
+// of malformed or unwanted input. net/drop.ts keeps one u64 counter per reason, indexed by this
+// enum (read by the host at dropsPtr()); None (0) means "not dropped" and is never counted.
+
+export enum Drop {
+  None = 0,
+  Truncated, // frame shorter than the headers it must hold
+  BadProto, // ethertype not IPv4, or IP protocol not UDP
+  BadIpHeader, // IP version not 4, or header length (IHL) below 5 words
+  BadIpLength, // IP total length below its header length or beyond the frame
+  BadIpChecksum, // IP header checksum wrong
+  BadUdpLength, // UDP length below 8 or beyond the IP payload
+  BadUdpChecksum, // UDP checksum present and wrong
+  FragOverlap, // fragment overlaps another at a different offset: whole datagram dropped
+  FragDuplicate, // exact repeat (same offset, same length) of a held fragment: repeat dropped
+  FragOversize, // fragment reaches past the largest IP datagram (65535 bytes)
+  FragLength, // lengths disagree: empty fragment, non-final data not a multiple of 8, or a
+  //             final fragment / fragment end in conflict with the known datagram length
+  ReasmTableFull, // too many datagrams under reassembly
+  ReasmMemory, // too many fragment bytes (or fragments) held by reassembly
+  ReasmTimeout, // datagram still incomplete when its reassembly time ran out
+  NoSocket, // no socket bound to the destination port (closed port)
+  SocketFull, // the socket's receive queue is full
+  COUNT,
+}

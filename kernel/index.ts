@@ -1,0 +1,166 @@
+// kernel/index.ts — the kernel's entry points: everything the host may call.
+//
+// This is the whole interface between "hardware" (the host: tools/host) and the operating
+// system. test/kernel/interface.test.ts checks that the built module exports exactly these
+// functions and imports exactly the documented hardware interface; tools/host/kernel.ts types
+// them. Addresses and frame numbers are i32; results < 0 are -Errno or -Kill as documented.
+
+import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, ProcField, ProcState, RegionField } from "./abi";
+import { beginEntry, entryNs as stEntryNs } from "./stats";
+import { cpuInit, cpuSet, ncpus } from "./cpu";
+import { procExit, procGet, procReap, procs, procSpawn } from "./proc";
+import { sysret as regs, syscall as dispatch } from "./syscall";
+import { framesInit, freeFrames as nFree } from "../vm/frame";
+import { ramBase as base, ramFrames } from "../vm/ram";
+import { pmapCpus, pmapInit } from "../vm/pmap";
+import { tlbEntry as tlbWord, tlbReset } from "../vm/tlb";
+import { translate } from "../vm/mmu";
+import { checkInvariants, checkReport } from "../vm/check";
+import { objects } from "../vm/object";
+
+export { setCost, countersPtr } from "./stats";
+export { setTraceMask } from "./trace";
+export { frameTablePtr } from "../vm/frame";
+
+let booted = false;
+
+/** boot: bring up a machine with `frames` 4 KiB frames of RAM and `cpus` CPUs; 0 or -EINVAL. */
+export function boot(frames: i32, cpus: i32): i32 {
+  if (booted) return -Errno.EBUSY;
+  if (frames < MIN_FRAMES || frames > MAX_FRAMES || cpus < 1 || cpus > MAX_CPUS) return -Errno.EINVAL;
+  cpuInit(cpus);
+  framesInit(<u32>frames);
+  pmapInit(<u32>frames * 4);
+  tlbReset();
+  booted = true;
+  return 0;
+}
+
+/** spawn: a new process with an empty address space on cpu; its pid, or -EAGAIN / -EINVAL. */
+export function spawn(cpu: i32): i32 {
+  if (cpu < 0 || cpu >= ncpus) return -Errno.EINVAL;
+  beginEntry();
+  const pid = procSpawn(cpu);
+  return pid == 0 ? -Errno.EAGAIN : pid;
+}
+
+/** syscall: system call nr for pid with arguments a0..a5; value >= 0 or -Errno. */
+export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32): i32 {
+  beginEntry();
+  return dispatch(pid, nr, a0, a1, a2, a3, a4, a5);
+}
+
+/** sysret: second result register i (0..3) of the last system call. */
+export function sysret(i: i32): i32 {
+  return i >= 0 && i < 4 ? regs[i] : 0;
+}
+
+/**
+ * uaccess: physical address for an access (Access.READ/WRITE) by pid to va, faulting pages in
+ * as the CPU would. If the access cannot be made the process is killed: returns -Kill reason.
+ * Returns -Kill.KILLED... never; -ESRCH-style errors are reported as -Kill.SEGV_UNMAPPED only
+ * for live processes: a dead pid gives -(Kill.KILLED).
+ */
+export function uaccess(pid: i32, va: i32, access: i32): i32 {
+  beginEntry();
+  const p = procGet(pid);
+  if (p == null) return -Kill.KILLED;
+  cpuSet(p.cpu);
+  const acc: Access = access == Access.WRITE ? Access.WRITE : Access.READ;
+  const pa = translate(pid, p.cpu, <u32>va, acc);
+  if (pa >= 0) return <i32>pa;
+  p.killVa = <u32>va;
+  p.killAccess = acc;
+  procExit(p, -1, <Kill>(<i32>-pa));
+  return <i32>pa;
+}
+
+/** kill: end process pid (reason KILLED); 0 or -ESRCH. */
+export function kill(pid: i32): i32 {
+  const p = procGet(pid);
+  if (p == null) return -Errno.ESRCH;
+  beginEntry();
+  cpuSet(p.cpu);
+  procExit(p, -1, Kill.KILLED);
+  return 0;
+}
+
+/** reap: free the slot of a dead process; its exit status, or -ESRCH if pid is not dead. */
+export function reap(pid: i32): i32 {
+  const r = procReap(pid);
+  return r == -1 && !(pid > 0 && pid < procs.length) ? -Errno.ESRCH : r;
+}
+
+/** entryNs: simulated CPU time charged by the last kernel entry, in nanoseconds. */
+export function entryNs(): f64 {
+  return stEntryNs;
+}
+
+/** ramBase / ramBytes: where physical RAM sits in linear memory, and its size. */
+export function ramBase(): usize { return base; }
+export function ramBytes(): i32 { return <i32>(ramFrames << 12); }
+
+/** freeFrames: frames on the free list. */
+export function freeFrames(): i32 { return <i32>nFree; }
+
+/** procInfo: field f (ProcField) of process pid; -ESRCH if the slot is unused. */
+export function procInfo(pid: i32, f: i32): i32 {
+  if (pid <= 0 || pid >= procs.length) return -Errno.ESRCH;
+  const p = procs[pid];
+  if (p.state == ProcState.UNUSED) return -Errno.ESRCH;
+  switch (f) {
+    case ProcField.STATE: return p.state;
+    case ProcField.CPU: return p.cpu;
+    case ProcField.PARENT: return p.parent;
+    case ProcField.PD: return p.as == null ? 0 : <i32>p.as!.pd;
+    case ProcField.KILL: return p.kill;
+    case ProcField.KILL_VA: return <i32>p.killVa;
+    case ProcField.KILL_ACCESS: return p.killAccess;
+    case ProcField.STATUS: return p.status;
+    case ProcField.CPU_MASK: return pmapCpus(pid);
+    case ProcField.REGIONS: return p.as == null ? 0 : p.as!.regions.length;
+  }
+  return -Errno.EINVAL;
+}
+
+/** regionInfo: field f (RegionField) of region i of pid's address space; -EINVAL if none. */
+export function regionInfo(pid: i32, i: i32, f: i32): i32 {
+  const p = procGet(pid);
+  if (p == null) return -Errno.ESRCH;
+  const rs = p.as!.regions;
+  if (i < 0 || i >= rs.length) return -Errno.EINVAL;
+  const r = rs[i];
+  switch (f) {
+    case RegionField.START: return <i32>r.start;
+    case RegionField.END: return <i32>r.end;
+    case RegionField.PROT: return r.prot;
+    case RegionField.SHARED: return r.obj.shared ? 1 : 0;
+    case RegionField.OBJECT: return <i32>r.obj.id;
+    case RegionField.PGOFF: return <i32>r.pgoff;
+  }
+  return -Errno.EINVAL;
+}
+
+/** objectPage: frame at page idx of memory object id (0 if not materialised), or -EINVAL. */
+export function objectPage(id: i32, idx: i32): i32 {
+  if (id <= 0 || id >= objects.length) return -Errno.EINVAL;
+  const o = objects[id];
+  if (o == null || idx < 0 || <u32>idx >= o.npages) return -Errno.EINVAL;
+  return <i32>o.pages[idx];
+}
+
+/** tlbEntry: word k (0 tag = asid<<20|vpn, 1 pte) of TLB entry i on cpu, for inspection. */
+export function tlbEntry(cpu: i32, i: i32, k: i32): i32 {
+  if (cpu < 0 || cpu >= ncpus || i < 0 || i >= 64 || k < 0 || k > 1) return 0;
+  return <i32>tlbWord(cpu, i, k);
+}
+
+/** check: run the invariant check (with scrub, every clean free frame is verified zero). */
+export function check(scrub: i32): i32 {
+  return checkInvariants(scrub != 0);
+}
+
+/** checkMessage: the report of the last check, as an AssemblyScript string pointer. */
+export function checkMessage(): string {
+  return checkReport();
+}

@@ -1,0 +1,105 @@
+// kernel/proc.ts — the process table.
+//
+// A process is an address space plus the bookkeeping of its life. Its program runs on the
+// host (a test, the CLI, the playground), which enters the kernel for it through syscall()
+// and uaccess(). Each process runs on one CPU; its pid is also the ASID of its address space.
+//
+//   UNUSED --spawn/fork--> RUNNABLE <--> BLOCKED
+//                             |  exit, or a fatal fault (killed with a reason)
+//                             v
+//                          ZOMBIE --wait/reap--> UNUSED      (no frames held while ZOMBIE)
+
+import { Counter, Ev, Kill, MAX_PROCS, ProcState } from "./abi";
+import { count } from "./stats";
+import { trace } from "./trace";
+import { ncpus } from "./cpu";
+import { AddrSpace, asCreate, asDestroy, asFork } from "../vm/aspace";
+
+export class Proc {
+  state: ProcState = ProcState.UNUSED;
+  cpu: i32 = 0;
+  parent: i32 = 0;
+  as: AddrSpace | null = null;
+  status: i32 = 0;
+  kill: Kill = Kill.NONE;
+  killVa: u32 = 0;
+  killAccess: i32 = 0;
+  constructor(public pid: i32) {}
+}
+
+export const procs = new StaticArray<Proc>(MAX_PROCS + 1);
+for (let i = 0; i <= MAX_PROCS; i++) procs[i] = new Proc(i);
+
+/** procGet: the live (not UNUSED, not ZOMBIE) process pid, or null. */
+export function procGet(pid: i32): Proc | null {
+  if (pid <= 0 || pid > MAX_PROCS) return null;
+  const p = unchecked(procs[pid]);
+  return p.state == ProcState.RUNNABLE || p.state == ProcState.BLOCKED ? p : null;
+}
+
+function slot(): Proc | null {
+  for (let i = 1; i <= MAX_PROCS; i++) if (unchecked(procs[i]).state == ProcState.UNUSED) return unchecked(procs[i]);
+  return null;
+}
+
+function born(p: Proc, parent: i32, cpu: i32, as: AddrSpace): void {
+  p.state = ProcState.RUNNABLE;
+  p.cpu = cpu;
+  p.parent = parent;
+  p.as = as;
+  p.status = 0;
+  p.kill = Kill.NONE;
+  p.killVa = 0;
+  p.killAccess = 0;
+  count(Counter.ProcsCreated);
+  trace(Ev.ProcCreate, p.pid, parent);
+}
+
+/** procSpawn: a new process with an empty address space on cpu; its pid, or 0 if none free. */
+export function procSpawn(cpu: i32): i32 {
+  const p = slot();
+  if (p == null || cpu < 0 || cpu >= ncpus) return 0;
+  const as = asCreate(p.pid);
+  if (as == null) return 0;
+  born(p, 0, cpu, as);
+  return p.pid;
+}
+
+/** procFork: a copy of parent sharing its frames copy-on-write; child pid, or 0 (nothing kept). */
+export function procFork(parent: Proc): i32 {
+  const c = slot();
+  if (c == null) return 0;
+  const as = asCreate(c.pid);
+  if (as == null) return 0;
+  if (asFork(parent.as!, as) < 0) {
+    asDestroy(as);
+    return 0;
+  }
+  born(c, parent.pid, parent.cpu, as);
+  return c.pid;
+}
+
+/** procExit: end p with status and reason; every frame it held is released. */
+export function procExit(p: Proc, status: i32, why: Kill): void {
+  if (p.as != null) asDestroy(p.as!);
+  p.as = null;
+  p.state = ProcState.ZOMBIE;
+  p.status = status;
+  p.kill = why;
+  count(Counter.ProcsExited);
+  trace(Ev.ProcExit, p.pid, why, status);
+  for (let i = 1; i <= MAX_PROCS; i++) {
+    const c = unchecked(procs[i]);
+    if (c.parent == p.pid && c.state != ProcState.UNUSED) c.parent = 0; // orphans go to the host
+  }
+}
+
+/** procReap: free the slot of zombie pid; its exit status, or -1 if pid is not a zombie. */
+export function procReap(pid: i32): i32 {
+  if (pid <= 0 || pid > MAX_PROCS) return -1;
+  const p = unchecked(procs[pid]);
+  if (p.state != ProcState.ZOMBIE) return -1;
+  p.state = ProcState.UNUSED;
+  p.parent = 0;
+  return p.status;
+}

@@ -1,0 +1,102 @@
+// kernel/syscall.ts — system-call dispatch and argument checking.
+//
+// syscall(pid, nr, a0..a5) -> value >= 0, or -Errno. Every argument is checked before anything
+// changes: a bad call returns its error and leaves the process and the machine as they were.
+// Second results go to sysret[] (read with the sysret export).
+
+import { Counter, Errno, Ev, Kill, MapFlag, PAGE_MASK, ProcState, Prot, Sys, USER_BASE, USER_TOP, MAX_PROCS } from "./abi";
+import { count } from "./stats";
+import { trace } from "./trace";
+import { cpuSet, ncpus } from "./cpu";
+import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
+import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
+import { pmapRunsOn } from "../vm/pmap";
+
+export const sysret = new StaticArray<i32>(4);
+
+/** userRange: true if [va, va+len) is a non-empty range of user addresses. */
+export function userRange(va: u32, len: u32): bool {
+  return len != 0 && va >= <u32>USER_BASE && <u64>va + <u64>len <= <u64>USER_TOP;
+}
+
+function pageRound(len: u32): u32 {
+  return <u32>((<u64>len + PAGE_MASK) & ~(<u64>PAGE_MASK));
+}
+
+// mmap(hint, len, prot, flags, fd, pageOffset): anonymous memory for now; files come with fs/.
+function sysMmap(p: Proc, hint: u32, len: u32, prot: i32, flags: i32, fd: i32, pgoff: i32): i32 {
+  if (len == 0) return -Errno.EINVAL;
+  if (len > <u32>(USER_TOP - USER_BASE)) return -Errno.ENOMEM;
+  if ((prot & ~(Prot.READ | Prot.WRITE)) != 0) return -Errno.EINVAL;
+  if ((flags & ~(MapFlag.PRIVATE | MapFlag.SHARED | MapFlag.FIXED)) != 0) return -Errno.EINVAL;
+  const share = flags & (MapFlag.PRIVATE | MapFlag.SHARED);
+  if (share != MapFlag.PRIVATE && share != MapFlag.SHARED) return -Errno.EINVAL;
+  if (fd != -1) return -Errno.EBADF;
+  if (pgoff != 0) return -Errno.EINVAL;
+  const size = pageRound(len);
+  let fixed = (flags & MapFlag.FIXED) != 0;
+  if (fixed && ((hint & PAGE_MASK) != 0 || !userRange(hint, size))) return -Errno.EINVAL;
+  // A free, aligned hint is honoured; otherwise the kernel chooses.
+  if (!fixed && hint != 0 && (hint & PAGE_MASK) == 0 && userRange(hint, size) && asIsFree(p.as!, hint, hint + size))
+    fixed = true;
+  const at = asMapAnon(p.as!, hint, size, prot, share == MapFlag.SHARED, fixed);
+  return <i32>at;
+}
+
+function sysMunmap(p: Proc, va: u32, len: u32): i32 {
+  if ((va & PAGE_MASK) != 0 || !userRange(va, len)) return -Errno.EINVAL;
+  asUnmap(p.as!, va, va + pageRound(len));
+  return 0;
+}
+
+function sysMprotect(p: Proc, va: u32, len: u32, prot: i32): i32 {
+  if ((va & PAGE_MASK) != 0 || !userRange(va, len)) return -Errno.EINVAL;
+  if ((prot & ~(Prot.READ | Prot.WRITE)) != 0) return -Errno.EINVAL;
+  const end = va + pageRound(len);
+  if (!asCovered(p.as!, va, end)) return -Errno.ENOMEM;
+  asProtect(p.as!, va, end, prot);
+  return 0;
+}
+
+function sysSetcpu(p: Proc, cpu: i32): i32 {
+  if (cpu < 0 || cpu >= ncpus) return -Errno.EINVAL;
+  p.cpu = cpu;
+  pmapRunsOn(p.pid, cpu);
+  return 0;
+}
+
+function sysWait(p: Proc, pid: i32): i32 {
+  if (pid <= 0 || pid > MAX_PROCS) return -Errno.ECHILD;
+  const c = unchecked(procs[pid]);
+  if (c.parent != p.pid || c.state == ProcState.UNUSED) return -Errno.ECHILD;
+  if (c.state != ProcState.ZOMBIE) return -Errno.EAGAIN;
+  sysret[0] = c.status;
+  sysret[1] = c.kill;
+  procReap(pid);
+  return 0;
+}
+
+/** syscall: run system call nr for process pid on its CPU; a value >= 0 or -Errno. */
+export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32): i32 {
+  const p = procGet(pid);
+  if (p == null) return -Errno.ESRCH;
+  cpuSet(p.cpu);
+  pmapRunsOn(pid, p.cpu);
+  count(Counter.Syscalls);
+  sysret[0] = 0;
+  sysret[1] = 0;
+  let r: i32;
+  switch (nr) {
+    case Sys.GETPID: r = pid; break;
+    case Sys.EXIT: procExit(p, a0, Kill.EXITED); r = 0; break;
+    case Sys.FORK: { const c = procFork(p); r = c == 0 ? -Errno.ENOMEM : c; break; }
+    case Sys.MMAP: r = sysMmap(p, <u32>a0, <u32>a1, a2, a3, a4, a5); break;
+    case Sys.MUNMAP: r = sysMunmap(p, <u32>a0, <u32>a1); break;
+    case Sys.MPROTECT: r = sysMprotect(p, <u32>a0, <u32>a1, a2); break;
+    case Sys.SETCPU: r = sysSetcpu(p, a0); break;
+    case Sys.WAIT: r = sysWait(p, a0); break;
+    default: r = -Errno.ENOSYS;
+  }
+  trace(Ev.Syscall, pid, nr, r);
+  return r;
+}

@@ -1,0 +1,50 @@
+// test/kernel/machines.ts — booting machines for kernel tests, with the invariant check after
+// every test: each test file calls useMachines() once, and every machine it boots is checked
+// (DESIGN §7) when the test ends, even if the test itself passed.
+
+import { afterEach, expect } from "vitest";
+import { World, type Machine, type MachineOptions } from "../../tools/host/index";
+import { loadKernel } from "../../tools/host/node";
+
+const live: Machine[] = [];
+
+/** useMachines: register the after-each invariant check for this test file. */
+export function useMachines(): void {
+  afterEach(() => {
+    const ms = live.splice(0);
+    for (const m of ms) {
+      const { violations, report } = m.checkInvariants();
+      expect(report, `invariants of ${m.name}`).toBe("");
+      expect(violations).toBe(0);
+    }
+  });
+}
+
+/** world: a fresh world with the debug kernel. */
+export async function world(seed = 1): Promise<World> {
+  return new World({ kernel: await loadKernel("debug"), seed });
+}
+
+/** machine: boot a machine in a fresh world (checked after the test). */
+export async function machine(opts: MachineOptions = {}, w?: World): Promise<Machine> {
+  const m = await (w ?? (await world())).machine(opts);
+  live.push(m);
+  return m;
+}
+
+/** track: check this machine after the test too (machines booted by other means). */
+export function track(m: Machine): Machine {
+  live.push(m);
+  return m;
+}
+
+/** pattern: len deterministic bytes derived from seed (for byte-exact comparisons). */
+export function pattern(len: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(len);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < len; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}

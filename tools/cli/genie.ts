@@ -1,0 +1,52 @@
+// tools/cli/genie.ts — the `genie` command.
+//
+//   genie demo                 boot a machine and narrate what the kernel does
+//   genie disasm [FUNCTION]    WebAssembly text of the kernel (or of one function)
+//   genie help                 this text
+
+import { runDemo } from "./demo";
+import { runDisasm } from "./disasm";
+import { UsageError } from "./usage";
+
+const USAGE = `usage: genie <command> [options]
+
+commands:
+  demo                      boot a machine and narrate what the kernel does
+  disasm [FUNCTION] [--release]
+                            print the WebAssembly text of the kernel, or of the functions
+                            whose name contains FUNCTION (debug build: names kept)
+  help                      show this text
+`;
+
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case "demo":
+      if (rest.length) throw new UsageError(`demo takes no arguments (got ${rest.join(" ")})`);
+      await runDemo();
+      return 0;
+    case "disasm":
+      return runDisasm(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${cmd}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`genie: ${e.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    process.stderr.write(`genie: ${e?.name === "ConfigError" ? e.message : e?.stack ?? e}\n`);
+    process.exit(1);
+  },
+);

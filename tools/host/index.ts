@@ -1,0 +1,22 @@
+// tools/host/index.ts — the host library: build worlds of simulated machines and drive them.
+//
+//   const world = new World({ kernel: await loadKernel(), seed: 1 });
+//   const m = await world.machine({ memory: "16M", cpus: 2 });
+//   const p = m.spawn();
+//   const va = p.mmap(8192);
+//   p.store(va, [1, 2, 3]);          // faults the page in (demand zero)
+//   m.check();                        // every kernel invariant holds
+//
+// Works in Node and in the browser: only loadKernel differs (tools/host/node.ts reads the
+// built module from disk; the playground fetches it).
+
+export * from "../../kernel/abi";
+export { World, type WorldOptions } from "./world";
+export { Machine, parseMemory, type MachineOptions, type TraceEvent } from "./machine";
+export { Process, type MmapOptions, type RegionInfo } from "./process";
+export { COUNTER_NAMES, diffCounters, readCounters, type CounterName, type Counters } from "./counters";
+export { getProfile, validateProfile, PROFILES, type Profile } from "./profile";
+export { KERNEL_EXPORTS, KERNEL_IMPORTS, type KernelExports } from "./kernel";
+export { pteBits, type FrameInfo, type PageTableEntry, type Translation, type TlbEntry } from "./inspect";
+export { Rng } from "./rng";
+export * from "./errors";

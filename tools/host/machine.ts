@@ -1,0 +1,215 @@
+// tools/host/machine.ts — one simulated computer: a kernel instance, its CPUs and their time,
+// its counters and trace, and the inspection tools (frames map, page tables, TLBs, invariants).
+//
+// CPU time: each kernel entry runs on one CPU, starting when both the caller and that CPU are
+// ready, and keeps the CPU busy for exactly the cost the kernel charged (kernel/stats.ts).
+
+import { DEFAULT_FRAMES, Errno, Ev, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, PAGE_SIZE, ProcField, Subsys } from "../../kernel/abi";
+import { ConfigError, KernelPanic, InvariantViolation } from "./errors";
+import { instantiateKernel, KernelAbort, liftString, type KernelExports } from "./kernel";
+import { readCounters, COUNTER_NAMES, type Counters } from "./counters";
+import { getProfile, validateProfile, type Profile } from "./profile";
+import { Process } from "./process";
+import { explain, frameInfo, frameSummary, pageTable, tlbEntries, type FrameInfo, type PageTableEntry, type Translation, type TlbEntry } from "./inspect";
+import type { World } from "./world";
+
+export interface MachineOptions {
+  /** A name for traces and displays (default "m0", "m1", ...). */
+  name?: string;
+  /** Physical RAM: a byte count, or a string like "16M", "256M" (default 16 MiB). */
+  memory?: number | string;
+  /** CPUs, 1..4 (default 1). */
+  cpus?: number;
+  /** Cost profile: a shipped name or a profile object (default "default"). */
+  profile?: string | Profile;
+  /** Trace these subsystems (Subsys bits), or true for all (default none). */
+  trace?: number | boolean;
+}
+
+export interface TraceEvent {
+  /** Simulated time, ns. */
+  t: number;
+  machine: string;
+  cpu: number;
+  ev: Ev;
+  kind: string;
+  a: number;
+  b: number;
+  c: number;
+}
+
+/** parseMemory: bytes of RAM from 16777216, "16M", "512K", "1G"; ConfigError otherwise. */
+export function parseMemory(v: number | string): number {
+  let bytes: number;
+  if (typeof v === "number") bytes = v;
+  else {
+    const m = /^\s*(\d+)\s*([KMG]i?B?)?\s*$/i.exec(v);
+    if (!m) throw new ConfigError(`memory: "${v}" is not a size like 16M, 512K or 1G`);
+    const unit = (m[2] ?? "").toUpperCase()[0];
+    bytes = Number(m[1]) * (unit === "K" ? 1024 : unit === "M" ? 1 << 20 : unit === "G" ? 1 << 30 : 1);
+  }
+  if (!Number.isInteger(bytes) || bytes % PAGE_SIZE !== 0) throw new ConfigError(`memory: ${v} is not a whole number of 4 KiB frames`);
+  const frames = bytes / PAGE_SIZE;
+  if (frames < MIN_FRAMES || frames > MAX_FRAMES)
+    throw new ConfigError(`memory: ${v} is outside ${(MIN_FRAMES * PAGE_SIZE) >> 10} KiB .. ${(MAX_FRAMES * PAGE_SIZE) >> 20} MiB`);
+  return bytes;
+}
+
+export class Machine {
+  readonly name: string;
+  readonly frames: number;
+  readonly cpus: number;
+  readonly profile: Profile;
+  /** Time each CPU becomes free, ns. */
+  readonly cpuFree: number[];
+  /** Recorded trace events (when tracing is on). */
+  readonly traceLog: TraceEvent[] = [];
+  private procs = new Map<number, Process>();
+  private entryStart = 0;
+  private entryCpu = 0;
+  private dead: string | null = null;
+  private ramView: Uint8Array | null = null;
+
+  private constructor(readonly world: World, readonly k: KernelExports, name: string, frames: number, cpus: number, profile: Profile) {
+    this.name = name;
+    this.frames = frames;
+    this.cpus = cpus;
+    this.profile = profile;
+    this.cpuFree = new Array(cpus).fill(0);
+  }
+
+  /** boot: instantiate and boot a kernel for world (use World.machine). */
+  static async boot(world: World, opts: MachineOptions, index: number): Promise<Machine> {
+    const bytes = parseMemory(opts.memory ?? DEFAULT_FRAMES * PAGE_SIZE);
+    const cpus = opts.cpus ?? 1;
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new ConfigError(`cpus: ${cpus} is not in 1..${MAX_CPUS}`);
+    const profile = typeof opts.profile === "object" ? validateProfile(opts.profile) : getProfile(opts.profile ?? "default");
+    let self: Machine | undefined;
+    const k = await instantiateKernel(world.kernel, {
+      trace: (ev, a, b, c, off) => self!.record(ev, a, b, c, off),
+    });
+    self = new Machine(world, k, opts.name ?? `m${index}`, bytes / PAGE_SIZE, cpus, profile);
+    const r = self.call(() => k.boot(bytes / PAGE_SIZE, cpus));
+    if (r !== 0) throw new ConfigError(`boot: kernel refused ${bytes / PAGE_SIZE} frames x ${cpus} CPUs (${Errno[-r]})`);
+    COUNTER_NAMES.forEach((n, i) => k.setCost(i, profile.costs[n].ns));
+    self.setTrace(opts.trace ?? 0);
+    return self;
+  }
+
+  /** setTrace: record events of these subsystems (Subsys bits; true = all, false = none). */
+  setTrace(mask: number | boolean): void {
+    this.k.setTraceMask(mask === true ? Subsys.ALL : mask === false ? 0 : mask);
+  }
+
+  private record(ev: number, a: number, b: number, c: number, offsetNs: number): void {
+    this.traceLog.push({ t: this.entryStart + offsetNs, machine: this.name, cpu: this.entryCpu, ev, kind: Ev[ev] ?? `ev${ev}`, a, b, c });
+  }
+
+  /** call: run fn inside the kernel, turning a kernel abort into KernelPanic (machine dead). */
+  call<T>(fn: () => T): T {
+    if (this.dead) throw new KernelPanic(`${this.name}: machine is dead: ${this.dead}`);
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof KernelAbort || e instanceof WebAssembly.RuntimeError) {
+        this.dead = (e as Error).message;
+        throw new KernelPanic(`${this.name}: kernel panic: ${this.dead}`);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * enter: run a kernel entry on cpu, no earlier than `at`. The entry starts when the CPU is
+   * free, lasts the CPU time the kernel charged, and the CPU is busy until it ends.
+   */
+  enter<T>(cpu: number, at: number, fn: () => T): { value: T; start: number; end: number } {
+    const start = Math.max(at, this.world.now, this.cpuFree[cpu]);
+    this.entryStart = start;
+    this.entryCpu = cpu;
+    const value = this.call(fn);
+    const end = start + this.k.entryNs();
+    this.cpuFree[cpu] = end;
+    return { value, start, end };
+  }
+
+  /** spawn: a new process with an empty address space, on cpu (default 0). */
+  spawn(opts: { cpu?: number } = {}): Process {
+    const cpu = opts.cpu ?? 0;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new ConfigError(`spawn: cpu ${cpu} is not in 0..${this.cpus - 1}`);
+    const { value: pid, end } = this.enter(cpu, this.world.now, () => this.k.spawn(cpu));
+    if (pid < 0) throw new ConfigError(`spawn: ${Errno[-pid]} (process table full or out of frames)`);
+    return this.adopt(pid, end);
+  }
+
+  /** adopt: the Process object for a pid the kernel created (spawn, fork). */
+  adopt(pid: number, clock: number): Process {
+    const p = new Process(this, pid, clock);
+    this.procs.set(pid, p);
+    return p;
+  }
+
+  /** process: the Process object of pid, if this host created it. */
+  process(pid: number): Process | undefined {
+    return this.procs.get(pid);
+  }
+
+  /** ram: physical RAM as bytes (re-made whenever the kernel's memory has grown). */
+  get ram(): Uint8Array {
+    const buf = this.k.memory.buffer;
+    if (!this.ramView || this.ramView.buffer !== buf) this.ramView = new Uint8Array(buf, this.k.ramBase(), this.k.ramBytes());
+    return this.ramView;
+  }
+
+  /** counters: every kernel counter, by name. */
+  counters(): Counters {
+    return readCounters(this.k.memory, this.k.countersPtr());
+  }
+
+  /** freeFrames: frames on the free list. */
+  get freeFrames(): number {
+    return this.k.freeFrames();
+  }
+
+  /** frame: the metadata of frame f. */
+  frame(f: number): FrameInfo {
+    return frameInfo(this, f);
+  }
+
+  /** frameMap: the metadata of every frame (what each frame is used for). */
+  frameMap(): FrameInfo[] {
+    return Array.from({ length: this.frames }, (_, f) => frameInfo(this, f));
+  }
+
+  /** frameSummary: how many frames of each kind, and free. */
+  frameSummary(): Record<string, number> {
+    return frameSummary(this);
+  }
+
+  /** pageTable: every present PTE of pid, in address order. */
+  pageTable(pid: number): PageTableEntry[] {
+    return pageTable(this, this.k.procInfo(pid, ProcField.PD));
+  }
+
+  /** explain: the MMU walk for va in pid's address space, step by step (no side effects). */
+  explain(pid: number, va: number): Translation {
+    return explain(this, this.k.procInfo(pid, ProcField.PD), va);
+  }
+
+  /** tlb: the valid entries of cpu's TLB. */
+  tlb(cpu: number): TlbEntry[] {
+    return tlbEntries(this, cpu);
+  }
+
+  /** checkInvariants: run the kernel's invariant check; violations and their report. */
+  checkInvariants(opts: { scrub?: boolean } = {}): { violations: number; report: string } {
+    const violations = this.call(() => this.k.check(opts.scrub === false ? 0 : 1));
+    return { violations, report: violations ? liftString(this.k.memory, this.k.checkMessage()) : "" };
+  }
+
+  /** check: throw InvariantViolation unless every kernel invariant holds. */
+  check(opts: { scrub?: boolean } = {}): void {
+    const { violations, report } = this.checkInvariants(opts);
+    if (violations) throw new InvariantViolation(violations, report);
+  }
+}

@@ -1,0 +1,258 @@
+// vm/aspace.ts — address spaces: a page directory plus a sorted list of regions.
+//
+//   user virtual address space (lower 2 GiB)
+//  0x00000000 +-----------------+
+//             | null guard      |  never mapped
+//  USER_BASE  +-----------------+
+//             | regions ...     |  mmap with MAP_FIXED, or first fit below MMAP_BASE
+//  MMAP_BASE  +-----------------+
+//             | regions ...     |  mmap without a hint: first fit from here up
+//  USER_TOP   +-----------------+
+//             | (kernel: not in the simulated address space)
+//
+// A region [start, end) maps pages [pgoff, pgoff + npages) of one memory object with one
+// protection. Regions never overlap; splitting one (partial munmap or mprotect) makes two
+// regions on the same object. The ASID of an address space is its process id.
+
+import { Errno, MAX_PROCS, MMAP_BASE, PAGE_SHIFT, PAGE_SIZE, Prot, Pte, USER_BASE, USER_TOP, Counter, Ev } from "../kernel/abi";
+import { count } from "../kernel/stats";
+import { trace } from "../kernel/trace";
+import { frameRef } from "./frame";
+import { objectDrop, objectNew, objectRelease, VmObject } from "./object";
+import { pdAlloc, pdFree, pteFrame } from "./pagetable";
+import { pmapActivate, pmapDestroy, pmapEnter, pmapPte, pmapProtect, pmapRemove } from "./pmap";
+
+export class Region {
+  constructor(
+    public start: u32,
+    public end: u32,
+    public prot: i32,
+    public obj: VmObject,
+    public pgoff: u32,
+  ) {}
+
+  /** Page index in the object of the page holding va. */
+  @inline index(va: u32): u32 {
+    return this.pgoff + ((va - this.start) >>> PAGE_SHIFT);
+  }
+}
+
+export class AddrSpace {
+  regions: Array<Region> = [];
+  constructor(public asid: i32, public pd: u32) {}
+}
+
+/** Live address spaces by ASID. */
+export const spaces = new StaticArray<AddrSpace | null>(MAX_PROCS + 1);
+
+/** asCreate: an empty address space with ASID asid; null if no frame for its directory. */
+export function asCreate(asid: i32): AddrSpace | null {
+  const pd = pdAlloc();
+  if (pd == 0) return null;
+  const as = new AddrSpace(asid, pd);
+  pmapActivate(asid, pd);
+  spaces[asid] = as;
+  return as;
+}
+
+/** asFind: the region containing va, or null. */
+export function asFind(as: AddrSpace, va: u32): Region | null {
+  const rs = as.regions;
+  let lo = 0, hi = rs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = unchecked(rs[mid]);
+    if (va < r.start) hi = mid;
+    else if (va >= r.end) lo = mid + 1;
+    else return r;
+  }
+  return null;
+}
+
+function insert(as: AddrSpace, r: Region): void {
+  const rs = as.regions;
+  rs.push(r);
+  let i = rs.length - 1;
+  while (i > 0 && unchecked(rs[i - 1]).start > r.start) {
+    unchecked((rs[i] = rs[i - 1]));
+    i--;
+  }
+  unchecked((rs[i] = r));
+  count(Counter.RegionOps);
+}
+
+/** asIsFree: true if [start, end) overlaps no region. */
+export function asIsFree(as: AddrSpace, start: u32, end: u32): bool {
+  const rs = as.regions;
+  for (let i = 0; i < rs.length; i++) {
+    const r = unchecked(rs[i]);
+    if (r.start < end && start < r.end) return false;
+  }
+  return true;
+}
+
+/** findRoom: the lowest address >= from where len bytes fit below limit; 0 if none. */
+function findRoom(as: AddrSpace, from: u32, limit: u32, len: u32): u32 {
+  let at = from;
+  const rs = as.regions;
+  for (let i = 0; i < rs.length; i++) {
+    const r = unchecked(rs[i]);
+    if (r.end <= at) continue;
+    if (<u64>at + len <= <u64>r.start) break;
+    at = r.end;
+  }
+  return <u64>at + len <= <u64>limit ? at : 0;
+}
+
+/**
+ * asMap: map len bytes (page multiple) of object o from page pgoff with prot. With fixed, at
+ * exactly va (replacing what was there); else at the lowest free address from MMAP_BASE (then
+ * from USER_BASE). Returns the address, or -ENOMEM if there is no room. Takes o's reference.
+ */
+export function asMap(as: AddrSpace, va: u32, len: u32, prot: i32, o: VmObject, pgoff: u32, fixed: bool): i64 {
+  let at: u32 = 0;
+  if (fixed) {
+    asUnmap(as, va, va + len);
+    at = va;
+  } else {
+    at = findRoom(as, MMAP_BASE, USER_TOP, len);
+    if (at == 0) at = findRoom(as, USER_BASE, MMAP_BASE, len);
+    if (at == 0) return -Errno.ENOMEM;
+  }
+  insert(as, new Region(at, at + len, prot, o, pgoff));
+  trace(Ev.RegionCreate, as.asid, at, len);
+  return at;
+}
+
+/** asMapAnon: map a new anonymous object (shared or private); address or -ENOMEM. */
+export function asMapAnon(as: AddrSpace, va: u32, len: u32, prot: i32, shared: bool, fixed: bool): i64 {
+  const o = objectNew(len >>> PAGE_SHIFT, shared);
+  const at = asMap(as, va, len, prot, o, 0, fixed);
+  if (at < 0) objectDrop(o);
+  return at;
+}
+
+/** unmapPages: remove the translations of [start, end) in region r (the object keeps its pages). */
+function unmapPages(as: AddrSpace, start: u32, end: u32): void {
+  for (let va = start; va < end; va += PAGE_SIZE) pmapRemove(as.asid, va);
+}
+
+/**
+ * split: make a region boundary at va if va falls strictly inside a region. The object gets one
+ * more reference, for the new right-hand region.
+ */
+function split(as: AddrSpace, va: u32): void {
+  const r = asFind(as, va);
+  if (r == null || r.start == va) return;
+  const right = new Region(va, r.end, r.prot, r.obj, r.index(va));
+  r.obj.refs++;
+  r.end = va;
+  insert(as, right);
+}
+
+/**
+ * asUnmap: remove every mapping in [start, end). Pages of private objects in the range are
+ * released; shared objects keep theirs until their last region goes.
+ */
+export function asUnmap(as: AddrSpace, start: u32, end: u32): void {
+  split(as, start);
+  split(as, end);
+  const rs = as.regions;
+  for (let i = 0; i < rs.length; ) {
+    const r = unchecked(rs[i]);
+    if (r.start >= start && r.end <= end) {
+      unmapPages(as, r.start, r.end);
+      if (!r.obj.shared) objectRelease(r.obj, r.pgoff, r.index(r.end));
+      objectDrop(r.obj);
+      rs.splice(i, 1);
+      count(Counter.RegionOps);
+      trace(Ev.RegionRemove, as.asid, r.start, r.end - r.start);
+    } else i++;
+  }
+}
+
+/** asCovered: true if every page of [start, end) lies in some region. */
+export function asCovered(as: AddrSpace, start: u32, end: u32): bool {
+  let va = start;
+  while (va < end) {
+    const r = asFind(as, va);
+    if (r == null) return false;
+    va = r.end;
+  }
+  return true;
+}
+
+/**
+ * asProtect: set the protection of [start, end) (which must be covered). Removing write
+ * permission write-protects present pages at once; removing all access unmaps them; adding
+ * permission is lazy (the next fault grants it).
+ */
+export function asProtect(as: AddrSpace, start: u32, end: u32, prot: i32): void {
+  split(as, start);
+  split(as, end);
+  const rs = as.regions;
+  for (let i = 0; i < rs.length; i++) {
+    const r = unchecked(rs[i]);
+    if (r.start < start || r.end > end) continue;
+    r.prot = prot;
+    if (prot == Prot.NONE) unmapPages(as, r.start, r.end);
+    else if ((prot & Prot.WRITE) == 0)
+      for (let va = r.start; va < r.end; va += PAGE_SIZE) pmapProtect(as.asid, va, 0, Pte.W);
+    count(Counter.RegionOps);
+  }
+}
+
+/**
+ * asFork: give child a copy of parent's regions. Shared objects are shared; private objects
+ * are copied page table by page table: both sides keep the same frames, read-only, until one
+ * writes (copy-on-write). Returns 0, or -ENOMEM (the child may be partly built; destroy it).
+ */
+export function asFork(parent: AddrSpace, child: AddrSpace): i32 {
+  const rs = parent.regions;
+  for (let i = 0; i < rs.length; i++) {
+    const r = unchecked(rs[i]);
+    let o = r.obj;
+    if (o.shared) {
+      o.refs++;
+    } else {
+      const n = r.index(r.end);
+      const copy = objectNew(o.npages, false);
+      for (let k = r.pgoff; k < n; k++) {
+        const f = unchecked(o.pages[k]);
+        if (f == 0) continue;
+        frameRef(f);
+        unchecked((copy.pages[k] = f));
+      }
+      o = copy;
+    }
+    child.regions.push(new Region(r.start, r.end, r.prot, o, r.pgoff));
+    count(Counter.RegionOps);
+    const cow = !r.obj.shared && (r.prot & Prot.WRITE) != 0;
+    for (let va = r.start; va < r.end; va += PAGE_SIZE) {
+      const pte = pmapPte(parent.asid, va);
+      if ((pte & Pte.P) == 0) continue;
+      let bits = pte & (Pte.W | Pte.U | Pte.COW | Pte.TCOW);
+      if (cow) {
+        pmapProtect(parent.asid, va, Pte.COW, Pte.W);
+        bits = (bits & ~Pte.W) | Pte.COW;
+      }
+      if (!pmapEnter(child.asid, va, pteFrame(pte), bits)) return -Errno.ENOMEM;
+    }
+  }
+  return 0;
+}
+
+/** asDestroy: unmap everything, free the page tables and directory, flush the ASID. */
+export function asDestroy(as: AddrSpace): void {
+  asUnmap(as, 0, USER_TOP);
+  pdFree(as.pd);
+  pmapDestroy(as.asid);
+  spaces[as.asid] = null;
+}
+
+/** asPageFrame: frame of the object page behind va (0 if unmapped or not materialised). */
+export function asPageFrame(as: AddrSpace, va: u32): u32 {
+  const r = asFind(as, va);
+  if (r == null) return 0;
+  return unchecked(r.obj.pages[r.index(va)]);
+}

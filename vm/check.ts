@@ -1,0 +1,127 @@
+// vm/check.ts — the invariant check (run after every kernel test, and on demand).
+//
+// Recomputes, from the structures that hold frames, what the frame table should say, and
+// reports every disagreement:
+//   1. conservation: every frame is free, or its refs equal the holders found (object slots,
+//      page-table use, frame 0, kernel holds registered by I/O code), or it is an orphan kept
+//      only by pending I/O; the free list holds exactly the free frames
+//   2. mappings: every present PTE is recorded in its frame's pv list and vice versa (maps),
+//      and maps the frame its region's object holds at that page (no stale bytes mapped)
+//   3. TCOW: no frame with pending output (outRef > 0) is writable through any mapping
+//   4. permissions: no writable mapping in a region without write permission
+//   5. scrubbing: a free frame not flagged UNSCRUBBED holds only zeroes
+
+import { FrameFlag, FrameKind, MAX_PROCS, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Prot, Pte } from "../kernel/abi";
+import { asFind, spaces } from "./aspace";
+import { frame, freeFrames } from "./frame";
+import { objects } from "./object";
+import { pteFrame } from "./pagetable";
+import { pvInUse } from "./pmap";
+import { framePtr, ramFrames } from "./ram";
+
+let report = "";
+let violations = 0;
+
+function bad(msg: string): void {
+  violations++;
+  if (violations <= 20) report += msg + "\n";
+}
+
+/** Extra holders of frames outside memory objects and page tables (I/O code registers here). */
+export type HoldCounter = (expected: StaticArray<u32>) => void;
+const holders = new Array<HoldCounter>();
+
+/** checkRegisterHolder: fn adds, for every frame it holds, one to expected[frame]. */
+export function checkRegisterHolder(fn: HoldCounter): void {
+  holders.push(fn);
+}
+
+/** checkInvariants: number of violations found (0 = all hold); details in checkReport(). */
+export function checkInvariants(scrub: bool): i32 {
+  report = "";
+  violations = 0;
+  const n = ramFrames;
+  const expected = new StaticArray<u32>(<i32>n);
+  const mapped = new StaticArray<u32>(<i32>n);
+  expected[0] = 1;
+
+  for (let i = 1; i < objects.length; i++) {
+    const o = objects[i];
+    if (o == null) continue;
+    for (let k = 0; k < o.pages.length; k++) {
+      const f = unchecked(o.pages[k]);
+      if (f == 0) continue;
+      if (f >= n) { bad("object " + i.toString() + " page " + k.toString() + ": frame out of range"); continue; }
+      expected[f]++;
+    }
+  }
+  for (let h = 0; h < holders.length; h++) holders[h](expected);
+
+  // Walk every address space's page tables.
+  for (let asid = 1; asid <= MAX_PROCS; asid++) {
+    const as = spaces[asid];
+    if (as == null) continue;
+    expected[as.pd]++;
+    const pd = framePtr(as.pd);
+    for (let i = 0; i < PTES_PER_TABLE; i++) {
+      const pde = load<u32>(pd + (<usize>i << 2));
+      if ((pde & Pte.P) == 0) continue;
+      const pt = pteFrame(pde);
+      expected[pt]++;
+      if (frame(pt).kind != FrameKind.PAGETABLE) bad("pid " + asid.toString() + ": PDE " + i.toString() + " points at a non-page-table frame");
+      for (let j = 0; j < PTES_PER_TABLE; j++) {
+        const pte = load<u32>(framePtr(pt) + (<usize>j << 2));
+        if ((pte & Pte.P) == 0) continue;
+        const va = (<u32>i << 22) | (<u32>j << PAGE_SHIFT);
+        const f = pteFrame(pte);
+        const where = "pid " + asid.toString() + " va 0x" + va.toString(16) + " frame " + f.toString();
+        if (f == 0 || f >= n) { bad(where + ": PTE frame out of range"); continue; }
+        mapped[f]++;
+        const m = frame(f);
+        if (m.kind == FrameKind.FREE) bad(where + ": maps a free frame");
+        if (m.outRef != 0 && (pte & Pte.W) != 0) bad(where + ": frame under output is writable");
+        const r = asFind(as, va);
+        if (r == null) { bad(where + ": mapped outside every region"); continue; }
+        if (unchecked(r.obj.pages[r.index(va)]) != f) bad(where + ": maps a frame its object no longer holds (stale)");
+        if ((pte & Pte.W) != 0 && (r.prot & Prot.WRITE) == 0) bad(where + ": writable in a read-only region");
+      }
+    }
+  }
+
+  let free: u32 = 0;
+  let mapsTotal: u32 = 0;
+  for (let f: u32 = 0; f < n; f++) {
+    const m = frame(f);
+    const e = unchecked(expected[f]);
+    mapsTotal += m.maps;
+    if (m.maps != unchecked(mapped[f])) bad("frame " + f.toString() + ": maps " + m.maps.toString() + " but " + mapped[f].toString() + " PTEs");
+    if (m.kind == FrameKind.FREE) {
+      free++;
+      if (e != 0) bad("frame " + f.toString() + ": free but held " + e.toString() + " times");
+      if (m.outRef != 0 || m.inRef != 0 || m.wired != 0) bad("frame " + f.toString() + ": free with pending I/O or pins");
+      if (scrub && (m.flags & FrameFlag.UNSCRUBBED) == 0 && !zero(f)) bad("frame " + f.toString() + ": free, marked clean, holds old bytes");
+      continue;
+    }
+    if ((m.flags & FrameFlag.ORPHAN) != 0) {
+      if (m.refs != 0 || e != 0) bad("frame " + f.toString() + ": orphan still referenced");
+      if (m.outRef == 0 && m.inRef == 0) bad("frame " + f.toString() + ": orphan with no pending I/O (leaked)");
+      continue;
+    }
+    if (<u32>m.refs != e) bad("frame " + f.toString() + " (kind " + m.kind.toString() + "): refs " + m.refs.toString() + " but " + e.toString() + " holders");
+  }
+  if (free != freeFrames) bad("free list: counter says " + freeFrames.toString() + ", table says " + free.toString());
+  if (mapsTotal != pvInUse()) bad("pv entries: " + pvInUse().toString() + " in use, frames count " + mapsTotal.toString());
+  if (violations > 20) report += "... and " + (violations - 20).toString() + " more\n";
+  return violations;
+}
+
+function zero(f: u32): bool {
+  const p = framePtr(f);
+  for (let i = 0; i < PAGE_SIZE; i += 8) if (load<u64>(p + <usize>i) != 0) return false;
+  return true;
+}
+
+/** checkReport: the text of the last check's violations (empty if none). */
+export function checkReport(): string {
+  return report;
+}

@@ -1,0 +1,126 @@
+// vm/fault.ts — the page-fault handler.
+//
+// A fault is resolved from the region and its memory object, never from the PTE alone:
+//
+//   no region / forbidden access  -> fatal (SEGV_UNMAPPED, SEGV_PROT)
+//   object page missing           -> demand zero: a zeroed frame, installed and mapped
+//   page present, not mapped      -> minor fault: map it (read-only if shared copy-on-write
+//                                    or under output)
+//   write to a read-only mapping  -> one of
+//       frame under output (outRef > 0)      TCOW: copy it, replace it in the object, orphan
+//                                            the old frame until its output completes
+//       private frame shared by fork         COW: copy it into this object
+//       otherwise                            just restore write permission
+//
+// A TCOW replacement unmaps the old frame from every mapping of the same object, so every
+// sharer sees the new frame on its next access; the bytes under output never change.
+
+import { Access, Counter, Ev, FrameKind, Kill, PAGE_MASK, Prot, Pte } from "../kernel/abi";
+import { count } from "../kernel/stats";
+import { trace } from "../kernel/trace";
+import { AddrSpace, asFind, Region, spaces } from "./aspace";
+import { frame, frameAlloc, frameCopy, frameUnref } from "./frame";
+import { objectInstall, VmObject } from "./object";
+import { pteFrame } from "./pagetable";
+import { pmapEnter, pmapProtect, pmapPte, pmapRemove, pvAsid, pvFirst, pvNext, pvVa } from "./pmap";
+
+/** writable: may a mapping of frame f in region r be writable now? */
+function writable(r: Region, f: u32): bool {
+  if ((r.prot & Prot.WRITE) == 0) return false;
+  const m = frame(f);
+  if (m.outRef != 0) return false; // TCOW: no frame under output is ever writable
+  return r.obj.shared || m.refs == 1;
+}
+
+/** softBits: the reason a mapping of f in r is read-only though r is writable. */
+function softBits(r: Region, f: u32): u32 {
+  if ((r.prot & Prot.WRITE) == 0) return 0;
+  if (frame(f).outRef != 0) return Pte.TCOW;
+  return r.obj.shared ? 0 : Pte.COW;
+}
+
+/** mapPage: map object page f at va of as with the most permission the rules allow. */
+function mapPage(as: AddrSpace, r: Region, va: u32, f: u32): bool {
+  const bits: u32 = Pte.U | (writable(r, f) ? Pte.W : softBits(r, f));
+  return pmapEnter(as.asid, va, f, bits);
+}
+
+/**
+ * pageReplace: give page idx of object o a private copy of its frame old; every mapping of
+ * old through o is removed (sharers re-fault onto the copy). Returns the new frame, 0 if none.
+ */
+export function pageReplace(o: VmObject, idx: u32, old: u32): u32 {
+  const kind = frame(old).kind == FrameKind.PAGECACHE ? FrameKind.PAGECACHE : FrameKind.ANON;
+  const f = frameAlloc(kind, false);
+  if (f == 0) return 0;
+  frameCopy(f, old);
+  for (let i = pvFirst(old); i != 0; ) {
+    const next = pvNext(i);
+    const as = spaces[pvAsid(i)];
+    const va = pvVa(i);
+    if (as != null) {
+      const r = asFind(as, va);
+      if (r != null && r.obj == o && r.index(va) == idx) pmapRemove(as.asid, va);
+    }
+    i = next;
+  }
+  objectInstall(o, idx, f);
+  frameUnref(old);
+  return f;
+}
+
+/**
+ * vmFault: resolve a fault at va for access in address space as. Returns Kill.NONE when the
+ * access can be retried, or the fatal reason.
+ */
+export function vmFault(as: AddrSpace, va: u32, access: Access): Kill {
+  count(Counter.Faults);
+  trace(Ev.Fault, as.asid, va, access);
+  const r = asFind(as, va);
+  if (r == null) return fatal(as, va, Kill.SEGV_UNMAPPED);
+  if (r.prot == Prot.NONE || (access == Access.WRITE && (r.prot & Prot.WRITE) == 0))
+    return fatal(as, va, Kill.SEGV_PROT);
+  const page = va & ~PAGE_MASK;
+  const idx = r.index(va);
+  const o = r.obj;
+  let f = unchecked(o.pages[idx]);
+
+  if (f == 0) {
+    f = frameAlloc(FrameKind.ANON, true);
+    if (f == 0) return fatal(as, va, Kill.OOM);
+    objectInstall(o, idx, f);
+    if (!mapPage(as, r, page, f)) return fatal(as, va, Kill.OOM);
+    return resolved(as, va, Counter.FaultsDemandZero);
+  }
+
+  const pte = pmapPte(as.asid, page);
+  if ((pte & Pte.P) == 0 || pteFrame(pte) != f) {
+    if (!mapPage(as, r, page, f)) return fatal(as, va, Kill.OOM);
+    if (access == Access.READ || writable(r, f)) return resolved(as, va, Counter.FaultsMinor);
+  }
+  if (access == Access.READ) return resolved(as, va, Counter.FaultsMinor);
+
+  // A write to a read-only mapping of a writable region.
+  const m = frame(f);
+  if (m.outRef != 0 || (!o.shared && m.refs > 1)) {
+    const kind = m.outRef != 0 ? Counter.FaultsTcow : Counter.FaultsCow;
+    const copy = pageReplace(o, idx, f);
+    if (copy == 0) return fatal(as, va, Kill.OOM);
+    if (!pmapEnter(as.asid, page, copy, Pte.U | Pte.W)) return fatal(as, va, Kill.OOM);
+    return resolved(as, va, kind);
+  }
+  pmapProtect(as.asid, page, Pte.W, Pte.COW | Pte.TCOW);
+  return resolved(as, va, Counter.FaultsProt);
+}
+
+function resolved(as: AddrSpace, va: u32, how: Counter): Kill {
+  count(how);
+  trace(Ev.FaultResolved, as.asid, va, how);
+  return Kill.NONE;
+}
+
+function fatal(as: AddrSpace, va: u32, why: Kill): Kill {
+  count(Counter.FaultsFatal);
+  trace(Ev.FaultFatal, as.asid, va, why);
+  return why;
+}

@@ -1,0 +1,141 @@
+// vm/frame.ts — the frame table and the frame allocator.
+//
+// Every physical frame has a 32-byte record (layout drawn in kernel/abi.ts, FrameField).
+// Free frames form a LIFO list threaded through `next`: allocation and freeing are O(1).
+// A frame freed from user use keeps its old bytes and is flagged UNSCRUBBED; it is zeroed
+// before anyone who asked for a zeroed frame sees it, and a caller that asks for an unzeroed
+// frame promises to overwrite all 4096 bytes before mapping it. No frame with another domain's
+// bytes is ever mapped.
+
+import { Counter, Ev, FRAME_META_SIZE, FrameField, FrameFlag, FrameKind, PAGE_SIZE } from "../kernel/abi";
+import { count } from "../kernel/stats";
+import { trace } from "../kernel/trace";
+import { panic } from "../kernel/panic";
+import { framePtr, ramFrames, ramInit } from "./ram";
+
+// @ts-ignore: decorator
+@unmanaged export class Frame {
+  refs: u16;
+  kind: u8;
+  flags: u8;
+  outRef: u16;
+  inRef: u16;
+  wired: u16;
+  maps: u16;
+  owner: u32;
+  index: u32;
+  next: u32;
+  pv: u32;
+  gen: u32;
+}
+
+let table: usize = 0;
+let freeHead: u32 = 0;
+export let freeFrames: u32 = 0;
+
+/** frame: the metadata record of frame f. */
+// @ts-ignore: decorator
+@inline export function frame(f: u32): Frame {
+  return changetype<Frame>(table + <usize>f * FRAME_META_SIZE);
+}
+
+/** frameTablePtr: address of the frame table (host inspection). */
+export function frameTablePtr(): usize {
+  return table;
+}
+
+/** framesInit: reserve RAM and the frame table; every frame but frame 0 starts free and zero. */
+export function framesInit(n: u32): void {
+  if (offsetof<Frame>() != FRAME_META_SIZE || offsetof<Frame>("owner") != FrameField.OWNER ||
+      offsetof<Frame>("gen") != FrameField.GEN || offsetof<Frame>("maps") != FrameField.MAPS)
+    panic("framesInit: Frame layout disagrees with kernel/abi.ts");
+  ramInit(n);
+  table = heap.alloc(<usize>n * FRAME_META_SIZE);
+  memory.fill(table, 0, <usize>n * FRAME_META_SIZE);
+  frame(0).kind = <u8>FrameKind.KERNEL; // null guard: physical address 0 is never handed out
+  frame(0).refs = 1;
+  freeHead = 0;
+  freeFrames = 0;
+  for (let f = n - 1; f >= 1; f--) {
+    frame(f).next = freeHead;
+    freeHead = f;
+    freeFrames++;
+  }
+}
+
+/** frameAlloc: a frame of the given kind with refs = 1, zero-filled if zero; 0 if none is free. */
+export function frameAlloc(kind: FrameKind, zero: bool): u32 {
+  const f = freeHead;
+  if (f == 0) return 0;
+  const m = frame(f);
+  freeHead = m.next;
+  freeFrames--;
+  if (zero && (m.flags & FrameFlag.UNSCRUBBED) != 0) {
+    memory.fill(framePtr(f), 0, PAGE_SIZE);
+    count(Counter.BytesZeroed, PAGE_SIZE);
+  }
+  // An unzeroed frame is the caller's to overwrite; either way it no longer holds stale bytes.
+  m.flags = 0;
+  m.kind = <u8>kind;
+  m.refs = 1;
+  m.next = 0;
+  m.owner = 0;
+  m.index = 0;
+  m.gen++;
+  count(Counter.FramesAllocated);
+  trace(Ev.FrameAlloc, f, kind);
+  return f;
+}
+
+/** frameFree: return f to the free list. It must have no refs, mappings or pending I/O. */
+export function frameFree(f: u32): void {
+  const m = frame(f);
+  if (f == 0 || f >= ramFrames || m.kind == FrameKind.FREE) panic("frameFree: bad frame");
+  if (m.maps != 0 || m.outRef != 0 || m.inRef != 0 || m.wired != 0) panic("frameFree: frame in use");
+  m.kind = <u8>FrameKind.FREE;
+  m.flags = <u8>FrameFlag.UNSCRUBBED;
+  m.refs = 0;
+  m.owner = 0;
+  m.index = 0;
+  m.next = freeHead;
+  freeHead = f;
+  freeFrames++;
+  count(Counter.FramesFreed);
+  trace(Ev.FrameFree, f);
+}
+
+/** frameRef: one more holder of frame f. */
+export function frameRef(f: u32): void {
+  const m = frame(f);
+  if (m.refs == 0xffff) panic("frameRef: too many references");
+  m.refs++;
+}
+
+/**
+ * frameUnref: one holder fewer. At zero the frame is freed, unless output is still pending
+ * on it: then it becomes an ORPHAN, freed by the output's completion (see frameOutputDone).
+ */
+export function frameUnref(f: u32): void {
+  const m = frame(f);
+  if (m.refs == 0) panic("frameUnref: no references");
+  m.refs--;
+  if (m.refs != 0) return;
+  if (m.outRef != 0 || m.inRef != 0) {
+    m.flags |= <u8>FrameFlag.ORPHAN;
+    m.owner = 0;
+    m.index = 0;
+    return;
+  }
+  frameFree(f);
+}
+
+/** frameIsFree: true if f is on the free list. */
+export function frameIsFree(f: u32): bool {
+  return frame(f).kind == FrameKind.FREE;
+}
+
+/** frameCopy: copy all of frame src into frame dst, counting the CPU bytes copied. */
+export function frameCopy(dst: u32, src: u32): void {
+  memory.copy(framePtr(dst), framePtr(src), PAGE_SIZE);
+  count(Counter.BytesCopied, PAGE_SIZE);
+}

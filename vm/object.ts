@@ -1,0 +1,86 @@
+// vm/object.ts — memory objects: what a region maps.
+//
+// A memory object is an array of pages, page index -> frame (0 = not yet materialised).
+// Anonymous objects materialise pages as zero-filled frames on demand. An object may be
+// private (one address space: its regions cover disjoint page ranges) or shared (MAP_SHARED,
+// and every address space that inherited it by fork). Each page slot holds one reference on
+// its frame; frames shared copy-on-write after fork sit in several objects at once.
+//
+// File-backed objects (the unified page cache) plug in through `kind`: their missing pages are
+// filled by the file system rather than zeroed.
+
+import { FrameKind } from "../kernel/abi";
+import { frame, frameUnref } from "./frame";
+
+export enum ObjKind {
+  ANON = 1,
+  FILE = 2,
+}
+
+export class VmObject {
+  id: u32 = 0;
+  kind: ObjKind = ObjKind.ANON;
+  shared: bool = false;
+  /** Regions that map this object. */
+  refs: i32 = 0;
+  pages: StaticArray<u32>;
+
+  constructor(npages: u32) {
+    this.pages = new StaticArray<u32>(<i32>npages);
+  }
+
+  get npages(): u32 {
+    return <u32>this.pages.length;
+  }
+}
+
+/** Live objects by id (id 0 is never used, so a frame's owner 0 means none). */
+export const objects = new Array<VmObject | null>(1);
+const freeIds = new Array<u32>();
+
+/** objectNew: a new anonymous object of npages pages with one reference. */
+export function objectNew(npages: u32, shared: bool): VmObject {
+  const o = new VmObject(npages);
+  o.shared = shared;
+  o.refs = 1;
+  if (freeIds.length > 0) {
+    o.id = freeIds.pop();
+    objects[o.id] = o;
+  } else {
+    o.id = objects.length;
+    objects.push(o);
+  }
+  return o;
+}
+
+/** objectInstall: put frame f (whose reference the slot takes over) at page idx of o. */
+export function objectInstall(o: VmObject, idx: u32, f: u32): void {
+  unchecked((o.pages[idx] = f));
+  const m = frame(f);
+  if (m.owner == 0) {
+    m.owner = o.id;
+    m.index = idx;
+    if (m.kind == FrameKind.IOBUF) m.kind = <u8>FrameKind.ANON;
+  }
+}
+
+/** objectRelease: drop the pages [lo, hi) of o, releasing their frames. */
+export function objectRelease(o: VmObject, lo: u32, hi: u32): void {
+  for (let i = lo; i < hi; i++) {
+    const f = unchecked(o.pages[i]);
+    if (f == 0) continue;
+    unchecked((o.pages[i] = 0));
+    const m = frame(f);
+    if (m.owner == o.id && m.index == i) { m.owner = 0; m.index = 0; }
+    frameUnref(f);
+  }
+}
+
+/** objectDrop: one region fewer maps o; at zero its pages are released and the id reused. */
+export function objectDrop(o: VmObject): void {
+  o.refs--;
+  if (o.refs > 0) return;
+  objectRelease(o, 0, o.npages);
+  objects[o.id] = null;
+  freeIds.push(o.id);
+}
