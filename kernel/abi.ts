@@ -108,6 +108,7 @@ export enum Errno {
   EFAULT = 14,
   EBUSY = 16,
   EEXIST = 17,
+  ENODEV = 19,
   ENOTDIR = 20,
   EISDIR = 21,
   EINVAL = 22,
@@ -136,6 +137,10 @@ export enum Errno {
 // syscall(pid, nr, a0..a5) returns a value >= 0 or -Errno. Extra results (a second value, such
 // as the (va, len) of a region the kernel chose) are read with sysret(i) after the call.
 
+/** A blocking call's result: the process is BLOCKED; when it is RUNNABLE again its result is
+ *  procInfo(pid, ProcField.RESULT) and its second results sysret-like in RET0 / RET1. */
+export const SYS_BLOCKED = -4096;
+
 export enum Sys {
   GETPID = 1,
   EXIT = 2, // (status)
@@ -145,7 +150,13 @@ export enum Sys {
   MPROTECT = 6, // (va, len, prot)
   SETCPU = 7, // (cpu) — migrate the caller to another CPU
   WAIT = 8, // (pid) -> 0 and sysret = (status, Kill reason) of a dead child, reaped; -EAGAIN if alive
-  COUNT = 9,
+  SOCKET = 9, // () -> fd of a new UDP socket
+  BIND = 10, // (fd, port) ; port 0 picks a free ephemeral port; -> the port
+  CONNECT = 11, // (fd, ip, port) default destination for send
+  SENDTO = 12, // (fd, va, len, flags, ip, port) -> bytes sent; ip = 0 uses the connected peer
+  RECVFROM = 13, // (fd, va, len, flags) -> bytes received; sysret = (source ip, source port)
+  CLOSE = 14, // (fd)
+  COUNT = 15,
 }
 
 // ---- Process states and kill reasons --------------------------------------------------------
@@ -203,6 +214,10 @@ export enum Counter {
   DmaBytesIn, // bytes a device wrote into RAM (not CPU time)
   ProcsCreated,
   ProcsExited,
+  PacketsSent, // packets handed to a NIC
+  PacketsReceived, // packets taken from a NIC's receive rings
+  DatagramsSent,
+  DatagramsReceived, // datagrams delivered to a socket
   COUNT,
 }
 
@@ -239,6 +254,15 @@ export enum Ev {
   Fault = 0x0801, // (pid, va, access)
   FaultResolved = 0x0802, // (pid, va, Counter of the kind of resolution)
   FaultFatal = 0x0803, // (pid, va, Kill reason)
+  IoOutput = 0x1001, // (pid, semantics, len)
+  IoOutputDone = 0x1002, // (pid, semantics, len)
+  IoInput = 0x1003, // (pid, semantics, len)
+  NetTx = 0x2001, // (nic, length, descriptors)
+  NetRx = 0x2002, // (nic, queue, length)
+  NetDrop = 0x2003, // (nic, Drop reason, length)
+  NetDeliver = 0x2004, // (port, length, pid waiting or 0)
+  DiskSubmit = 0x4001, // (request id, DiskOp, block)
+  DiskDone = 0x4002, // (request id, block, 0 or -errno)
 }
 
 // ---- Frame table layout (read by the host's frames map) --------------------------------------
@@ -284,6 +308,9 @@ export enum ProcField {
   STATUS = 7,
   CPU_MASK = 8, // CPUs whose TLB may hold this address space
   REGIONS = 9,
+  RESULT = 10, // result of the blocking call that completed
+  RET0 = 11, // its second results (recvfrom: source ip, source port)
+  RET1 = 12,
 }
 
 export enum RegionField {
@@ -321,4 +348,143 @@ export enum Drop {
   NoSocket, // no socket bound to the destination port (closed port)
   SocketFull, // the socket's receive queue is full
   COUNT,
+}
+
+// ---- Data-passing semantics (DESIGN §3) -------------------------------------------------------
+//
+// Every call that moves user data takes one. DEFAULT means the process's default: emulated copy
+// when the optimisation is on, copy when it is off. In flags, the semantics is bits 0..3.
+
+export enum Sem {
+  DEFAULT = 0,
+  COPY = 1,
+  EMULATED_COPY = 2,
+  SHARE = 3,
+  EMULATED_SHARE = 4,
+  MOVE = 5,
+  EMULATED_MOVE = 6,
+  WEAK_MOVE = 7,
+  EMULATED_WEAK_MOVE = 8,
+  COUNT = 9,
+}
+export const SEM_MASK = 0xf;
+
+/** Flags of sendto / recvfrom beyond the semantics. */
+export enum MsgFlag {
+  DONTWAIT = 0x100, // never block: -EAGAIN instead
+}
+
+// ---- NIC hardware interface ----------------------------------------------------------------------
+//
+// The driver (drivers/nic.ts) and the device model (tools/host/nic.ts) meet only here: descriptor
+// rings in RAM, register writes (the host.nicWrite import; writing a TAIL register is the doorbell)
+// and the completion interrupt (the kernel's nicInterrupt export).
+//
+//  TX descriptor (16 bytes, NIC_TX_DESCS per ring, one ring frame)
+//   0            4        6        8           10         12           16
+//  +------------+--------+--------+-----------+----------+------------+
+//  |  addr (pa) |  len   | flags  | csumStart | csumOff  |   status   |
+//  +------------+--------+--------+-----------+----------+------------+
+//   A packet is one or more descriptors (gather list), the last flagged EOP. With CSUM the device
+//   adds the one's-complement sum of bytes [csumStart, end) of every packet of the group to the
+//   16-bit seed at csumOff of the group's first packet, and stores the complement there before
+//   sending any packet of the group (the group ends with a packet flagged CSUM_END).
+//
+//  RX descriptor (32 bytes, NIC_RX_DESCS per ring, one ring frame per queue)
+//   0          4          8        10       12       14       16       18       20           32
+//  +----------+----------+--------+--------+--------+--------+--------+--------+------------+
+//  | hdrAddr  | bufAddr  | bufCap | hdrCap | len    | status | hdrLen | sum    |  reserved  |
+//  +----------+----------+--------+--------+--------+--------+--------+--------+------------+
+//   The device writes a packet into bufAddr (and, with header split, its headers into hdrAddr),
+//   continuing into the next descriptors' buffers if it is longer; the last one is flagged EOP.
+//   len = bytes written to the buffer, hdrLen = bytes written to the header buffer, sum = one's-
+//   complement sum of the packet's IP payload (valid with CSUM: checksum offload).
+
+export const ETH_HLEN = 14; // Ethernet II header: destination, source, ethertype
+/** There is no ARP: a NIC's MAC address is 02:00 followed by its IPv4 address. */
+export const MAC_PREFIX = 0x0200;
+export const NIC_TX_DESC = 16;
+export const NIC_TX_DESCS = 256;
+export const NIC_RX_DESC = 32;
+export const NIC_RX_DESCS = 128;
+export const NIC_QUEUES = 8; // receive queue 0 is the default; 1.. are steered (early demux)
+export const NIC_HDR_SLOT = 64; // header buffer per descriptor (TX headers, RX header split)
+
+export enum NicTx {
+  ADDR = 0,
+  LEN = 4,
+  FLAGS = 6,
+  CSUM_START = 8,
+  CSUM_OFF = 10,
+  STATUS = 12,
+}
+export enum NicRx {
+  HDR_ADDR = 0,
+  BUF_ADDR = 4,
+  BUF_CAP = 8,
+  HDR_CAP = 10,
+  LEN = 12,
+  STATUS = 14,
+  HDR_LEN = 16,
+  SUM = 18,
+}
+export enum NicTxFlag {
+  EOP = 1,
+  CSUM = 2,
+  CSUM_END = 4,
+}
+export enum NicStatus {
+  DONE = 1,
+  EOP = 2,
+  SPLIT = 4, // headers went to the header buffer
+  CSUM = 8, // sum is valid
+}
+/** Registers: nicWrite(nic, reg, queue, value). */
+export enum NicReg {
+  TX_RING = 1, // pa of the TX ring
+  TX_TAIL = 2, // doorbell: descriptors before this index are ready
+  RX_RING = 3, // pa of queue's RX ring
+  RX_TAIL = 4, // doorbell: buffers before this index are posted
+  STEER = 5, // steer UDP port `queue` to receive queue `value` (0 = default): early demux
+}
+/** Device features, fixed when the NIC is built (nicAttach's features argument). */
+export enum NicFeature {
+  HEADER_SPLIT = 1,
+  CSUM_OFFLOAD = 2,
+  EARLY_DEMUX = 4,
+}
+
+// ---- Block device interface ------------------------------------------------------------------
+//
+// The block driver (drivers/block.ts, where the ring and its descriptor are drawn) and the disk
+// model (tools/host/disk.ts) meet only here: a request ring in one RAM frame, the doorbell (the
+// host.diskDoorbell import) and the completion interrupt (the kernel's diskInterrupt export).
+//   ring frame: done u32 at DISK_RING_DONE, then DISK_RING_SIZE descriptors from DISK_RING_DESCS
+//   descriptor: op u16 | status u16 | block u32 | pa u32 | tag u32   (DISK_DESC_SIZE bytes)
+// diskDoorbell(tail): requests with index < tail (a count wrapping at 2^32) are ready; request i
+// uses descriptor i mod DISK_RING_SIZE. The device serves them one at a time in index order; for
+// each it moves DISK_BLOCK_SIZE bytes by DMA, writes the status, then done = i + 1, then interrupts.
+
+export const DISK_BLOCK_SIZE = 4096;
+export const DISK_RING_SIZE = 128; // a power of two
+export const DISK_RING_DONE = 0;
+export const DISK_RING_DESCS = 64;
+export const DISK_DESC_SIZE = 16;
+
+export enum DiskDesc {
+  OP = 0,
+  STATUS = 2,
+  BLOCK = 4,
+  PA = 8,
+  TAG = 12,
+}
+export enum DiskOp {
+  READ = 1, // disk block -> RAM
+  WRITE = 2, // RAM -> disk block
+}
+export enum DiskStatus {
+  PENDING = 0, // not completed (what the driver writes)
+  OK = 1,
+  EIO = 2, // media error: nothing transferred
+  BADREQ = 3, // bad op, block beyond the disk or buffer beyond RAM: nothing transferred
 }

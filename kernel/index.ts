@@ -9,7 +9,7 @@ import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, ProcField, ProcS
 import { beginEntry, entryNs as stEntryNs } from "./stats";
 import { cpuInit, cpuSet, ncpus } from "./cpu";
 import { procExit, procGet, procReap, procs, procSpawn } from "./proc";
-import { sysret as regs, syscall as dispatch } from "./syscall";
+import { lastProc, syscall as dispatch } from "./syscall";
 import { framesInit, freeFrames as nFree } from "../vm/frame";
 import { ramBase as base, ramFrames } from "../vm/ram";
 import { pmapCpus, pmapInit } from "../vm/pmap";
@@ -17,8 +17,14 @@ import { tlbEntry as tlbWord, tlbReset } from "../vm/tlb";
 import { translate } from "../vm/mmu";
 import { checkInvariants, checkReport } from "../vm/check";
 import { objects } from "../vm/object";
+import { MAX_NICS, nicAttach as attachNic, nicIntr } from "../drivers/nic";
+import { ioOutputDone } from "./io/index";
+import { netInput } from "../net/ipin";
+import { blockAttach, blockInterrupt, blockStatus, blockSubmit } from "../drivers/block";
 
 export { setCost, countersPtr } from "./stats";
+export { setClock } from "./clock";
+export { dropsPtr } from "../net/drop";
 export { setTraceMask } from "./trace";
 export { frameTablePtr } from "../vm/frame";
 
@@ -50,16 +56,17 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
   return dispatch(pid, nr, a0, a1, a2, a3, a4, a5);
 }
 
-/** sysret: second result register i (0..3) of the last system call. */
+/** sysret: second result register i (0 or 1) of the last system call. */
 export function sysret(i: i32): i32 {
-  return i >= 0 && i < 4 ? regs[i] : 0;
+  const p = lastProc;
+  if (p == null) return 0;
+  return i == 0 ? p.ret0 : i == 1 ? p.ret1 : 0;
 }
 
 /**
  * uaccess: physical address for an access (Access.READ/WRITE) by pid to va, faulting pages in
- * as the CPU would. If the access cannot be made the process is killed: returns -Kill reason.
- * Returns -Kill.KILLED... never; -ESRCH-style errors are reported as -Kill.SEGV_UNMAPPED only
- * for live processes: a dead pid gives -(Kill.KILLED).
+ * as the CPU would. If the access cannot be made the process is killed and the result is
+ * -Kill reason; a pid that is not alive gives -Kill.KILLED.
  */
 export function uaccess(pid: i32, va: i32, access: i32): i32 {
   beginEntry();
@@ -119,6 +126,9 @@ export function procInfo(pid: i32, f: i32): i32 {
     case ProcField.STATUS: return p.status;
     case ProcField.CPU_MASK: return pmapCpus(pid);
     case ProcField.REGIONS: return p.as == null ? 0 : p.as!.regions.length;
+    case ProcField.RESULT: return p.result;
+    case ProcField.RET0: return p.ret0;
+    case ProcField.RET1: return p.ret1;
   }
   return -Errno.EINVAL;
 }
@@ -163,4 +173,46 @@ export function check(scrub: i32): i32 {
 /** checkMessage: the report of the last check, as an AssemblyScript string pointer. */
 export function checkMessage(): string {
   return checkReport();
+}
+
+// ---- Block device (drivers/block.ts) ---------------------------------------------------------
+
+/** diskAttach: a disk of `blocks` 4 KiB blocks is present; the pa of its request ring, or -EBUSY / -EINVAL / -ENOMEM. */
+export function diskAttach(blocks: i32): i32 {
+  beginEntry();
+  cpuSet(0);
+  return blockAttach(<u32>blocks);
+}
+
+/** diskSubmit: queue a DiskOp of one block to/from frame; request id > 0, or -ENODEV / -EINVAL / -EAGAIN. */
+export function diskSubmit(op: i32, block: i32, frame: i32): i32 {
+  beginEntry();
+  cpuSet(0);
+  return blockSubmit(op, <u32>block, <u32>frame);
+}
+
+/** diskStatus: 1 while request id is pending, then 0 / -EIO / -EINVAL; -ERANGE if unknown or forgotten. */
+export function diskStatus(id: i32): i32 {
+  return blockStatus(id);
+}
+
+/** diskInterrupt: the disk's completion interrupt (CPU 0); the number of requests completed. */
+export function diskInterrupt(): i32 {
+  beginEntry();
+  cpuSet(0);
+  return blockInterrupt();
+}
+
+/** nicAttach: NIC id (0..1) with this MTU, NicFeature bits and IPv4 address; 0 or -errno. */
+export function nicAttach(id: i32, mtu: i32, features: i32, ip: i32): i32 {
+  if (id < 0 || id >= MAX_NICS || mtu < 68 || mtu > 65535) return -Errno.EINVAL;
+  beginEntry();
+  return attachNic(id, <u32>mtu, features, <u32>ip);
+}
+
+/** nicInterrupt: the interrupt of NIC id (runs on CPU 0): completions, then received packets. */
+export function nicInterrupt(id: i32): void {
+  beginEntry();
+  cpuSet(0);
+  nicIntr(id, ioOutputDone, netInput);
 }

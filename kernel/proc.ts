@@ -9,11 +9,13 @@
 //                             v
 //                          ZOMBIE --wait/reap--> UNUSED      (no frames held while ZOMBIE)
 
-import { Counter, Ev, Kill, MAX_PROCS, ProcState } from "./abi";
+import { Counter, Ev, Kill, MAX_PROCS, ProcState, Sem } from "./abi";
 import { count } from "./stats";
 import { trace } from "./trace";
 import { ncpus } from "./cpu";
 import { AddrSpace, asCreate, asDestroy, asFork } from "../vm/aspace";
+import { FdTable } from "./file";
+import { sockForget } from "../net/socket";
 
 export class Proc {
   state: ProcState = ProcState.UNUSED;
@@ -24,6 +26,13 @@ export class Proc {
   kill: Kill = Kill.NONE;
   killVa: u32 = 0;
   killAccess: i32 = 0;
+  fds: FdTable = new FdTable();
+  /** Semantics of data-passing calls that name none (Sem.DEFAULT). */
+  defaultSem: Sem = Sem.COPY;
+  /** Results of a blocking call completed while BLOCKED. */
+  result: i32 = 0;
+  ret0: i32 = 0;
+  ret1: i32 = 0;
   constructor(public pid: i32) {}
 }
 
@@ -51,6 +60,8 @@ function born(p: Proc, parent: i32, cpu: i32, as: AddrSpace): void {
   p.kill = Kill.NONE;
   p.killVa = 0;
   p.killAccess = 0;
+  p.fds = new FdTable();
+  p.defaultSem = Sem.COPY;
   count(Counter.ProcsCreated);
   trace(Ev.ProcCreate, p.pid, parent);
 }
@@ -76,11 +87,15 @@ export function procFork(parent: Proc): i32 {
     return 0;
   }
   born(c, parent.pid, parent.cpu, as);
+  c.fds = parent.fds.copy();
+  c.defaultSem = parent.defaultSem;
   return c.pid;
 }
 
 /** procExit: end p with status and reason; every frame it held is released. */
 export function procExit(p: Proc, status: i32, why: Kill): void {
+  sockForget(p.pid);
+  p.fds.closeAll();
   if (p.as != null) asDestroy(p.as!);
   p.as = null;
   p.state = ProcState.ZOMBIE;

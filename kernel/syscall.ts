@@ -2,7 +2,7 @@
 //
 // syscall(pid, nr, a0..a5) -> value >= 0, or -Errno. Every argument is checked before anything
 // changes: a bad call returns its error and leaves the process and the machine as they were.
-// Second results go to sysret[] (read with the sysret export).
+// Second results go to the process's ret0 / ret1 (read with the sysret export).
 
 import { Counter, Errno, Ev, Kill, MapFlag, PAGE_MASK, ProcState, Prot, Sys, USER_BASE, USER_TOP, MAX_PROCS } from "./abi";
 import { count } from "./stats";
@@ -11,8 +11,10 @@ import { cpuSet, ncpus } from "./cpu";
 import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
 import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";
+import { sysSocket, sysBind, sysConnect, sysSendto, sysRecvfrom, sysClose } from "./sysnet";
 
-export const sysret = new StaticArray<i32>(4);
+/** The process of the last system call (its ret0 / ret1 are the second result registers). */
+export let lastProc: Proc | null = null;
 
 /** userRange: true if [va, va+len) is a non-empty range of user addresses. */
 export function userRange(va: u32, len: u32): bool {
@@ -70,8 +72,8 @@ function sysWait(p: Proc, pid: i32): i32 {
   const c = unchecked(procs[pid]);
   if (c.parent != p.pid || c.state == ProcState.UNUSED) return -Errno.ECHILD;
   if (c.state != ProcState.ZOMBIE) return -Errno.EAGAIN;
-  sysret[0] = c.status;
-  sysret[1] = c.kill;
+  p.ret0 = c.status;
+  p.ret1 = c.kill;
   procReap(pid);
   return 0;
 }
@@ -83,8 +85,9 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
   cpuSet(p.cpu);
   pmapRunsOn(pid, p.cpu);
   count(Counter.Syscalls);
-  sysret[0] = 0;
-  sysret[1] = 0;
+  lastProc = p;
+  p.ret0 = 0;
+  p.ret1 = 0;
   let r: i32;
   switch (nr) {
     case Sys.GETPID: r = pid; break;
@@ -95,6 +98,12 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
     case Sys.MPROTECT: r = sysMprotect(p, <u32>a0, <u32>a1, a2); break;
     case Sys.SETCPU: r = sysSetcpu(p, a0); break;
     case Sys.WAIT: r = sysWait(p, a0); break;
+    case Sys.SOCKET: r = sysSocket(p); break;
+    case Sys.BIND: r = sysBind(p, a0, a1); break;
+    case Sys.CONNECT: r = sysConnect(p, a0, <u32>a1, a2); break;
+    case Sys.SENDTO: r = sysSendto(p, a0, <u32>a1, <u32>a2, a3, <u32>a4, a5); break;
+    case Sys.RECVFROM: r = sysRecvfrom(p, a0, <u32>a1, <u32>a2, a3); break;
+    case Sys.CLOSE: r = sysClose(p, a0); break;
     default: r = -Errno.ENOSYS;
   }
   trace(Ev.Syscall, pid, nr, r);

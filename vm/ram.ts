@@ -8,21 +8,27 @@
 //  |  ...                      |
 //  |  frame ramFrames-1        |
 //  +---------------------------+ ramBase + ramFrames*4096
+//  | heap grown after boot     |
+//  +---------------------------+ memory.size()
 //
-// A physical address is an offset into RAM, never a raw pointer. RAM is allocated once, at
-// boot, from the heap (the collector never frees a heap.alloc block).
+// A physical address is an offset into RAM, never a raw pointer. RAM is claimed once, at boot,
+// by growing linear memory: fresh wasm pages are zero and 64 KiB aligned, and the allocator
+// (TLSF, the incremental runtime's) only ever uses memory it grew itself, so it grows past RAM
+// and never into it. A heap block could not hold RAM: the largest is just under 1 GiB.
 
-import { PAGE_SHIFT, PAGE_SIZE } from "../kernel/abi";
+import { PAGE_SHIFT } from "../kernel/abi";
+import { panic } from "../kernel/panic";
 
 export let ramBase: usize = 0;
 export let ramFrames: u32 = 0;
 
-/** ramInit: reserve frames x 4 KiB of page-aligned, zeroed RAM. */
+/** ramInit: claim frames x 4 KiB of page-aligned, zeroed RAM at the top of linear memory. */
 export function ramInit(frames: u32): void {
-  const raw = heap.alloc((<usize>frames << PAGE_SHIFT) + PAGE_SIZE);
-  ramBase = (raw + PAGE_SIZE - 1) & ~(<usize>PAGE_SIZE - 1);
+  const pages = <i32>(((<usize>frames << PAGE_SHIFT) + 0xffff) >>> 16);
+  const before = memory.grow(pages);
+  if (before < 0) panic("ramInit: linear memory cannot grow by " + pages.toString() + " wasm pages");
+  ramBase = <usize>before << 16;
   ramFrames = frames;
-  memory.fill(ramBase, 0, <usize>frames << PAGE_SHIFT); // the heap hands out blocks unzeroed
 }
 
 /** paPtr: linear-memory pointer of physical address pa. */

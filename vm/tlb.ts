@@ -92,7 +92,8 @@ export function tlbEntry(cpu: i32, i: i32, k: i32): u32 {
   return load<u32>(changetype<usize>(entries) + <usize>cpu * CPU_BYTES + <usize>i * ENTRY + (<usize>k << 2));
 }
 
-/** tlbReset: invalidate every entry on every CPU (boot). */
+/** tlbReset: invalidate every entry on every CPU and rewind replacement to way 0 (boot). */
 export function tlbReset(): void {
   memory.fill(changetype<usize>(entries), 0, MAX_CPUS * CPU_BYTES);
+  memory.fill(changetype<usize>(victim), 0, MAX_CPUS * TLB_SETS);
 }

@@ -15,11 +15,11 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dir = join(root, "test", "unit", "as");
 const files = readdirSync(dir)
-  .filter((f) => f.endsWith(".test.ts"))
+  .filter((f: string) => f.endsWith(".test.ts"))
   .sort();
 
 /** compile: the wasm binary of one AS test file; throws with asc's diagnostics on error. */
-async function compile(file: string): Promise<Uint8Array> {
+async function compile(file: string): Promise<Uint8Array<ArrayBuffer>> {
   const out: Record<string, Uint8Array | string> = {};
   const stderr = asc.createMemoryStream();
   const { error } = await asc.main(
@@ -42,7 +42,7 @@ async function compile(file: string): Promise<Uint8Array> {
   if (error) throw new Error(`asc ${file}: ${error.message}\n${stderr.toString()}`);
   const bin = out["out.wasm"];
   if (!(bin instanceof Uint8Array)) throw new Error(`asc ${file}: no wasm output`);
-  return bin;
+  return new Uint8Array(bin);
 }
 
 /** liftString: the AS string at pointer p (UTF-16, length in the header's rtSize field). */

@@ -19,4 +19,8 @@ export { getProfile, validateProfile, PROFILES, type Profile } from "./profile";
 export { KERNEL_EXPORTS, KERNEL_IMPORTS, type KernelExports } from "./kernel";
 export { pteBits, type FrameInfo, type PageTableEntry, type Translation, type TlbEntry } from "./inspect";
 export { Rng } from "./rng";
+export { Wire, ATM_AAL5, ETHERNET, type WireEnd, type WireOptions, type WireCounters, type Transmission } from "./wire";
+export { PcapWriter, readPcap, PCAP_MAGIC_NS, PCAP_MAGIC_US, PCAP_LINKTYPE_ETHERNET, type PcapFile, type PcapOptions, type PcapRecord } from "./pcap";
+export { Disk, MemoryStore, MAX_MEMORY_BLOCKS, type BlockStore, type DiskOptions, type DiskStats } from "./disk";
+export { Nic, connect, parseIp, formatIp, type NicOptions, type NicStats } from "./nic";
 export * from "./errors";

@@ -6,6 +6,9 @@
 export const KERNEL_IMPORTS = {
   "env.abort": "abort(message, file, line, column): an assertion or panic in the kernel; the machine stops",
   "host.trace": "trace(event, a, b, c, offsetNs): a kernel event, at offsetNs into the current kernel entry",
+  "host.nicWrite": "nicWrite(nic, reg, queue, value): the driver writes a NIC register (NicReg); a TAIL write is a doorbell",
+  "host.wake": "wake(pid): a blocked process's call completed during this entry; it runs again when the entry ends",
+  "host.diskDoorbell": "diskDoorbell(tail): disk requests with ring index < tail are ready (seen by the disk when the entry ends)",
 } as const;
 
 /** Exports of the kernel module, with their contracts. */
@@ -32,6 +35,14 @@ export const KERNEL_EXPORTS = {
   tlbEntry: "tlbEntry(cpu, i, 0 tag | 1 pte) -> raw TLB word",
   check: "check(scrub) -> violations of the kernel invariants (0 = all hold)",
   checkMessage: "checkMessage() -> pointer to the last check's report (AssemblyScript string)",
+  setClock: "setClock(ns): the current kernel entry starts at simulated time ns",
+  dropsPtr: "dropsPtr() -> address of u64[Drop.COUNT]: input dropped, per reason",
+  nicAttach: "nicAttach(nic, mtu, NicFeature bits, ip) -> 0 | -EINVAL | -EBUSY | -ENOMEM: set up rings and receive buffers",
+  nicInterrupt: "nicInterrupt(nic): the NIC's interrupt (CPU 0): send completions, then received packets",
+  diskAttach: "diskAttach(blocks) -> ring pa | -EBUSY | -EINVAL | -ENOMEM: a disk is present; where its request ring is",
+  diskSubmit: "diskSubmit(DiskOp, block, frame) -> request id | -ENODEV | -EINVAL | -EAGAIN: queue one block transfer",
+  diskStatus: "diskStatus(id) -> 1 pending | 0 | -EIO | -EINVAL | -ERANGE (unknown id): a request's result",
+  diskInterrupt: "diskInterrupt() -> requests completed: the disk's completion interrupt (CPU 0)",
 } as const;
 
 /** The kernel module's exports, typed. */
@@ -58,11 +69,22 @@ export interface KernelExports {
   tlbEntry(cpu: number, i: number, k: number): number;
   check(scrub: number): number;
   checkMessage(): number;
+  setClock(ns: number): void;
+  dropsPtr(): number;
+  nicAttach(nic: number, mtu: number, features: number, ip: number): number;
+  nicInterrupt(nic: number): void;
+  diskAttach(blocks: number): number;
+  diskSubmit(op: number, block: number, frame: number): number;
+  diskStatus(id: number): number;
+  diskInterrupt(): number;
 }
 
 /** What the machine provides to a kernel instance. */
 export interface KernelHost {
   trace(ev: number, a: number, b: number, c: number, offsetNs: number): void;
+  diskDoorbell(tail: number): void;
+  nicWrite(nic: number, reg: number, queue: number, value: number): void;
+  wake(pid: number): void;
 }
 
 /** liftString: read an AssemblyScript string (UTF-16, byte length at ptr - 4) from memory. */
@@ -85,7 +107,7 @@ export async function instantiateKernel(module: WebAssembly.Module, host: Kernel
         throw new KernelAbort(text);
       },
     },
-    host: { trace: host.trace },
+    host: { trace: host.trace, diskDoorbell: host.diskDoorbell, nicWrite: host.nicWrite, wake: host.wake },
   };
   const instance = await WebAssembly.instantiate(module, imports);
   const k = instance.exports as unknown as KernelExports;

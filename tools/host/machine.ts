@@ -4,7 +4,7 @@
 // CPU time: each kernel entry runs on one CPU, starting when both the caller and that CPU are
 // ready, and keeps the CPU busy for exactly the cost the kernel charged (kernel/stats.ts).
 
-import { DEFAULT_FRAMES, Errno, Ev, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, PAGE_SIZE, ProcField, Subsys } from "../../kernel/abi";
+import { DEFAULT_FRAMES, Drop, Errno, Ev, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, PAGE_SIZE, ProcField, Subsys } from "../../kernel/abi";
 import { ConfigError, KernelPanic, InvariantViolation } from "./errors";
 import { instantiateKernel, KernelAbort, liftString, type KernelExports } from "./kernel";
 import { readCounters, COUNTER_NAMES, type Counters } from "./counters";
@@ -12,6 +12,8 @@ import { getProfile, validateProfile, type Profile } from "./profile";
 import { Process } from "./process";
 import { explain, frameInfo, frameSummary, pageTable, tlbEntries, type FrameInfo, type PageTableEntry, type Translation, type TlbEntry } from "./inspect";
 import type { World } from "./world";
+import type { Disk } from "./disk";
+import { Nic, type NicOptions } from "./nic";
 
 export interface MachineOptions {
   /** A name for traces and displays (default "m0", "m1", ...). */
@@ -24,6 +26,8 @@ export interface MachineOptions {
   profile?: string | Profile;
   /** Trace these subsystems (Subsys bits), or true for all (default none). */
   trace?: number | boolean;
+  /** A disk to attach at boot (see attachDisk). */
+  disk?: Disk;
 }
 
 export interface TraceEvent {
@@ -69,6 +73,15 @@ export class Machine {
   private entryCpu = 0;
   private dead: string | null = null;
   private ramView: Uint8Array | null = null;
+  private entering = 0;
+  private deferred: ((end: number) => void)[] = [];
+  /** The disk attached with attachDisk, if any. */
+  disk: Disk | null = null;
+  /** Network adapters, by index (attachNic). */
+  readonly nics: Nic[] = [];
+  private woken: number[] = [];
+  /** When each process blocked in a call was woken (end of the entry that completed its call). */
+  readonly wokenAt = new Map<number, number>();
 
   private constructor(readonly world: World, readonly k: KernelExports, name: string, frames: number, cpus: number, profile: Profile) {
     this.name = name;
@@ -87,12 +100,16 @@ export class Machine {
     let self: Machine | undefined;
     const k = await instantiateKernel(world.kernel, {
       trace: (ev, a, b, c, off) => self!.record(ev, a, b, c, off),
+      diskDoorbell: (tail) => self!.diskDoorbell(tail),
+      nicWrite: (nic, reg, queue, value) => self!.nicWrite(nic, reg, queue, value),
+      wake: (pid) => self!.woken.push(pid),
     });
     self = new Machine(world, k, opts.name ?? `m${index}`, bytes / PAGE_SIZE, cpus, profile);
     const r = self.call(() => k.boot(bytes / PAGE_SIZE, cpus));
     if (r !== 0) throw new ConfigError(`boot: kernel refused ${bytes / PAGE_SIZE} frames x ${cpus} CPUs (${Errno[-r]})`);
     COUNTER_NAMES.forEach((n, i) => k.setCost(i, profile.costs[n].ns));
     self.setTrace(opts.trace ?? 0);
+    if (opts.disk) self.attachDisk(opts.disk);
     return self;
   }
 
@@ -109,8 +126,11 @@ export class Machine {
   call<T>(fn: () => T): T {
     if (this.dead) throw new KernelPanic(`${this.name}: machine is dead: ${this.dead}`);
     try {
-      return fn();
+      const value = fn();
+      if (this.entering === 0) this.runDeferred(this.world.now);
+      return value;
     } catch (e) {
+      this.deferred.length = 0;
       if (e instanceof KernelAbort || e instanceof WebAssembly.RuntimeError) {
         this.dead = (e as Error).message;
         throw new KernelPanic(`${this.name}: kernel panic: ${this.dead}`);
@@ -127,10 +147,77 @@ export class Machine {
     const start = Math.max(at, this.world.now, this.cpuFree[cpu]);
     this.entryStart = start;
     this.entryCpu = cpu;
-    const value = this.call(fn);
+    this.k.setClock(start);
+    this.entering++;
+    let value: T;
+    try {
+      value = this.call(fn);
+    } finally {
+      this.entering--;
+    }
     const end = start + this.k.entryNs();
     this.cpuFree[cpu] = end;
+    for (const pid of this.woken.splice(0)) this.wokenAt.set(pid, end);
+    this.runDeferred(end);
     return { value, start, end };
+  }
+
+  /** defer: run fn(end) when the current kernel entry ends (devices act on doorbells then). */
+  defer(fn: (end: number) => void): void {
+    this.deferred.push(fn);
+  }
+
+  private runDeferred(end: number): void {
+    while (this.deferred.length > 0) {
+      const fns = this.deferred.splice(0);
+      for (const fn of fns) fn(end);
+    }
+  }
+
+  /** interrupt: run a device's interrupt handler fn in the kernel, on CPU 0, no earlier than t. */
+  interrupt<T>(t: number, fn: () => T): { value: T; start: number; end: number } {
+    return this.enter(0, t, fn);
+  }
+
+  /** attachDisk: connect a disk; the kernel's driver learns its size and hands it the request ring. */
+  attachDisk(disk: Disk): void {
+    if (this.disk) throw new ConfigError(`${this.name}: attachDisk: a disk is already attached`);
+    const { value: ring } = this.enter(0, this.world.now, () => this.k.diskAttach(disk.blocks));
+    if (ring < 0) throw new ConfigError(`${this.name}: attachDisk: the kernel refused a disk of ${disk.blocks} blocks (${Errno[-ring] ?? ring})`);
+    disk.connect(this, ring);
+    this.disk = disk;
+  }
+
+  /** attachNic: a network adapter with these options; its driver sets up rings and buffers. */
+  attachNic(opts: NicOptions): Nic {
+    const nic = new Nic(this, this.nics.length, opts);
+    if (this.nics.length >= 2) throw new ConfigError(`${this.name}: attachNic: at most 2 NICs`);
+    this.nics.push(nic);
+    const { value: r } = this.enter(0, this.world.now, () => this.k.nicAttach(nic.index, nic.mtu, nic.features, nic.ip | 0));
+    if (r < 0) {
+      this.nics.pop();
+      throw new ConfigError(`${this.name}: attachNic: the kernel refused the NIC (${Errno[-r] ?? r})`);
+    }
+    return nic;
+  }
+
+  private nicWrite(nic: number, reg: number, queue: number, value: number): void {
+    const n = this.nics[nic];
+    if (!n) throw new Error(`${this.name}: register write to NIC ${nic}, which is not attached`);
+    n.write(reg, queue, value);
+  }
+
+  /** drops: input dropped by the network stack, per reason (Drop names), nonzero only. */
+  drops(): Record<string, number> {
+    const raw = new BigUint64Array(this.k.memory.buffer, this.k.dropsPtr() >>> 0, Drop.COUNT);
+    const out: Record<string, number> = {};
+    for (let i = 1; i < Drop.COUNT; i++) if (raw[i]) out[Drop[i]] = Number(raw[i]);
+    return out;
+  }
+
+  private diskDoorbell(tail: number): void {
+    if (!this.disk) throw new Error(`${this.name}: disk doorbell rung (tail ${tail}) with no disk attached`);
+    this.disk.doorbell(tail >>> 0);
   }
 
   /** spawn: a new process with an empty address space, on cpu (default 0). */

@@ -5,7 +5,8 @@
 // would, or the process is killed and a SegmentationFault thrown). Each process keeps its own
 // clock: a call starts when the process, the world and the CPU are all ready.
 
-import { Access, Errno, Kill, MapFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot, RegionField, Sys } from "../../kernel/abi";
+import { Access, Errno, Kill, MapFlag, MsgFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot, RegionField, Sem, Sys, SYS_BLOCKED } from "../../kernel/abi";
+import { parseIp } from "./nic";
 import { ProcessGone, SegmentationFault, SyscallError } from "./errors";
 import type { Machine } from "./machine";
 
@@ -17,6 +18,46 @@ export interface MmapOptions {
   /** Map exactly at this address (MAP_FIXED), or use it as a hint if free. */
   at?: number;
   fixed?: boolean;
+}
+
+export interface SendOptions {
+  /** Destination (dotted or a number); omitted: the connected peer. */
+  ip?: string | number;
+  port?: number;
+  /** Data-passing semantics (default: the process's default). */
+  sem?: Sem;
+  dontwait?: boolean;
+}
+
+export interface RecvOptions {
+  sem?: Sem;
+  /** Return null at once if nothing is queued. */
+  dontwait?: boolean;
+}
+
+export interface Received {
+  /** Bytes delivered. */
+  len: number;
+  /** Source address and port. */
+  ip: number;
+  port: number;
+  /** Simulated time the call returned, ns. */
+  at: number;
+}
+
+/** A receive posted before its data arrived: wait() runs the world until it completes. */
+export class PendingRecv {
+  constructor(private readonly p: Process, private readonly call: string, private done: Received | null) {}
+  /** ready: has the receive completed? */
+  get ready(): boolean {
+    return this.done !== null || this.p.state !== ProcState.BLOCKED;
+  }
+  /** wait: run the world until the data arrives; what was received. */
+  wait(): Received {
+    if (this.done) return this.done;
+    this.done = this.p.awaitWake(this.call);
+    return this.done;
+  }
 }
 
 export interface RegionInfo {
@@ -123,6 +164,68 @@ export class Process {
     return { status: this.k.sysret(0), reason: this.k.sysret(1) };
   }
 
+  // ---- sockets ------------------------------------------------------------------------------
+
+  /** socket: a new UDP socket; its descriptor. */
+  socket(): number {
+    return this.sys("socket", Sys.SOCKET);
+  }
+
+  /** bind: bind fd to port (0: a free ephemeral one); the port. */
+  bind(fd: number, port = 0): number {
+    return this.sys(`bind(${fd}, ${port})`, Sys.BIND, fd, port);
+  }
+
+  /** connect: default destination of fd. */
+  connect(fd: number, ip: string | number, port: number): void {
+    this.sys(`connect(${fd}, ${ip}, ${port})`, Sys.CONNECT, fd, toIp(ip), port);
+  }
+
+  /** sendto: send len bytes at va as one datagram; the bytes sent. */
+  sendto(fd: number, va: number, len: number, opts: SendOptions = {}): number {
+    const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0);
+    const ip = opts.ip === undefined ? 0 : toIp(opts.ip);
+    return this.sys(`sendto(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`, Sys.SENDTO, fd, va, len, flags, ip, opts.port ?? 0);
+  }
+
+  /** postRecv: start a receive into [va, va+len); completes now if a datagram is queued. */
+  postRecv(fd: number, va: number, len: number, opts: RecvOptions = {}): PendingRecv {
+    const call = `recvfrom(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`;
+    const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0);
+    const r = this.syscall(Sys.RECVFROM, fd, va, len, flags);
+    if (r === SYS_BLOCKED) return new PendingRecv(this, call, null);
+    if (r < 0) throw new SyscallError(call, -r);
+    return new PendingRecv(this, call, { len: r, ip: this.k.sysret(0) >>> 0, port: this.k.sysret(1), at: this.clock });
+  }
+
+  /** recvfrom: receive one datagram into [va, va+len), waiting (the world runs) until one comes;
+   *  null with dontwait when none is queued. */
+  recvfrom(fd: number, va: number, len: number, opts: RecvOptions = {}): Received | null {
+    try {
+      return this.postRecv(fd, va, len, opts).wait();
+    } catch (e) {
+      if (opts.dontwait && e instanceof SyscallError && e.errno === Errno.EAGAIN) return null;
+      throw e;
+    }
+  }
+
+  /** close: release descriptor fd. */
+  close(fd: number): void {
+    this.sys(`close(${fd})`, Sys.CLOSE, fd);
+  }
+
+  /** awaitWake: run the world until this blocked process is woken; its call's result. */
+  awaitWake(call: string): Received {
+    const w = this.machine.world;
+    if (!w.runUntil(() => this.state !== ProcState.BLOCKED))
+      throw new Error(`pid ${this.pid}: ${call} would wait forever: no pending event can complete it`);
+    if (!this.alive) throw new ProcessGone(this.pid, this.killReason);
+    this.clock = Math.max(this.clock, this.machine.wokenAt.get(this.pid) ?? w.now);
+    const r = this.k.procInfo(this.pid, ProcField.RESULT);
+    if (r < 0) throw new SyscallError(call, -r);
+    return { len: r, ip: this.k.procInfo(this.pid, ProcField.RET0) >>> 0, port: this.k.procInfo(this.pid, ProcField.RET1), at: this.clock };
+  }
+
   /** kill: end this process from outside (reason KILLED). */
   kill(): void {
     this.live();
@@ -193,4 +296,8 @@ export class Process {
     const t = this.machine.explain(this.pid, va);
     return t.present ? t.frame : 0;
   }
+}
+
+function toIp(ip: string | number): number {
+  return typeof ip === "number" ? ip | 0 : parseIp(ip) | 0;
 }

@@ -4,7 +4,7 @@ import { Drop } from "../../../kernel/abi";
 import { dropsOf } from "../../../net/drop";
 import { fragCount, fragLen, fragMore, fragOff } from "../../../net/frag";
 import {
-  REASM_SLOTS, pieceHandle, pieceHoff, pieceLen, pieceOff, reasmAdd, reasmBuffersHeld, reasmExpire, reasmFirst,
+  REASM_PIECES, REASM_SLOTS, pieceHandle, pieceHoff, pieceLen, pieceOff, reasmAdd, reasmBuffersHeld, reasmExpire, reasmFirst,
   reasmHeldBytes, reasmLen, reasmLimits, reasmNext, reasmPending, reasmReclaim, reasmRelease,
 } from "../../../net/reasm";
 
@@ -167,6 +167,10 @@ export function test_final_fragment_conflicting_with_the_known_length_drops_the_
   assert(add(1, 1480, 1488, false, 2) == -Drop.FragLength, "second final fragment ends at 2968, not 3008");
   assert(dropsOf(Drop.FragLength) == 1, "counted");
   assert(reclaimAll() == 3, "buffer 3 comes back");
+  add(1, 1480, 48, false, 4); // total 1528
+  assert(add(1, 2960, 48, false, 5) == -Drop.FragLength, "second final fragment ends at 3008, not 1528");
+  assert(dropsOf(Drop.FragLength) == 2, "counted again");
+  assert(reclaimAll() == 4, "buffer 4 comes back");
   noLeak();
 }
 
@@ -278,50 +282,52 @@ export function test_fragment_past_the_memory_limit_is_refused_and_its_datagram_
 }
 
 export function test_running_out_of_piece_records_is_a_memory_drop(): void {
-  // Over MTU 68 (48-byte steps) the largest datagram has 1365 pieces: two exceed the table.
+  // Over MTU 68 (48-byte steps) the largest datagram has 1365 pieces; the table has 2048.
   const len: u32 = 65515;
-  const n = fragCount(len, 68);
-  let refused = 0;
-  for (let id: u32 = 1; id <= 2; id++) {
-    for (let i: u32 = 0; i < <u32>n; i++) {
-      const r = add(id, fragOff(len, 68, i), fragLen(len, 68, i), fragMore(len, 68, i), i);
-      if (r == -Drop.ReasmMemory) refused++;
-      else assert(r >= 0, "unexpected " + r.toString());
+  const n = <u32>fragCount(len, 68);
+  assert(n == 1365 && REASM_PIECES == 2048, "plan " + n.toString());
+  let first = 0;
+  for (let i: u32 = 0; i < n; i++) first = add(1, fragOff(len, 68, i), fragLen(len, 68, i), fragMore(len, 68, i), 1);
+  assert(tiled(first, len) == 1365, "first datagram complete in 1365 pieces");
+  let i: u32 = 0;
+  for (; i < n; i++) {
+    const r = add(2, fragOff(len, 68, i), fragLen(len, 68, i), fragMore(len, 68, i), 2);
+    if (r != 0) {
+      assert(r == -Drop.ReasmMemory, "refusal reason " + r.toString());
+      break;
     }
   }
-  assert(refused > 0, "some fragments refused");
-  assert(dropsOf(Drop.ReasmMemory) == <u64>refused, "each refusal counted");
-  assert(reasmExpire(31 * SEC) >= 1, "what is pending times out");
+  assert(i == 2048 - 1365, "refused at piece " + i.toString());
+  assert(dropsOf(Drop.ReasmMemory) == 1, "counted");
+  assert(reasmPending() == 0, "second datagram dropped");
+  assert(reclaimAll() == 2 * 683 && reclaimed == 683, "its 683 buffers come back");
+  assert(add(3, 0, 8, true, 3) == 0, "records free again after reclaim");
+  reasmRelease(first);
+  reasmExpire(31 * SEC);
   reclaimAll();
-  const held = reasmBuffersHeld();
-  for (let s = 1; s <= REASM_SLOTS; s++) {
-    // release whatever completed (the first datagram, if it did)
-    if (held == 0) break;
-  }
-  assert(reasmPending() == 0, "nothing pending");
+  noLeak();
 }
 
 export function test_every_buffer_comes_back_after_a_mix_of_drops_and_completions(): void {
+  // Datagram id at id seconds: id%3 == 0 completes, 1 stays incomplete (expires), 2 overlaps
+  // (dropped); with only 6 slots some are refused outright. Every buffer reassembly took must
+  // come back exactly once, through reasmRelease or reasmReclaim.
+  reasmLimits(6, 1 << 20, 30 * SEC);
   let taken: u64 = 0;
-  let refusedSum: u64 = 0;
-  for (let id: u32 = 1; id <= 40; id++) {
-    const h = id * 10;
-    const r = add(id, 0, 1480, true, h, <u64>id * SEC);
-    if (r < 0) refusedSum += h;
-    else taken += h;
-    if (id % 3 == 0) {
-      const r2 = add(id, 1480, 8, false, h + 1, <u64>id * SEC);
-      if (r2 > 0) {
-        taken += h + 1;
-        reasmRelease(r2, free);
-      }
-    } else if (id % 3 == 1) {
-      if (add(id, 8, 8, true, h + 2, <u64>id * SEC) < 0) refusedSum += h + 2;
-    }
+  for (let id: u32 = 1; id <= 60; id++) {
+    const now = <u64>id * SEC;
+    const h: u64 = <u64>id * 10;
+    if (add(id, 0, 1480, true, <u32>h, now) >= 0) taken += h;
+    const second = id % 3 == 0 ? add(id, 1480, 8, false, <u32>h + 1, now)
+      : id % 3 == 1 ? add(id, 1480, 8, true, <u32>h + 1, now)
+      : add(id, 8, 8, true, <u32>h + 1, now);
+    if (second >= 0) taken += h + 1;
+    if (second > 0) reasmRelease(second, free);
   }
+  assert(dropsOf(Drop.FragOverlap) > 0 && dropsOf(Drop.ReasmTimeout) > 0, "overlaps and timeouts happened");
+  assert(dropsOf(Drop.ReasmTableFull) > 0 && freedN > 0, "refusals and completions happened");
   reasmExpire(1000 * SEC);
   const back = reclaimAll();
-  assert(back + freed + refusedSum >= taken, "accounted");
-  assert(back + freed == taken, "every taken buffer returned exactly once: " + (back + freed).toString() + " vs " + taken.toString());
+  assert(back + freed == taken, "returned " + (back + freed).toString() + ", taken " + taken.toString());
   noLeak();
 }

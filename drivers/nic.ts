@@ -1,0 +1,405 @@
+// drivers/nic.ts — the NIC driver: descriptor rings, doorbells, the interrupt handler.
+//
+// The device (tools/host/nic.ts) and this driver share only the layouts in kernel/abi.ts:
+//
+//   RAM                                         device registers (host.nicWrite)
+//  +-----------------------+                   TX_RING  <- pa of the TX ring
+//  | TX ring  (1 frame)    | 256 x 16 B        TX_TAIL  <- doorbell: "descriptors up to here"
+//  | TX headers (4 frames) | 256 x 64 B slots  RX_RING q, RX_TAIL q, STEER port -> q
+//  | RX ring q (1 frame)   | 128 x 32 B
+//  | RX headers q (2 fr.)  | 128 x 64 B slots
+//  | RX buffers            | one frame per posted descriptor (IOBUF)
+//  +-----------------------+
+//
+// Transmit: the network layer queues packets (header fields + a slice of an OutReq's runs);
+// the driver builds each packet's headers straight into the header slot of its first
+// descriptor, adds the payload runs as further descriptors (gather: no payload byte is
+// copied), and rings the doorbell. A packet waits in the software queue while the ring is full
+// (a checksum group only enters the ring whole). When the device marks a packet DONE the
+// driver drops the packet's hold on its OutReq; the last one completes the output.
+//
+// Receive: queue 0 always has buffers posted (one frame each). Steered queues (early demux)
+// get buffers when a socket asks for them. The interrupt handler takes every DONE packet,
+// gives its buffers to a Pkt, re-posts fresh frames, and passes the Pkt up (net/ipin.ts).
+
+import { Counter, Ev, FrameKind, NIC_HDR_SLOT, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag, PAGE_SIZE } from "../kernel/abi";
+import { count } from "../kernel/stats";
+import { trace } from "../kernel/trace";
+import { frameAlloc } from "../vm/frame";
+import { framePtr } from "../vm/ram";
+import { checkRegisterHolder } from "../vm/check";
+import { OutReq } from "../kernel/io/outreq";
+import { Pkt, pktAlloc } from "../net/pkt";
+
+// @ts-ignore: decorator
+@external("host", "nicWrite")
+declare function nicWrite(nic: i32, reg: i32, queue: i32, value: i32): void;
+
+export const MAX_NICS = 2;
+const TX_HDR_FRAMES = (NIC_TX_DESCS * NIC_HDR_SLOT) / PAGE_SIZE;
+const RX_HDR_FRAMES = (NIC_RX_DESCS * NIC_HDR_SLOT) / PAGE_SIZE;
+
+/** A packet waiting to be sent: its headers are built when it enters the ring. */
+export class TxPkt {
+  req: OutReq | null = null;
+  /** Builds the headers into the slot at ptr (slot pa for checksum offsets); returns their length. */
+  build: (t: TxPkt, ptr: usize) => u32 = noHeaders;
+  // header fields, for the builder
+  src: u32 = 0;
+  dst: u32 = 0;
+  srcMac: u64 = 0;
+  dstMac: u64 = 0;
+  ipId: u32 = 0;
+  ipOff: u32 = 0;
+  ipLen: u32 = 0;
+  more: bool = false;
+  sport: u32 = 0;
+  dport: u32 = 0;
+  udpLen: u32 = 0;
+  udpCsum: u32 = 0;
+  /** Payload slice of req's runs carried by this packet. */
+  dataOff: u32 = 0;
+  dataLen: u32 = 0;
+  /** Checksum offload: CSUM (and CSUM_END on the group's last packet); 0 without. */
+  csumFlags: i32 = 0;
+  csumStart: u32 = 0;
+  csumOff: u32 = 0;
+}
+
+function noHeaders(t: TxPkt, ptr: usize): u32 {
+  return 0;
+}
+
+class RxQueue {
+  ring: u32 = 0; // frame of the descriptor ring (0 = queue not set up)
+  hdr: StaticArray<u32> = new StaticArray<u32>(RX_HDR_FRAMES);
+  head: u32 = 0; // next descriptor the device completes
+  tail: u32 = 0; // next descriptor to post
+  posted: StaticArray<u32> = new StaticArray<u32>(NIC_RX_DESCS); // buffer frame per descriptor
+  want: u32 = 0; // buffers to keep posted
+}
+
+export class Nic {
+  features: i32 = 0;
+  mtu: u32 = 1500;
+  ip: u32 = 0;
+  txRing: u32 = 0;
+  txHdr: StaticArray<u32> = new StaticArray<u32>(TX_HDR_FRAMES);
+  txHead: u32 = 0; // oldest descriptor not yet reclaimed
+  txTail: u32 = 0; // next free descriptor
+  txReq: StaticArray<OutReq | null> = new StaticArray<OutReq | null>(NIC_TX_DESCS); // on each packet's last descriptor
+  txEop: StaticArray<bool> = new StaticArray<bool>(NIC_TX_DESCS);
+  txq: Array<TxPkt> = []; // waiting for ring space
+  rx: StaticArray<RxQueue> = new StaticArray<RxQueue>(NIC_QUEUES);
+  constructor(public id: i32) {
+    for (let q = 0; q < NIC_QUEUES; q++) this.rx[q] = new RxQueue();
+  }
+  has(f: NicFeature): bool {
+    return (this.features & f) != 0;
+  }
+}
+
+export const nics = new StaticArray<Nic | null>(MAX_NICS);
+
+function kernelFrame(): u32 {
+  return frameAlloc(FrameKind.KERNEL, true);
+}
+
+/** nicAttach: set up NIC id (rings, header slots, default receive buffers); 0 or -ENOMEM/-EBUSY. */
+export function nicAttach(id: i32, mtu: u32, features: i32, ip: u32): i32 {
+  if (nics[id] != null) return -16;
+  const n = new Nic(id);
+  n.mtu = mtu;
+  n.features = features;
+  n.ip = ip;
+  n.txRing = kernelFrame();
+  if (n.txRing == 0) return -12;
+  for (let i = 0; i < TX_HDR_FRAMES; i++) {
+    n.txHdr[i] = kernelFrame();
+    if (n.txHdr[i] == 0) return -12;
+  }
+  nics[id] = n;
+  nicWrite(id, NicReg.TX_RING, 0, <i32>(n.txRing << 12));
+  if (rxSetup(n, 0, NIC_RX_DESCS - 1) < 0) return -12;
+  return 0;
+}
+
+/** rxSetup: give receive queue q a ring and keep `want` buffers posted; 0 or -ENOMEM. */
+export function rxSetup(n: Nic, q: i32, want: u32): i32 {
+  const r = n.rx[q];
+  if (r.ring == 0) {
+    r.ring = kernelFrame();
+    if (r.ring == 0) return -12;
+    for (let i = 0; i < RX_HDR_FRAMES; i++) {
+      r.hdr[i] = kernelFrame();
+      if (r.hdr[i] == 0) return -12;
+    }
+    r.head = r.tail = 0;
+    nicWrite(n.id, NicReg.RX_RING, q, <i32>(r.ring << 12));
+  }
+  r.want = min(want, NIC_RX_DESCS - 1);
+  rxRefill(n, q);
+  return 0;
+}
+
+// @ts-ignore: decorator
+@inline function rxDesc(r: RxQueue, i: u32): usize {
+  return framePtr(r.ring) + <usize>i * NIC_RX_DESC;
+}
+
+function hdrSlotPa(frames: StaticArray<u32>, i: u32): u32 {
+  const perFrame = PAGE_SIZE / NIC_HDR_SLOT;
+  return (frames[i / perFrame] << 12) + (i % perFrame) * NIC_HDR_SLOT;
+}
+
+/** rxPosted: buffers posted on queue q and not yet filled. */
+export function rxPosted(r: RxQueue): u32 {
+  return (r.tail + NIC_RX_DESCS - r.head) % NIC_RX_DESCS;
+}
+
+/** rxRefill: post fresh frames on queue q until `want` are posted (or frames run out). */
+export function rxRefill(n: Nic, q: i32): void {
+  const r = n.rx[q];
+  let posted = false;
+  while (rxPosted(r) < r.want) {
+    const f = frameAlloc(FrameKind.IOBUF, false);
+    if (f == 0) break;
+    const d = rxDesc(r, r.tail);
+    store<u32>(d + NicRx.HDR_ADDR, n.has(NicFeature.HEADER_SPLIT) ? hdrSlotPa(r.hdr, r.tail) : 0);
+    store<u32>(d + NicRx.BUF_ADDR, f << 12);
+    store<u16>(d + NicRx.BUF_CAP, <u16>PAGE_SIZE & 0xffff); // 4096 fits in 16 bits
+    store<u16>(d + NicRx.HDR_CAP, <u16>NIC_HDR_SLOT);
+    store<u16>(d + NicRx.STATUS, 0);
+    r.posted[r.tail] = f;
+    r.tail = (r.tail + 1) % NIC_RX_DESCS;
+    posted = true;
+  }
+  if (posted) nicWrite(n.id, NicReg.RX_TAIL, q, <i32>r.tail);
+}
+
+/** nicSteer: early demultiplexing: packets for UDP port go to queue q (0 = default). */
+export function nicSteer(n: Nic, port: u32, q: i32): void {
+  nicWrite(n.id, NicReg.STEER, <i32>port, q);
+}
+
+// ---- transmit ----------------------------------------------------------------------------------
+
+function txFree(n: Nic): u32 {
+  return NIC_TX_DESCS - 1 - (n.txTail + NIC_TX_DESCS - n.txHead) % NIC_TX_DESCS;
+}
+
+/** descriptors packet t needs: one for its headers, one per run piece of its payload slice. */
+function txDescsNeeded(t: TxPkt): u32 {
+  let need: u32 = 1;
+  const r = t.req;
+  if (r == null || t.dataLen == 0) return need;
+  let off = t.dataOff, end = t.dataOff + t.dataLen, at: u32 = 0;
+  for (let i = 0; i < r.runPa.length && at < end; i++) {
+    const len = r.runLen[i];
+    if (at + len > off) need += (min(at + len, end) - max(at, off) + 0xffff) / 0x10000;
+    at += len;
+  }
+  return need;
+}
+
+/** nicQueue: queue packet t for sending (it holds one pending count on its request). */
+export function nicQueue(n: Nic, t: TxPkt): void {
+  if (t.req != null) t.req!.pending++;
+  n.txq.push(t);
+}
+
+/** nicKick: move queued packets into the ring while they fit, then ring the doorbell. */
+export function nicKick(n: Nic): void {
+  let moved = 0;
+  while (n.txq.length > 0) {
+    // A checksum group enters the ring whole.
+    let k = 0, need: u32 = 0;
+    do {
+      need += txDescsNeeded(n.txq[k]);
+      k++;
+    } while (k < n.txq.length && (n.txq[k - 1].csumFlags & NicTxFlag.CSUM) != 0 && (n.txq[k - 1].csumFlags & NicTxFlag.CSUM_END) == 0);
+    if (need > txFree(n)) break;
+    for (let j = 0; j < k; j++) txPut(n, n.txq.shift());
+    moved += k;
+  }
+  if (moved > 0) nicWrite(n.id, NicReg.TX_TAIL, 0, <i32>n.txTail);
+}
+
+function txDesc(n: Nic, i: u32): usize {
+  return framePtr(n.txRing) + <usize>i * NIC_TX_DESC;
+}
+
+function txAdd(n: Nic, pa: u32, len: u32, flags: i32): u32 {
+  const i = n.txTail;
+  const d = txDesc(n, i);
+  store<u32>(d + NicTx.ADDR, pa);
+  store<u16>(d + NicTx.LEN, <u16>len); // 65536 is written as 0
+  store<u16>(d + NicTx.FLAGS, <u16>flags);
+  store<u16>(d + NicTx.CSUM_START, 0);
+  store<u16>(d + NicTx.CSUM_OFF, 0);
+  store<u32>(d + NicTx.STATUS, 0);
+  n.txReq[i] = null;
+  n.txEop[i] = false;
+  n.txTail = (i + 1) % NIC_TX_DESCS;
+  return i;
+}
+
+function txPut(n: Nic, t: TxPkt): void {
+  const first = n.txTail;
+  const slot = hdrSlotPa(n.txHdr, first);
+  const hlen = t.build(t, framePtr(slot >> 12) + (slot & 4095));
+  let last = txAdd(n, slot, hlen, 0);
+  let descs = 1;
+  const r = t.req;
+  if (r != null && t.dataLen > 0) {
+    const off = t.dataOff, end = t.dataOff + t.dataLen;
+    let at: u32 = 0;
+    for (let i = 0; i < r.runPa.length && at < end; i++) {
+      const len = r.runLen[i];
+      if (at + len > off) {
+        let s = max(at, off);
+        const e = min(at + len, end);
+        while (s < e) {
+          const piece = min(e - s, 0x10000);
+          last = txAdd(n, r.runPa[i] + (s - at), piece, 0);
+          descs++;
+          s += piece;
+        }
+      }
+      at += len;
+    }
+  }
+  const d0 = txDesc(n, first);
+  if (t.csumFlags != 0) {
+    store<u16>(d0 + NicTx.CSUM_START, <u16>t.csumStart);
+    store<u16>(d0 + NicTx.CSUM_OFF, <u16>t.csumOff);
+  }
+  const dl = txDesc(n, last);
+  store<u16>(dl + NicTx.FLAGS, <u16>(load<u16>(dl + NicTx.FLAGS) | NicTxFlag.EOP | t.csumFlags));
+  n.txReq[last] = t.req;
+  n.txEop[last] = true;
+  count(Counter.PacketsSent);
+  trace(Ev.NetTx, n.id, <i32>(hlen + t.dataLen), descs);
+}
+
+/** txReclaim: take back descriptors the device is done with; complete finished outputs. */
+function txReclaim(n: Nic, done: (r: OutReq) => void): void {
+  while (n.txHead != n.txTail) {
+    const d = txDesc(n, n.txHead);
+    if ((load<u32>(d + NicTx.STATUS) & NicStatus.DONE) == 0) break;
+    count(Counter.DmaBytesOut, <u64>(load<u16>(d + NicTx.LEN) == 0 ? 0x10000 : load<u16>(d + NicTx.LEN)));
+    if (n.txEop[n.txHead]) {
+      const r = n.txReq[n.txHead];
+      n.txReq[n.txHead] = null;
+      n.txEop[n.txHead] = false;
+      if (r != null && --r.pending == 0) done(r);
+    }
+    n.txHead = (n.txHead + 1) % NIC_TX_DESCS;
+  }
+}
+
+// ---- receive ----------------------------------------------------------------------------------
+
+/** Where a received packet's bytes are, for the network layer to parse. */
+export class RxView {
+  hdr: usize = 0; // pointer to the first header byte (Ethernet)
+  hdrLen: u32 = 0; // header bytes contiguous at hdr
+  split: bool = false; // headers came in the header buffer; data starts at the first buffer
+  len: u32 = 0; // whole packet length
+}
+
+/**
+ * rxTake: the next complete packet on queue q as a Pkt owning its buffers (descriptors freed
+ * for re-posting), with v describing where its headers are; null if none is complete.
+ */
+function rxTake(n: Nic, q: i32, v: RxView): Pkt | null {
+  const r = n.rx[q];
+  if (r.head == r.tail) return null;
+  // Complete only when the EOP descriptor is DONE.
+  let i = r.head;
+  for (;;) {
+    const st = load<u16>(rxDesc(r, i) + NicRx.STATUS);
+    if ((st & NicStatus.DONE) == 0) return null;
+    if ((st & NicStatus.EOP) != 0) break;
+    i = (i + 1) % NIC_RX_DESCS;
+    if (i == r.tail) return null;
+  }
+  const p = pktAlloc();
+  p.nic = n.id;
+  const d0 = rxDesc(r, r.head);
+  const st0 = load<u16>(d0 + NicRx.STATUS);
+  v.split = (st0 & NicStatus.SPLIT) != 0;
+  v.len = 0;
+  if (v.split) {
+    const h = load<u32>(d0 + NicRx.HDR_ADDR);
+    v.hdr = framePtr(h >> 12) + (h & 4095);
+    v.hdrLen = load<u16>(d0 + NicRx.HDR_LEN);
+    v.len = v.hdrLen;
+  }
+  p.csumValid = (st0 & NicStatus.CSUM) != 0;
+  p.sum = load<u16>(d0 + NicRx.SUM);
+  let first = true;
+  for (;;) {
+    const d = rxDesc(r, r.head);
+    const st = load<u16>(d + NicRx.STATUS);
+    const pa = load<u32>(d + NicRx.BUF_ADDR);
+    const len = <u32>load<u16>(d + NicRx.LEN);
+    p.addFrame(r.posted[r.head]);
+    r.posted[r.head] = 0;
+    if (first && !v.split) {
+      v.hdr = framePtr(pa >> 12) + (pa & 4095);
+      v.hdrLen = len;
+    }
+    p.addRun(pa, len); // the network layer trims the headers off the front
+    v.len += len;
+    count(Counter.DmaBytesIn, len);
+    store<u16>(d + NicRx.STATUS, 0);
+    r.head = (r.head + 1) % NIC_RX_DESCS;
+    first = false;
+    if ((st & NicStatus.EOP) != 0) break;
+  }
+  count(Counter.PacketsReceived);
+  trace(Ev.NetRx, n.id, q, <i32>v.len);
+  return p;
+}
+
+/**
+ * nicIntr: the interrupt handler of NIC id: complete sent packets (calling done for each
+ * finished output), then hand every received packet to input, and re-post buffers.
+ */
+export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: RxView) => void): void {
+  const n = nics[id];
+  if (n == null) return;
+  count(Counter.Interrupts);
+  txReclaim(n, done);
+  nicKick(n);
+  const v = new RxView();
+  for (let q = 0; q < NIC_QUEUES; q++) {
+    const r = n.rx[q];
+    if (r.ring == 0) continue;
+    let got = false;
+    for (let p = rxTake(n, q, v); p != null; p = rxTake(n, q, v)) {
+      input(p, v);
+      got = true;
+    }
+    if (got) rxRefill(n, q);
+  }
+}
+
+function holds(expected: StaticArray<u32>): void {
+  for (let k = 0; k < MAX_NICS; k++) {
+    const n = nics[k];
+    if (n == null) continue;
+    expected[n.txRing]++;
+    for (let i = 0; i < TX_HDR_FRAMES; i++) expected[n.txHdr[i]]++;
+    for (let q = 0; q < NIC_QUEUES; q++) {
+      const r = n.rx[q];
+      if (r.ring == 0) continue;
+      expected[r.ring]++;
+      for (let i = 0; i < RX_HDR_FRAMES; i++) expected[r.hdr[i]]++;
+      for (let i = 0; i < NIC_RX_DESCS; i++) if (r.posted[i] != 0) expected[r.posted[i]]++;
+    }
+  }
+}
+checkRegisterHolder(holds);
+

@@ -1,0 +1,68 @@
+// kernel/file.ts — open files: what a process's file descriptors refer to.
+//
+// A descriptor is an index into the process's table; each entry is a File, shared by
+// descriptors that refer to the same open file (after fork). Sockets now; files and pipes
+// plug in through `kind`.
+
+import { Errno } from "./abi";
+import { Socket, sockRelease } from "../net/socket";
+
+export const MAX_FDS = 32;
+
+export enum FileKind {
+  SOCKET = 1,
+}
+
+export class File {
+  refs: i32 = 1;
+  constructor(public kind: FileKind, public sock: Socket | null) {}
+}
+
+export class FdTable {
+  files: StaticArray<File | null> = new StaticArray<File | null>(MAX_FDS);
+
+  /** install: the lowest free descriptor for f, or -EMFILE. */
+  install(f: File): i32 {
+    for (let i = 0; i < MAX_FDS; i++) {
+      if (this.files[i] == null) {
+        this.files[i] = f;
+        return i;
+      }
+    }
+    return -Errno.EMFILE;
+  }
+
+  /** get: the file of descriptor fd, or null if fd is not open. */
+  get(fd: i32): File | null {
+    return fd < 0 || fd >= MAX_FDS ? null : this.files[fd];
+  }
+
+  /** close: drop descriptor fd; 0 or -EBADF. */
+  close(fd: i32): i32 {
+    const f = this.get(fd);
+    if (f == null) return -Errno.EBADF;
+    this.files[fd] = null;
+    fileRelease(f);
+    return 0;
+  }
+
+  /** closeAll: drop every descriptor (exit). */
+  closeAll(): void {
+    for (let i = 0; i < MAX_FDS; i++) if (this.files[i] != null) this.close(i);
+  }
+
+  /** copy: a table sharing every open file (fork). */
+  copy(): FdTable {
+    const t = new FdTable();
+    for (let i = 0; i < MAX_FDS; i++) {
+      const f = this.files[i];
+      if (f != null) { f.refs++; t.files[i] = f; }
+    }
+    return t;
+  }
+}
+
+function fileRelease(f: File): void {
+  if (--f.refs > 0) return;
+  if (f.kind == FileKind.SOCKET && f.sock != null) sockRelease(f.sock!);
+}

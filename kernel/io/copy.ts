@@ -1,0 +1,52 @@
+// kernel/io/copy.ts — copy semantics: the baseline every other semantics is measured against.
+//
+//   output: copy the application's bytes into fresh kernel buffers (copyin), DMA from those;
+//           free them when the device is done. The application may reuse its buffer at once.
+//   input:  the NIC DMAs into kernel buffers; copy the datagram out to the application's
+//           buffer (copyout) and free the buffers.
+// Cost: every payload byte crosses the CPU twice end to end (once per side).
+
+import { FrameKind, PAGE_SIZE } from "../abi";
+import { Proc } from "../proc";
+import { copyin, copyout } from "../uio";
+import { frameAlloc, frameUnref } from "../../vm/frame";
+import { framePtr, paPtr } from "../../vm/ram";
+import { OutReq } from "./outreq";
+import { Dgram, dgramFree } from "../../net/pkt";
+
+/** copyOutput: fill r with a kernel copy of [va, va+len); 0, -ENOMEM or -EFAULT. */
+export function copyOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {
+  for (let done: u32 = 0; done < len; done += PAGE_SIZE) {
+    const f = frameAlloc(FrameKind.IOBUF, false);
+    if (f == 0) return -12; // ENOMEM; the caller releases what r holds
+    r.frames.push(f);
+    const n = min(PAGE_SIZE, len - done);
+    const e = copyin(p, va + done, framePtr(f), n);
+    if (e < 0) return e;
+    r.addRun(f << 12, n);
+  }
+  return 0;
+}
+
+/** copyOutputDone: the device has sent everything: free the kernel buffers. */
+export function copyOutputDone(r: OutReq): void {
+  for (let i = 0; i < r.frames.length; i++) frameUnref(r.frames[i]);
+  r.frames.length = 0;
+}
+
+/** copyInput: copy datagram d into [va, va+len) (the excess of a longer datagram is lost, as
+ *  UDP does); the bytes delivered, or -EFAULT. d's buffers are freed either way. */
+export function copyInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
+  let done: u32 = 0;
+  for (let i = 0; i < d.pkts.length && done < len; i++) {
+    const k = d.pkts[i];
+    for (let j = 0; j < k.nruns && done < len; j++) {
+      const n = min(k.runLen[j], len - done);
+      const e = copyout(p, va + done, paPtr(k.runPa[j]), n);
+      if (e < 0) { dgramFree(d); return e; }
+      done += n;
+    }
+  }
+  dgramFree(d);
+  return <i32>done;
+}

@@ -1,0 +1,74 @@
+// kernel/io/index.ts — the data-passing interface: every call that moves user data comes here
+// with a semantics (kernel/abi.ts, Sem), and is sent to that semantics' unit.
+//
+//   output:  ioOutput(p, sem, va, len)  -> OutReq (runs the device gathers from)
+//            ioOutputDone(r)            <- the device has sent every packet of r
+//   input:   ioInput(p, sem, va, len, d) -> bytes delivered from datagram d (its buffers are
+//                                           consumed: copied and freed, or swapped in)
+//
+// One file per semantics family (copy.ts, ...). A semantics this kernel does not implement
+// yet is refused with EOPNOTSUPP, never silently replaced by another.
+
+import { Counter, Errno, Ev, Sem } from "../abi";
+import { count } from "../stats";
+import { trace } from "../trace";
+import { Proc } from "../proc";
+import { OutReq, outReqForget, outReqNew } from "./outreq";
+import { copyInput, copyOutput, copyOutputDone } from "./copy";
+import { Dgram, dgramFree } from "../../net/pkt";
+
+export { OutReq };
+
+/** semResolve: the semantics a call really uses (DEFAULT -> the process's default). */
+export function semResolve(p: Proc, sem: Sem): Sem {
+  return sem == Sem.DEFAULT ? p.defaultSem : sem;
+}
+
+/** semSupported: does this kernel implement sem? */
+export function semSupported(sem: Sem): bool {
+  return sem == Sem.COPY;
+}
+
+/** ioOutput: prepare [va, va+len) of p for output under sem; the request, or null with the
+ *  error in ioError. Nothing is held when it fails. */
+export let ioError: i32 = 0;
+export function ioOutput(p: Proc, sem: Sem, va: u32, len: u32): OutReq | null {
+  if (!semSupported(sem)) { ioError = -Errno.EOPNOTSUPP; return null; }
+  const r = outReqNew(sem, p.pid, len);
+  let e: i32 = 0;
+  switch (sem) {
+    case Sem.COPY: e = copyOutput(p, va, len, r); break;
+  }
+  if (e < 0) {
+    release(r);
+    ioError = e;
+    return null;
+  }
+  trace(Ev.IoOutput, p.pid, sem, len);
+  return r;
+}
+
+function release(r: OutReq): void {
+  switch (r.sem) {
+    case Sem.COPY: copyOutputDone(r); break;
+  }
+  outReqForget(r);
+}
+
+/** ioOutputDone: the device has sent every packet of r: undo what its semantics holds. */
+export function ioOutputDone(r: OutReq): void {
+  trace(Ev.IoOutputDone, r.pid, r.sem, r.len);
+  count(Counter.DatagramsSent);
+  release(r);
+}
+
+/** ioInput: deliver datagram d into [va, va+len) of p under sem; bytes delivered or -errno.
+ *  d is consumed. */
+export function ioInput(p: Proc, sem: Sem, va: u32, len: u32, d: Dgram): i32 {
+  trace(Ev.IoInput, p.pid, sem, d.len);
+  switch (sem) {
+    case Sem.COPY: return copyInput(p, va, len, d);
+  }
+  dgramFree(d);
+  return -Errno.EOPNOTSUPP;
+}

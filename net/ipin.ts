@@ -1,0 +1,145 @@
+// net/ipin.ts — the receive path: from a packet in NIC buffers to a datagram for a socket.
+//
+//   nicIntr -> netInput(pkt)   Ethernet, IPv4 checked (each failure dropped and counted once)
+//                  | fragment? -> reasm (pieces recorded, no copy) -> complete datagram
+//                  v
+//              udpInput(dgram)  UDP length and checksum (device sums with checksum offload,
+//                               else the CPU sums the data where it lies) -> udpDeliver
+//
+// Nothing here copies payload: packets stay in the frames the NIC wrote them into, described
+// by runs; the receiving semantics (kernel/io) decides how the bytes reach the application.
+
+import { Drop, ETH_HLEN, Ev } from "../kernel/abi";
+import { trace } from "../kernel/trace";
+import { nowNs } from "../kernel/clock";
+import { Dgram, dgramFree, Pkt, pktFree, pktGet } from "./pkt";
+import { dropCount } from "./drop";
+import { etherCheck } from "./ether";
+import { ip4Check, ip4Dst, ip4FragOff, ip4HdrLen, ip4Id, ip4More, ip4Proto, ip4Src, ip4TotLen, IPPROTO_UDP } from "./ipv4";
+import { udpCsum, udpDport, udpLen, udpSport, udpVerify, UDP_HLEN } from "./udp";
+import { paPtr } from "../vm/ram";
+import { csumAdd, csumRange, csumU32 } from "./checksum";
+import { pieceHandle, reasmAdd, reasmFirst, reasmNext, reasmReclaim, reasmRelease } from "./reasm";
+import { udpDeliver } from "./socket";
+import { RxView } from "../drivers/nic";
+
+function drop(p: Pkt, why: Drop, counted: bool): void {
+  if (!counted) dropCount(why);
+  trace(Ev.NetDrop, p.nic, why, 0);
+  pktFree(p);
+}
+
+/** netInput: a packet the NIC received (v: where its headers are); consumed. */
+export function netInput(p: Pkt, v: RxView): void {
+  let why = etherCheck(v.hdr, v.hdrLen);
+  if (why != Drop.None) return drop(p, why, true);
+  const ip = v.hdr + ETH_HLEN;
+  why = ip4Check(ip, v.len - <u32>ETH_HLEN);
+  if (why != Drop.None) return drop(p, why, true);
+  const hl = ip4HdrLen(ip);
+  if (v.hdrLen < <u32>ETH_HLEN + hl) return drop(p, Drop.Truncated, false);
+  if (ip4Proto(ip) != IPPROTO_UDP) return drop(p, Drop.BadProto, false);
+  p.src = ip4Src(ip);
+  p.dst = ip4Dst(ip);
+  p.ipId = ip4Id(ip);
+  p.fragOff = ip4FragOff(ip);
+  p.more = ip4More(ip);
+  p.ipLen = ip4TotLen(ip) - hl;
+  let skip: u32 = <u32>ETH_HLEN + hl; // bytes before the UDP data in this packet
+  if (p.fragOff == 0) {
+    if (p.ipLen < UDP_HLEN || v.hdrLen < skip + UDP_HLEN) return drop(p, Drop.Truncated, false);
+    const u = ip + hl;
+    p.sport = udpSport(u);
+    p.dport = udpDport(u);
+    p.udpLen = udpLen(u);
+    p.udpCsum = udpCsum(u);
+    skip += UDP_HLEN;
+  }
+  // Runs held the whole packet (header split: only what followed the headers).
+  const dataLen = p.ipLen - (p.fragOff == 0 ? UDP_HLEN : 0);
+  p.trim(v.split ? 0 : skip, dataLen);
+  if (p.dataLen != dataLen) return drop(p, Drop.Truncated, false);
+
+  if (p.more || p.fragOff != 0) {
+    const r = reasmAdd(<u64>nowNs, p.src, p.dst, IPPROTO_UDP, p.ipId, p.fragOff, p.ipLen, p.more, p.id, 0);
+    reclaim();
+    if (r < 0) return drop(p, <Drop>(-r), true);
+    if (r == 0) return;
+    const d = new Dgram();
+    for (let pc = reasmFirst(r); pc != -1; pc = reasmNext(pc)) d.pkts.push(pktGet(pieceHandle(pc)));
+    reasmRelease(r);
+    udpInput(d);
+    return;
+  }
+  const d = new Dgram();
+  d.pkts.push(p);
+  udpInput(d);
+}
+
+/** reclaim: free the packets of datagrams reassembly dropped or expired. */
+function reclaim(): void {
+  for (let h = reasmReclaim(); h >= 0; h = reasmReclaim()) pktFree(pktGet(<u32>h));
+}
+
+/** udpInput: a whole datagram (its packets in order): check UDP, then deliver. */
+function udpInput(d: Dgram): void {
+  const first = d.pkts[0];
+  let ipTotal: u32 = 0;
+  for (let i = 0; i < d.pkts.length; i++) ipTotal += d.pkts[i].ipLen;
+  const ulen = first.udpLen;
+  if (ulen < UDP_HLEN || ulen > ipTotal) {
+    dropCount(Drop.BadUdpLength);
+    trace(Ev.NetDrop, first.nic, Drop.BadUdpLength, <i32>ulen);
+    dgramFree(d);
+    return;
+  }
+  if (first.udpCsum != 0 && !checksumOk(d, ulen, ipTotal)) {
+    trace(Ev.NetDrop, first.nic, Drop.BadUdpChecksum, <i32>ulen);
+    dgramFree(d);
+    return;
+  }
+  if (ulen != ipTotal) trimData(d, ulen - UDP_HLEN);
+  d.src = first.src;
+  d.sport = first.sport;
+  d.dport = first.dport;
+  d.len = ulen - UDP_HLEN;
+  udpDeliver(d);
+}
+
+/** checksumOk: verify the UDP checksum of d (counted as BadUdpChecksum if wrong). */
+function checksumOk(d: Dgram, ulen: u32, ipTotal: u32): bool {
+  const first = d.pkts[0];
+  let sum: u32 = 0;
+  let offload = ulen == ipTotal;
+  for (let i = 0; i < d.pkts.length && offload; i++) offload = d.pkts[i].csumValid;
+  if (offload) {
+    // The device summed each packet's IP payload; fragments start at multiples of 8.
+    for (let i = 0; i < d.pkts.length; i++) sum = csumAdd(sum, d.pkts[i].sum);
+  } else {
+    sum = csumU32(sum, (first.sport << 16) | first.dport);
+    sum = csumU32(sum, (ulen << 16) | first.udpCsum);
+    let at: u32 = UDP_HLEN;
+    const end = ulen;
+    for (let i = 0; i < d.pkts.length && at < end; i++) {
+      const k = d.pkts[i];
+      for (let j = 0; j < k.nruns && at < end; j++) {
+        const n = min(k.runLen[j], end - at);
+        sum = csumRange(sum, paPtr(k.runPa[j]), n, at);
+        at += n;
+      }
+    }
+  }
+  return udpVerify(first.src, first.dst, ulen, sum) == Drop.None;
+}
+
+/** trimData: keep only the first len data bytes of d (the IP datagram had padding after UDP). */
+function trimData(d: Dgram, len: u32): void {
+  let at: u32 = 0;
+  for (let i = 0; i < d.pkts.length; i++) {
+    const k = d.pkts[i];
+    const n = k.dataLen;
+    k.trim(0, at >= len ? 0 : min(n, len - at));
+    at += n;
+  }
+}
+

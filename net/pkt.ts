@@ -1,0 +1,169 @@
+// net/pkt.ts — received packets and datagrams, as they sit in system buffers.
+//
+// A received packet owns the frames the NIC wrote it into. Its UDP data (everything after the
+// UDP header in a first fragment, the whole IP payload in a later one) is a list of physical
+// runs inside those frames: nothing is copied to describe it.
+//
+//   Pkt                                   frames (IOBUF)          runs (pa, len) of UDP data
+//  +-----------------------------+       +----------------+
+//  | src dst id fragOff more     |       | f0: eth ip udp |---->  (f0*4096 + 42, 4054)
+//  | sport dport udpLen udpCsum  |       |     data...    |
+//  | sum (device, if csumValid)  |       | f1: data...    |---->  (f1*4096, 4096)
+//  | frames[], runs[]            |       | f2: data       |---->  (f2*4096, 850)
+//  +-----------------------------+       +----------------+
+//
+// A Dgram is one UDP datagram: its packets in order (one, or the fragments reassembly put
+// together). Packets come from a pool and go back to it: no allocation per packet.
+
+import { frameUnref } from "../vm/frame";
+import { checkRegisterHolder } from "../vm/check";
+
+export const PKT_MAX_RUNS = 24;
+
+export class Pkt {
+  id: u32 = 0;
+  live: bool = false;
+  nic: i32 = 0;
+  src: u32 = 0;
+  dst: u32 = 0;
+  ipId: u32 = 0;
+  fragOff: u32 = 0; // offset of this packet's IP payload in the datagram's, bytes
+  ipLen: u32 = 0; // IP payload bytes in this packet
+  more: bool = false;
+  sport: u32 = 0;
+  dport: u32 = 0;
+  udpLen: u32 = 0;
+  udpCsum: u32 = 0;
+  sum: u32 = 0; // device's one's-complement sum of the IP payload
+  csumValid: bool = false;
+  nframes: i32 = 0;
+  frames: StaticArray<u32> = new StaticArray<u32>(PKT_MAX_RUNS);
+  nruns: i32 = 0;
+  runPa: StaticArray<u32> = new StaticArray<u32>(PKT_MAX_RUNS);
+  runLen: StaticArray<u32> = new StaticArray<u32>(PKT_MAX_RUNS);
+
+  /** UDP data bytes in this packet. */
+  get dataLen(): u32 {
+    let n: u32 = 0;
+    for (let i = 0; i < this.nruns; i++) n += unchecked(this.runLen[i]);
+    return n;
+  }
+
+  /** addRun: UDP data bytes [pa, pa+len) belong to this packet (merged with the previous run if adjacent). */
+  addRun(pa: u32, len: u32): void {
+    if (len == 0) return;
+    const k = this.nruns;
+    if (k > 0 && unchecked(this.runPa[k - 1]) + unchecked(this.runLen[k - 1]) == pa) {
+      unchecked((this.runLen[k - 1] += len));
+      return;
+    }
+    unchecked((this.runPa[k] = pa));
+    unchecked((this.runLen[k] = len));
+    this.nruns = k + 1;
+  }
+
+  /** trim: keep only bytes [skip, skip+keep) of the runs (drop headers in front, padding behind). */
+  trim(skip: u32, keep: u32): void {
+    let out = 0;
+    let at: u32 = 0;
+    const end = skip + keep;
+    for (let i = 0; i < this.nruns; i++) {
+      const pa = unchecked(this.runPa[i]), len = unchecked(this.runLen[i]);
+      const s = max(at, skip), e = min(at + len, end);
+      if (s < e) {
+        unchecked((this.runPa[out] = pa + (s - at)));
+        unchecked((this.runLen[out] = e - s));
+        out++;
+      }
+      at += len;
+    }
+    this.nruns = out;
+  }
+
+  /** addFrame: this packet owns frame f (one reference, released by pktFree). */
+  addFrame(f: u32): void {
+    unchecked((this.frames[this.nframes++] = f));
+  }
+}
+
+const pool = new Array<Pkt>();
+const freeIds = new Array<u32>();
+
+/** pktAlloc: an empty packet from the pool. */
+export function pktAlloc(): Pkt {
+  let p: Pkt;
+  if (freeIds.length > 0) p = pool[freeIds.pop()];
+  else {
+    p = new Pkt();
+    p.id = pool.length;
+    pool.push(p);
+  }
+  p.live = true;
+  p.nframes = 0;
+  p.nruns = 0;
+  p.csumValid = false;
+  p.more = false;
+  p.fragOff = 0;
+  p.sport = p.dport = p.udpLen = p.udpCsum = 0;
+  return p;
+}
+
+/** pktGet: packet by id (a reassembly handle). */
+export function pktGet(id: u32): Pkt {
+  return pool[id];
+}
+
+/** pktFree: release the packet's frames (those not taken by pktTakeFrame) and return it to the pool. */
+export function pktFree(p: Pkt): void {
+  for (let i = 0; i < p.nframes; i++) {
+    const f = unchecked(p.frames[i]);
+    if (f != 0) frameUnref(f);
+  }
+  p.nframes = 0;
+  p.nruns = 0;
+  p.live = false;
+  freeIds.push(p.id);
+}
+
+/** pktTakeFrame: the caller takes over the packet's reference on frame f (page swapping); false if not its own. */
+export function pktTakeFrame(p: Pkt, f: u32): bool {
+  for (let i = 0; i < p.nframes; i++) {
+    if (unchecked(p.frames[i]) == f) {
+      unchecked((p.frames[i] = 0));
+      return true;
+    }
+  }
+  return false;
+}
+
+/** A UDP datagram ready for a socket: its packets in datagram order. */
+export class Dgram {
+  pkts: Array<Pkt> = [];
+  src: u32 = 0;
+  sport: u32 = 0;
+  dport: u32 = 0;
+  len: u32 = 0; // UDP data bytes
+}
+
+/** dgramFree: release every packet of d. */
+export function dgramFree(d: Dgram): void {
+  for (let i = 0; i < d.pkts.length; i++) pktFree(d.pkts[i]);
+  d.pkts.length = 0;
+}
+
+/** pktsLive: packets not yet freed (leak checks). */
+export function pktsLive(): i32 {
+  return pool.length - freeIds.length;
+}
+
+function holds(expected: StaticArray<u32>): void {
+  for (let i = 0; i < pool.length; i++) {
+    const p = pool[i];
+    if (!p.live) continue;
+    for (let k = 0; k < p.nframes; k++) {
+      const f = p.frames[k];
+      if (f != 0 && <i32>f < expected.length) expected[f]++;
+    }
+  }
+}
+checkRegisterHolder(holds);

@@ -1,0 +1,171 @@
+// Running out: of frames (a 256 KiB machine has 64 frames, 63 usable) and of process slots.
+// Every failure is clean: the caller gets ENOMEM, or the faulting process is killed with OOM,
+// and nothing is left half-allocated (the invariant check runs after each test).
+
+import { describe, expect, it } from "vitest";
+import { ConfigError, Kill, MAX_PROCS, PAGE_SIZE, ProcState, SegmentationFault, SyscallError, diffCounters, type Machine, type Process } from "../../tools/host/index";
+import { machine, useMachines } from "./machines";
+
+useMachines();
+
+const AREA = 0x400000; // bytes covered by one page table
+const A = 0x40000000, B = A + AREA, FILL = A + 2 * AREA;
+
+/** small: a 64-frame machine. */
+const small = () => machine({ memory: "256K" });
+
+/** touchUntil: store into fresh pages of [at, ...) until only `left` frames are free. */
+function touchUntil(m: Machine, p: Process, at: number, left: number): number {
+  let n = 0;
+  while (m.freeFrames > left) p.store(at + n++ * PAGE_SIZE, [0xf0 | (n & 15)]);
+  return n;
+}
+
+function errorOf(f: () => unknown): unknown {
+  try { f(); } catch (e) { return e; }
+  return undefined;
+}
+
+describe("out of frames", () => {
+  it("a 256K machine has 64 frames: frame 0 is reserved, 63 are free", async () => {
+    const m = await small();
+    expect(m.frames).toBe(64);
+    expect(m.freeFrames).toBe(63);
+  });
+
+  it("touching pages until no frame is left kills the process with OOM; then every frame is free again", async () => {
+    const m = await small();
+    const hog = m.spawn();
+    const va = hog.mmap(100 * PAGE_SIZE, { at: A });
+    let touched = 0;
+    const err = errorOf(() => { for (; touched < 100; touched++) hog.store(va + touched * PAGE_SIZE, [1]); });
+    expect(err).toBeInstanceOf(SegmentationFault);
+    expect((err as SegmentationFault).reason).toBe(Kill.OOM);
+    expect((err as SegmentationFault).va).toBe(va + touched * PAGE_SIZE);
+    expect(touched).toBe(63 - 2); // its page directory and one page table took two frames
+    expect(hog.state).toBe(ProcState.ZOMBIE);
+    expect(hog.killReason).toBe(Kill.OOM);
+    expect(m.counters().faultsFatal).toBe(1);
+    expect(m.freeFrames).toBe(63);
+    expect(m.frameSummary()).toEqual({ KERNEL: 1, FREE: 63 });
+  });
+
+  it("another process survives a hog's OOM with its bytes intact", async () => {
+    const m = await small();
+    const keeper = m.spawn();
+    const kv = keeper.mmap(2 * PAGE_SIZE);
+    keeper.store(kv, [1, 2, 3]);
+    keeper.store(kv + PAGE_SIZE, [4, 5, 6]);
+    const hog = m.spawn();
+    const hv = hog.mmap(100 * PAGE_SIZE);
+    expect(() => { for (let i = 0; i < 100; i++) hog.store(hv + i * PAGE_SIZE, [1]); }).toThrow(/OOM/);
+    expect(Array.from(keeper.load(kv, 3))).toEqual([1, 2, 3]);
+    expect(Array.from(keeper.load(kv + PAGE_SIZE, 3))).toEqual([4, 5, 6]);
+    keeper.exit(0);
+    expect(m.freeFrames).toBe(63);
+  });
+
+  it("fork with no frame for the child's directory fails with ENOMEM and changes nothing", async () => {
+    const m = await small();
+    const p = m.spawn();
+    p.mmap(100 * PAGE_SIZE, { at: FILL });
+    touchUntil(m, p, FILL, 0);
+    const c0 = m.counters();
+    const err = errorOf(() => p.fork());
+    expect(err).toBeInstanceOf(SyscallError);
+    expect((err as SyscallError).code).toBe("ENOMEM");
+    const d = diffCounters(c0, m.counters());
+    expect(d.procsCreated).toBe(0);
+    expect(d.framesAllocated).toBe(0);
+    expect(m.freeFrames).toBe(0);
+  });
+
+  it("fork that runs out halfway through the child's page tables fails with ENOMEM and leaves nothing allocated", async () => {
+    const m = await small();
+    const p = m.spawn();
+    const a = p.mmap(PAGE_SIZE, { at: A });
+    const b = p.mmap(PAGE_SIZE, { at: B });
+    p.store(a, [0xaa]);
+    p.store(b, [0xbb]);
+    p.mmap(100 * PAGE_SIZE, { at: FILL });
+    touchUntil(m, p, FILL, 2); // room for the child's directory and one page table, not two
+    const fa = p.frameAt(a), fb = p.frameAt(b);
+    const c0 = m.counters();
+    const err = errorOf(() => p.fork());
+    expect((err as SyscallError).code).toBe("ENOMEM");
+    const d = diffCounters(c0, m.counters());
+    expect(d.framesAllocated).toBe(2); // directory + the table for A ...
+    expect(d.framesFreed).toBe(2); // ... both given back
+    expect(d.procsCreated).toBe(0);
+    expect(m.freeFrames).toBe(2);
+    expect(m.frame(fa)).toMatchObject({ refs: 1, maps: 1 }); // the child's mapping of A was undone
+    expect(m.frame(fb)).toMatchObject({ refs: 1, maps: 1 });
+    // The parent writes on with no copy: the failed fork left it the only holder of its frames.
+    const c1 = m.counters();
+    p.store(a, [0xa1]);
+    p.store(b, [0xb1]);
+    const d1 = diffCounters(c1, m.counters());
+    expect(d1.faultsCow).toBe(0);
+    expect(d1.bytesCopied).toBe(0);
+    expect([p.frameAt(a), p.frameAt(b)]).toEqual([fa, fb]);
+    expect([p.load(a, 1)[0], p.load(b, 1)[0]]).toEqual([0xa1, 0xb1]);
+  });
+
+  it("a copy-on-write fault with no frame left kills the writer with OOM; the other side keeps the frame", async () => {
+    const m = await small();
+    const p = m.spawn();
+    const a = p.mmap(PAGE_SIZE, { at: A });
+    p.store(a, [7]);
+    p.mmap(100 * PAGE_SIZE, { at: FILL });
+    touchUntil(m, p, FILL, 3); // child directory + two page tables
+    const c = p.fork();
+    expect(m.freeFrames).toBe(0);
+    const f = p.frameAt(a);
+    expect(m.frame(f).refs).toBe(2);
+    const err = errorOf(() => c.store(a, [8]));
+    expect((err as SegmentationFault).reason).toBe(Kill.OOM);
+    expect(c.killReason).toBe(Kill.OOM);
+    expect(m.freeFrames).toBe(3);
+    expect(m.frame(f).refs).toBe(1);
+    expect(p.load(a, 1)[0]).toBe(7);
+    expect(p.wait(c)).toEqual({ status: -1, reason: Kill.OOM });
+  });
+
+  it("after the hog exits every frame is free again", async () => {
+    const m = await small();
+    const p = m.spawn();
+    p.mmap(100 * PAGE_SIZE, { at: FILL });
+    touchUntil(m, p, FILL, 0);
+    expect(() => p.fork()).toThrow(/ENOMEM/);
+    p.exit(0);
+    expect(m.freeFrames).toBe(63);
+    expect(m.frameSummary()).toEqual({ KERNEL: 1, FREE: 63 });
+  });
+});
+
+describe("out of process slots", () => {
+  it(`spawn fails cleanly once ${MAX_PROCS} processes exist, and works again after one is reaped`, async () => {
+    const m = await machine();
+    const ps = Array.from({ length: MAX_PROCS }, () => m.spawn());
+    expect(new Set(ps.map((p) => p.pid)).size).toBe(MAX_PROCS);
+    const free = m.freeFrames;
+    const c0 = m.counters();
+    expect(() => m.spawn()).toThrow(ConfigError);
+    expect(() => m.spawn()).toThrow(/EAGAIN/);
+    const forked = errorOf(() => ps[0].fork());
+    expect(forked).toBeInstanceOf(SyscallError);
+    expect(m.freeFrames).toBe(free);
+    expect(diffCounters(c0, m.counters()).procsCreated).toBe(0);
+
+    // A zombie gives its frames back at once, its slot only when reaped.
+    ps[10].exit(0);
+    expect(m.freeFrames).toBe(free + 1);
+    expect(() => m.spawn()).toThrow(/EAGAIN/);
+    expect(ps[10].reap()).toBe(0);
+    const q = m.spawn();
+    expect(q.pid).toBe(ps[10].pid);
+    const va = q.mmap(PAGE_SIZE);
+    q.store(va, [1]);
+    expect(q.load(va, 1)[0]).toBe(1);
+  });
+});

@@ -1,0 +1,145 @@
+// Regions: partial munmap at either end, and mprotect splitting one region into three. The
+// pieces keep mapping the same memory object at the right page offsets, so no byte moves.
+
+import { describe, expect, it } from "vitest";
+import { Kill, PAGE_SIZE, Prot, SegmentationFault, diffCounters, type Process } from "../../tools/host/index";
+import { machine, pattern, useMachines } from "./machines";
+
+useMachines();
+
+const RW = Prot.READ | Prot.WRITE;
+
+/** filled: a process with an n-page region, each page holding pattern(PAGE_SIZE, page + 1). */
+async function filled(n: number) {
+  const m = await machine();
+  const p = m.spawn();
+  const va = p.mmap(n * PAGE_SIZE);
+  for (let i = 0; i < n; i++) p.store(va + i * PAGE_SIZE, pattern(PAGE_SIZE, i + 1));
+  const frames = Array.from({ length: n }, (_, i) => p.frameAt(va + i * PAGE_SIZE));
+  return { m, p, va, frames };
+}
+
+const shape = (p: Process, va: number) =>
+  p.regions().map((r) => ({ from: (r.start - va) / PAGE_SIZE, to: (r.end - va) / PAGE_SIZE, prot: r.prot, pgoff: r.pgoff }));
+
+describe("munmap of part of a region", () => {
+  it("at the start: the rest keeps its frames, bytes and object offsets", async () => {
+    const { m, p, va, frames } = await filled(4);
+    const object = p.regions()[0].object;
+    const c0 = m.counters();
+    p.munmap(va, PAGE_SIZE);
+    const d = diffCounters(c0, m.counters());
+    expect(d.framesFreed).toBe(1);
+    expect(d.bytesCopied).toBe(0);
+    expect(m.frame(frames[0]).kind).toBe("FREE");
+    expect(shape(p, va)).toEqual([{ from: 1, to: 4, prot: RW, pgoff: 1 }]);
+    expect(p.regions()[0].object).toBe(object);
+    for (let i = 1; i < 4; i++) {
+      expect(p.frameAt(va + i * PAGE_SIZE)).toBe(frames[i]);
+      expect(p.load(va + i * PAGE_SIZE, PAGE_SIZE)).toEqual(pattern(PAGE_SIZE, i + 1));
+    }
+    expect(() => p.load(va, 1)).toThrow(SegmentationFault);
+  });
+
+  it("at the end: the rest keeps its frames and bytes; the hole faults", async () => {
+    const { m, p, va, frames } = await filled(4);
+    p.munmap(va + 2 * PAGE_SIZE, 2 * PAGE_SIZE);
+    expect(shape(p, va)).toEqual([{ from: 0, to: 2, prot: RW, pgoff: 0 }]);
+    expect([m.frame(frames[2]).kind, m.frame(frames[3]).kind]).toEqual(["FREE", "FREE"]);
+    expect([p.frameAt(va), p.frameAt(va + PAGE_SIZE)]).toEqual(frames.slice(0, 2));
+    expect(p.load(va + PAGE_SIZE, PAGE_SIZE)).toEqual(pattern(PAGE_SIZE, 2));
+    let err: unknown;
+    try { p.store(va + 3 * PAGE_SIZE + 5, [1]); } catch (e) { err = e; }
+    expect((err as SegmentationFault).reason).toBe(Kill.SEGV_UNMAPPED);
+  });
+
+  it("of a length that is not a page multiple removes whole pages", async () => {
+    const { m, p, va } = await filled(3);
+    const free0 = m.freeFrames;
+    p.munmap(va + 2 * PAGE_SIZE, 1);
+    expect(m.freeFrames - free0).toBe(1);
+    expect(shape(p, va)).toEqual([{ from: 0, to: 2, prot: RW, pgoff: 0 }]);
+  });
+
+  it("mapping again over the hole gives fresh zeroed pages, not the old bytes", async () => {
+    const { p, va } = await filled(2);
+    p.munmap(va, PAGE_SIZE);
+    const again = p.mmap(PAGE_SIZE, { at: va, fixed: true });
+    expect(again).toBe(va);
+    expect(p.load(va, PAGE_SIZE).every((b) => b === 0)).toBe(true);
+    expect(p.load(va + PAGE_SIZE, PAGE_SIZE)).toEqual(pattern(PAGE_SIZE, 2));
+  });
+});
+
+describe("mprotect of the middle of a region", () => {
+  it("splits it into three regions over one object; only the middle pages lose write permission", async () => {
+    const { m, p, va, frames } = await filled(5);
+    const object = p.regions()[0].object;
+    const c0 = m.counters();
+    p.mprotect(va + PAGE_SIZE, 3 * PAGE_SIZE, Prot.READ);
+    const d = diffCounters(c0, m.counters());
+    expect(shape(p, va)).toEqual([
+      { from: 0, to: 1, prot: RW, pgoff: 0 },
+      { from: 1, to: 4, prot: Prot.READ, pgoff: 1 },
+      { from: 4, to: 5, prot: RW, pgoff: 4 },
+    ]);
+    expect(p.regions().map((r) => r.object)).toEqual([object, object, object]);
+    expect(d.pteWrites).toBe(3);
+    expect(d.regionOps).toBe(2 + 1); // two splits, one protection change
+    expect(d.framesAllocated + d.framesFreed + d.bytesCopied).toBe(0);
+    const bits = (i: number) => m.explain(p.pid, va + i * PAGE_SIZE).bits.split(" ");
+    for (const i of [0, 4]) expect(bits(i)).toContain("W");
+    for (const i of [1, 2, 3]) expect(bits(i)).not.toContain("W");
+    for (let i = 0; i < 5; i++) {
+      expect(p.frameAt(va + i * PAGE_SIZE)).toBe(frames[i]);
+      expect(p.load(va + i * PAGE_SIZE, PAGE_SIZE)).toEqual(pattern(PAGE_SIZE, i + 1));
+    }
+    p.store(va, [1]);
+    p.store(va + 4 * PAGE_SIZE, [1]);
+    expect(() => p.store(va + 2 * PAGE_SIZE, [1])).toThrow(/SEGV_PROT/);
+  });
+
+  it("back to read-write is granted lazily, one fault per page written, on the same frames", async () => {
+    const { m, p, va, frames } = await filled(3);
+    p.mprotect(va + PAGE_SIZE, PAGE_SIZE, Prot.READ);
+    const c0 = m.counters();
+    p.mprotect(va + PAGE_SIZE, PAGE_SIZE, RW);
+    expect(diffCounters(c0, m.counters()).pteWrites).toBe(0);
+    p.store(va + PAGE_SIZE, [0xee]);
+    const d = diffCounters(c0, m.counters());
+    expect([d.faultsProt, d.bytesCopied]).toEqual([1, 0]);
+    expect(p.frameAt(va + PAGE_SIZE)).toBe(frames[1]);
+    expect(shape(p, va).map((r) => r.prot)).toEqual([RW, RW, RW]);
+  });
+
+  it("to PROT_NONE unmaps the pages but keeps their bytes for when access returns", async () => {
+    const { m, p, va, frames } = await filled(3);
+    const free0 = m.freeFrames;
+    p.mprotect(va + PAGE_SIZE, PAGE_SIZE, Prot.NONE);
+    expect(m.freeFrames).toBe(free0);
+    expect(m.frame(frames[1])).toMatchObject({ refs: 1, maps: 0 });
+    expect(m.explain(p.pid, va + PAGE_SIZE).present).toBe(false);
+    p.mprotect(va + PAGE_SIZE, PAGE_SIZE, Prot.READ);
+    expect(p.load(va + PAGE_SIZE, PAGE_SIZE)).toEqual(pattern(PAGE_SIZE, 2));
+    expect(p.frameAt(va + PAGE_SIZE)).toBe(frames[1]);
+  });
+
+  it("then unmapping across all three pieces frees every frame", async () => {
+    const { m, p, va } = await filled(5);
+    p.mprotect(va + PAGE_SIZE, 3 * PAGE_SIZE, Prot.READ);
+    const free0 = m.freeFrames;
+    p.munmap(va, 5 * PAGE_SIZE);
+    expect(m.freeFrames - free0).toBe(5);
+    expect(p.regions()).toEqual([]);
+  });
+
+  it("of a range with a hole fails with ENOMEM and changes nothing", async () => {
+    const { m, p, va } = await filled(3);
+    p.munmap(va + PAGE_SIZE, PAGE_SIZE);
+    const before = shape(p, va);
+    const c0 = m.counters();
+    expect(() => p.mprotect(va, 3 * PAGE_SIZE, Prot.READ)).toThrow(/ENOMEM/);
+    expect(shape(p, va)).toEqual(before);
+    expect(diffCounters(c0, m.counters()).pteWrites).toBe(0);
+  });
+});

@@ -1,0 +1,159 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { COUNTER_NAMES, diffCounters, Errno, PAGE_SIZE, PcapWriter, Sem, SyscallError, type Counters, type Machine } from "../../tools/host/index";
+import { pattern, useMachines } from "./machines";
+import { pair, type PairOptions } from "./netpair";
+
+useMachines();
+
+/** cpuNs: the CPU time counters a..b are worth under m's cost profile. */
+function cpuNs(m: Machine, a: Counters, b: Counters): number {
+  const d = diffCounters(a, b);
+  return COUNTER_NAMES.reduce((s, n) => s + d[n] * m.profile.costs[n].ns, 0);
+}
+
+/** fragments: packets an IP payload of len bytes needs at this MTU. */
+function fragments(udpData: number, mtu: number): number {
+  const ip = udpData + 8;
+  if (ip + 20 <= mtu) return 1;
+  return Math.ceil(ip / ((mtu - 20) & ~7));
+}
+
+/** transfer: one datagram of len bytes from a to b (receive posted first); what b got. */
+async function transfer(len: number, o: PairOptions, offs = { a: 0, b: 0 }) {
+  const p = await pair(o);
+  const data = pattern(len, len + 7);
+  const va = p.pa.mmap(len + offs.a + PAGE_SIZE) + offs.a;
+  const vb = p.pb.mmap(len + offs.b + PAGE_SIZE) + offs.b;
+  p.pa.store(va, data);
+  const ca = p.a.counters(), cb = p.b.counters();
+  const rx = p.pb.postRecv(p.fb, vb, len, { sem: Sem.COPY });
+  const sent = p.pa.sendto(p.fa, va, len, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+  const got = rx.wait();
+  p.a.world.run();
+  return { p, data, va, vb, got, sent, da: diffCounters(ca, p.a.counters()), db: diffCounters(cb, p.b.counters()) };
+}
+
+describe("UDP with copy semantics", () => {
+  it("a datagram crosses the wire byte for byte, and its receiver learns the source", async () => {
+    const { p, data, vb, got, sent } = await transfer(1000, {});
+    expect(sent).toBe(1000);
+    expect(got).toMatchObject({ len: 1000, port: 1000, ip: 0x0a000001 });
+    expect(p.pb.load(vb, 1000)).toEqual(data);
+  });
+
+  const sizes = [1, 1472, 1473, 4096, 8972, 8973, 60 * 1024, 65507];
+  for (const mtu of [1500, 9000, 65535])
+    for (const nic of [{}, { headerSplit: true }, { checksumOffload: true }, { headerSplit: true, checksumOffload: true, earlyDemux: true }])
+      it(`datagrams of 1 B .. 64 KiB at MTU ${mtu} ${JSON.stringify(nic)} arrive byte-exact, fragmented as IPv4 requires, each byte copied once per side`, async () => {
+        for (const len of sizes) {
+          const { p, data, vb, got, da, db } = await transfer(len, { mtu, ...nic }, { a: 100, b: 2049 });
+          expect(got.len, `len ${len}`).toBe(len);
+          expect(p.pb.load(vb, len), `bytes of ${len}`).toEqual(data);
+          const frags = fragments(len, mtu);
+          expect(da.packetsSent, `fragments of ${len}`).toBe(frags);
+          expect(db.packetsReceived).toBe(frags);
+          expect(da.bytesCopied + db.bytesCopied, `copies of ${len}`).toBe(2 * len);
+          // With offload the CPU never sums payload; without, each side sums it once (+ IP headers).
+          const ipHdrSums = 20 * frags;
+          if ("checksumOffload" in nic) {
+            expect(da.bytesChecksummed).toBe(ipHdrSums);
+            expect(db.bytesChecksummed).toBe(ipHdrSums);
+          } else {
+            expect(da.bytesChecksummed).toBe(ipHdrSums + len);
+            expect(db.bytesChecksummed).toBe(ipHdrSums + len);
+          }
+          expect(p.b.drops()).toEqual({});
+          expect(p.a.nics[0].stats.rxNoBuffer + p.b.nics[0].stats.rxNoBuffer).toBe(0);
+        }
+      });
+
+  it("a datagram larger than UDP over IPv4 allows is refused with EMSGSIZE and nothing is sent", async () => {
+    const p = await pair();
+    const va = p.pa.mmap(70000);
+    const before = p.a.counters();
+    expect(() => p.pa.sendto(p.fa, va, 65508, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY })).toThrow(/EMSGSIZE/);
+    expect(diffCounters(before, p.a.counters()).packetsSent).toBe(0);
+  });
+
+  it("latency is the sender's CPU time, the wire's serialisation and propagation, and the receiver's CPU time", async () => {
+    const p = await pair({ mtu: 1500 });
+    const len = 1000;
+    const va = p.pa.mmap(PAGE_SIZE), vb = p.pb.mmap(PAGE_SIZE);
+    p.pa.store(va, pattern(len));
+    const rx = p.pb.postRecv(p.fb, vb, len, { sem: Sem.COPY });
+    p.a.world.run();
+    const t0 = Math.max(p.pa.clock, p.a.world.now);
+    p.pa.clock = t0;
+    const ca = p.a.counters(), cb = p.b.counters();
+    p.pa.sendto(p.fa, va, len, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+    const sendNs = p.pa.clock - t0;
+    expect(sendNs).toBeCloseTo(cpuNs(p.a, ca, p.a.counters()), 6);
+    const got = rx.wait();
+    const recvNs = cpuNs(p.b, cb, p.b.counters());
+    const wireNs = p.wire.frameTimeNs(14 + 20 + 8 + len) + p.wire.latencyNs;
+    expect(got.at - t0).toBeCloseTo(sendNs + wireNs + recvNs, 6);
+    expect(sendNs).toBeGreaterThan(0);
+    expect(recvNs).toBeGreaterThan(0);
+  });
+
+  it("a receive that finds a queued datagram completes at once; DONTWAIT with none queued is EAGAIN", async () => {
+    const p = await pair();
+    const va = p.pa.mmap(PAGE_SIZE), vb = p.pb.mmap(PAGE_SIZE);
+    expect(p.pb.recvfrom(p.fb, vb, 100, { dontwait: true })).toBeNull();
+    p.pa.store(va, [1, 2, 3]);
+    p.pa.sendto(p.fa, va, 3, { ip: "10.0.0.2", port: 2000 });
+    p.a.world.run();
+    const got = p.pb.recvfrom(p.fb, vb, 100, { dontwait: true });
+    expect(got?.len).toBe(3);
+    expect(Array.from(p.pb.load(vb, 3))).toEqual([1, 2, 3]);
+  });
+
+  it("a receive buffer shorter than the datagram gets its first bytes; the rest is discarded", async () => {
+    const p = await pair();
+    const va = p.pa.mmap(PAGE_SIZE), vb = p.pb.mmap(PAGE_SIZE);
+    p.pa.store(va, pattern(500, 9));
+    p.pb.fill(vb, 200, 0xee);
+    const rx = p.pb.postRecv(p.fb, vb, 100);
+    p.pa.sendto(p.fa, va, 500, { ip: "10.0.0.2", port: 2000 });
+    expect(rx.wait().len).toBe(100);
+    expect(p.pb.load(vb, 100)).toEqual(pattern(500, 9).subarray(0, 100));
+    expect(p.pb.load(vb + 100, 100).every((x) => x === 0xee)).toBe(true);
+  });
+
+  it("bad socket calls are rejected with their errors", async () => {
+    const p = await pair();
+    const va = p.pa.mmap(PAGE_SIZE);
+    const code = (f: () => unknown) => { try { f(); } catch (e) { return (e as SyscallError).code; } return "ok"; };
+    expect(code(() => p.pa.sendto(9, va, 10, { ip: "10.0.0.2", port: 2000 }))).toBe("EBADF");
+    expect(code(() => p.pa.sendto(p.fa, va, 10))).toBe("ENOTCONN");
+    expect(code(() => p.pa.sendto(p.fa, va, 10, { ip: "10.0.0.2", port: 0 }))).toBe("EINVAL");
+    expect(code(() => p.pa.sendto(p.fa, 0x10, 10, { ip: "10.0.0.2", port: 2000 }))).toBe("EFAULT");
+    expect(code(() => p.pa.sendto(p.fa, va, 10, { ip: "10.0.0.2", port: 2000, sem: 12 as Sem }))).toBe("EINVAL");
+    expect(code(() => p.pa.bind(p.fa, 2))).toBe("EINVAL"); // already bound
+    const s = p.pa.socket();
+    expect(code(() => p.pa.bind(s, 1000))).toBe("EADDRINUSE");
+    expect(code(() => p.pa.bind(s, 70000))).toBe("EINVAL");
+    expect(p.pa.bind(s, 0)).toBeGreaterThanOrEqual(49152);
+    p.pa.close(s);
+    expect(code(() => p.pa.close(s))).toBe("EBADF");
+    // A send to an unmapped part of user space fails with EFAULT, and the process lives.
+    expect(code(() => p.pa.sendto(p.fa, 0x30000000, 10, { ip: "10.0.0.2", port: 2000 }))).toBe("EFAULT");
+    expect(p.pa.alive).toBe(true);
+    void Errno;
+  });
+
+  it("a socket closed by exit frees its queued datagrams and the process's frames", async () => {
+    const p = await pair();
+    const va = p.pa.mmap(PAGE_SIZE);
+    for (let i = 0; i < 5; i++) p.pa.sendto(p.fa, va, 3000, { ip: "10.0.0.2", port: 2000 });
+    p.a.world.run();
+    p.pb.exit(0);
+    p.pa.exit(0);
+    // What remains allocated is the kernel's: rings, header slots, posted receive buffers.
+    for (const m of [p.a, p.b]) expect(m.frameSummary().ANON ?? 0).toBe(0);
+  });
+});
