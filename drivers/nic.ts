@@ -25,11 +25,11 @@
 import { Counter, Ev, FrameKind, NIC_HDR_SLOT, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag, PAGE_SIZE } from "../kernel/abi";
 import { count } from "../kernel/stats";
 import { trace } from "../kernel/trace";
-import { frameAlloc } from "../vm/frame";
+import { frameAlloc, frameUnref } from "../vm/frame";
 import { framePtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";
 import { OutReq } from "../kernel/io/outreq";
-import { Pkt, pktAlloc } from "../net/pkt";
+import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
 
 // @ts-ignore: decorator
 @external("host", "nicWrite")
@@ -57,6 +57,8 @@ export class TxPkt {
   dport: u32 = 0;
   udpLen: u32 = 0;
   udpCsum: u32 = 0;
+  /** Jumbogram payload length (net/jumbo.ts), 0 for an ordinary datagram. */
+  jumboTotal: u32 = 0;
   /** Payload slice of req's runs carried by this packet. */
   dataOff: u32 = 0;
   dataLen: u32 = 0;
@@ -344,14 +346,16 @@ function rxTake(n: Nic, q: i32, v: RxView): Pkt | null {
     const st = load<u16>(d + NicRx.STATUS);
     const pa = load<u32>(d + NicRx.BUF_ADDR);
     const len = <u32>load<u16>(d + NicRx.LEN);
-    p.addFrame(r.posted[r.head]);
+    if (p.nframes < PKT_MAX_RUNS) {
+      p.addFrame(r.posted[r.head]);
+      if (first && !v.split) {
+        v.hdr = framePtr(pa >> 12) + (pa & 4095);
+        v.hdrLen = len;
+      }
+      p.addRun(pa, len); // the network layer trims the headers off the front
+      v.len += len;
+    } else frameUnref(r.posted[r.head]); // beyond the largest IP packet (17 pages): padding only
     r.posted[r.head] = 0;
-    if (first && !v.split) {
-      v.hdr = framePtr(pa >> 12) + (pa & 4095);
-      v.hdrLen = len;
-    }
-    p.addRun(pa, len); // the network layer trims the headers off the front
-    v.len += len;
     count(Counter.DmaBytesIn, len);
     store<u16>(d + NicRx.STATUS, 0);
     r.head = (r.head + 1) % NIC_RX_DESCS;

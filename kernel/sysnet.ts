@@ -13,8 +13,7 @@ import { ioError, ioOutput, ioOutputDone, semResolve, semSupported } from "./io/
 import { Socket, sockBind, sockNew, sockRecv } from "../net/socket";
 import { udpOutput } from "../net/udpout";
 import { MAX_NICS, Nic, nics } from "../drivers/nic";
-import { IP_MAXPAYLOAD } from "../net/frag";
-import { UDP_HLEN } from "../net/udp";
+import { JUMBO_MAX_DATA } from "../net/jumbo";
 
 function sock(p: Proc, fd: i32): Socket | null {
   const f = p.fds.get(fd);
@@ -63,7 +62,7 @@ export function sysSendto(p: Proc, fd: i32, va: u32, len: u32, flags: i32, ip: u
     port = <i32>s.peerPort;
   }
   if (port <= 0 || port > 65535) return -Errno.EINVAL;
-  if (len > IP_MAXPAYLOAD - UDP_HLEN) return -Errno.EMSGSIZE;
+  if (len > JUMBO_MAX_DATA) return -Errno.EMSGSIZE;
   if (len > 0 && !userRange(va, len)) return -Errno.EFAULT;
   const sem = semResolve(p, <Sem>(flags & SEM_MASK));
   if (!semSupported(sem)) return -Errno.EOPNOTSUPP;

@@ -15,7 +15,9 @@ import { nowNs } from "../kernel/clock";
 import { Dgram, dgramFree, Pkt, pktFree, pktGet } from "./pkt";
 import { dropCount } from "./drop";
 import { etherCheck } from "./ether";
-import { ip4Check, ip4Dst, ip4FragOff, ip4HdrLen, ip4Id, ip4More, ip4Proto, ip4Src, ip4TotLen, IPPROTO_UDP } from "./ipv4";
+import { ip4Check, ip4Dst, ip4FragOff, ip4HdrLen, ip4Id, ip4More, ip4Proto, ip4Src, ip4TotLen, IP4_HLEN, IPPROTO_UDP } from "./ipv4";
+import { IP_MAXPAYLOAD } from "./frag";
+import { jumboBad, jumboOff, jumboParse, jumboPseudo, jumboTotal, JUMBO_MAX_PAYLOAD } from "./jumbo";
 import { udpCsum, udpDport, udpLen, udpSport, udpVerify, UDP_HLEN } from "./udp";
 import { paPtr } from "../vm/ram";
 import { csumAdd, csumRange, csumU32 } from "./checksum";
@@ -45,6 +47,13 @@ export function netInput(p: Pkt, v: RxView): void {
   p.fragOff = ip4FragOff(ip);
   p.more = ip4More(ip);
   p.ipLen = ip4TotLen(ip) - hl;
+  if (hl > IP4_HLEN) {
+    if (jumboParse(ip, hl)) {
+      if (p.fragOff != 0 || jumboTotal <= IP_MAXPAYLOAD || jumboTotal > JUMBO_MAX_PAYLOAD) return drop(p, Drop.BadIpHeader, false);
+      p.jumboTotal = jumboTotal;
+      p.fragOff = jumboOff;
+    } else if (jumboBad != Drop.None) return drop(p, jumboBad, false);
+  }
   let skip: u32 = <u32>ETH_HLEN + hl; // bytes before the UDP data in this packet
   if (p.fragOff == 0) {
     if (p.ipLen < UDP_HLEN || v.hdrLen < skip + UDP_HLEN) return drop(p, Drop.Truncated, false);
@@ -61,7 +70,8 @@ export function netInput(p: Pkt, v: RxView): void {
   if (p.dataLen != dataLen) return drop(p, Drop.Truncated, false);
 
   if (p.more || p.fragOff != 0) {
-    const r = reasmAdd(<u64>nowNs, p.src, p.dst, IPPROTO_UDP, p.ipId, p.fragOff, p.ipLen, p.more, p.id, 0);
+    const limit = p.jumboTotal != 0 ? p.jumboTotal : IP_MAXPAYLOAD;
+    const r = reasmAdd(<u64>nowNs, p.src, p.dst, IPPROTO_UDP, p.ipId, p.fragOff, p.ipLen, p.more, p.id, 0, limit);
     reclaim();
     if (r < 0) return drop(p, <Drop>(-r), true);
     if (r == 0) return;
@@ -86,7 +96,8 @@ function udpInput(d: Dgram): void {
   const first = d.pkts[0];
   let ipTotal: u32 = 0;
   for (let i = 0; i < d.pkts.length; i++) ipTotal += d.pkts[i].ipLen;
-  const ulen = first.udpLen;
+  const jumbo = first.jumboTotal != 0;
+  const ulen = jumbo ? (first.udpLen == 0 ? first.jumboTotal : 0) : first.udpLen;
   if (ulen < UDP_HLEN || ulen > ipTotal) {
     dropCount(Drop.BadUdpLength);
     trace(Ev.NetDrop, first.nic, Drop.BadUdpLength, <i32>ulen);
@@ -117,7 +128,7 @@ function checksumOk(d: Dgram, ulen: u32, ipTotal: u32): bool {
     for (let i = 0; i < d.pkts.length; i++) sum = csumAdd(sum, d.pkts[i].sum);
   } else {
     sum = csumU32(sum, (first.sport << 16) | first.dport);
-    sum = csumU32(sum, (ulen << 16) | first.udpCsum);
+    sum = csumU32(sum, (first.udpLen << 16) | first.udpCsum);
     let at: u32 = UDP_HLEN;
     const end = ulen;
     for (let i = 0; i < d.pkts.length && at < end; i++) {
@@ -129,7 +140,10 @@ function checksumOk(d: Dgram, ulen: u32, ipTotal: u32): bool {
       }
     }
   }
-  return udpVerify(first.src, first.dst, ulen, sum) == Drop.None;
+  if (first.jumboTotal == 0) return udpVerify(first.src, first.dst, ulen, sum) == Drop.None;
+  if (csumAdd(jumboPseudo(first.src, first.dst, ulen), sum) == 0xffff) return true;
+  dropCount(Drop.BadUdpChecksum);
+  return false;
 }
 
 /** trimData: keep only the first len data bytes of d (the IP datagram had padding after UDP). */

@@ -34,6 +34,7 @@ export class Pkt {
   dport: u32 = 0;
   udpLen: u32 = 0;
   udpCsum: u32 = 0;
+  jumboTotal: u32 = 0; // jumbogram payload length (net/jumbo.ts), 0 for an ordinary datagram
   sum: u32 = 0; // device's one's-complement sum of the IP payload
   csumValid: bool = false;
   nframes: i32 = 0;
@@ -104,7 +105,7 @@ export function pktAlloc(): Pkt {
   p.csumValid = false;
   p.more = false;
   p.fragOff = 0;
-  p.sport = p.dport = p.udpLen = p.udpCsum = 0;
+  p.sport = p.dport = p.udpLen = p.udpCsum = p.jumboTotal = 0;
   return p;
 }
 

@@ -47,8 +47,9 @@ export const REASM_SLOTS: i32 = 16;
 /** Capacity of the piece table, shared by all datagrams (a 65515-byte datagram over a 576-byte
  *  MTU needs 118 pieces; over a 1500-byte MTU, 45). */
 export const REASM_PIECES: i32 = 2048;
-/** Default limit on payload bytes held by reassembly (complete datagrams included). */
-export const REASM_MAX_BYTES: u32 = 1 << 20;
+/** Default limit on payload bytes held by reassembly (complete datagrams included): room for
+ *  one largest jumbogram (1 MiB) and a few ordinary datagrams besides. */
+export const REASM_MAX_BYTES: u32 = (1 << 20) + (1 << 19);
 /** Default reassembly timeout: 30 s of simulated time. */
 export const REASM_TIMEOUT_NS: u64 = 30_000_000_000;
 
@@ -101,17 +102,18 @@ export function reasmLimits(datagrams: i32, bytes: u32, timeout: u64): void {
 /** reasmAdd: hand in a fragment: len payload bytes at offset off of datagram (src, dst, proto,
  *  id), more = MF, stored at hoff in buffer `handle`. Returns a slot id (> 0) when the datagram
  *  is now complete, 0 when it is held pending, or -Drop (counted) when refused: the caller keeps
- *  (and frees) the buffer. Expires stale datagrams first. */
+ *  (and frees) the buffer. Expires stale datagrams first. maxPayload is the largest datagram
+ *  payload allowed (IP_MAXPAYLOAD; larger for jumbograms, see net/jumbo.ts). */
 export function reasmAdd(
   now: u64, src: u32, dst: u32, proto: u32, id: u32,
-  off: u32, len: u32, more: bool, handle: u32, hoff: u32,
+  off: u32, len: u32, more: bool, handle: u32, hoff: u32, maxPayload: u32 = IP_MAXPAYLOAD,
 ): i32 {
   reasmExpire(now);
   const s = lookup(src, dst, proto, id);
   const end = off + len;
 
   // The fragment on its own.
-  if (end > IP_MAXPAYLOAD) return refuse(s, Drop.FragOversize);
+  if (end > maxPayload || end < off) return refuse(s, Drop.FragOversize);
   if (len == 0 || (off & 7) != 0 || (more && (len & 7) != 0)) return refuse(s, Drop.FragLength);
 
   // The fragment against what the datagram already holds.

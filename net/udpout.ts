@@ -9,11 +9,12 @@
 //
 // Packets hold their request until the device has sent them (drivers/nic.ts completes it).
 
-import { ETH_HLEN, MAC_PREFIX, NicFeature, NicTxFlag } from "../kernel/abi";
+import { ETH_HLEN, MAC_PREFIX, NIC_TX_DESCS, NicFeature, NicTxFlag, PAGE_SIZE } from "../kernel/abi";
 import { OutReq } from "../kernel/io/outreq";
 import { Nic, nicKick, nicQueue, TxPkt } from "../drivers/nic";
+import { jumboBuild, jumboCount, jumboPseudo, jumboStep, JUMBO_HLEN } from "./jumbo";
 import { etherBuild, ETHERTYPE_IPV4 } from "./ether";
-import { fragCount, fragLen, fragMore, fragOff } from "./frag";
+import { fragCount, fragLen, fragMore, fragOff, fragStep, IP_MAXPAYLOAD } from "./frag";
 import { ip4Build, IP4_HLEN, IPPROTO_UDP } from "./ipv4";
 import { udpBuild, udpCsumField, udpPseudo, udpSetCsum, UDP_HLEN } from "./udp";
 import { csumAdd, csumRange, csumU32 } from "./checksum";
@@ -29,12 +30,16 @@ export function ipMac(ip: u32): u64 {
 /** buildHeaders: Ethernet + IPv4 (+ UDP for the first fragment) of t at ptr; their length. */
 function buildHeaders(t: TxPkt, ptr: usize): u32 {
   etherBuild(ptr, t.dstMac, t.srcMac, ETHERTYPE_IPV4);
-  ip4Build(ptr + ETH_HLEN, t.src, t.dst, IPPROTO_UDP, t.ipId, IP4_HLEN + t.ipLen, t.ipOff, t.more, false);
-  if (t.ipOff != 0) return ETH_HLEN + IP4_HLEN;
-  const u = ptr + ETH_HLEN + IP4_HLEN;
+  let ihl = IP4_HLEN;
+  if (t.jumboTotal != 0) {
+    jumboBuild(ptr + ETH_HLEN, t.src, t.dst, IPPROTO_UDP, t.ipId, t.ipLen, t.ipOff, t.jumboTotal, t.more);
+    ihl = JUMBO_HLEN;
+  } else ip4Build(ptr + ETH_HLEN, t.src, t.dst, IPPROTO_UDP, t.ipId, IP4_HLEN + t.ipLen, t.ipOff, t.more, false);
+  if (t.ipOff != 0) return ETH_HLEN + ihl;
+  const u = ptr + ETH_HLEN + ihl;
   udpBuild(u, t.sport, t.dport, t.udpLen);
   udpSetCsum(u, t.udpCsum);
-  return ETH_HLEN + IP4_HLEN + UDP_HLEN;
+  return ETH_HLEN + ihl + UDP_HLEN;
 }
 
 /** payloadSum: one's-complement sum of r's payload, which starts at UDP message offset 8. */
@@ -52,18 +57,24 @@ function payloadSum(r: OutReq): u32 {
  *  0 or -EMSGSIZE. The packets hold r until sent. */
 export function udpOutput(n: Nic, sport: u32, dst: u32, dport: u32, r: OutReq): i32 {
   const ipLen = UDP_HLEN + r.len;
-  const cnt = fragCount(ipLen, n.mtu);
+  const jumbo = ipLen > IP_MAXPAYLOAD;
+  const cnt = jumbo ? jumboCount(ipLen, n.mtu) : fragCount(ipLen, n.mtu);
   if (cnt < 0) return cnt;
+  const step = jumbo ? jumboStep(n.mtu) : fragStep(n.mtu);
+  const ihl = jumbo ? JUMBO_HLEN : IP4_HLEN;
+  const lenField = jumbo ? 0 : ipLen; // a jumbogram's length travels in its IP option
   const id = nextIpId;
   nextIpId = (nextIpId + 1) & 0xffff;
-  const offload = n.has(NicFeature.CSUM_OFFLOAD);
-  const pseudo = udpPseudo(n.ip, dst, ipLen);
+  // The device can sum a datagram only if all its packets fit in the ring at once.
+  const descs = <u32>cnt * (2 + (step + PAGE_SIZE - 1) / PAGE_SIZE);
+  const offload = n.has(NicFeature.CSUM_OFFLOAD) && descs < <u32>NIC_TX_DESCS;
+  const pseudo = jumbo ? jumboPseudo(n.ip, dst, ipLen) : udpPseudo(n.ip, dst, ipLen);
   let field: u32;
   if (offload) {
     field = pseudo; // the device adds header and data, then complements
   } else {
     let sum = csumU32(pseudo, (sport << 16) | dport);
-    sum = csumU32(sum, ipLen << 16);
+    sum = csumU32(sum, lenField << 16);
     field = udpCsumField(csumAdd(sum, payloadSum(r)));
   }
   for (let i = 0; i < cnt; i++) {
@@ -75,19 +86,26 @@ export function udpOutput(n: Nic, sport: u32, dst: u32, dport: u32, r: OutReq): 
     t.srcMac = ipMac(n.ip);
     t.dstMac = ipMac(dst);
     t.ipId = id;
-    t.ipOff = fragOff(ipLen, n.mtu, i);
-    t.ipLen = fragLen(ipLen, n.mtu, i);
-    t.more = fragMore(ipLen, n.mtu, i);
+    if (jumbo) {
+      t.ipOff = <u32>i * step;
+      t.ipLen = min(step, ipLen - t.ipOff);
+      t.more = i < cnt - 1;
+      t.jumboTotal = ipLen;
+    } else {
+      t.ipOff = fragOff(ipLen, n.mtu, i);
+      t.ipLen = fragLen(ipLen, n.mtu, i);
+      t.more = fragMore(ipLen, n.mtu, i);
+    }
     t.sport = sport;
     t.dport = dport;
-    t.udpLen = ipLen;
+    t.udpLen = lenField;
     t.udpCsum = field;
     t.dataOff = i == 0 ? 0 : t.ipOff - UDP_HLEN;
     t.dataLen = i == 0 ? t.ipLen - UDP_HLEN : t.ipLen;
     if (offload) {
       t.csumFlags = NicTxFlag.CSUM | (i == cnt - 1 ? NicTxFlag.CSUM_END : 0);
-      t.csumStart = ETH_HLEN + IP4_HLEN;
-      t.csumOff = ETH_HLEN + IP4_HLEN + 6;
+      t.csumStart = ETH_HLEN + ihl;
+      t.csumOff = ETH_HLEN + ihl + 6;
     }
     nicQueue(n, t);
   }

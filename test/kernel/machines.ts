@@ -22,7 +22,7 @@ export function useMachines(): void {
 
 /** world: a fresh world with the debug kernel. */
 export async function world(seed = 1): Promise<World> {
-  return new World({ kernel: await loadKernel("debug"), seed });
+  return new World({ kernel: await loadKernel(process.env.GENIE_KERNEL === "release" ? "release" : "debug"), seed });
 }
 
 /** machine: boot a machine in a fresh world (checked after the test). */
@@ -47,4 +47,12 @@ export function pattern(len: number, seed = 1): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/** expectBytes: actual equals expected byte for byte (fast for megabytes; names the first difference). */
+export function expectBytes(actual: Uint8Array, expected: Uint8Array, what = "bytes"): void {
+  if (actual.length === expected.length && Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.length))) return;
+  let i = 0;
+  while (i < Math.min(actual.length, expected.length) && actual[i] === expected[i]) i++;
+  expect.fail(`${what}: differ at byte ${i} of ${expected.length} (got ${actual[i]}, want ${expected[i]}; lengths ${actual.length} / ${expected.length})`);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COUNTER_NAMES, diffCounters, Errno, PAGE_SIZE, PcapWriter, Sem, SyscallError, type Counters, type Machine } from "../../tools/host/index";
-import { pattern, useMachines } from "./machines";
+import { expectBytes, pattern, useMachines } from "./machines";
 import { pair, type PairOptions } from "./netpair";
 
 useMachines();
@@ -52,7 +52,7 @@ describe("UDP with copy semantics", () => {
         for (const len of sizes) {
           const { p, data, vb, got, da, db } = await transfer(len, { mtu, ...nic }, { a: 100, b: 2049 });
           expect(got.len, `len ${len}`).toBe(len);
-          expect(p.pb.load(vb, len), `bytes of ${len}`).toEqual(data);
+          expectBytes(p.pb.load(vb, len), data, `bytes of ${len}`);
           const frags = fragments(len, mtu);
           expect(da.packetsSent, `fragments of ${len}`).toBe(frags);
           expect(db.packetsReceived).toBe(frags);
@@ -71,11 +71,11 @@ describe("UDP with copy semantics", () => {
         }
       });
 
-  it("a datagram larger than UDP over IPv4 allows is refused with EMSGSIZE and nothing is sent", async () => {
+  it("a datagram larger than a jumbogram allows is refused with EMSGSIZE and nothing is sent", async () => {
     const p = await pair();
-    const va = p.pa.mmap(70000);
+    const va = p.pa.mmap((1 << 20) + PAGE_SIZE);
     const before = p.a.counters();
-    expect(() => p.pa.sendto(p.fa, va, 65508, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY })).toThrow(/EMSGSIZE/);
+    expect(() => p.pa.sendto(p.fa, va, (1 << 20) + 1, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY })).toThrow(/EMSGSIZE/);
     expect(diffCounters(before, p.a.counters()).packetsSent).toBe(0);
   });
 
@@ -155,5 +155,27 @@ describe("UDP with copy semantics", () => {
     p.pa.exit(0);
     // What remains allocated is the kernel's: rings, header slots, posted receive buffers.
     for (const m of [p.a, p.b]) expect(m.frameSummary().ANON ?? 0).toBe(0);
+  });
+});
+
+describe("jumbograms: messages beyond IPv4's 64 KiB, up to 1 MiB", () => {
+  for (const mtu of [1500, 9000, 65535])
+    it(`1 MiB and 65508 B arrive byte-exact at MTU ${mtu}, with and without offload and header split`, async () => {
+      for (const nic of [{}, { headerSplit: true, checksumOffload: true, earlyDemux: true }])
+        for (const len of [65508, 300_001, 1 << 20]) {
+          const { p, data, vb, got, da, db } = await transfer(len, { mtu, ...nic, memory: "24M" }, { a: 1, b: 4095 });
+          expect(got.len).toBe(len);
+          expectBytes(p.pb.load(vb, len), data, `bytes of ${len}`);
+          const step = (Math.min(mtu, 65535) - 32) & ~7;
+          expect(da.packetsSent).toBe(Math.ceil((len + 8) / step));
+          expect(da.bytesCopied + db.bytesCopied).toBe(2 * len);
+          expect(p.b.drops()).toEqual({});
+        }
+    });
+
+  it("a message over 1 MiB is refused with EMSGSIZE", async () => {
+    const p = await pair();
+    const va = p.pa.mmap((1 << 20) + PAGE_SIZE);
+    expect(() => p.pa.sendto(p.fa, va, (1 << 20) + 1, { ip: "10.0.0.2", port: 2000 })).toThrow(/EMSGSIZE/);
   });
 });

@@ -200,10 +200,15 @@ export class Disk {
       else set.delete(b);
   }
 
-  /** connect: attach to machine, whose driver put the request ring at physical address ring (Machine.attachDisk). */
-  connect(machine: Machine, ring: number): void {
+  /** checkAttachable: throw a ConfigError unless this disk can be attached (not attached, not crashed). */
+  checkAttachable(): void {
     if (this.machine) throw new ConfigError(`${this.name}: already attached to ${this.machine.name}`);
     if (this.crashed) throw new ConfigError(`${this.name}: has crashed; attach a new Disk on the same store instead`);
+  }
+
+  /** connect: attach to machine, whose driver put the request ring at physical address ring (Machine.attachDisk). */
+  connect(machine: Machine, ring: number): void {
+    this.checkAttachable();
     this.machine = machine;
     this.rng = machine.world.rng.fork();
     this.ring = ring;

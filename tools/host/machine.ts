@@ -182,6 +182,7 @@ export class Machine {
   /** attachDisk: connect a disk; the kernel's driver learns its size and hands it the request ring. */
   attachDisk(disk: Disk): void {
     if (this.disk) throw new ConfigError(`${this.name}: attachDisk: a disk is already attached`);
+    disk.checkAttachable();
     const { value: ring } = this.enter(0, this.world.now, () => this.k.diskAttach(disk.blocks));
     if (ring < 0) throw new ConfigError(`${this.name}: attachDisk: the kernel refused a disk of ${disk.blocks} blocks (${Errno[-ring] ?? ring})`);
     disk.connect(this, ring);

@@ -86,8 +86,12 @@ export class Nic implements WireEnd {
     return this.ip;
   }
 
+  private dvCache: DataView | null = null;
+  /** dv: RAM as a DataView (re-made when the kernel's memory has grown). */
   private get dv(): DataView {
-    return new DataView(this.machine.k.memory.buffer, this.machine.k.ramBase(), this.machine.k.ramBytes());
+    const buf = this.machine.k.memory.buffer;
+    if (!this.dvCache || this.dvCache.buffer !== buf) this.dvCache = new DataView(buf, this.machine.k.ramBase(), this.machine.k.ramBytes());
+    return this.dvCache;
   }
 
   /** write: the driver wrote value to register reg (queue-indexed registers use queue). */
@@ -217,7 +221,7 @@ export class Nic implements WireEnd {
     const ip = ETH_HLEN;
     const ihl = (b[ip] & 15) * 4;
     if (b[ip + 9] !== 17) return 0;
-    const frag = ((b[ip + 6] << 8) | b[ip + 7]) & 0x1fff;
+    const frag = fragOffset(b);
     const key = `${(b[ip + 12] << 24) | (b[ip + 13] << 16) | (b[ip + 14] << 8) | b[ip + 15]}/${(b[ip + 4] << 8) | b[ip + 5]}`;
     if (frag !== 0) return this.fragQueue.get(key) ?? 0;
     if (b.length < ip + ihl + 8) return 0;
@@ -248,7 +252,7 @@ export class Nic implements WireEnd {
   private splitPoint(b: Uint8Array): number {
     if (b.length < ETH_HLEN + 20 || ((b[12] << 8) | b[13]) !== 0x0800) return 0;
     const ihl = (b[ETH_HLEN] & 15) * 4;
-    const frag = ((b[ETH_HLEN + 6] << 8) | b[ETH_HLEN + 7]) & 0x1fff;
+    const frag = fragOffset(b);
     const udp = b[ETH_HLEN + 9] === 17 && frag === 0 ? 8 : 0;
     return Math.min(b.length, ETH_HLEN + ihl + udp);
   }
@@ -314,18 +318,63 @@ export function connect(a: Nic, b: Nic, opts: WireOptions): Wire {
   return w;
 }
 
-/** onesSum: 16-bit one's-complement sum of b[start, end) as big-endian words (the two bytes at
- *  skip, the checksum field, count as zero when skip >= 0). */
-export function onesSum(b: Uint8Array, start: number, end: number, skip: number): number {
-  let s = 0;
-  let i = start;
-  for (; i + 1 < end; i += 2) {
-    if (i === skip) continue;
-    s += (b[i] << 8) | b[i + 1];
-    if (s > 0x7fffffff) s = (s & 0xffff) + (s >>> 16);
+/** fragOffset: where an IPv4 packet's payload sits in its datagram (bytes): the fragment offset
+ *  field, or the 32-bit offset of a jumbogram option (net/jumbo.ts), which this adapter parses. */
+export function fragOffset(b: Uint8Array): number {
+  const ip = ETH_HLEN;
+  const ihl = (b[ip] & 15) * 4;
+  for (let i = 20; i + 1 < ihl && ip + i + 12 <= b.length; ) {
+    const type = b[ip + i];
+    if (type === 0) break;
+    if (type === 1) { i++; continue; }
+    if (type === 0x9e && b[ip + i + 1] === 12) {
+      const o = ip + i + 8;
+      return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+    }
+    i += Math.max(2, b[ip + i + 1]);
   }
-  if (i < end && i !== skip) s += b[i] << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return s;
+  return (((b[ip + 6] << 8) | b[ip + 7]) & 0x1fff) * 8;
 }
 
+/** onesSum: 16-bit one's-complement sum of b[start, end) as big-endian words (the two bytes at
+ *  skip, the checksum field, count as zero when skip >= 0). Sums 32 bits at a time in the bulk:
+ *  little-endian words give the byte-swapped sum (RFC 1071), undone once at the end. */
+export function onesSum(b: Uint8Array, start: number, end: number, skip: number): number {
+  let s0 = 0, s1 = 0;
+  if (skip >= 0) {
+    s0 = b[skip];
+    s1 = b[skip + 1];
+    b[skip] = b[skip + 1] = 0;
+  }
+  let hi = 0; // sum of bytes at even distance from start (high bytes of big-endian words)
+  let lo = 0; // sum of bytes at odd distance (low bytes)
+  let i = start;
+  const abs = b.byteOffset;
+  while (i < end && (abs + i) & 3) {
+    if ((i - start) & 1) lo += b[i];
+    else hi += b[i];
+    i++;
+  }
+  const words = (end - i) >> 2;
+  if (words > 0) {
+    const u32 = new Uint32Array(b.buffer, abs + i, words);
+    let acc = 0;
+    for (let k = 0; k < words; k++) acc += u32[k]; // exact: < 2^53; 2^16 = 1 mod 0xffff
+    // Each 16-bit half is (byte at even offset from i) + (next byte << 8).
+    while (acc > 0xffff) acc = (acc % 65536) + Math.floor(acc / 65536);
+    if ((i - start) & 1) hi += acc >>> 8, lo += acc & 0xff;
+    else lo += acc >>> 8, hi += acc & 0xff;
+    i += words * 4;
+  }
+  for (; i < end; i++) {
+    if ((i - start) & 1) lo += b[i];
+    else hi += b[i];
+  }
+  if (skip >= 0) {
+    b[skip] = s0;
+    b[skip + 1] = s1;
+  }
+  let s = hi * 256 + lo;
+  while (s > 0xffff) s = (s % 65536) + Math.floor(s / 65536);
+  return s;
+}

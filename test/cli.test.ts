@@ -1,0 +1,108 @@
+// The genie command, run as a user runs it: node build/cli/genie.mjs <command>.
+//
+// The kernel must be built (npm test builds it first). The CLI bundle (esbuild, a fraction of a
+// second) is re-made here if it is missing or older than its sources, so a change to tools/ is
+// never tested against a stale bundle.
+
+import { beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = join(root, "build", "cli", "genie.mjs");
+
+/** newestSource: modification time of the newest .ts/.json file the CLI bundles (tools/, kernel/abi.ts). */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|json)$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const d of ["tools/cli", "tools/host", "kernel"]) walk(join(root, d));
+  return newest;
+}
+
+/** genie: run the CLI with args; its exit status and output. */
+function genie(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  for (const t of ["debug", "release"])
+    if (!existsSync(join(root, "build", `${t}.wasm`))) throw new Error(`build/${t}.wasm is missing: run npm run build`);
+  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource()) {
+    const r = spawnSync(process.execPath, [join(root, "tools", "build", "build.mjs")], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`building the CLI failed:\n${r.stderr}`);
+  }
+});
+
+describe("genie demo", () => {
+  it("narrates boot, demand paging, fork and copy-on-write, a shootdown and a segmentation fault, then all invariants hold", () => {
+    const r = genie("demo");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const out = r.stdout;
+    expect(out).toMatch(/^Booted m0: 4096 frames of 4 KiB \(16 MiB\), 2 CPUs/);
+    expect(out).toMatch(/stored 12 bytes at the first page: .*faultsDemandZero \+1/);
+    expect(out).toMatch(/The child writes: .*faultsCow \+1.*bytesCopied \+4096/);
+    expect(out).toMatch(/parent reads "hello, genie", child reads "HELLO, genie"/);
+    expect(out).toMatch(/unmaps the page: .*tlbShootdowns \+1/);
+    expect(out).toMatch(/shootdown/);
+    expect(out).toMatch(/SEGV_PROT \(process killed\)/);
+    expect(out).toMatch(/4095 of 4095 frames free; invariant check: all hold/);
+  });
+
+  it("takes no arguments", () => {
+    const r = genie("demo", "now");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/demo takes no arguments/);
+    expect(r.stderr).toMatch(/usage: genie <command>/);
+  });
+});
+
+describe("genie disasm", () => {
+  it("prints the WebAssembly text of the functions whose name contains FUNCTION", () => {
+    const r = genie("disasm", "frameAlloc");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}\(func \$vm\/frame\/frameAlloc /m);
+    expect(r.stdout).toContain("global.get $vm/frame/freeHead");
+    expect(r.stdout).not.toMatch(/\(func \$vm\/frame\/frameFree /);
+  });
+
+  it("with a name no function has, exits 1 and says so, suggesting real names", () => {
+    const r = genie("disasm", "nosuchfn");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^genie: no kernel function name contains "nosuchfn"; there are \d+, e\.g\. (kernel|vm)\//);
+  });
+});
+
+describe("bad command lines", () => {
+  it("an unknown command exits 2 with the usage", () => {
+    const r = genie("frobnicate");
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^genie: unknown command "frobnicate"\n\nusage: genie <command>/);
+    expect(r.stderr).toMatch(/disasm \[FUNCTION\]/);
+  });
+
+  it("an unknown option exits 2 with the usage", () => {
+    const r = genie("disasm", "--bogus");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^genie: disasm: unknown option --bogus\n\nusage: genie <command>/);
+  });
+
+  it("help prints the usage and exits 0", () => {
+    for (const arg of [[], ["help"], ["--help"]]) {
+      const r = genie(...arg);
+      expect(r.status, arg.join(" ")).toBe(0);
+      expect(r.stdout).toMatch(/^usage: genie <command>/);
+    }
+  });
+});
