@@ -39,7 +39,7 @@ import { count } from "../kernel/stats";
 import { trace } from "../kernel/trace";
 import { panic } from "../kernel/panic";
 import { checkRegisterHolder } from "../vm/check";
-import { frame, frameAlloc, frameFree } from "../vm/frame";
+import { frame, frameAlloc, frameInput, frameIoDone, frameOutput, IoRef } from "../vm/frame";
 import { framePtr, ramFrames } from "../vm/ram";
 
 // @ts-ignore: decorator
@@ -112,10 +112,10 @@ export function blockSubmit(op: i32, block: u32, f: u32): i32 {
   if (issued == 0x7fffffff) panic("blockSubmit: request ids exhausted");
   if (op == DiskOp.READ) {
     if (m.inRef == 0xffff) return -Errno.EAGAIN;
-    m.inRef++;
+    frameInput(f);
   } else {
     if (m.outRef == 0xffff) return -Errno.EAGAIN;
-    m.outRef++;
+    frameOutput(f);
   }
   const i = issued;
   const d = desc(i);
@@ -173,7 +173,7 @@ export function blockInterrupt(): i32 {
     const result = st == DiskStatus.OK ? 0 : st == DiskStatus.BADREQ ? -Errno.EINVAL : -Errno.EIO;
     const f = unchecked(slotFrame[slot(i)]);
     const op = unchecked(slotOp[slot(i)]);
-    ioDone(f, op == DiskOp.WRITE);
+    frameIoDone(f, op == DiskOp.WRITE ? IoRef.OUT : IoRef.IN);
     if (result == 0) count(op == DiskOp.READ ? Counter.DmaBytesIn : Counter.DmaBytesOut, 1 << PAGE_SHIFT);
     unchecked((slotFrame[slot(i)] = 0));
     unchecked((results[<i32>((i + 1) % BLOCK_HISTORY)] = result));
@@ -186,13 +186,6 @@ export function blockInterrupt(): i32 {
   return n;
 }
 
-// ioDone: drop the request's I/O reference on f; an orphan with no I/O left is freed.
-function ioDone(f: u32, output: bool): void {
-  const m = frame(f);
-  if (output) m.outRef--;
-  else m.inRef--;
-  if ((m.flags & FrameFlag.ORPHAN) != 0 && m.outRef == 0 && m.inRef == 0) frameFree(f);
-}
 
 // The ring frame is held by the driver (frame conservation, vm/check.ts).
 function holds(expected: StaticArray<u32>): void {

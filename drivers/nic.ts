@@ -25,11 +25,12 @@
 import { Counter, Ev, FrameKind, NIC_HDR_SLOT, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag, PAGE_SIZE } from "../kernel/abi";
 import { count } from "../kernel/stats";
 import { trace } from "../kernel/trace";
-import { frameAlloc, frameUnref } from "../vm/frame";
-import { framePtr } from "../vm/ram";
+import { frameAlloc, frameRef, frameUnref } from "../vm/frame";
+import { framePtr, paPtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";
 import { OutReq } from "../kernel/io/outreq";
 import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
+import { pieceCap, pieceFrame, piecePa, planDescs, planHolds, planNew, planPost, planRelease, planRestore, RxPlan } from "./rxplan";
 
 // @ts-ignore: decorator
 @external("host", "nicWrite")
@@ -73,6 +74,10 @@ function noHeaders(t: TxPkt, ptr: usize): u32 {
 }
 
 class RxQueue {
+  /** Buffers laid out for an expected receive (drivers/rxplan.ts), or null: one frame each. */
+  plan: RxPlan | null = null;
+  /** The plan's datagram was delivered: lay out the next one after this interrupt. */
+  renew: bool = false;
   ring: u32 = 0; // frame of the descriptor ring (0 = queue not set up)
   hdr: StaticArray<u32> = new StaticArray<u32>(RX_HDR_FRAMES);
   head: u32 = 0; // next descriptor the device completes
@@ -159,9 +164,23 @@ export function rxPosted(r: RxQueue): u32 {
   return (r.tail + NIC_RX_DESCS - r.head) % NIC_RX_DESCS;
 }
 
-/** rxRefill: post fresh frames on queue q until `want` are posted (or frames run out). */
+/** rxPost: post one buffer (pa, cap) in frame f (whose reference the descriptor takes). */
+function rxPost(n: Nic, r: RxQueue, pa: u32, cap: u32, f: u32): void {
+  const d = rxDesc(r, r.tail);
+  store<u32>(d + NicRx.HDR_ADDR, n.has(NicFeature.HEADER_SPLIT) ? hdrSlotPa(r.hdr, r.tail) : 0);
+  store<u32>(d + NicRx.BUF_ADDR, pa);
+  store<u16>(d + NicRx.BUF_CAP, <u16>cap);
+  store<u16>(d + NicRx.HDR_CAP, <u16>NIC_HDR_SLOT);
+  store<u16>(d + NicRx.STATUS, 0);
+  r.posted[r.tail] = f;
+  r.tail = (r.tail + 1) % NIC_RX_DESCS;
+}
+
+/** rxRefill: post buffers on queue q: the next packets of its plan, or fresh frames until
+ *  `want` are posted (or frames run out). */
 export function rxRefill(n: Nic, q: i32): void {
   const r = n.rx[q];
+  if (r.plan != null) return planRefill(n, q);
   let posted = false;
   while (rxPosted(r) < r.want) {
     const f = frameAlloc(FrameKind.IOBUF, false);
@@ -177,6 +196,62 @@ export function rxRefill(n: Nic, q: i32): void {
     posted = true;
   }
   if (posted) nicWrite(n.id, NicReg.RX_TAIL, q, <i32>r.tail);
+}
+
+/** planRefill: post the plan's next packets while they fit (with header patching, one packet
+ *  ahead only: its headers overwrite bytes of the packet before, saved as it is posted). */
+function planRefill(n: Nic, q: i32): void {
+  const r = n.rx[q];
+  const p = r.plan!;
+  let posted = false;
+  while (p.next < p.npkts) {
+    if (p.patch && p.next > p.taken) break;
+    const need = planDescs(p, p.next);
+    if (rxPosted(r) + need > <u32>NIC_RX_DESCS - 1) break;
+    if (!planPost(p, p.next)) break;
+    for (let i = 0; i < piecePa.length; i++) {
+      frameRef(pieceFrame[i]);
+      rxPost(n, r, piecePa[i], pieceCap[i], pieceFrame[i]);
+    }
+    p.next++;
+    posted = true;
+  }
+  if (posted) nicWrite(n.id, NicReg.RX_TAIL, q, <i32>r.tail);
+}
+
+/** rxReset: take back every buffer posted on queue q (the device forgets them) and end its plan. */
+function rxReset(n: Nic, q: i32): void {
+  const r = n.rx[q];
+  for (let i = r.head; i != r.tail; i = (i + 1) % NIC_RX_DESCS) {
+    if (r.posted[i] != 0) frameUnref(r.posted[i]);
+    r.posted[i] = 0;
+  }
+  r.head = r.tail = 0;
+  nicWrite(n.id, NicReg.RX_RING, q, <i32>(r.ring << 12));
+  if (r.plan != null) planRelease(r.plan!);
+  r.plan = null;
+  r.renew = false;
+}
+
+/**
+ * nicPlan: lay out queue q's buffers for plan p (replacing a plan no packet has reached yet;
+ * a plan with packets in flight is kept, and p released). Queue 0 is never planned.
+ */
+export function nicPlan(n: Nic, q: i32, p: RxPlan): void {
+  const r = n.rx[q];
+  if (q == 0 || r.ring == 0 || (r.plan != null && r.plan!.taken > 0)) {
+    planRelease(p);
+    return;
+  }
+  rxReset(n, q);
+  r.plan = p;
+  planRefill(n, q);
+}
+
+/** nicPlanDone: the datagram queue q's plan laid out has been delivered: renew the layout
+ *  (for the same offset and length: the next receive will likely look the same). */
+export function nicPlanDone(n: Nic, q: i32): void {
+  if (q > 0 && n.rx[q].plan != null) n.rx[q].renew = true;
 }
 
 /** nicSteer: early demultiplexing: packets for UDP port go to queue q (0 = default). */
@@ -308,6 +383,15 @@ export class RxView {
   hdrLen: u32 = 0; // header bytes contiguous at hdr
   split: bool = false; // headers came in the header buffer; data starts at the first buffer
   len: u32 = 0; // whole packet length
+  /** Header patching still to undo once the headers are parsed (see parsed()). */
+  plan: RxPlan | null = null;
+  scratch: StaticArray<u8> = new StaticArray<u8>(NIC_HDR_SLOT);
+
+  /** parsed: the network layer is done with the headers: undo header patching if any. */
+  parsed(): void {
+    if (this.plan != null) planRestore(this.plan!);
+    this.plan = null;
+  }
 }
 
 /**
@@ -362,9 +446,32 @@ function rxTake(n: Nic, q: i32, v: RxView): Pkt | null {
     first = false;
     if ((st & NicStatus.EOP) != 0) break;
   }
+  p.queue = q;
+  v.plan = null;
+  if (r.plan != null) {
+    const pl = r.plan!;
+    if (pl.patch && pl.taken > 0) v.plan = pl;
+    pl.taken++;
+  }
+  if (!v.split && v.hdrLen < <u32>NIC_HDR_SLOT && v.hdrLen < v.len) gatherHeaders(p, v);
   count(Counter.PacketsReceived);
   trace(Ev.NetRx, n.id, q, <i32>v.len);
   return p;
+}
+
+/** gatherHeaders: the headers straddle buffers: copy the packet's first bytes to v.scratch. */
+function gatherHeaders(p: Pkt, v: RxView): void {
+  const dst = changetype<usize>(v.scratch);
+  let got: u32 = 0;
+  const want = min(<u32>NIC_HDR_SLOT, v.len);
+  for (let i = 0; i < p.nruns && got < want; i++) {
+    const n = min(p.runLen[i], want - got);
+    memory.copy(dst + got, paPtr(p.runPa[i]), n);
+    got += n;
+  }
+  count(Counter.BytesCopied, got);
+  v.hdr = dst;
+  v.hdrLen = got;
 }
 
 /**
@@ -386,7 +493,12 @@ export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: R
       input(p, v);
       got = true;
     }
-    if (got) rxRefill(n, q);
+    if (r.renew) {
+      const pl = r.plan!;
+      const o = pl.o, len = pl.len;
+      rxReset(n, q);
+      nicPlan(n, q, planNew(o, len, n.mtu, n.features));
+    } else if (got) rxRefill(n, q);
   }
 }
 
@@ -402,6 +514,7 @@ function holds(expected: StaticArray<u32>): void {
       expected[r.ring]++;
       for (let i = 0; i < RX_HDR_FRAMES; i++) expected[r.hdr[i]]++;
       for (let i = 0; i < NIC_RX_DESCS; i++) if (r.posted[i] != 0) expected[r.posted[i]]++;
+      if (r.plan != null) planHolds(r.plan!, expected);
     }
   }
 }

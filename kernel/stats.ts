@@ -31,6 +31,11 @@ export function setCost(c: i32, ns: f64): bool {
   return true;
 }
 
+/** costOf: nanoseconds the profile charges per unit of counter c (policy decisions use it). */
+export function costOf(c: Counter): f64 {
+  return unchecked(costNs[c]);
+}
+
 /** countersPtr: address of the u64[Counter.COUNT] array the host reads counters from. */
 export function countersPtr(): usize {
   return changetype<usize>(counters);

@@ -64,6 +64,7 @@ export function netInput(p: Pkt, v: RxView): void {
     p.udpCsum = udpCsum(u);
     skip += UDP_HLEN;
   }
+  v.parsed(); // header patching: the bytes under the headers go back now
   // Runs held the whole packet (header split: only what followed the headers).
   const dataLen = p.ipLen - (p.fragOff == 0 ? UDP_HLEN : 0);
   p.trim(v.split ? 0 : skip, dataLen);

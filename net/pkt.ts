@@ -24,6 +24,7 @@ export class Pkt {
   id: u32 = 0;
   live: bool = false;
   nic: i32 = 0;
+  queue: i32 = 0; // the NIC receive queue it came from
   src: u32 = 0;
   dst: u32 = 0;
   ipId: u32 = 0;

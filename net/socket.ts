@@ -13,7 +13,8 @@ import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, ProcState, Sem } from "../kern
 import { trace } from "../kernel/trace";
 import { Dgram, dgramFree } from "./pkt";
 import { dropCount } from "./drop";
-import { MAX_NICS, Nic, nics, nicSteer, rxSetup } from "../drivers/nic";
+import { MAX_NICS, Nic, nicPlanDone, nics, nicSteer, rxSetup } from "../drivers/nic";
+import { alignReceive } from "../kernel/io/align";
 import { ioInput } from "../kernel/io/index";
 import { procs, Proc } from "../kernel/proc";
 
@@ -116,6 +117,7 @@ export function sockRecv(s: Socket, p: Proc, va: u32, len: u32, sem: Sem, dontwa
     return ioInput(p, sem, va, len, d);
   }
   if (dontwait) return -Errno.EAGAIN;
+  alignReceive(s, p, va, len, sem);
   s.waiter = p.pid;
   s.wVa = va;
   s.wLen = len;
@@ -134,6 +136,9 @@ export function udpDeliver(d: Dgram): void {
   }
   const s = ports.get(d.dport);
   const pid = s.waiter;
+  const from = d.pkts[0];
+  const n = nics[from.nic];
+  if (n != null) nicPlanDone(n!, from.queue);
   trace(Ev.NetDeliver, <i32>d.dport, <i32>d.len, pid);
   if (pid != 0) {
     const p = procs[pid];

@@ -18,11 +18,12 @@
 import { Access, Counter, Ev, FrameKind, Kill, PAGE_MASK, Prot, Pte } from "../kernel/abi";
 import { count } from "../kernel/stats";
 import { trace } from "../kernel/trace";
-import { AddrSpace, asFind, Region, spaces } from "./aspace";
-import { frame, frameAlloc, frameCopy, frameUnref } from "./frame";
+import { AddrSpace, asFind, Region } from "./aspace";
+import { frame, frameAlloc, frameCopy } from "./frame";
 import { objectInstall, VmObject } from "./object";
 import { pteFrame } from "./pagetable";
-import { pmapEnter, pmapProtect, pmapPte, pmapRemove, pvAsid, pvFirst, pvNext, pvVa } from "./pmap";
+import { pmapEnter, pmapProtect, pmapPte } from "./pmap";
+import { objectReplacePage } from "./swap";
 
 /** writable: may a mapping of frame f in region r be writable now? */
 function writable(r: Region, f: u32): bool {
@@ -50,22 +51,10 @@ function mapPage(as: AddrSpace, r: Region, va: u32, f: u32): bool {
  * old through o is removed (sharers re-fault onto the copy). Returns the new frame, 0 if none.
  */
 export function pageReplace(o: VmObject, idx: u32, old: u32): u32 {
-  const kind = frame(old).kind == FrameKind.PAGECACHE ? FrameKind.PAGECACHE : FrameKind.ANON;
-  const f = frameAlloc(kind, false);
+  const f = frameAlloc(FrameKind.ANON, false);
   if (f == 0) return 0;
   frameCopy(f, old);
-  for (let i = pvFirst(old); i != 0; ) {
-    const next = pvNext(i);
-    const as = spaces[pvAsid(i)];
-    const va = pvVa(i);
-    if (as != null) {
-      const r = asFind(as, va);
-      if (r != null && r.obj == o && r.index(va) == idx) pmapRemove(as.asid, va);
-    }
-    i = next;
-  }
-  objectInstall(o, idx, f);
-  frameUnref(old);
+  objectReplacePage(o, idx, f);
   return f;
 }
 

@@ -111,22 +111,75 @@ export function frameRef(f: u32): void {
   m.refs++;
 }
 
+/** frameBusy: is I/O pending on f, or is it wired? (Such a frame is never freed or reused.) */
+// @ts-ignore: decorator
+@inline export function frameBusy(m: Frame): bool {
+  return m.outRef != 0 || m.inRef != 0 || m.wired != 0;
+}
+
 /**
- * frameUnref: one holder fewer. At zero the frame is freed, unless output is still pending
- * on it: then it becomes an ORPHAN, freed by the output's completion (see frameOutputDone).
+ * frameUnref: one holder fewer. At zero the frame is freed, unless I/O is still pending on it
+ * or it is wired: then it becomes an ORPHAN, freed when the last of those ends (frameIoDone).
  */
 export function frameUnref(f: u32): void {
   const m = frame(f);
   if (m.refs == 0) panic("frameUnref: no references");
   m.refs--;
   if (m.refs != 0) return;
-  if (m.outRef != 0 || m.inRef != 0) {
+  if (frameBusy(m)) {
     m.flags |= <u8>FrameFlag.ORPHAN;
     m.owner = 0;
     m.index = 0;
     return;
   }
   frameFree(f);
+}
+
+/** frameOutput: output starts from f (TCOW and the emulated semantics): outRef++. */
+export function frameOutput(f: u32): void {
+  const m = frame(f);
+  if (m.outRef == 0xffff) panic("frameOutput: too many outputs");
+  m.outRef++;
+}
+
+/** frameWire: pin f for share semantics: wired++ (never evicted, moved or freed while wired). */
+export function frameWire(f: u32): void {
+  const m = frame(f);
+  if (m.wired == 0xffff) panic("frameWire: too many pins");
+  m.wired++;
+}
+
+/** frameInput: input (DMA) into f starts: inRef++ (f is never evicted while it is pending). */
+export function frameInput(f: u32): void {
+  const m = frame(f);
+  if (m.inRef == 0xffff) panic("frameInput: too many inputs");
+  m.inRef++;
+}
+
+/** The I/O references of a frame (frameIoDone's `what`). */
+export enum IoRef {
+  OUT = 0,
+  IN = 1,
+  WIRE = 2,
+}
+
+/** frameIoDone: one output, input or pin on f ends; an orphan nobody needs any more is freed. */
+export function frameIoDone(f: u32, what: IoRef): void {
+  const m = frame(f);
+  if (what == IoRef.OUT) {
+    if (m.outRef == 0) panic("frameIoDone: no output pending");
+    m.outRef--;
+  } else if (what == IoRef.IN) {
+    if (m.inRef == 0) panic("frameIoDone: no input pending");
+    m.inRef--;
+  } else {
+    if (m.wired == 0) panic("frameIoDone: not wired");
+    m.wired--;
+  }
+  if ((m.flags & FrameFlag.ORPHAN) != 0 && !frameBusy(m)) {
+    m.flags &= ~(<u8>FrameFlag.ORPHAN);
+    frameFree(f);
+  }
 }
 
 /** frameIsFree: true if f is on the free list. */

@@ -49,11 +49,16 @@ export function tlbFill(cpu: i32, asid: i32, va: u32, pte: u32): void {
   const vpn = va >>> PAGE_SHIFT;
   const s = setPtr(cpu, vpn);
   const t = tag(asid, vpn);
+  // The page's own way first (a refill must not leave a second, stale entry for it), then a
+  // free way, then the set's round-robin victim.
   let slot = -1;
+  let free = -1;
   for (let w = 0; w < TLB_WAYS; w++) {
     const e = s + <usize>w * ENTRY;
-    if (load<u32>(e) == t || load<u32>(e, 4) == 0) { slot = w; break; }
+    if (load<u32>(e, 4) == 0) { if (free < 0) free = w; }
+    else if (load<u32>(e) == t) { slot = w; break; }
   }
+  if (slot < 0) slot = free;
   if (slot < 0) {
     const v = cpu * TLB_SETS + <i32>(vpn & (TLB_SETS - 1));
     slot = <i32>victim[v];

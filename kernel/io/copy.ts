@@ -1,7 +1,8 @@
 // kernel/io/copy.ts — copy semantics: the baseline every other semantics is measured against.
 //
 //   output: copy the application's bytes into fresh kernel buffers (copyin), DMA from those;
-//           free them when the device is done. The application may reuse its buffer at once.
+//           the request holds them until the device is done. The application may reuse its
+//           buffer at once.
 //   input:  the NIC DMAs into kernel buffers; copy the datagram out to the application's
 //           buffer (copyout) and free the buffers.
 // Cost: every payload byte crosses the CPU twice end to end (once per side).
@@ -9,7 +10,7 @@
 import { FrameKind, PAGE_SIZE } from "../abi";
 import { Proc } from "../proc";
 import { copyin, copyout } from "../uio";
-import { frameAlloc, frameUnref } from "../../vm/frame";
+import { frameAlloc } from "../../vm/frame";
 import { framePtr, paPtr } from "../../vm/ram";
 import { OutReq } from "./outreq";
 import { Dgram, dgramFree } from "../../net/pkt";
@@ -26,12 +27,6 @@ export function copyOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {
     r.addRun(f << 12, n);
   }
   return 0;
-}
-
-/** copyOutputDone: the device has sent everything: free the kernel buffers. */
-export function copyOutputDone(r: OutReq): void {
-  for (let i = 0; i < r.frames.length; i++) frameUnref(r.frames[i]);
-  r.frames.length = 0;
 }
 
 /** copyInput: copy datagram d into [va, va+len) (the excess of a longer datagram is lost, as

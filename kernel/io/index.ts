@@ -13,8 +13,11 @@ import { Counter, Errno, Ev, Sem } from "../abi";
 import { count } from "../stats";
 import { trace } from "../trace";
 import { Proc } from "../proc";
-import { OutReq, outReqForget, outReqNew } from "./outreq";
-import { copyInput, copyOutput, copyOutputDone } from "./copy";
+import { OutReq, outReqNew, outReqRelease } from "./outreq";
+import { copyInput, copyOutput } from "./copy";
+import { refOutput } from "./tcow";
+import { wireOutput } from "./share";
+import { swapInput } from "./swapin";
 import { Dgram, dgramFree } from "../../net/pkt";
 
 export { OutReq };
@@ -26,7 +29,7 @@ export function semResolve(p: Proc, sem: Sem): Sem {
 
 /** semSupported: does this kernel implement sem? */
 export function semSupported(sem: Sem): bool {
-  return sem == Sem.COPY;
+  return sem == Sem.COPY || sem == Sem.EMULATED_COPY || sem == Sem.EMULATED_SHARE || sem == Sem.SHARE;
 }
 
 /** ioOutput: prepare [va, va+len) of p for output under sem; the request, or null with the
@@ -38,9 +41,12 @@ export function ioOutput(p: Proc, sem: Sem, va: u32, len: u32): OutReq | null {
   let e: i32 = 0;
   switch (sem) {
     case Sem.COPY: e = copyOutput(p, va, len, r); break;
+    case Sem.EMULATED_COPY: e = refOutput(p, va, len, r, true); break;
+    case Sem.EMULATED_SHARE: e = refOutput(p, va, len, r, false); break;
+    case Sem.SHARE: e = wireOutput(p, va, len, r); break;
   }
   if (e < 0) {
-    release(r);
+    outReqRelease(r);
     ioError = e;
     return null;
   }
@@ -48,26 +54,23 @@ export function ioOutput(p: Proc, sem: Sem, va: u32, len: u32): OutReq | null {
   return r;
 }
 
-function release(r: OutReq): void {
-  switch (r.sem) {
-    case Sem.COPY: copyOutputDone(r); break;
-  }
-  outReqForget(r);
-}
-
-/** ioOutputDone: the device has sent every packet of r: undo what its semantics holds. */
+/** ioOutputDone: the device has sent every packet of r: release what its semantics holds. */
 export function ioOutputDone(r: OutReq): void {
   trace(Ev.IoOutputDone, r.pid, r.sem, r.len);
   count(Counter.DatagramsSent);
-  release(r);
+  outReqRelease(r);
 }
 
 /** ioInput: deliver datagram d into [va, va+len) of p under sem; bytes delivered or -errno.
  *  d is consumed. */
 export function ioInput(p: Proc, sem: Sem, va: u32, len: u32, d: Dgram): i32 {
   trace(Ev.IoInput, p.pid, sem, d.len);
+  count(Counter.DatagramsReceived);
   switch (sem) {
     case Sem.COPY: return copyInput(p, va, len, d);
+    case Sem.EMULATED_COPY:
+    case Sem.EMULATED_SHARE:
+    case Sem.SHARE: return swapInput(p, va, len, d);
   }
   dgramFree(d);
   return -Errno.EOPNOTSUPP;

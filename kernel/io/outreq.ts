@@ -6,11 +6,17 @@
 // buffers, drop output references, unwire). The network path never looks at the semantics.
 //
 //   OutReq ---- runs: (pa, len) (pa, len) ...   what the device reads, in payload order
-//          ---- frames: f f f ...               what this request holds until done
-//          ---- pending: packets not yet sent   at 0 the semantics' done step runs
+//          ---- frames: f f ...      references held (kernel buffers: copy, move)
+//          ---- outFrames: f f ...   output references held (TCOW, emulated share)
+//          ---- wired: f f ...       pins held (share)
+//          ---- pending: packets not yet sent; at 0 everything held is released
+//
+// What a request holds is data, so completing any semantics is the same code (outReqRelease).
 
-import { Sem } from "../abi";
+import { Counter, Sem } from "../abi";
+import { count } from "../stats";
 import { checkRegisterHolder } from "../../vm/check";
+import { frameIoDone, frameUnref, IoRef } from "../../vm/frame";
 
 export class OutReq {
   id: i32 = 0;
@@ -19,8 +25,14 @@ export class OutReq {
   len: u32 = 0;
   runPa: Array<u32> = [];
   runLen: Array<u32> = [];
-  /** Frames this request holds one reference on (released by its semantics' done step). */
+  /** Frames this request holds one reference on. */
   frames: Array<u32> = [];
+  /** Frames this request holds one output reference (outRef) on. */
+  outFrames: Array<u32> = [];
+  /** Frames this request has wired. */
+  wired: Array<u32> = [];
+  /** Completion token for weak semantics (0 = none): the process may wait for it. */
+  token: i32 = 0;
   /** Packets handed to the device and not yet sent. */
   pending: i32 = 0;
 
@@ -51,8 +63,14 @@ export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
   return r;
 }
 
-/** outReqForget: r is finished (its frames already released). */
-export function outReqForget(r: OutReq): void {
+/** outReqRelease: r is finished: drop every reference, output reference and pin it holds. */
+export function outReqRelease(r: OutReq): void {
+  for (let i = 0; i < r.frames.length; i++) frameUnref(r.frames[i]);
+  for (let i = 0; i < r.outFrames.length; i++) frameIoDone(r.outFrames[i], IoRef.OUT);
+  for (let i = 0; i < r.wired.length; i++) { frameIoDone(r.wired[i], IoRef.WIRE); count(Counter.Unwires); }
+  r.frames.length = 0;
+  r.outFrames.length = 0;
+  r.wired.length = 0;
   live[r.id] = null;
   freeIds.push(r.id);
 }

@@ -134,3 +134,22 @@ describe("TLB shootdowns", () => {
     expect(m.k.procInfo(q.pid, ProcField.CPU_MASK)).toBe(0b01);
   });
 });
+
+describe("TLB consistency on one CPU", () => {
+  it("a page refilled after a write (to set D) leaves no second entry behind: after munmap it faults", async () => {
+    const m = await machine();
+    const p = m.spawn();
+    const va = p.mmap(32 * PAGE_SIZE, { at: 0x40000000 });
+    const x = va + 16 * PAGE_SIZE; // same TLB set as va
+    p.load(va, 1); // set 0, way 0
+    p.load(x, 1); // set 0, way 1: cached without D
+    p.munmap(va, PAGE_SIZE); // way 0 invalid again
+    p.store(x, [1]); // hit without D: walk, set D, refill
+    expect(cached(m, 0, p.pid).filter((v) => v === x)).toEqual([x]);
+    p.munmap(x, PAGE_SIZE);
+    expect(cached(m, 0, p.pid)).toEqual([]);
+    let err: unknown;
+    try { p.load(x, 1); } catch (e) { err = e; }
+    expect((err as SegmentationFault).reason).toBe(Kill.SEGV_UNMAPPED);
+  });
+});

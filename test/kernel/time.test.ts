@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import {
-  COUNTER_NAMES, ConfigError, PAGE_SIZE, diffCounters, getProfile, type Counters, type Machine, type Profile,
+  COUNTER_NAMES, ConfigError, PAGE_SIZE, PROFILES, diffCounters, getProfile, type Counters, type Machine, type Profile,
 } from "../../tools/host/index";
 import { machine, useMachines, world } from "./machines";
 
@@ -21,7 +21,7 @@ function costOf(d: Counters, profile: Profile): number {
   return COUNTER_NAMES.reduce((s, n) => s + d[n] * profile.costs[n].ns, 0);
 }
 
-/** each: run step, return its counter delta, the entry's charged ns, and the caller's clock advance. */
+/** measure: run step; its counter delta, the entry's charged ns, and the caller's clock advance. */
 function measure(m: Machine, clock: () => number, step: () => void) {
   const c0 = m.counters();
   const t0 = clock();
@@ -126,12 +126,15 @@ describe("cost profiles", () => {
   }
   const base = () => structuredClone(getProfile("default")) as Profile & { costs: Record<string, unknown> };
 
-  it("the shipped profile names a cost and a source for every counter", () => {
-    const p = getProfile("default");
-    expect(Object.keys(p.costs).sort()).toEqual([...COUNTER_NAMES].sort());
-    for (const n of COUNTER_NAMES) {
-      expect(p.costs[n].ns, n).toBeGreaterThanOrEqual(0);
-      expect(p.costs[n].source.length, n).toBeGreaterThan(0);
+  it("every shipped profile names a cost and a source for every counter", () => {
+    expect(Object.keys(PROFILES)).toContain("default");
+    for (const name of Object.keys(PROFILES)) {
+      const p = getProfile(name);
+      expect(Object.keys(p.costs).sort(), name).toEqual([...COUNTER_NAMES].sort());
+      for (const n of COUNTER_NAMES) {
+        expect(p.costs[n].ns, `${name}: ${n}`).toBeGreaterThanOrEqual(0);
+        expect(p.costs[n].source.trim().length, `${name}: ${n}`).toBeGreaterThan(0);
+      }
     }
   });
 

@@ -2,8 +2,10 @@
 //
 //   genie demo                 boot a machine and narrate what the kernel does
 //   genie disasm [FUNCTION]    WebAssembly text of the kernel (or of one function)
+//   genie bench BENCHMARK ...  benchmarks: datagram (simulated time), wallclock (the simulator's speed)
 //   genie help                 this text
 
+import { BENCH_USAGE, runBench } from "./bench";
 import { runDemo } from "./demo";
 import { runDisasm } from "./disasm";
 import { UsageError } from "./usage";
@@ -15,7 +17,7 @@ commands:
   disasm [FUNCTION] [--release]
                             print the WebAssembly text of the kernel, or of the functions
                             whose name contains FUNCTION (debug build: names kept)
-  help                      show this text
+${BENCH_USAGE}  help                      show this text
 `;
 
 
@@ -28,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "disasm":
       return runDisasm(rest);
+    case "bench":
+      return runBench(rest);
     case undefined:
     case "help":
     case "--help":

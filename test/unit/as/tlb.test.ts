@@ -168,3 +168,14 @@ export function test_reset_returns_to_the_boot_state_so_the_same_fills_give_the_
   tlbFill(0, 1, VA, pte(1));
   assert(fingerprint() != first, "(the fingerprint does tell TLB states apart)");
 }
+
+export function test_refilling_a_cached_page_reuses_its_way_even_when_an_earlier_way_is_free(): void {
+  tlbReset();
+  tlbFill(0, 1, VA, pte(1)); // way 0
+  tlbFill(0, 1, VA + SET_STRIDE, pte(2)); // way 1
+  tlbInvalidate(0, 1, VA); // way 0 free again
+  tlbFill(0, 1, VA + SET_STRIDE, pte(2) | Pte.D); // same page as way 1: a refill
+  assert(valid(0) == 1, "one entry for the page, not two");
+  assert(tlbInvalidate(0, 1, VA + SET_STRIDE), "invalidated");
+  assert(tlbLookup(0, 1, VA + SET_STRIDE) == 0, "no stale copy survives the invalidation");
+}

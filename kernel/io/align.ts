@@ -1,0 +1,37 @@
+// kernel/io/align.ts — input alignment: when a receive waits on a socket with its own NIC
+// queue (early demultiplexing), lay that queue's buffers out for it (drivers/rxplan.ts):
+// emulated copy and emulated share get system frames at the buffer's page offset (then swapped
+// in); share gets the application's own frames, wired, so the data lands in place.
+
+import { Access, NicFeature, PAGE_MASK, PAGE_SIZE, Sem } from "../abi";
+import { Proc } from "../proc";
+import { userPa } from "../uio";
+import { MAX_NICS, nicPlan, nics } from "../../drivers/nic";
+import { planNew, planUseFrames } from "../../drivers/rxplan";
+import { Socket } from "../../net/socket";
+
+/** aligned: does sem place input by page swapping or in place (and so want a plan)? */
+export function aligned(sem: Sem): bool {
+  return sem == Sem.EMULATED_COPY || sem == Sem.EMULATED_SHARE || sem == Sem.SHARE;
+}
+
+/** alignReceive: a receive of [va, va+len) under sem is about to wait on s: plan its buffers. */
+export function alignReceive(s: Socket, p: Proc, va: u32, len: u32, sem: Sem): void {
+  if (!aligned(sem) || len == 0) return;
+  for (let k = 0; k < MAX_NICS; k++) {
+    const n = nics[k];
+    const q = s.queue[k];
+    if (n == null || q == 0) continue;
+    const plan = planNew(va & PAGE_MASK, len, n!.mtu, n!.features);
+    if (sem == Sem.SHARE && n!.has(NicFeature.HEADER_SPLIT)) {
+      const frames = new Array<u32>();
+      for (let page = va & ~PAGE_MASK; page < va + len; page += PAGE_SIZE) {
+        const pa = userPa(p, page, Access.WRITE);
+        if (pa < 0) break;
+        frames.push(<u32>pa >> 12);
+      }
+      if (frames.length == plan.frames.length) planUseFrames(plan, frames);
+    }
+    nicPlan(n!, q, plan);
+  }
+}

@@ -1,0 +1,29 @@
+// kernel/io/share.ts — share semantics: the application's pages are wired (pinned) for the
+// duration of the I/O and the device works on them directly. Weak integrity: the application
+// must not touch the buffer until the I/O completes; if it does, it can corrupt only its own
+// data (the wired frames stay its own, and are never freed or reused until unwired).
+
+import { Access, Counter, PAGE_MASK, PAGE_SIZE } from "../abi";
+import { count } from "../stats";
+import { Proc } from "../proc";
+import { userPa } from "../uio";
+import { frameWire } from "../../vm/frame";
+import { OutReq } from "./outreq";
+
+/** wireOutput: fill r from [va, va+len) of p, wiring each page; 0 or -EFAULT. */
+export function wireOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {
+  let done: u32 = 0;
+  while (done < len) {
+    const at = va + done;
+    const n = min(len - done, PAGE_SIZE - (at & PAGE_MASK));
+    const pa = userPa(p, at, Access.READ);
+    if (pa < 0) return <i32>pa;
+    const f = <u32>pa >> 12;
+    frameWire(f);
+    count(Counter.Wires);
+    r.wired.push(f);
+    r.addRun(<u32>pa, n);
+    done += n;
+  }
+  return 0;
+}

@@ -1,0 +1,174 @@
+// kernel/io/swapin.ts — input by page swapping (emulated copy and emulated share).
+// Published mechanism (Genie): input alignment + page swapping + reverse copyout; the exact
+// thresholds are ours, derived from the cost profile.
+//
+// The datagram sits in system frames. For each page of the application's buffer:
+//
+//   its bytes are in ONE system frame, at the same page offset?
+//     whole page ................ swap: the system frame becomes the application's page
+//     part of a page, many bytes  reverse copyout: copy the application's OTHER bytes into the
+//                                 system frame, then swap
+//     part of a page, few bytes . copy the received bytes out
+//   otherwise (the NIC put them elsewhere: no alignment) ... copy the received bytes out
+//
+// The application's old frames go back to the free pool and are scrubbed before any reuse.
+// Nothing changes until the whole datagram is here, and no byte outside [va, va+len) changes.
+
+import { Counter, Errno, PAGE_MASK, PAGE_SIZE, Prot } from "../abi";
+import { count, costOf } from "../stats";
+import { Proc } from "../proc";
+import { copyout } from "../uio";
+import { Pte } from "../abi";
+import { asFind, Region } from "../../vm/aspace";
+import { frame, frameRef } from "../../vm/frame";
+import { objectReplacePage } from "../../vm/swap";
+import { pmapEnter } from "../../vm/pmap";
+import { framePtr, paPtr } from "../../vm/ram";
+import { Dgram, dgramFree } from "../../net/pkt";
+
+/** reverseAbove: a partial page receiving more bytes than this is reverse-copied and swapped
+ *  (copy the other 4096 - n bytes, swap) rather than copied (n bytes). */
+export function reverseAbove(): u32 {
+  const c = costOf(Counter.BytesCopied);
+  if (c <= 0) return PAGE_SIZE;
+  const swap = costOf(Counter.PageSwaps) + 2 * costOf(Counter.PteWrites) + costOf(Counter.TlbInvalLocal);
+  // (4096 - n) c + swap < n c  <=>  n > (4096 c + swap) / 2c
+  return <u32>min<f64>(PAGE_SIZE, (PAGE_SIZE * c + swap) / (2 * c));
+}
+
+/** Where datagram data offset x lies: the run holding it, flattened. */
+class Runs {
+  pa: Array<u32> = [];
+  len: Array<u32> = [];
+  at: Array<u32> = []; // data offset of each run
+  constructor(d: Dgram) {
+    let at: u32 = 0;
+    for (let i = 0; i < d.pkts.length; i++) {
+      const k = d.pkts[i];
+      for (let j = 0; j < k.nruns; j++) {
+        this.pa.push(k.runPa[j]);
+        this.len.push(k.runLen[j]);
+        this.at.push(at);
+        at += k.runLen[j];
+      }
+    }
+  }
+  /**
+   * inOneFrame: the frame holding all of data [s, e) at the page offsets the bytes have in the
+   * application's buffer at va (so the frame can become that page); 0 if there is none.
+   */
+  inOneFrame(va: u32, s: u32, e: u32): u32 {
+    let i = this.find(s);
+    let f: u32 = 0;
+    while (s < e) {
+      const pa = this.pa[i] + (s - this.at[i]);
+      if ((pa & PAGE_MASK) != ((va + s) & PAGE_MASK)) return 0;
+      if (f == 0) f = pa >> 12;
+      else if (pa >> 12 != f) return 0;
+      const n = min(this.len[i] - (s - this.at[i]), e - s);
+      if ((pa & PAGE_MASK) + n > <u32>PAGE_SIZE) return 0;
+      s += n;
+      i++;
+    }
+    return f;
+  }
+
+  /** find: index of the run holding data offset x (runs are in order). */
+  find(x: u32): i32 {
+    let lo = 0, hi = this.pa.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.at[mid] <= x) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+/** copyRange: copy datagram data [s, e) to user address va + s; 0 or -EFAULT. */
+function copyRange(p: Proc, va: u32, runs: Runs, s: u32, e: u32): i32 {
+  let i = runs.find(s);
+  while (s < e) {
+    const off = s - runs.at[i];
+    const n = min(runs.len[i] - off, e - s);
+    const r = copyout(p, va + s, paPtr(runs.pa[i] + off), n);
+    if (r < 0) return r;
+    s += n;
+    i++;
+  }
+  return 0;
+}
+
+/** writable: every page of [va, va+n) lies in a writable region. */
+function writable(p: Proc, va: u32, n: u32): bool {
+  let at = va;
+  const end = va + n;
+  while (at < end) {
+    const r = asFind(p.as!, at);
+    if (r == null || (r.prot & Prot.WRITE) == 0) return false;
+    at = r.end;
+  }
+  return true;
+}
+
+/** swapInput: deliver datagram d into [va, va+len) of p; bytes delivered or -EFAULT. d is consumed. */
+export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
+  const n = min(len, d.len);
+  if (n == 0) { dgramFree(d); return 0; }
+  if (!writable(p, va, n)) { dgramFree(d); return -Errno.EFAULT; }
+  const runs = new Runs(d);
+  const reverse = reverseAbove();
+  const swapRegion = new Array<Region>();
+  const swapVa = new Array<u32>();
+  const swapFrame = new Array<u32>();
+  const end = va + n;
+  for (let page = va & ~PAGE_MASK; page < end; page += PAGE_SIZE) {
+    const s = max(va, page) - va, e = min(end, page + PAGE_SIZE) - va; // data [s, e) lands on this page
+    const f = runs.inOneFrame(va, s, e);
+    const aligned = f != 0 && !swapFrame.includes(f);
+    const bytes = e - s;
+    const full = bytes == <u32>PAGE_SIZE;
+    if (!aligned || (!full && bytes <= reverse)) {
+      const r = copyRange(p, va, runs, s, e);
+      if (r < 0) { dgramFree(d); return r; }
+      continue;
+    }
+    const r = asFind(p.as!, page)!;
+    if (r.obj.pages[r.index(page)] == f) continue; // share: the device wrote it in place
+    if (!full) reverseCopy(p, page, va + s, va + e, f);
+    swapRegion.push(r);
+    swapVa.push(page);
+    swapFrame.push(f);
+  }
+  // The system frames become the application's pages; the packets then let go of them.
+  for (let k = 0; k < swapVa.length; k++) {
+    frameRef(swapFrame[k]);
+    objectReplacePage(swapRegion[k].obj, swapRegion[k].index(swapVa[k]), swapFrame[k]);
+  }
+  dgramFree(d);
+  for (let k = 0; k < swapVa.length; k++) {
+    const r = swapRegion[k], f = swapFrame[k];
+    const w = (r.obj.shared || frame(f).refs == 1) && frame(f).outRef == 0;
+    pmapEnter(p.pid, swapVa[k], f, Pte.U | (w ? Pte.W | Pte.D : 0));
+    count(Counter.PageSwaps);
+  }
+  return <i32>n;
+}
+
+/** reverseCopy: copy the application's bytes of page `page` outside [s, e) into frame f. */
+function reverseCopy(p: Proc, page: u32, s: u32, e: u32, f: u32): void {
+  const r = asFind(p.as!, page)!;
+  const old = r.obj.pages[r.index(page)];
+  const dst = framePtr(f);
+  const head = s - page, tail = page + PAGE_SIZE - e;
+  if (old == 0) {
+    // Never touched: the application's other bytes are zeroes.
+    memory.fill(dst, 0, head);
+    memory.fill(dst + (e - page), 0, tail);
+    count(Counter.BytesZeroed, head + tail);
+    return;
+  }
+  const src = framePtr(old);
+  memory.copy(dst, src, head);
+  memory.copy(dst + (e - page), src + (e - page), tail);
+  count(Counter.BytesCopied, head + tail);
+}

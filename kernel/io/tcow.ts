@@ -1,0 +1,60 @@
+// kernel/io/tcow.ts — output straight from the application's frames: emulated copy (TCOW) and
+// emulated share. Published mechanism (Brustoloni & Steenkiste): transient copy-on-write.
+//
+//   for each page of the buffer:
+//     few bytes of the buffer on it?   copy them to a kernel buffer (cheaper than protecting)
+//     otherwise                        fault it in; outRef++; with TCOW, write-protect every
+//                                      mapping of the frame (shootdowns counted); the device
+//                                      gathers from the frame itself
+//   completion: outRef-- (outReqRelease). Write permission returns lazily: the next write
+//   fault finds outRef == 0 and just restores it; a write while outRef > 0 copies the page
+//   (vm/fault.ts), so the bytes sent are the buffer as it was at the call.
+//
+// Emulated share takes the same I/O references (so the frame is never freed or reused under
+// the device) but protects nothing: the application must not touch the buffer until done.
+
+import { Access, Counter, FrameKind, PAGE_MASK, PAGE_SIZE, Pte } from "../abi";
+import { costOf } from "../stats";
+import { Proc } from "../proc";
+import { copyin, userPa } from "../uio";
+import { frame, frameAlloc, frameOutput } from "../../vm/frame";
+import { pmapPageProtect } from "../../vm/pmap";
+import { framePtr } from "../../vm/ram";
+import { OutReq } from "./outreq";
+
+/** tcowCopyBelow: pages holding fewer bytes of a buffer than this are copied, not protected:
+ *  below it, copying costs less than a write-protection and its TLB invalidation. */
+export function tcowCopyBelow(): u32 {
+  const per = costOf(Counter.BytesCopied);
+  if (per <= 0) return 0;
+  return <u32>min<f64>(PAGE_SIZE, (costOf(Counter.PteWrites) + costOf(Counter.TlbInvalLocal)) / per);
+}
+
+/** refOutput: fill r from [va, va+len) of p by reference (protect: TCOW); 0 or -errno. */
+export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool): i32 {
+  const small = tcowCopyBelow();
+  let done: u32 = 0;
+  while (done < len) {
+    const at = va + done;
+    const n = min(len - done, PAGE_SIZE - (at & PAGE_MASK));
+    if (n < small) {
+      const f = frameAlloc(FrameKind.IOBUF, false);
+      if (f == 0) return -12;
+      r.frames.push(f);
+      const e = copyin(p, at, framePtr(f), n);
+      if (e < 0) return e;
+      r.addRun(f << 12, n);
+    } else {
+      const pa = userPa(p, at, Access.READ);
+      if (pa < 0) return <i32>pa;
+      const f = <u32>pa >> 12;
+      const first = frame(f).outRef == 0;
+      frameOutput(f);
+      r.outFrames.push(f);
+      if (protect && first) pmapPageProtect(f, Pte.TCOW);
+      r.addRun(<u32>pa, n);
+    }
+    done += n;
+  }
+  return 0;
+}

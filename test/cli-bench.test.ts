@@ -1,0 +1,226 @@
+// `genie bench`, run as course tools run it: node build/cli/genie.mjs bench ... --json.
+// The JSON rows are a contract; the profiles behind them are data, validated field by field.
+// Wall-clock numbers are never asserted (machines are noisy): only the shape of their report.
+
+import { beforeAll, describe, expect, it } from "vitest";
+import { execFile, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, getProfile, PROFILES, Sem, SEMANTICS, semanticsByName, validateProfile } from "../tools/host/index";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = join(root, "build", "cli", "genie.mjs");
+const ROW_KEYS = ["semantics", "bytes", "latencyUs", "throughputMbps", "cpuBytesCopied", "pteWrites", "tlbShootdowns", "faults"];
+
+/** newestSource: modification time of the newest .ts/.json file the CLI bundles. */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|json)$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const d of ["tools/cli", "tools/host", "tools/bench", "kernel"]) walk(join(root, d));
+  return newest;
+}
+
+function genie(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** genieAsync: as genie, without blocking (for tests run concurrently). */
+function genieAsync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 }, (err: (Error & { code?: unknown }) | null, stdout: string, stderr: string) =>
+      resolve({ status: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }));
+  });
+}
+
+/** bench: `genie bench datagram` with --json; status, parsed document (if any) and stderr. */
+function bench(...args: string[]) {
+  const r = genie("bench", "datagram", ...args, "--json");
+  let doc: { profile: string; rows: Record<string, unknown>[] } | null = null;
+  try { doc = JSON.parse(r.stdout); } catch { /* checked by the caller */ }
+  return { ...r, doc };
+}
+
+beforeAll(() => {
+  if (!existsSync(join(root, "build", "release.wasm"))) throw new Error("build/release.wasm is missing: run npm run build");
+  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource()) {
+    const r = spawnSync(process.execPath, [join(root, "tools", "build", "build.mjs")], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`building the CLI failed:\n${r.stderr}`);
+  }
+});
+
+describe("genie bench datagram --json", () => {
+  it("prints {profile, rows} with exactly the contract's keys per row, in the order semantics x sizes, deterministically", () => {
+    const args = ["--profile", "default", "--semantics", "copy", "--sizes", "1K,4K,60K"];
+    const r = bench(...args);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(Object.keys(r.doc!)).toEqual(["profile", "rows"]);
+    expect(r.doc!.profile).toBe("default");
+    const rows = r.doc!.rows;
+    expect(rows.map((x) => x.bytes)).toEqual([1024, 4096, 61440]);
+    for (const row of rows) {
+      expect(Object.keys(row)).toEqual(ROW_KEYS);
+      expect(row.semantics).toBe("copy");
+      for (const k of ["latencyUs", "throughputMbps", "cpuBytesCopied"]) {
+        expect(Number.isFinite(row[k]), k).toBe(true);
+        expect(row[k] as number, k).toBeGreaterThan(0);
+      }
+      for (const k of ["pteWrites", "tlbShootdowns", "faults"]) expect(Number.isInteger(row[k]) && (row[k] as number) >= 0, k).toBe(true);
+      // Copy: each side copies the payload once, and nothing else.
+      expect(row.cpuBytesCopied).toBe(2 * (row.bytes as number));
+      expect(row.throughputMbps).toBeCloseTo(((row.bytes as number) * 8) / (row.latencyUs as number), 1);
+    }
+    const lat = rows.map((x) => x.latencyUs as number);
+    expect(lat[1]).toBeGreaterThan(lat[0]);
+    expect(lat[2]).toBeGreaterThan(lat[1]);
+    // Same options, same seed: the very same output.
+    expect(bench(...args).stdout).toBe(r.stdout);
+  });
+
+  it("takes the MTU from the profile unless --mtu is given, and sizes in bytes, K or M", () => {
+    const big = bench("--profile", "credit-net-1997", "--semantics", "copy", "--sizes", "60K");
+    const small = bench("--profile", "credit-net-1997", "--semantics", "copy", "--sizes", "61440", "--mtu", "1500");
+    expect(big.status).toBe(0);
+    expect(small.doc!.rows[0].bytes).toBe(61440);
+    // 42 fragments at MTU 1500 cost more fixed per-packet work than one AAL5 frame.
+    expect(small.doc!.rows[0].latencyUs as number).toBeGreaterThan(big.doc!.rows[0].latencyUs as number);
+  });
+
+  it("reports a semantics the kernel refuses on stderr, gives it no rows, and exits 3 when no row is left", () => {
+    const all = SEMANTICS.map((s) => s.name);
+    const r = bench("--profile", "default", "--semantics", all.join(","), "--sizes", "4K");
+    const done = new Set(r.doc!.rows.map((x) => x.semantics));
+    const refused = all.filter((n) => !done.has(n));
+    expect(done.has("copy")).toBe(true);
+    expect(r.status).toBe(0);
+    for (const n of refused) expect(r.stderr).toContain(`semantics ${n}: not implemented by this kernel (EOPNOTSUPP)`);
+    expect(r.doc!.rows.map((x) => x.semantics)).toEqual(all.filter((n) => done.has(n)));
+    if (refused.length === 0) return; // every semantics implemented: nothing left to refuse
+    const only = bench("--profile", "default", "--semantics", refused[0], "--sizes", "4K");
+    expect(only.status).toBe(3);
+    expect(only.doc).toEqual({ profile: "default", rows: [] });
+    expect(only.stderr).toMatch(new RegExp(`semantics ${refused[0]}: not implemented`));
+    const table = genie("bench", "datagram", "--profile", "default", "--semantics", `copy,${refused[0]}`, "--sizes", "4K");
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(new RegExp(`^${refused[0]}\\s+4096\\s+not implemented$`, "m"));
+    expect(table.stdout).toMatch(/^copy\s+4096\s+\d/m);
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ["an unknown option", ["--profile", "default", "--semantics", "copy", "--sizes", "4K", "--fast"], /unknown option --fast/],
+    ["an unknown profile", ["--profile", "vax-1985", "--semantics", "copy", "--sizes", "4K"], /unknown profile "vax-1985"/],
+    ["an unknown semantics", ["--profile", "default", "--semantics", "copy,teleport", "--sizes", "4K"], /unknown semantics "teleport"/],
+    ["a size of 0", ["--profile", "default", "--semantics", "copy", "--sizes", "0"], /size "0" is outside 1\.\.1M/],
+    ["a size over 1 MiB", ["--profile", "default", "--semantics", "copy", "--sizes", "4K,1025K"], /size "1025K" is outside 1\.\.1M/],
+    ["a size that is no number", ["--profile", "default", "--semantics", "copy", "--sizes", "4KB"], /size "4KB" is not a number of bytes/],
+    ["a missing value", ["--profile", "default", "--semantics", "copy", "--sizes"], /--sizes needs a value/],
+    ["a value that is an option", ["--profile", "--semantics", "copy", "--sizes", "4K"], /--profile needs a value/],
+    ["a missing option", ["--profile", "default", "--sizes", "4K"], /--semantics is required/],
+    ["a bad MTU", ["--profile", "default", "--semantics", "copy", "--sizes", "4K", "--mtu", "9e3"], /--mtu "9e3" is not an integer in 68\.\.65535/],
+  ];
+  for (const [what, args, msg] of bad)
+    it.concurrent(`${what} is refused with exit status 2, a message naming it and the usage`, async () => {
+      const r = await genieAsync("bench", "datagram", ...args);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).toMatch(/usage: genie <command>/);
+    });
+
+  it.concurrent("an unknown benchmark is refused with exit status 2", async () => {
+    const r = await genieAsync("bench", "tcp");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown benchmark "tcp"/);
+  });
+});
+
+describe("genie bench wallclock --json", () => {
+  it("reports, per implemented semantics, wall and floor ns per byte, their ratio and MB/s (shape only)", () => {
+    const r = genie("bench", "wallclock", "--iterations", "5", "--json");
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ profile: "server-2025", bytes: 65536, mtu: 9000, checksumOffload: true, iterations: 5 });
+    expect(doc.rows.map((x: { semantics: string }) => x.semantics)).toContain("copy");
+    for (const row of doc.rows) {
+      expect(Object.keys(row)).toEqual(["semantics", "wallNsPerByte", "floorNsPerByte", "ratio", "wallMBps", "floorMBps"]);
+      for (const k of Object.keys(row).slice(1)) expect(row[k] > 0 && Number.isFinite(row[k]), k).toBe(true);
+    }
+  });
+});
+
+describe("profiles", () => {
+  it("every shipped profile validates, with a cost and a wire section whose numbers all carry a source", () => {
+    expect(Object.keys(PROFILES)).toEqual(["default", "credit-net-1997", "server-2025"]);
+    for (const name of Object.keys(PROFILES)) {
+      const p = getProfile(name);
+      expect(p.name).toBe(name);
+      for (const e of Object.values(p.wire!)) expect(e.source.trim().length).toBeGreaterThan(0);
+    }
+    expect(getProfile("default").wire!.mtu.value).toBe(1500);
+    expect(getProfile("server-2025").wire!.mtu.value).toBe(9000);
+    expect(getProfile("credit-net-1997").wire).toMatchObject({ cellPayload: { value: 48 }, cellSize: { value: 53 }, perFrameOverhead: { value: 8 } });
+  });
+
+  type Loose = Record<string, unknown> & { wire: Record<string, unknown>; costs: Record<string, unknown> };
+  const base = () => structuredClone(getProfile("default")) as unknown as Loose;
+  const rejected = (p: unknown): string => {
+    try {
+      validateProfile(p, "profile test", { wire: true });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    }
+    throw new Error("the profile was accepted");
+  };
+
+  it("a profile missing a wire parameter, or its whole wire section, is rejected naming it", () => {
+    for (const field of ["bandwidthBps", "latencyNs", "perFrameOverhead", "mtu"]) {
+      const p = base();
+      delete p.wire[field];
+      expect(rejected(p)).toMatch(new RegExp(`wire\\.${field}: is missing`));
+    }
+    const p: Record<string, unknown> = base();
+    delete p.wire;
+    expect(rejected(p)).toMatch(/wire: is missing/);
+  });
+
+  it("a profile missing a cost is rejected naming it", () => {
+    const p = base();
+    delete p.costs.bytesCopied;
+    expect(rejected(p)).toMatch(/costs\.bytesCopied: is missing/);
+  });
+
+  it("a malformed wire parameter is rejected naming the field", () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ bandwidthBps: { value: 0, source: "x" } }, /wire\.bandwidthBps\.value: must be a finite number > 0, got 0/],
+      [{ mtu: { value: 9000.5, source: "x" } }, /wire\.mtu\.value: must be a finite integer in 68\.\.65535/],
+      [{ mtu: { value: 70000, source: "x" } }, /wire\.mtu\.value/],
+      [{ latencyNs: { value: 10, source: " " } }, /wire\.latencyNs\.source: must say where the number comes from/],
+      [{ latencyNs: 10 }, /wire\.latencyNs: must be an object \{ value, source \}/],
+      [{ cellPayload: { value: 48, source: "x" } }, /wire\.cellSize: must be given together/],
+      [{ cellPayload: { value: 48, source: "x" }, cellSize: { value: 40, source: "x" } }, /wire\.cellSize\.value: must be >= cellPayload/],
+      [{ jitterNs: { value: 1, source: "x" } }, /wire\.jitterNs: is not a wire parameter/],
+    ];
+    for (const [patch, msg] of cases) {
+      const p = base();
+      Object.assign(p.wire, patch);
+      expect(rejected(p)).toMatch(msg);
+    }
+  });
+});
+
+describe("semantics names", () => {
+  it("name the eight semantics of kernel/abi.ts in Sem order, and nothing else", () => {
+    expect(SEMANTICS.map((s) => s.sem)).toEqual([Sem.COPY, Sem.EMULATED_COPY, Sem.SHARE, Sem.EMULATED_SHARE, Sem.MOVE, Sem.EMULATED_MOVE, Sem.WEAK_MOVE, Sem.EMULATED_WEAK_MOVE]);
+    expect(semanticsByName("emulated-weak-move").sem).toBe(Sem.EMULATED_WEAK_MOVE);
+    expect(() => semanticsByName("zero-copy")).toThrow(/unknown semantics "zero-copy"/);
+  });
+});
