@@ -153,10 +153,13 @@ export enum Sys {
   SOCKET = 9, // () -> fd of a new UDP socket
   BIND = 10, // (fd, port) ; port 0 picks a free ephemeral port; -> the port
   CONNECT = 11, // (fd, ip, port) default destination for send
-  SENDTO = 12, // (fd, va, len, flags, ip, port) -> bytes sent; ip = 0 uses the connected peer
-  RECVFROM = 13, // (fd, va, len, flags) -> bytes received; sysret = (source ip, source port)
+  SENDTO = 12, // (fd, va, len, flags, ip, port) -> bytes sent; ip = 0 uses the connected peer;
+  //               sysret(0) = completion token of a weak semantics (see IOWAIT)
+  RECVFROM = 13, // (fd, va, len, flags) -> bytes received; sysret = (source ip, source port, region
+  //                 the kernel chose: move semantics only; their va is ignored)
   CLOSE = 14, // (fd)
-  COUNT = 15,
+  IOWAIT = 15, // (token) wait for a weak-semantics output to complete (token: sendto's second result)
+  COUNT = 16,
 }
 
 // ---- Process states and kill reasons --------------------------------------------------------
@@ -311,6 +314,7 @@ export enum ProcField {
   RESULT = 10, // result of the blocking call that completed
   RET0 = 11, // its second results (recvfrom: source ip, source port)
   RET1 = 12,
+  RET2 = 13,
 }
 
 export enum RegionField {

@@ -56,11 +56,11 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
   return dispatch(pid, nr, a0, a1, a2, a3, a4, a5);
 }
 
-/** sysret: second result register i (0 or 1) of the last system call. */
+/** sysret: second result register i (0, 1 or 2) of the last system call. */
 export function sysret(i: i32): i32 {
   const p = lastProc;
   if (p == null) return 0;
-  return i == 0 ? p.ret0 : i == 1 ? p.ret1 : 0;
+  return i == 0 ? p.ret0 : i == 1 ? p.ret1 : i == 2 ? p.ret2 : 0;
 }
 
 /**
@@ -129,6 +129,7 @@ export function procInfo(pid: i32, f: i32): i32 {
     case ProcField.RESULT: return p.result;
     case ProcField.RET0: return p.ret0;
     case ProcField.RET1: return p.ret1;
+    case ProcField.RET2: return p.ret2;
   }
   return -Errno.EINVAL;
 }

@@ -16,6 +16,7 @@ import { ncpus } from "./cpu";
 import { AddrSpace, asCreate, asDestroy, asFork } from "../vm/aspace";
 import { FdTable } from "./file";
 import { sockForget } from "../net/socket";
+import { tokensForget } from "./io/notify";
 
 export class Proc {
   state: ProcState = ProcState.UNUSED;
@@ -33,6 +34,7 @@ export class Proc {
   result: i32 = 0;
   ret0: i32 = 0;
   ret1: i32 = 0;
+  ret2: i32 = 0;
   constructor(public pid: i32) {}
 }
 
@@ -95,6 +97,7 @@ export function procFork(parent: Proc): i32 {
 /** procExit: end p with status and reason; every frame it held is released. */
 export function procExit(p: Proc, status: i32, why: Kill): void {
   sockForget(p.pid);
+  tokensForget(p.pid);
   p.fds.closeAll();
   if (p.as != null) asDestroy(p.as!);
   p.as = null;

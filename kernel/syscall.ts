@@ -11,7 +11,7 @@ import { cpuSet, ncpus } from "./cpu";
 import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
 import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";
-import { sysSocket, sysBind, sysConnect, sysSendto, sysRecvfrom, sysClose } from "./sysnet";
+import { sysSocket, sysBind, sysConnect, sysSendto, sysRecvfrom, sysClose, sysIowait } from "./sysnet";
 
 /** The process of the last system call (its ret0 / ret1 are the second result registers). */
 export let lastProc: Proc | null = null;
@@ -88,6 +88,7 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
   lastProc = p;
   p.ret0 = 0;
   p.ret1 = 0;
+  p.ret2 = 0;
   let r: i32;
   switch (nr) {
     case Sys.GETPID: r = pid; break;
@@ -104,6 +105,7 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
     case Sys.SENDTO: r = sysSendto(p, a0, <u32>a1, <u32>a2, a3, <u32>a4, a5); break;
     case Sys.RECVFROM: r = sysRecvfrom(p, a0, <u32>a1, <u32>a2, a3); break;
     case Sys.CLOSE: r = sysClose(p, a0); break;
+    case Sys.IOWAIT: r = sysIowait(p, a0); break;
     default: r = -Errno.ENOSYS;
   }
   trace(Ev.Syscall, pid, nr, r);

@@ -11,6 +11,8 @@ import { File, FileKind } from "./file";
 import { userRange } from "./syscall";
 import { ioError, ioOutput, ioOutputDone, semResolve, semSupported } from "./io/index";
 import { Socket, sockBind, sockNew, sockRecv } from "../net/socket";
+import { moveFamily } from "./io/move";
+import { tokenWait } from "./io/notify";
 import { udpOutput } from "../net/udpout";
 import { MAX_NICS, Nic, nics } from "../drivers/nic";
 import { JUMBO_MAX_DATA } from "../net/jumbo";
@@ -74,6 +76,7 @@ export function sysSendto(p: Proc, fd: i32, va: u32, len: u32, flags: i32, ip: u
   }
   const r = ioOutput(p, sem, va, len);
   if (r == null) return ioError;
+  p.ret0 = r.token;
   r.pending++; // held while the packets are queued
   const e = udpOutput(n, s.port, ip, <u32>port, r);
   if (--r.pending == 0) ioOutputDone(r); // nothing queued (error) or already sent
@@ -84,11 +87,16 @@ export function sysRecvfrom(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i3
   const s = sock(p, fd);
   if (s == null) return p.fds.get(fd) == null ? -Errno.EBADF : -Errno.ENOTSOCK;
   if ((flags & ~(SEM_MASK | MsgFlag.DONTWAIT)) != 0 || (flags & SEM_MASK) >= Sem.COUNT) return -Errno.EINVAL;
-  if (len > 0 && !userRange(va, len)) return -Errno.EFAULT;
   const sem = semResolve(p, <Sem>(flags & SEM_MASK));
   if (!semSupported(sem)) return -Errno.EOPNOTSUPP;
+  // The move semantics receive into a region the kernel picks: va is not used.
+  if (len > 0 && !moveFamily(sem) && !userRange(va, len)) return -Errno.EFAULT;
   const r = sockRecv(s, p, va, len, sem, (flags & MsgFlag.DONTWAIT) != 0);
   return r == SYS_BLOCKED ? SYS_BLOCKED : r;
+}
+
+export function sysIowait(p: Proc, token: i32): i32 {
+  return tokenWait(p, token);
 }
 
 export function sysClose(p: Proc, fd: i32): i32 {

@@ -23,6 +23,10 @@ import { pdAlloc, pdFree, pteFrame } from "./pagetable";
 import { pmapActivate, pmapDestroy, pmapEnter, pmapPte, pmapProtect, pmapRemove } from "./pmap";
 
 export class Region {
+  /** Hidden (emulated move): reserved, inaccessible, waiting to be reused by an input. */
+  hidden: bool = false;
+  /** Protection to restore when a hidden region is reused. */
+  savedProt: i32 = 0;
   constructor(
     public start: u32,
     public end: u32,
@@ -240,6 +244,42 @@ export function asFork(parent: AddrSpace, child: AddrSpace): i32 {
     }
   }
   return 0;
+}
+
+/**
+ * asHide: region hiding (emulated move, in the style of Genie): the pages of [start, end) leave
+ * the address space (translations removed, object pages released) but the addresses stay
+ * reserved, inaccessible, so an input can reuse them without allocating a region.
+ */
+export function asHide(as: AddrSpace, start: u32, end: u32): void {
+  split(as, start);
+  split(as, end);
+  const rs = as.regions;
+  for (let i = 0; i < rs.length; i++) {
+    const r = unchecked(rs[i]);
+    if (r.start < start || r.end > end || r.hidden) continue;
+    unmapPages(as, r.start, r.end);
+    if (!r.obj.shared) objectRelease(r.obj, r.pgoff, r.index(r.end));
+    r.savedProt = r.prot;
+    r.prot = Prot.NONE;
+    r.hidden = true;
+    count(Counter.RegionOps);
+  }
+}
+
+/** asTakeHidden: region caching: a hidden region of exactly len bytes, made accessible again
+ *  (its pages empty), or null if none is cached. */
+export function asTakeHidden(as: AddrSpace, len: u32): Region | null {
+  const rs = as.regions;
+  for (let i = 0; i < rs.length; i++) {
+    const r = unchecked(rs[i]);
+    if (!r.hidden || r.end - r.start != len || r.obj.shared) continue;
+    r.hidden = false;
+    r.prot = r.savedProt;
+    count(Counter.RegionOps);
+    return r;
+  }
+  return null;
 }
 
 /** asDestroy: unmap everything, free the page tables and directory, flush the ASID. */

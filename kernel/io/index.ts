@@ -18,7 +18,9 @@ import { copyInput, copyOutput } from "./copy";
 import { refOutput } from "./tcow";
 import { wireOutput } from "./share";
 import { swapInput } from "./swapin";
-import { Dgram, dgramFree } from "../../net/pkt";
+import { moveInput, moveOutput, moveOutputDone } from "./move";
+import { tokenDone, tokenNew, weak } from "./notify";
+import { Dgram } from "../../net/pkt";
 
 export { OutReq };
 
@@ -29,7 +31,7 @@ export function semResolve(p: Proc, sem: Sem): Sem {
 
 /** semSupported: does this kernel implement sem? */
 export function semSupported(sem: Sem): bool {
-  return sem == Sem.COPY || sem == Sem.EMULATED_COPY || sem == Sem.EMULATED_SHARE || sem == Sem.SHARE;
+  return sem > Sem.DEFAULT && sem < Sem.COUNT;
 }
 
 /** ioOutput: prepare [va, va+len) of p for output under sem; the request, or null with the
@@ -44,12 +46,14 @@ export function ioOutput(p: Proc, sem: Sem, va: u32, len: u32): OutReq | null {
     case Sem.EMULATED_COPY: e = refOutput(p, va, len, r, true); break;
     case Sem.EMULATED_SHARE: e = refOutput(p, va, len, r, false); break;
     case Sem.SHARE: e = wireOutput(p, va, len, r); break;
+    default: e = moveOutput(p, va, len, r, sem);
   }
   if (e < 0) {
     outReqRelease(r);
     ioError = e;
     return null;
   }
+  if (weak(sem)) r.token = tokenNew(p.pid);
   trace(Ev.IoOutput, p.pid, sem, len);
   return r;
 }
@@ -58,6 +62,8 @@ export function ioOutput(p: Proc, sem: Sem, va: u32, len: u32): OutReq | null {
 export function ioOutputDone(r: OutReq): void {
   trace(Ev.IoOutputDone, r.pid, r.sem, r.len);
   count(Counter.DatagramsSent);
+  moveOutputDone(r);
+  if (r.token != 0) tokenDone(r.token);
   outReqRelease(r);
 }
 
@@ -72,6 +78,5 @@ export function ioInput(p: Proc, sem: Sem, va: u32, len: u32, d: Dgram): i32 {
     case Sem.EMULATED_SHARE:
     case Sem.SHARE: return swapInput(p, va, len, d);
   }
-  dgramFree(d);
-  return -Errno.EOPNOTSUPP;
+  return moveInput(p, len, d, sem);
 }

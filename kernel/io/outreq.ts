@@ -33,6 +33,10 @@ export class OutReq {
   wired: Array<u32> = [];
   /** Completion token for weak semantics (0 = none): the process may wait for it. */
   token: i32 = 0;
+  /** Weak move: the region [leaveVa, leaveEnd) leaves the process at completion (hidden if leaveHide). */
+  leaveVa: u32 = 0;
+  leaveEnd: u32 = 0;
+  leaveHide: bool = false;
   /** Packets handed to the device and not yet sent. */
   pending: i32 = 0;
 

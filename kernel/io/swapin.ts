@@ -37,7 +37,7 @@ export function reverseAbove(): u32 {
 }
 
 /** Where datagram data offset x lies: the run holding it, flattened. */
-class Runs {
+export class Runs {
   pa: Array<u32> = [];
   len: Array<u32> = [];
   at: Array<u32> = []; // data offset of each run

@@ -12,8 +12,6 @@ import { ETH_HLEN, MAC_PREFIX, parseIp } from "../../tools/host/index";
 
 export const IPV4 = 0x0800;
 export const PROTO_UDP = 17;
-/** Largest IP payload of one datagram (65535 - 20). */
-export const IP_MAXPAYLOAD = 65515;
 
 export type Addr = string | number;
 

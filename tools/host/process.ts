@@ -38,6 +38,8 @@ export interface RecvOptions {
 export interface Received {
   /** Bytes delivered. */
   len: number;
+  /** Move semantics: where the kernel put the data (a region it chose); else 0. */
+  va: number;
   /** Source address and port. */
   ip: number;
   port: number;
@@ -181,11 +183,24 @@ export class Process {
     this.sys(`connect(${fd}, ${ip}, ${port})`, Sys.CONNECT, fd, toIp(ip), port);
   }
 
-  /** sendto: send len bytes at va as one datagram; the bytes sent. */
+  /** Completion token of the last sendto under a weak semantics (0 if none): see iowait. */
+  token = 0;
+
+  /** sendto: send len bytes at va as one datagram; the bytes sent (token: see iowait). */
   sendto(fd: number, va: number, len: number, opts: SendOptions = {}): number {
     const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0);
     const ip = opts.ip === undefined ? 0 : toIp(opts.ip);
-    return this.sys(`sendto(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`, Sys.SENDTO, fd, va, len, flags, ip, opts.port ?? 0);
+    const n = this.sys(`sendto(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`, Sys.SENDTO, fd, va, len, flags, ip, opts.port ?? 0);
+    this.token = this.k.sysret(0);
+    return n;
+  }
+
+  /** iowait: wait (the world runs) until the weak-semantics output of token has completed. */
+  iowait(token = this.token): void {
+    const call = `iowait(${token})`;
+    const r = this.syscall(Sys.IOWAIT, token);
+    if (r === SYS_BLOCKED) this.awaitWake(call);
+    else if (r < 0) throw new SyscallError(call, -r);
   }
 
   /** postRecv: start a receive into [va, va+len); completes now if a datagram is queued. */
@@ -195,7 +210,7 @@ export class Process {
     const r = this.syscall(Sys.RECVFROM, fd, va, len, flags);
     if (r === SYS_BLOCKED) return new PendingRecv(this, call, null);
     if (r < 0) throw new SyscallError(call, -r);
-    return new PendingRecv(this, call, { len: r, ip: this.k.sysret(0) >>> 0, port: this.k.sysret(1), at: this.clock });
+    return new PendingRecv(this, call, { len: r, va: this.k.sysret(2) >>> 0, ip: this.k.sysret(0) >>> 0, port: this.k.sysret(1), at: this.clock });
   }
 
   /** recvfrom: receive one datagram into [va, va+len), waiting (the world runs) until one comes;
@@ -223,7 +238,13 @@ export class Process {
     this.clock = Math.max(this.clock, this.machine.wokenAt.get(this.pid) ?? w.now);
     const r = this.k.procInfo(this.pid, ProcField.RESULT);
     if (r < 0) throw new SyscallError(call, -r);
-    return { len: r, ip: this.k.procInfo(this.pid, ProcField.RET0) >>> 0, port: this.k.procInfo(this.pid, ProcField.RET1), at: this.clock };
+    return {
+      len: r,
+      va: this.k.procInfo(this.pid, ProcField.RET2) >>> 0,
+      ip: this.k.procInfo(this.pid, ProcField.RET0) >>> 0,
+      port: this.k.procInfo(this.pid, ProcField.RET1),
+      at: this.clock,
+    };
   }
 
   /** kill: end this process from outside (reason KILLED). */
