@@ -351,6 +351,7 @@ export enum Drop {
   ReasmTimeout, // datagram still incomplete when its reassembly time ran out
   NoSocket, // no socket bound to the destination port (closed port)
   SocketFull, // the socket's receive queue is full
+  NotForUs, // destination address is not this NIC's (nor broadcast)
   COUNT,
 }
 

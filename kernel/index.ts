@@ -19,7 +19,8 @@ import { checkInvariants, checkReport } from "../vm/check";
 import { objects } from "../vm/object";
 import { MAX_NICS, nicAttach as attachNic, nicIntr } from "../drivers/nic";
 import { ioOutputDone } from "./io/index";
-import { netInput } from "../net/ipin";
+import { netExpire, netInput } from "../net/ipin";
+import { reasmLimits, REASM_SLOTS, REASM_TIMEOUT_NS } from "../net/reasm";
 import { blockAttach, blockInterrupt, blockStatus, blockSubmit } from "../drivers/block";
 
 export { setCost, countersPtr } from "./stats";
@@ -37,6 +38,8 @@ export function boot(frames: i32, cpus: i32): i32 {
   cpuInit(cpus);
   framesInit(<u32>frames);
   pmapInit(<u32>frames * 4);
+  // Reassembly may pin at most a quarter of RAM (at least 2 MiB: one jumbogram's fragments).
+  reasmLimits(REASM_SLOTS, max<u32>(2 << 20, (<u32>frames << 12) / 4), REASM_TIMEOUT_NS);
   tlbReset();
   booted = true;
   return 0;
@@ -215,5 +218,6 @@ export function nicAttach(id: i32, mtu: i32, features: i32, ip: i32): i32 {
 export function nicInterrupt(id: i32): void {
   beginEntry();
   cpuSet(0);
+  netExpire();
   nicIntr(id, ioOutputDone, netInput);
 }

@@ -21,9 +21,10 @@ import { jumboBad, jumboOff, jumboParse, jumboPseudo, jumboTotal, JUMBO_MAX_PAYL
 import { udpCsum, udpDport, udpLen, udpSport, udpVerify, UDP_HLEN } from "./udp";
 import { paPtr } from "../vm/ram";
 import { csumAdd, csumRange, csumU32 } from "./checksum";
-import { pieceHandle, reasmAdd, reasmFirst, reasmNext, reasmReclaim, reasmRelease } from "./reasm";
+import { pieceHandle, reasmAdd, reasmExpire, reasmFirst, reasmNext, reasmReclaim, reasmRelease } from "./reasm";
 import { udpDeliver } from "./socket";
-import { RxView } from "../drivers/nic";
+import { nics, RxView } from "../drivers/nic";
+import { PAGE_SHIFT } from "../kernel/abi";
 
 function drop(p: Pkt, why: Drop, counted: bool): void {
   if (!counted) dropCount(why);
@@ -41,6 +42,8 @@ export function netInput(p: Pkt, v: RxView): void {
   const hl = ip4HdrLen(ip);
   if (v.hdrLen < <u32>ETH_HLEN + hl) return drop(p, Drop.Truncated, false);
   if (ip4Proto(ip) != IPPROTO_UDP) return drop(p, Drop.BadProto, false);
+  const n = nics[p.nic];
+  if (n != null && ip4Dst(ip) != n.ip && ip4Dst(ip) != 0xffffffff) return drop(p, Drop.NotForUs, false);
   p.src = ip4Src(ip);
   p.dst = ip4Dst(ip);
   p.ipId = ip4Id(ip);
@@ -72,7 +75,9 @@ export function netInput(p: Pkt, v: RxView): void {
 
   if (p.more || p.fragOff != 0) {
     const limit = p.jumboTotal != 0 ? p.jumboTotal : IP_MAXPAYLOAD;
-    const r = reasmAdd(<u64>nowNs, p.src, p.dst, IPPROTO_UDP, p.ipId, p.fragOff, p.ipLen, p.more, p.id, 0, limit);
+    // A fragment pins whole frames: count them, or tiny fragments could exhaust memory.
+    const pins = <u32>p.nframes << PAGE_SHIFT;
+    const r = reasmAdd(<u64>nowNs, p.src, p.dst, IPPROTO_UDP, p.ipId, p.fragOff, p.ipLen, p.more, p.id, 0, limit, pins);
     reclaim();
     if (r < 0) return drop(p, <Drop>(-r), true);
     if (r == 0) return;
@@ -85,6 +90,12 @@ export function netInput(p: Pkt, v: RxView): void {
   const d = new Dgram();
   d.pkts.push(p);
   udpInput(d);
+}
+
+/** netExpire: drop datagrams whose reassembly time ran out (every interrupt calls it). */
+export function netExpire(): void {
+  reasmExpire(<u64>nowNs);
+  reclaim();
 }
 
 /** reclaim: free the packets of datagrams reassembly dropped or expired. */

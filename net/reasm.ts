@@ -69,6 +69,7 @@ const slStart = new StaticArray<u64>(REASM_SLOTS); // arrival time of the first 
 const slTotal = new StaticArray<u32>(REASM_SLOTS); // datagram payload length, or UNKNOWN
 const slEnd = new StaticArray<u32>(REASM_SLOTS); // highest fragment end seen
 const slHeld = new StaticArray<u32>(REASM_SLOTS); // payload bytes held in pieces
+const slCost = new StaticArray<u32>(REASM_SLOTS); // memory the pieces pin (counted against maxBytes)
 const slCount = new StaticArray<u32>(REASM_SLOTS); // number of pieces
 const slHead = new StaticArray<i32>(REASM_SLOTS); // first piece (lowest offset)
 
@@ -106,8 +107,9 @@ export function reasmLimits(datagrams: i32, bytes: u32, timeout: u64): void {
  *  payload allowed (IP_MAXPAYLOAD; larger for jumbograms, see net/jumbo.ts). */
 export function reasmAdd(
   now: u64, src: u32, dst: u32, proto: u32, id: u32,
-  off: u32, len: u32, more: bool, handle: u32, hoff: u32, maxPayload: u32 = IP_MAXPAYLOAD,
+  off: u32, len: u32, more: bool, handle: u32, hoff: u32, maxPayload: u32 = IP_MAXPAYLOAD, cost: u32 = 0,
 ): i32 {
+  if (cost < len) cost = len; // a fragment pins at least its own bytes (its buffers, if more)
   reasmExpire(now);
   const s = lookup(src, dst, proto, id);
   const end = off + len;
@@ -133,7 +135,7 @@ export function reasmAdd(
   }
 
   // Room for it.
-  if (heldBytes + len > maxBytes || freeHead == NIL) return refuse(s, Drop.ReasmMemory);
+  if (heldBytes + cost > maxBytes || freeHead == NIL) return refuse(s, Drop.ReasmMemory);
   let t = s;
   if (t < 0) {
     if (slotsUsed >= maxDatagrams) return -dropCount(Drop.ReasmTableFull);
@@ -157,7 +159,8 @@ export function reasmAdd(
   }
   slCount[t] += 1;
   slHeld[t] += len;
-  heldBytes += len;
+  slCost[t] += cost;
+  heldBytes += cost;
   if (end > slEnd[t]) slEnd[t] = end;
   if (!more) slTotal[t] = end;
 
@@ -204,7 +207,7 @@ export function reasmRelease(slot: i32, free: (handle: u32) => void = keepBuffer
     putPiece(pc);
     pc = next;
   }
-  heldBytes -= slHeld[s];
+  heldBytes -= slCost[s];
   unclaim(s);
   return n;
 }
@@ -251,7 +254,7 @@ export function reasmPending(): i32 {
   return n;
 }
 
-/** reasmHeldBytes: payload bytes held by pending and complete datagrams. */
+/** reasmHeldBytes: memory pinned by pending and complete datagrams (at least their payload). */
 export function reasmHeldBytes(): u32 {
   return heldBytes;
 }
@@ -287,6 +290,7 @@ function claim(now: u64, src: u32, dst: u32, proto: u32, id: u32): i32 {
     slTotal[s] = UNKNOWN;
     slEnd[s] = 0;
     slHeld[s] = 0;
+    slCost[s] = 0;
     slCount[s] = 0;
     slHead[s] = NIL;
     slotsUsed++;
@@ -317,7 +321,7 @@ function discard(s: i32): void {
     deadHead = pc;
     pc = next;
   }
-  heldBytes -= slHeld[s];
+  heldBytes -= slCost[s];
   unclaim(s);
 }
 

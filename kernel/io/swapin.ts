@@ -124,16 +124,16 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
   for (let page = va & ~PAGE_MASK; page < end; page += PAGE_SIZE) {
     const s = max(va, page) - va, e = min(end, page + PAGE_SIZE) - va; // data [s, e) lands on this page
     const f = runs.inOneFrame(va, s, e);
+    const r = asFind(p.as!, page)!;
+    if (f != 0 && r.obj.pages[r.index(page)] == f) continue; // share: the device wrote it in place
     const aligned = f != 0 && !swapFrame.includes(f);
     const bytes = e - s;
     const full = bytes == <u32>PAGE_SIZE;
     if (!aligned || (!full && bytes <= reverse)) {
-      const r = copyRange(p, va, runs, s, e);
-      if (r < 0) { dgramFree(d); return r; }
+      const c = copyRange(p, va, runs, s, e);
+      if (c < 0) { dgramFree(d); return c; }
       continue;
     }
-    const r = asFind(p.as!, page)!;
-    if (r.obj.pages[r.index(page)] == f) continue; // share: the device wrote it in place
     if (!full) reverseCopy(p, page, va + s, va + e, f);
     swapRegion.push(r);
     swapVa.push(page);

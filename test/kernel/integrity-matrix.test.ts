@@ -31,7 +31,7 @@ const OFFSETS = [0, 1, 100, 2047, 2049, 4095];
 const LENGTHS = [1, 4095, 4096, 4097, 3 * 4096 + 17, 60 * 1024, 1 << 20];
 const SEMS = [Sem.COPY, Sem.EMULATED_COPY, Sem.EMULATED_SHARE, Sem.SHARE];
 /** Lengths below this run every (sender, receiver) offset pair; longer ones a pairing. */
-const FULL_PRODUCT_BELOW = Infinity;
+const FULL_PRODUCT_BELOW = 1 << 20;
 
 const roundUp = (x: number) => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
 
