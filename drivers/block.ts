@@ -155,6 +155,11 @@ export function blockStatus(id: i32): i32 {
   return unchecked(results[<i32>(<u32>id % BLOCK_HISTORY)]);
 }
 
+/** blockCount: blocks of the attached disk (0: no disk). */
+export function blockCount(): u32 {
+  return ring == 0 ? 0 : diskBlocks;
+}
+
 /** blockPending: requests submitted and not yet completed. */
 export function blockPending(): i32 {
   return <i32>(issued - completed);

@@ -70,6 +70,7 @@ export enum FrameFlag {
   ORPHAN = 0x4, // replaced in its object while output was pending; freed when outRef reaches 0
   DIRTY = 0x8, // holds bytes not yet written back (page cache)
   UNSCRUBBED = 0x10, // free, but still holds a previous owner's bytes: zero before any reuse
+  REFERENCED = 0x20, // page cache: used since the eviction clock's hand last passed (fs/pagecache.ts)
 }
 
 // ---- Memory access and protection ----------------------------------------------------------
@@ -120,6 +121,7 @@ export enum Errno {
   EROFS = 30,
   EPIPE = 32,
   ERANGE = 34,
+  ENAMETOOLONG = 36,
   ENOSYS = 38,
   ENOTEMPTY = 39,
   ENOTSOCK = 88,
@@ -140,6 +142,10 @@ export enum Errno {
 /** A blocking call's result: the process is BLOCKED; when it is RUNNABLE again its result is
  *  procInfo(pid, ProcField.RESULT) and its second results sysret-like in RET0 / RET1. */
 export const SYS_BLOCKED = -4096;
+/** A restartable call's result: the process is BLOCKED (waiting for a disk request or a log
+ *  commit); when it is RUNNABLE again, issue the same call again with the same arguments. A call
+ *  that returns SYS_RESTART has changed nothing (fs/wait.ts). */
+export const SYS_RESTART = -4097;
 
 export enum Sys {
   GETPID = 1,
@@ -159,7 +165,22 @@ export enum Sys {
   //                 the kernel chose: move semantics only; their va is ignored)
   CLOSE = 14, // (fd)
   IOWAIT = 15, // (token) wait for a weak-semantics output to complete (token: sendto's second result)
-  COUNT = 16,
+  SENDV = 16, // (fd, iov va, count, flags, ip, port): sendto of a gather list of (va, len) u32 pairs
+  CHANNEL = 17, // () -> fd of end 0 of a new IPC channel; sysret(0) = fd of end 1
+  // File system (kernel/sysfs.ts). Paths are (va, len) in user memory, len <= FS_PATH_MAX; any of
+  // these may return SYS_RESTART. 64-bit offsets and lengths are passed as (low, high) words.
+  OPEN = 32, // (path va, path len, OpenFlag bits) -> fd
+  READ = 33, // (fd, va, len, flags: Sem in bits 0..3) -> bytes read (0 at end of file)
+  WRITE = 34, // (fd, va, len, flags: Sem in bits 0..3) -> bytes written
+  LSEEK = 35, // (fd, offset low, offset high, Seek) -> 0; sysret = (new offset low, high)
+  FTRUNCATE = 36, // (fd, length low, length high)
+  UNLINK = 37, // (path va, path len) — a file, or an empty directory
+  MKDIR = 38, // (path va, path len)
+  READDIR = 39, // (fd, va, len) -> bytes of whole FS_DIRENT_SIZE entries (0 at the end)
+  STAT = 40, // (path va, path len, stat va) -> 0; FS_STAT_SIZE bytes written at stat va
+  FSTAT = 41, // (fd, stat va)
+  FSYNC = 42, // (fd) -> 0 once the file's data and every metadata change before it are on disk
+  COUNT = 43, // one more than the largest number
 }
 
 // ---- Process states and kill reasons --------------------------------------------------------
@@ -266,6 +287,10 @@ export enum Ev {
   NetDeliver = 0x2004, // (port, length, pid waiting or 0)
   DiskSubmit = 0x4001, // (request id, DiskOp, block)
   DiskDone = 0x4002, // (request id, block, 0 or -errno)
+  FsBlock = 0x8001, // (pid, request id or 0, commit generation or 0): a call blocked (SYS_RESTART)
+  FsCommit = 0x8002, // (generation, blocks in the transaction, 0 or -errno when it ended) at its start and end
+  FsEvict = 0x8003, // (frame, object, page) the clock evicted a clean page
+  FsWriteback = 0x8004, // (frame, block, request id) a dirty page is written back from its frame
 }
 
 // ---- Frame table layout (read by the host's frames map) --------------------------------------
@@ -492,4 +517,141 @@ export enum DiskStatus {
   OK = 1,
   EIO = 2, // media error: nothing transferred
   BADREQ = 3, // bad op, block beyond the disk or buffer beyond RAM: nothing transferred
+}
+
+// ---- On-disk file system ----------------------------------------------------------------------
+//
+// The kernel (fs/) and the host tools (tools/host/fs: mkfs, fsck) read the layout from here only.
+// Block size DISK_BLOCK_SIZE (4 KiB); every number on disk is little-endian.
+//
+//   block 0      logStart ..         bitmapStart ..     inodeStart ..          dataStart .. blocks-1
+//  +----------+--------------------+------------------+----------------------+----------------------+
+//  |superblock| log: header block,  | block bitmap:    | inode table:         | data: file and       |
+//  |          | then logBlocks - 1 | 1 bit per block, | FS_INODES_PER_BLOCK  | directory pages,     |
+//  |          | logged block copies| 1 = in use       | inodes per block     | indirect blocks      |
+//  +----------+--------------------+------------------+----------------------+----------------------+
+//
+//  superblock (u32 fields at these offsets of block 0; the rest of the block is zero)
+//   0      4        8       12       16       20        24       28        32       36        40       44     48
+//  +------+--------+-------+--------+--------+---------+--------+---------+--------+---------+--------+------+-------+
+//  |magic |version |blocks |inodes  |logStart|logBlocks|bmStart |bmBlocks |inStart |inBlocks |dataStart| root | clean |
+//  +------+--------+-------+--------+--------+---------+--------+---------+--------+---------+--------+------+-------+
+//   clean: 1 when the file system was unmounted cleanly (mkfs, unmount); 0 while mounted read-write
+//
+//  log header (block logStart): n, then the home block of each of the n logged blocks; log block
+//  logStart + 1 + i holds the new contents of block[i]. n > 0 on disk = a committed transaction.
+//   0     4          8          4 + 4n
+//  +-----+----------+----------+-- ... --+
+//  |  n  | block[0] | block[1] |         |
+//  +-----+----------+----------+-- ... --+
+//
+//  inode (FS_INODE_SIZE bytes; inode 0 is never used; FS_ROOT_INO is the root directory)
+//   0      2       4         8              16                         64         68          72        128
+//  +------+-------+---------+--------------+--------------------------+----------+-----------+---------+
+//  | type | links | nblocks | size (u64)   | direct[12]: data blocks  | indirect | dindirect | (zero)  |
+//  +------+-------+---------+--------------+--------------------------+----------+-----------+---------+
+//   type FsType; links: directory entries naming it (a directory's own "." and its children's ".."
+//   count); nblocks: blocks it owns, data and indirect; a block number 0 is a hole (reads as zeroes).
+//   Page p of the file: p < 12 direct[p]; p < 12 + 1024 entry p - 12 of the indirect block; else
+//   entry q / 1024 of the double-indirect block names an indirect block, entry q % 1024 of it the
+//   data (q = p - 1036). The bytes of the last page beyond the size are always zero.
+//
+//  directory entry (FS_DIRENT_SIZE bytes; a directory is a file of these; ino 0 = a free slot;
+//  every directory starts with "." (itself) and ".." (its parent; the root's is itself))
+//   0      4                                                        64
+//  +------+---------------------------------------------------------+
+//  | ino  | name: 1 .. FS_NAME_MAX bytes, no "/" or NUL, NUL-padded  |
+//  +------+---------------------------------------------------------+
+//
+//  stat result (FS_STAT_SIZE bytes, written to user memory by stat and fstat)
+//   0      4      8       12        16           24        32
+//  +------+------+-------+---------+------------+---------+
+//  | ino  | type | links | nblocks | size (u64) | (zero)  |
+//  +------+------+-------+---------+------------+---------+
+
+export const FS_MAGIC = 0x53464e47; // the bytes "GNFS"
+export const FS_VERSION = 1;
+export const FS_INODE_SIZE = 128;
+export const FS_INODES_PER_BLOCK = 32;
+export const FS_BITS_PER_BLOCK = 32768;
+export const FS_NDIRECT = 12;
+export const FS_NINDIRECT = 1024;
+/** Pages a file can have: 12 direct + 1024 indirect + 1024 x 1024 double indirect (a little over 4 GiB). */
+export const FS_MAX_PAGES = 1049612;
+export const FS_DIRENT_SIZE = 64;
+export const FS_NAME_MAX = 59;
+export const FS_PATH_MAX = 1024;
+export const FS_ROOT_INO = 1;
+/** Most blocks one transaction can log: what the header block can name. */
+export const FS_LOG_MAX = 1023;
+export const FS_STAT_SIZE = 32;
+
+export enum FsSuper {
+  MAGIC = 0,
+  VERSION = 4,
+  BLOCKS = 8,
+  INODES = 12,
+  LOG_START = 16,
+  LOG_BLOCKS = 20,
+  BITMAP_START = 24,
+  BITMAP_BLOCKS = 28,
+  INODE_START = 32,
+  INODE_BLOCKS = 36,
+  DATA_START = 40,
+  ROOT = 44,
+  CLEAN = 48,
+  SIZE = 52,
+}
+export enum FsInode {
+  TYPE = 0,
+  LINKS = 2,
+  NBLOCKS = 4,
+  SIZE = 8,
+  DIRECT = 16,
+  INDIRECT = 64,
+  DINDIRECT = 68,
+}
+export enum FsType {
+  FREE = 0,
+  FILE = 1,
+  DIR = 2,
+}
+export enum FsStat {
+  INO = 0,
+  TYPE = 4,
+  LINKS = 8,
+  NBLOCKS = 12,
+  SIZE = 16,
+}
+/** open's flags (the Linux values). */
+export enum OpenFlag {
+  RDONLY = 0,
+  WRONLY = 1,
+  RDWR = 2,
+  ACCMODE = 3,
+  CREAT = 0x40,
+  EXCL = 0x80,
+  TRUNC = 0x200,
+}
+export enum Seek {
+  SET = 0,
+  CUR = 1,
+  END = 2,
+}
+/** fsMount's flags. */
+export enum MountFlag {
+  READONLY = 1,
+}
+/** fsInfo(field): the file system's state, for inspection. */
+export enum FsInfo {
+  MOUNTED = 0, // 1 once mounted
+  READONLY = 1,
+  FAILED = 2, // 1 after a write error: every change is refused with EIO
+  DIRTY_PAGES = 3, // file pages not yet written back
+  TXN_BLOCKS = 4, // blocks logged in the open transaction
+  COMMITS = 5, // transactions committed
+  EVICTIONS = 6, // clean pages the clock evicted
+  WRITEBACKS = 7, // file pages written back
+  CACHED_INODES = 8,
+  COUNT = 9,
 }

@@ -6,15 +6,19 @@
 
 import { Errno } from "./abi";
 import { Socket, sockRelease } from "../net/socket";
+import { ChanEnd, chanClose } from "./ipc";
 
 export const MAX_FDS = 32;
 
 export enum FileKind {
   SOCKET = 1,
+  CHANNEL = 2,
 }
 
 export class File {
   refs: i32 = 1;
+  /** FileKind.CHANNEL: the channel end. */
+  end: ChanEnd | null = null;
   constructor(public kind: FileKind, public sock: Socket | null) {}
 }
 
@@ -65,4 +69,5 @@ export class FdTable {
 function fileRelease(f: File): void {
   if (--f.refs > 0) return;
   if (f.kind == FileKind.SOCKET && f.sock != null) sockRelease(f.sock!);
+  if (f.kind == FileKind.CHANNEL && f.end != null) chanClose(f.end!);
 }

@@ -11,7 +11,7 @@ import { cpuSet, ncpus } from "./cpu";
 import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
 import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";
-import { sysSocket, sysBind, sysConnect, sysSendto, sysRecvfrom, sysClose, sysIowait } from "./sysnet";
+import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel } from "./sysnet";
 
 /** The process of the last system call (its ret0 / ret1 are the second result registers). */
 export let lastProc: Proc | null = null;
@@ -106,6 +106,8 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
     case Sys.RECVFROM: r = sysRecvfrom(p, a0, <u32>a1, <u32>a2, a3); break;
     case Sys.CLOSE: r = sysClose(p, a0); break;
     case Sys.IOWAIT: r = sysIowait(p, a0); break;
+    case Sys.SENDV: r = sysSendv(p, a0, <u32>a1, a2, a3, <u32>a4, a5); break;
+    case Sys.CHANNEL: r = sysChannel(p); break;
     default: r = -Errno.ENOSYS;
   }
   trace(Ev.Syscall, pid, nr, r);

@@ -9,7 +9,10 @@ import { Errno, MsgFlag, SEM_MASK, Sem, SYS_BLOCKED } from "./abi";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
 import { userRange } from "./syscall";
-import { ioError, ioOutput, ioOutputDone, semResolve, semSupported } from "./io/index";
+import { ioError, ioOutputDone, ioOutputV, semResolve, semSupported } from "./io/index";
+import { OutReq, outReqRelease } from "./io/outreq";
+import { Chan, ChanEnd, chanRecv, chanSend } from "./ipc";
+import { copyin } from "./uio";
 import { Socket, sockBind, sockNew, sockRecv } from "../net/socket";
 import { moveFamily } from "./io/move";
 import { tokenWait } from "./io/notify";
@@ -54,45 +57,128 @@ export function sysConnect(p: Proc, fd: i32, ip: u32, port: i32): i32 {
   return 0;
 }
 
-export function sysSendto(p: Proc, fd: i32, va: u32, len: u32, flags: i32, ip: u32, port: i32): i32 {
-  const s = sock(p, fd);
-  if (s == null) return p.fds.get(fd) == null ? -Errno.EBADF : -Errno.ENOTSOCK;
+/** sendTo: send payload r from descriptor fd (a socket, to ip:port; or a channel end); the
+ *  bytes sent or -errno. r is consumed either way. */
+function sendTo(p: Proc, fd: i32, r: OutReq, ip: u32, port: i32): i32 {
+  const f = p.fds.get(fd)!;
+  if (f.kind == FileKind.CHANNEL) {
+    const e = chanSend(f.end!, r);
+    if (e < 0) outReqRelease(r);
+    return e < 0 ? e : <i32>r.len;
+  }
+  const s = f.sock!;
+  const n = route(ip);
+  if (n == null) { outReqRelease(r); return -Errno.ENETUNREACH; }
+  r.pending++; // held while the packets are queued
+  const e = udpOutput(n, s.port, ip, <u32>port, r);
+  if (--r.pending == 0) ioOutputDone(r); // nothing queued (error) or already sent
+  return e < 0 ? e : <i32>r.len;
+}
+
+/**
+ * sendCheck: the checks every send makes before touching memory: the descriptor, flags and
+ * destination (ip/port are resolved into sendIp / sendPort); 0 or -errno.
+ */
+let sendIp: u32 = 0;
+let sendPort: i32 = 0;
+function sendCheck(p: Proc, fd: i32, flags: i32, ip: u32, port: i32): i32 {
+  const f = p.fds.get(fd);
+  if (f == null) return -Errno.EBADF;
+  if (f.kind != FileKind.SOCKET && f.kind != FileKind.CHANNEL) return -Errno.ENOTSOCK;
   if ((flags & ~(SEM_MASK | MsgFlag.DONTWAIT)) != 0 || (flags & SEM_MASK) >= Sem.COUNT) return -Errno.EINVAL;
+  if (!semSupported(semResolve(p, <Sem>(flags & SEM_MASK)))) return -Errno.EOPNOTSUPP;
+  if (f.kind == FileKind.CHANNEL) return 0;
+  const s = f.sock!;
   if (ip == 0) {
     if (s.peerIp == 0) return -Errno.ENOTCONN;
     ip = s.peerIp;
     port = <i32>s.peerPort;
   }
   if (port <= 0 || port > 65535) return -Errno.EINVAL;
-  if (len > JUMBO_MAX_DATA) return -Errno.EMSGSIZE;
-  if (len > 0 && !userRange(va, len)) return -Errno.EFAULT;
-  const sem = semResolve(p, <Sem>(flags & SEM_MASK));
-  if (!semSupported(sem)) return -Errno.EOPNOTSUPP;
-  const n = route(ip);
-  if (n == null) return -Errno.ENETUNREACH;
+  if (route(ip) == null) return -Errno.ENETUNREACH;
   if (s.port == 0) {
     const e = sockBind(s, 0);
     if (e < 0) return e;
   }
-  const r = ioOutput(p, sem, va, len);
+  sendIp = ip;
+  sendPort = port;
+  return 0;
+}
+
+/** sendCommon: output the gather list under flags' semantics through fd; bytes or -errno. */
+function sendCommon(p: Proc, fd: i32, vas: Array<u32>, lens: Array<u32>, flags: i32): i32 {
+  let total: u64 = 0;
+  for (let i = 0; i < vas.length; i++) {
+    total += lens[i];
+    if (lens[i] > 0 && !userRange(vas[i], lens[i])) return -Errno.EFAULT;
+  }
+  if (total > <u64>JUMBO_MAX_DATA) return -Errno.EMSGSIZE;
+  const sem = semResolve(p, <Sem>(flags & SEM_MASK));
+  // Across protection domains copy semantics is carried out as an emulated copy (TCOW).
+  const how = p.fds.get(fd)!.kind == FileKind.CHANNEL && sem == Sem.COPY ? Sem.EMULATED_COPY : sem;
+  const r = ioOutputV(p, how, vas, lens);
   if (r == null) return ioError;
   p.ret0 = r.token;
-  r.pending++; // held while the packets are queued
-  const e = udpOutput(n, s.port, ip, <u32>port, r);
-  if (--r.pending == 0) ioOutputDone(r); // nothing queued (error) or already sent
-  return e < 0 ? e : <i32>len;
+  return sendTo(p, fd, r, sendIp, sendPort);
+}
+
+export function sysSendto(p: Proc, fd: i32, va: u32, len: u32, flags: i32, ip: u32, port: i32): i32 {
+  const e = sendCheck(p, fd, flags, ip, port);
+  if (e < 0) return e;
+  const vas = new Array<u32>(1), lens = new Array<u32>(1);
+  vas[0] = va;
+  lens[0] = len;
+  return sendCommon(p, fd, vas, lens, flags);
+}
+
+/** The most buffers one sendv gathers. */
+export const IOV_MAX = 16;
+
+/** sendv(fd, iov, count, flags, ip, port): iov is count (va, len) pairs of u32 in user memory. */
+export function sysSendv(p: Proc, fd: i32, iov: u32, cnt: i32, flags: i32, ip: u32, port: i32): i32 {
+  const e = sendCheck(p, fd, flags, ip, port);
+  if (e < 0) return e;
+  if (cnt <= 0 || cnt > IOV_MAX) return -Errno.EINVAL;
+  if (!userRange(iov, <u32>cnt * 8)) return -Errno.EFAULT;
+  const buf = new StaticArray<u32>(cnt * 2);
+  const c = copyin(p, iov, changetype<usize>(buf), <u32>cnt * 8);
+  if (c < 0) return c;
+  const vas = new Array<u32>(cnt), lens = new Array<u32>(cnt);
+  for (let i = 0; i < cnt; i++) {
+    vas[i] = buf[2 * i];
+    lens[i] = buf[2 * i + 1];
+  }
+  return sendCommon(p, fd, vas, lens, flags);
 }
 
 export function sysRecvfrom(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i32 {
-  const s = sock(p, fd);
-  if (s == null) return p.fds.get(fd) == null ? -Errno.EBADF : -Errno.ENOTSOCK;
+  const f = p.fds.get(fd);
+  if (f == null) return -Errno.EBADF;
+  if (f.kind != FileKind.SOCKET && f.kind != FileKind.CHANNEL) return -Errno.ENOTSOCK;
   if ((flags & ~(SEM_MASK | MsgFlag.DONTWAIT)) != 0 || (flags & SEM_MASK) >= Sem.COUNT) return -Errno.EINVAL;
   const sem = semResolve(p, <Sem>(flags & SEM_MASK));
   if (!semSupported(sem)) return -Errno.EOPNOTSUPP;
-  // The move semantics receive into a region the kernel picks: va is not used.
+  // The move semantics receive into a region the kernel picks; va's page offset says where in
+  // its first page the data should start.
   if (len > 0 && !moveFamily(sem) && !userRange(va, len)) return -Errno.EFAULT;
-  const r = sockRecv(s, p, va, len, sem, (flags & MsgFlag.DONTWAIT) != 0);
-  return r == SYS_BLOCKED ? SYS_BLOCKED : r;
+  const dontwait = (flags & MsgFlag.DONTWAIT) != 0;
+  if (f.kind == FileKind.CHANNEL) return chanRecv(f.end!, p, va, len, sem, dontwait);
+  return sockRecv(f.sock!, p, va, len, sem, dontwait);
+}
+
+/** channel() -> fd of end 0; sysret(0) = fd of end 1. */
+export function sysChannel(p: Proc): i32 {
+  const c = new Chan();
+  const f0 = new File(FileKind.CHANNEL, null);
+  f0.end = new ChanEnd(c, 0);
+  const f1 = new File(FileKind.CHANNEL, null);
+  f1.end = new ChanEnd(c, 1);
+  const a = p.fds.install(f0);
+  if (a < 0) return a;
+  const b = p.fds.install(f1);
+  if (b < 0) { p.fds.files[a] = null; return b; }
+  p.ret0 = b;
+  return a;
 }
 
 export function sysIowait(p: Proc, token: i32): i32 {

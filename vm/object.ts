@@ -53,6 +53,15 @@ export function objectNew(npages: u32, shared: bool): VmObject {
   return o;
 }
 
+/** objectGrow: give file object o at least npages page slots (the new ones empty). Files grow
+ *  as they are written; anonymous objects keep the size they were made with. */
+export function objectGrow(o: VmObject, npages: u32): void {
+  if (npages <= o.npages) return;
+  const a = new StaticArray<u32>(<i32>npages);
+  memory.copy(changetype<usize>(a), changetype<usize>(o.pages), <usize>o.npages << 2);
+  o.pages = a;
+}
+
 /** objectInstall: put frame f (whose reference the slot takes over) at page idx of o. */
 export function objectInstall(o: VmObject, idx: u32, f: u32): void {
   unchecked((o.pages[idx] = f));

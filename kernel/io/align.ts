@@ -9,7 +9,6 @@ import { userPa } from "../uio";
 import { MAX_NICS, nicPlan, nics } from "../../drivers/nic";
 import { planNew, planUseFrames } from "../../drivers/rxplan";
 import { Socket } from "../../net/socket";
-import { moveFamily } from "./move";
 
 /** aligned: does sem place input by page swapping or in place (and so want a plan)? */
 export function aligned(sem: Sem): bool {
@@ -23,8 +22,8 @@ export function alignReceive(s: Socket, p: Proc, va: u32, len: u32, sem: Sem): v
     const n = nics[k];
     const q = s.queue[k];
     if (n == null || q == 0) continue;
-    // The move semantics get a region of their own: data from its first byte.
-    const plan = planNew(moveFamily(sem) ? 0 : va & PAGE_MASK, len, n!.mtu, n!.features);
+    // (The move semantics take va's page offset as where the data should start in their region.)
+    const plan = planNew(va & PAGE_MASK, len, n!.mtu, n!.features);
     if (sem == Sem.SHARE && n!.has(NicFeature.HEADER_SPLIT)) {
       const frames = new Array<u32>();
       for (let page = va & ~PAGE_MASK; page < va + len; page += PAGE_SIZE) {

@@ -18,9 +18,9 @@ import { copyInput, copyOutput } from "./copy";
 import { refOutput } from "./tcow";
 import { wireOutput } from "./share";
 import { swapInput } from "./swapin";
-import { moveInput, moveOutput, moveOutputDone } from "./move";
+import { moveFamily, moveInput, moveOutput, moveOutputDone } from "./move";
 import { tokenDone, tokenNew, weak } from "./notify";
-import { Dgram } from "../../net/pkt";
+import { Dgram, dgramFree } from "../../net/pkt";
 
 export { OutReq };
 
@@ -38,15 +38,29 @@ export function semSupported(sem: Sem): bool {
  *  error in ioError. Nothing is held when it fails. */
 export let ioError: i32 = 0;
 export function ioOutput(p: Proc, sem: Sem, va: u32, len: u32): OutReq | null {
+  const vas = new Array<u32>(1), lens = new Array<u32>(1);
+  vas[0] = va;
+  lens[0] = len;
+  return ioOutputV(p, sem, vas, lens);
+}
+
+/** ioOutputV: the same for a gather list of buffers, sent as one payload in their order. */
+export function ioOutputV(p: Proc, sem: Sem, vas: Array<u32>, lens: Array<u32>): OutReq | null {
   if (!semSupported(sem)) { ioError = -Errno.EOPNOTSUPP; return null; }
-  const r = outReqNew(sem, p.pid, len);
+  let total: u32 = 0;
+  for (let i = 0; i < lens.length; i++) total += lens[i];
+  const r = outReqNew(sem, p.pid, total);
   let e: i32 = 0;
-  switch (sem) {
-    case Sem.COPY: e = copyOutput(p, va, len, r); break;
-    case Sem.EMULATED_COPY: e = refOutput(p, va, len, r, true); break;
-    case Sem.EMULATED_SHARE: e = refOutput(p, va, len, r, false); break;
-    case Sem.SHARE: e = wireOutput(p, va, len, r); break;
-    default: e = moveOutput(p, va, len, r, sem);
+  for (let i = 0; i < vas.length && e == 0; i++) {
+    const va = vas[i], len = lens[i];
+    if (len == 0) continue;
+    switch (sem) {
+      case Sem.COPY: e = copyOutput(p, va, len, r); break;
+      case Sem.EMULATED_COPY: e = refOutput(p, va, len, r, true); break;
+      case Sem.EMULATED_SHARE: e = refOutput(p, va, len, r, false); break;
+      case Sem.SHARE: e = wireOutput(p, va, len, r); break;
+      default: e = moveOutput(p, va, len, r, sem);
+    }
   }
   if (e < 0) {
     outReqRelease(r);
@@ -54,7 +68,7 @@ export function ioOutput(p: Proc, sem: Sem, va: u32, len: u32): OutReq | null {
     return null;
   }
   if (weak(sem)) r.token = tokenNew(p.pid);
-  trace(Ev.IoOutput, p.pid, sem, len);
+  trace(Ev.IoOutput, p.pid, sem, total);
   return r;
 }
 
@@ -70,6 +84,7 @@ export function ioOutputDone(r: OutReq): void {
 /** ioInput: deliver datagram d into [va, va+len) of p under sem; bytes delivered or -errno.
  *  d is consumed. */
 export function ioInput(p: Proc, sem: Sem, va: u32, len: u32, d: Dgram): i32 {
+  if (moveFamily(sem)) return moveInput(p, va & 0xfff, len, d, sem);
   trace(Ev.IoInput, p.pid, sem, d.len);
   count(Counter.DatagramsReceived);
   switch (sem) {
@@ -78,5 +93,6 @@ export function ioInput(p: Proc, sem: Sem, va: u32, len: u32, d: Dgram): i32 {
     case Sem.EMULATED_SHARE:
     case Sem.SHARE: return swapInput(p, va, len, d);
   }
-  return moveInput(p, len, d, sem);
+  dgramFree(d);
+  return -Errno.EOPNOTSUPP;
 }

@@ -82,15 +82,16 @@ export function moveOutputDone(r: OutReq): void {
 }
 
 /**
- * moveInput: give p a region holding datagram d (at most len bytes): its address in p.ret2,
- * the bytes delivered as result, -ENOMEM if no room. d is consumed.
+ * moveInput: give p a region holding datagram d (at most len bytes) from page offset o of its
+ * first page (input alignment: the offset the data should have, e.g. the final consumer's); the
+ * data's address in p.ret2, the bytes delivered as result, -ENOMEM if no room. d is consumed.
  */
-export function moveInput(p: Proc, len: u32, d: Dgram, sem: Sem): i32 {
+export function moveInput(p: Proc, o: u32, len: u32, d: Dgram, sem: Sem): i32 {
   const n = min(len, d.len);
   p.ret2 = 0;
   if (n == 0) { dgramFree(d); return 0; }
   const as = p.as!;
-  const size = roundUp(n);
+  const size = roundUp(o + n);
   let reg: Region | null = null;
   if (sem == Sem.EMULATED_MOVE || sem == Sem.EMULATED_WEAK_MOVE) reg = asTakeHidden(as, size);
   if (reg == null) {
@@ -99,18 +100,19 @@ export function moveInput(p: Proc, len: u32, d: Dgram, sem: Sem): i32 {
     reg = asFind(as, <u32>at);
   }
   const r = reg!;
-  const va = r.start;
+  const va = r.start + o;
   const runs = new Runs(d);
   const mapVa = new Array<u32>();
   const mapFrame = new Array<u32>();
-  for (let s: u32 = 0; s < n; s += PAGE_SIZE) {
-    const e = min(n, s + PAGE_SIZE);
+  for (let s: u32 = 0; s < n; ) {
+    const e = min(n, ((va + s) & ~(<u32>PAGE_MASK)) + PAGE_SIZE - va); // data [s, e) on one page
     const f = e - s == <u32>PAGE_SIZE ? runs.inOneFrame(va, s, e) : 0;
     if (f != 0 && !mapFrame.includes(f)) {
       frameRef(f);
       objectReplacePage(r.obj, r.index(va + s), f);
       mapVa.push(va + s);
       mapFrame.push(f);
+      s = e;
       continue;
     }
     // Not page-aligned in system frames, or a partial last page: copy into the region.
@@ -124,6 +126,7 @@ export function moveInput(p: Proc, len: u32, d: Dgram, sem: Sem): i32 {
       at += k;
       i++;
     }
+    s = e;
   }
   dgramFree(d);
   for (let k = 0; k < mapVa.length; k++) {

@@ -14,7 +14,7 @@
 // The application's old frames go back to the free pool and are scrubbed before any reuse.
 // Nothing changes until the whole datagram is here, and no byte outside [va, va+len) changes.
 
-import { Counter, Errno, PAGE_MASK, PAGE_SIZE, Prot } from "../abi";
+import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../abi";
 import { count, costOf } from "../stats";
 import { Proc } from "../proc";
 import { copyout } from "../uio";

@@ -195,6 +195,28 @@ export class Process {
     return n;
   }
 
+  /** sendv: send the gather list [(va, len), ...] as one datagram / message; the bytes sent.
+   *  The list itself is written to a scratch page of this process's memory, as a program would. */
+  sendv(fd: number, iov: [number, number][], opts: SendOptions = {}): number {
+    if (!this.iovPage) this.iovPage = this.mmap(PAGE_SIZE);
+    const words = new Uint8Array(iov.length * 8);
+    const dv = new DataView(words.buffer);
+    iov.forEach(([va, len], i) => { dv.setUint32(i * 8, va >>> 0, true); dv.setUint32(i * 8 + 4, len >>> 0, true); });
+    this.store(this.iovPage, words);
+    const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0);
+    const ip = opts.ip === undefined ? 0 : toIp(opts.ip);
+    const n = this.sys(`sendv(${fd}, ${iov.length} buffers)`, Sys.SENDV, fd, this.iovPage, iov.length, flags, ip, opts.port ?? 0);
+    this.token = this.k.sysret(0);
+    return n;
+  }
+  private iovPage = 0;
+
+  /** channel: a new IPC channel; the descriptors of its two ends. */
+  channel(): [number, number] {
+    const a = this.sys("channel", Sys.CHANNEL);
+    return [a, this.k.sysret(0)];
+  }
+
   /** iowait: wait (the world runs) until the weak-semantics output of token has completed. */
   iowait(token = this.token): void {
     const call = `iowait(${token})`;

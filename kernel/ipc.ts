@@ -1,0 +1,122 @@
+// kernel/ipc.ts — channels: I/O-oriented IPC between the processes of one machine, in the style
+// of Genie (DESIGN §3.5; the mechanism's purpose is published, this design is ours).
+//
+//   channel():  two connected ends, each a descriptor; fork passes them on
+//   sendto(end, buf, sem)    the message is an output request over the sender's buffer, built
+//                            by the same semantics units as network output (kernel/io): a
+//                            COPY send is carried out as an emulated copy (TCOW), so crossing
+//                            a protection domain costs no copy, yet the sender may write its
+//                            buffer at once, exactly as copy semantics promises
+//   recvfrom(end, buf, sem)  the message is delivered by the same input units as a datagram:
+//                            emulated copy swaps or maps whole pages (read-only, copy-on-write
+//                            when the sender still holds them), the move semantics map them into
+//                            a region the kernel picks, copy copies
+//
+//   end 0 --(queue 1)--> end 1          each end: its incoming queue and at most one waiting
+//   end 0 <--(queue 0)-- end 1          receive, like a socket
+
+import { Errno, ProcState, Sem, SYS_BLOCKED } from "./abi";
+import { Proc, procs } from "./proc";
+import { OutReq, outReqRelease } from "./io/outreq";
+import { ioInput } from "./io/index";
+import { Dgram, Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
+
+// @ts-ignore: decorator
+@external("host", "wake")
+declare function hostWake(pid: i32): void;
+
+export const CHAN_QMAX = 64;
+
+export class Chan {
+  queue: StaticArray<Array<OutReq>> = [new Array<OutReq>(), new Array<OutReq>()];
+  open: StaticArray<i32> = [1, 1]; // descriptors referring to each end
+  waiter: StaticArray<i32> = [0, 0];
+  wVa: StaticArray<u32> = [0, 0];
+  wLen: StaticArray<u32> = [0, 0];
+  wSem: StaticArray<i32> = [0, 0];
+}
+
+export class ChanEnd {
+  constructor(public chan: Chan, public side: i32) {}
+}
+
+/** chanSend: message r (an output request) from end e to the other end; 0 or -EPIPE / -EAGAIN.
+ *  On success the channel owns r. */
+export function chanSend(e: ChanEnd, r: OutReq): i32 {
+  const c = e.chan;
+  const to = 1 - e.side;
+  if (c.open[to] == 0) return -Errno.EPIPE;
+  const pid = c.waiter[to];
+  if (pid != 0) {
+    c.waiter[to] = 0;
+    const p = procs[pid];
+    p.ret0 = 0;
+    p.ret1 = 0;
+    p.result = deliver(r, p, c.wVa[to], c.wLen[to], <Sem>c.wSem[to]);
+    p.state = ProcState.RUNNABLE;
+    hostWake(pid);
+    return 0;
+  }
+  if (c.queue[to].length >= CHAN_QMAX) return -Errno.EAGAIN;
+  c.queue[to].push(r);
+  return 0;
+}
+
+/** chanRecv: receive at end e into [va, va+len) under sem: bytes, -EAGAIN (dontwait), or
+ *  SYS_BLOCKED (p waits; a sender completes the call). */
+export function chanRecv(e: ChanEnd, p: Proc, va: u32, len: u32, sem: Sem, dontwait: bool): i32 {
+  const c = e.chan;
+  const me = e.side;
+  if (c.waiter[me] != 0) return -Errno.EBUSY;
+  if (c.queue[me].length > 0) return deliver(c.queue[me].shift(), p, va, len, sem);
+  if (c.open[1 - me] == 0) return 0; // the other end is closed: end of messages
+  if (dontwait) return -Errno.EAGAIN;
+  c.waiter[me] = p.pid;
+  c.wVa[me] = va;
+  c.wLen[me] = len;
+  c.wSem[me] = sem;
+  p.state = ProcState.BLOCKED;
+  return SYS_BLOCKED;
+}
+
+/** deliver: message r into [va, va+len) of p under sem (the input units see it as a datagram
+ *  whose data lies in the sender's frames); then r lets go of what it held. */
+function deliver(r: OutReq, p: Proc, va: u32, len: u32, sem: Sem): i32 {
+  const d = new Dgram();
+  d.len = r.len;
+  let k: Pkt | null = null;
+  for (let i = 0; i < r.runPa.length; i++) {
+    if (k == null || k.nruns == PKT_MAX_RUNS) {
+      k = pktAlloc();
+      d.pkts.push(k!);
+    }
+    k!.addRun(r.runPa[i], r.runLen[i]);
+  }
+  const n = ioInput(p, sem, va, len, d);
+  outReqRelease(r);
+  return n;
+}
+
+/** chanClose: one descriptor fewer refers to end e; the last one closes it (its queue is
+ *  dropped, a receive waiting at the other end returns 0: end of messages). */
+export function chanClose(e: ChanEnd): void {
+  const c = e.chan;
+  if (--c.open[e.side] > 0) return;
+  const q = c.queue[e.side];
+  for (let i = 0; i < q.length; i++) outReqRelease(q[i]);
+  q.length = 0;
+  const other = 1 - e.side;
+  const pid = c.waiter[other];
+  if (pid != 0) {
+    c.waiter[other] = 0;
+    const p = procs[pid];
+    p.result = 0;
+    p.state = ProcState.RUNNABLE;
+    hostWake(pid);
+  }
+}
+
+/** chanForget: p died: it no longer waits at any end (the ends are closed by its fd table). */
+export function chanWaitsOf(c: Chan, pid: i32): void {
+  for (let s = 0; s < 2; s++) if (c.waiter[s] == pid) c.waiter[s] = 0;
+}
