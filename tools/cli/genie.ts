@@ -6,7 +6,7 @@
 //   genie help                 this text
 
 import { BENCH_USAGE, runBench } from "./bench";
-import { runDemo } from "./demo";
+import { runDemo, runNetDemo } from "./demo";
 import { runDisasm } from "./disasm";
 import { UsageError } from "./usage";
 
@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     case "demo":
       if (rest.length) throw new UsageError(`demo takes no arguments (got ${rest.join(" ")})`);
       await runDemo();
+      await runNetDemo();
       return 0;
     case "disasm":
       return runDisasm(rest);
