@@ -118,7 +118,7 @@ describe("strong integrity: output sends the buffer as it was at the call", () =
   for (const sem of STRONG)
     for (const how of ["munmap", "exit"] as const)
       it(`${name(sem)}: ${how} right after sendto, even with another process taking every free frame, does not change the bytes sent; the buffer's frames are freed at completion`, async () => {
-        const p = await pair({ ...MANY_PACKETS, memory: "16M" });
+        const p = await pair(MANY_PACKETS);
         const len = 60 * 1024, os = 100;
         const data = pattern(len, 7);
         const va = p.pa.mmap(len + PAGE_SIZE) + os;
