@@ -20,6 +20,12 @@ import { bitmapBlocks, bitmapStart, dataStart, sbBlocks } from "./super";
 const pinned = new Array<u32>();
 const quarantine = new Set<u32>();
 let rotor: u32 = 0;
+let nfree: u32 = 0;
+
+/** bavail: blocks balloc can hand out now (free, not quarantined). */
+export function bavail(): u32 {
+  return nfree;
+}
 
 /** bitmapLoad: read and pin every bitmap block (mount); 0, SYS_RESTART or -EIO. */
 export function bitmapLoad(): i32 {
@@ -35,6 +41,8 @@ export function bitmapLoad(): i32 {
     pinned.push(f);
   }
   rotor = dataStart;
+  nfree = 0;
+  for (let b = dataStart; b < sbBlocks; b++) if ((load<u8>(wordPtr(b)) & (1 << (b & 7))) == 0) nfree++;
   return 0;
 }
 
@@ -63,7 +71,7 @@ export function balloc(): i32 {
     let b = rotor + i;
     if (b >= n) b -= span;
     const p = wordPtr(b);
-    const bit = <u8>(1 << (b & 7));
+    const bit = <u8>(1 << <u8>(b & 7));
     const byte = load<u8>(p);
     if (byte == 0xff && (b & 7) == 0 && b + 8 <= n) {
       i += 7; // a whole byte in use
@@ -73,6 +81,7 @@ export function balloc(): i32 {
     store<u8>(p, byte | bit);
     logWrite(bitmapStart + b / FS_BITS_PER_BLOCK, unchecked(pinned[<i32>(b / FS_BITS_PER_BLOCK)]));
     rotor = b + 1 >= n ? dataStart : b + 1;
+    nfree--;
     return <i32>b;
   }
   return -Errno.ENOSPC;
@@ -83,7 +92,7 @@ export function balloc(): i32 {
 export function bfree(b: u32): void {
   if (b < dataStart || b >= sbBlocks) panic("bfree: not a data block");
   const p = wordPtr(b);
-  const bit = <u8>(1 << (b & 7));
+  const bit = <u8>(1 << <u8>(b & 7));
   const byte = load<u8>(p);
   if ((byte & bit) == 0) return;
   store<u8>(p, byte & ~bit);
@@ -93,5 +102,6 @@ export function bfree(b: u32): void {
 
 /** bitmapCommitted: the transaction that freed the quarantined blocks is on disk. */
 export function bitmapCommitted(): void {
+  nfree += <u32>quarantine.size;
   quarantine.clear();
 }

@@ -68,7 +68,7 @@ function completion(id: i32, result: i32): void {
     unchecked((reqId[s] = 0));
     const f = unchecked(reqFrame[s]);
     const gen = unchecked(reqGen[s]);
-    switch (unchecked(reqKind[s])) {
+    switch (<i32>unchecked(reqKind[s])) {
       case Req.READ: readDone(f, gen, result); break;
       case Req.DATA: wbDone(unchecked(reqObj[s]), result); break;
       case Req.LOG: logIoDone(result); break;

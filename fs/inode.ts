@@ -19,10 +19,10 @@ import { panic } from "../kernel/panic";
 import { framePtr } from "../vm/ram";
 import { objectDrop, objectNew, ObjKind, VmObject } from "../vm/object";
 import { balloc, bfree } from "./balloc";
-import { logWrite } from "./log";
+import { beginOp, endOp, logWrite } from "./log";
 import { bforget, bnew, bread, pcDrop, pcPage, pcWritable, pcDirty } from "./pagecache";
-import { dataBlock, inodeStart, sbInodes } from "./super";
-import { fail } from "./wait";
+import { bitmapBlocks, dataBlock, inodeStart, sbInodes } from "./super";
+import { changeBegin, changeEnd, fail } from "./wait";
 
 // @ts-ignore: decorator
 @unmanaged export class DInode {
@@ -69,6 +69,12 @@ export function inodeLayoutOk(): bool {
 /** inodeOfObj: the inode whose pages object id holds, or null (the disk's own object). */
 export function inodeOfObj(id: u32): Inode | null {
   return byObj.has(id) ? byObj.get(id) : null;
+}
+
+/** opLog: blocks one call may log at most (inode and directory blocks, indirect blocks, every
+ *  bitmap block); mount refuses a log smaller than this. */
+export function opLog(): u32 {
+  return 12 + bitmapBlocks;
 }
 
 /** iblock: the inode-table block holding inode ino. */
@@ -142,7 +148,7 @@ export function ifind(): i32 {
       if (++reads >= 8) break;
       continue;
     }
-    for (let i: u32 = 0; i < FS_INODES_PER_BLOCK; i++) {
+    for (let i: u32 = 0; i < <u32>FS_INODES_PER_BLOCK; i++) {
       const ino = base + i;
       if (ino == 0 || itable.has(ino)) continue;
       if (changetype<DInode>(iptr(<u32>f, ino)).type == FsType.FREE) {
@@ -166,7 +172,7 @@ export function iinit(ino: u32, type: FsType): Inode {
  *  must have succeeded. */
 export function ifree(ip: Inode): void {
   itrunc(ip, 0);
-  ip.type = FsType.FREE;
+  ip.type = <u16>FsType.FREE;
   ip.links = 0;
   iupdate(ip);
   pcDrop(ip.obj, 0, ip.obj.npages);
@@ -365,4 +371,36 @@ export function itrunc(ip: Inode, size: u64): void {
   }
   ip.size = size;
   iupdate(ip);
+}
+
+/**
+ * ireap: free every inode that was unlinked while open and has since been closed. close cannot
+ * wait for the disk, so it leaves them here; each file-system call and unmount reap them.
+ * 0, SYS_RESTART (blocks being read) or -errno.
+ */
+export function ireap(): i32 {
+  const all = itable.values();
+  for (let i = 0; i < all.length; i++) {
+    const ip = all[i];
+    if (ip.refs > 0 || ip.links > 0) continue;
+    let r = itruncPrepare(ip, 0);
+    if (r >= 0) {
+      const f = bread(iblock(ip.ino));
+      if (f < 0) r = f;
+    }
+    if (r >= 0) r = beginOp(opLog());
+    if (r < 0) return r;
+    changeBegin();
+    ifree(ip);
+    changeEnd();
+    endOp();
+  }
+  return 0;
+}
+
+/** irelease: an open file of ip is closed. An inode left with no links is freed by the next
+ *  ireap (close itself cannot wait for the disk). */
+export function irelease(ip: Inode): void {
+  if (ip.refs <= 0) panic("irelease: inode not open");
+  ip.refs--;
 }

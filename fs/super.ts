@@ -67,7 +67,7 @@ export function superCheck(ptr: usize, diskBlocks: u32): string {
     return "superblock says " + s.blocks.toString() + " blocks, the disk has " + diskBlocks.toString();
   if (s.inodes < 2 || s.inodes % FS_INODES_PER_BLOCK != 0) return "inode count " + s.inodes.toString() + " is not a multiple of 32 above 0";
   if (s.logStart != 1) return "log starts at block " + s.logStart.toString() + ", not 1";
-  if (s.logBlocks < 2 || s.logBlocks > FS_LOG_MAX + 1) return "log of " + s.logBlocks.toString() + " blocks (2 .. 1024)";
+  if (s.logBlocks < 2 || s.logBlocks > <u32>FS_LOG_MAX + 1) return "log of " + s.logBlocks.toString() + " blocks (2 .. 1024)";
   if (s.bitmapStart != s.logStart + s.logBlocks) return "bitmap does not follow the log";
   if (s.bitmapBlocks != (s.blocks + FS_BITS_PER_BLOCK - 1) / FS_BITS_PER_BLOCK)
     return "bitmap of " + s.bitmapBlocks.toString() + " blocks for " + s.blocks.toString() + " blocks";

@@ -167,6 +167,7 @@ export enum Sys {
   IOWAIT = 15, // (token) wait for a weak-semantics output to complete (token: sendto's second result)
   SENDV = 16, // (fd, iov va, count, flags, ip, port): sendto of a gather list of (va, len) u32 pairs
   CHANNEL = 17, // () -> fd of end 0 of a new IPC channel; sysret(0) = fd of end 1
+  PSWAP = 18, // (a, b, len): exchange the contents of two page-congruent ranges (vm/pswap.ts)
   // File system (kernel/sysfs.ts). Paths are (va, len) in user memory, len <= FS_PATH_MAX; any of
   // these may return SYS_RESTART. 64-bit offsets and lengths are passed as (low, high) words.
   OPEN = 32, // (path va, path len, OpenFlag bits) -> fd

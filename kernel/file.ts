@@ -7,18 +7,25 @@
 import { Errno } from "./abi";
 import { Socket, sockRelease } from "../net/socket";
 import { ChanEnd, chanClose } from "./ipc";
+import { Inode, irelease } from "../fs/inode";
 
 export const MAX_FDS = 32;
 
 export enum FileKind {
   SOCKET = 1,
   CHANNEL = 2,
+  FILE = 3,
 }
 
 export class File {
   refs: i32 = 1;
   /** FileKind.CHANNEL: the channel end. */
   end: ChanEnd | null = null;
+  /** FileKind.FILE: the inode, the offset of the next read / write, how it was opened. */
+  node: Inode | null = null;
+  off: u64 = 0;
+  readable: bool = false;
+  writable: bool = false;
   constructor(public kind: FileKind, public sock: Socket | null) {}
 }
 
@@ -70,4 +77,5 @@ function fileRelease(f: File): void {
   if (--f.refs > 0) return;
   if (f.kind == FileKind.SOCKET && f.sock != null) sockRelease(f.sock!);
   if (f.kind == FileKind.CHANNEL && f.end != null) chanClose(f.end!);
+  if (f.kind == FileKind.FILE && f.node != null) irelease(f.node!);
 }

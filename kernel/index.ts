@@ -22,6 +22,7 @@ import { ioOutputDone } from "./io/index";
 import { netExpire, netInput } from "../net/ipin";
 import { reasmLimits, REASM_SLOTS, REASM_TIMEOUT_NS } from "../net/reasm";
 import { blockAttach, blockInterrupt, blockStatus, blockSubmit } from "../drivers/block";
+import { fsInfo as infoFs, fsMessage as mountMessage, fsMount as mountFs, fsUnmount as unmountFs } from "../fs/mount";
 
 export { setCost, countersPtr } from "./stats";
 export { setClock } from "./clock";
@@ -205,6 +206,34 @@ export function diskInterrupt(): i32 {
   beginEntry();
   cpuSet(0);
   return blockInterrupt();
+}
+
+// ---- File system (fs/) ----------------------------------------------------------------------
+
+/** fsMount: mount the disk's file system (MountFlag bits); 0, SYS_RESTART (call again once the
+ *  disk is idle), or -errno with fsMessage() saying why. */
+export function fsMount(flags: i32): i32 {
+  beginEntry();
+  cpuSet(0);
+  return mountFs(flags);
+}
+
+/** fsUnmount: write everything back and unmount; 0, SYS_RESTART (call again once the disk is
+ *  idle), -EBUSY (files open) or -EINVAL (nothing mounted). */
+export function fsUnmount(): i32 {
+  beginEntry();
+  cpuSet(0);
+  return unmountFs();
+}
+
+/** fsMessage: why the last mount / unmount was refused, as an AssemblyScript string pointer. */
+export function fsMessage(): string {
+  return mountMessage();
+}
+
+/** fsInfo: field f (FsInfo) of the file system's state; -EINVAL for an unknown field. */
+export function fsInfo(f: i32): i32 {
+  return infoFs(f);
 }
 
 /** nicAttach: NIC id (0..1) with this MTU, NicFeature bits and IPv4 address; 0 or -errno. */

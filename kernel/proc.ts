@@ -17,6 +17,7 @@ import { AddrSpace, asCreate, asDestroy, asFork } from "../vm/aspace";
 import { FdTable } from "./file";
 import { sockForget } from "../net/socket";
 import { tokensForget } from "./io/notify";
+import { fsForget } from "../fs/wait";
 
 export class Proc {
   state: ProcState = ProcState.UNUSED;
@@ -98,6 +99,7 @@ export function procFork(parent: Proc): i32 {
 export function procExit(p: Proc, status: i32, why: Kill): void {
   sockForget(p.pid);
   tokensForget(p.pid);
+  fsForget(p.pid);
   p.fds.closeAll();
   if (p.as != null) asDestroy(p.as!);
   p.as = null;

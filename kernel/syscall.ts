@@ -11,7 +11,9 @@ import { cpuSet, ncpus } from "./cpu";
 import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
 import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";
+import { pswap } from "../vm/pswap";
 import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel } from "./sysnet";
+import { sysFsync, sysFstat, sysFtruncate, sysLseek, sysMkdir, sysOpen, sysRead, sysReaddir, sysStat, sysUnlink, sysWrite } from "./sysfs";
 
 /** The process of the last system call (its ret0 / ret1 are the second result registers). */
 export let lastProc: Proc | null = null;
@@ -67,6 +69,11 @@ function sysSetcpu(p: Proc, cpu: i32): i32 {
   return 0;
 }
 
+function sysPswap(p: Proc, a: u32, b: u32, len: u32): i32 {
+  if (!userRange(a, len) || !userRange(b, len)) return len == 0 ? -Errno.EINVAL : -Errno.EFAULT;
+  return pswap(p.as!, p.cpu, a, b, len);
+}
+
 function sysWait(p: Proc, pid: i32): i32 {
   if (pid <= 0 || pid > MAX_PROCS) return -Errno.ECHILD;
   const c = unchecked(procs[pid]);
@@ -108,6 +115,18 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
     case Sys.IOWAIT: r = sysIowait(p, a0); break;
     case Sys.SENDV: r = sysSendv(p, a0, <u32>a1, a2, a3, <u32>a4, a5); break;
     case Sys.CHANNEL: r = sysChannel(p); break;
+    case Sys.PSWAP: r = sysPswap(p, <u32>a0, <u32>a1, <u32>a2); break;
+    case Sys.OPEN: r = sysOpen(p, <u32>a0, <u32>a1, a2); break;
+    case Sys.READ: r = sysRead(p, a0, <u32>a1, <u32>a2, a3); break;
+    case Sys.WRITE: r = sysWrite(p, a0, <u32>a1, <u32>a2, a3); break;
+    case Sys.LSEEK: r = sysLseek(p, a0, a1, a2, a3); break;
+    case Sys.FTRUNCATE: r = sysFtruncate(p, a0, a1, a2); break;
+    case Sys.UNLINK: r = sysUnlink(p, <u32>a0, <u32>a1); break;
+    case Sys.MKDIR: r = sysMkdir(p, <u32>a0, <u32>a1); break;
+    case Sys.READDIR: r = sysReaddir(p, a0, <u32>a1, <u32>a2); break;
+    case Sys.STAT: r = sysStat(p, <u32>a0, <u32>a1, <u32>a2); break;
+    case Sys.FSTAT: r = sysFstat(p, a0, <u32>a1); break;
+    case Sys.FSYNC: r = sysFsync(p, a0); break;
     default: r = -Errno.ENOSYS;
   }
   trace(Ev.Syscall, pid, nr, r);

@@ -1,19 +1,29 @@
-// tools/bench/index.ts — `npm run bench`: the benchmark report.
+// tools/bench/index.ts — `npm run bench`: the benchmark report; `npm run results`: the
+// results report alone, into docs/.
 //
-// The datagram benchmark for every shipped profile x every semantics the kernel implements x
-// sizes 4K .. 1M (at each profile's MTU, plain NIC), then the wall-clock report. Writes
+// The results report (tools/bench/report.ts: the Genie papers' numbers beside ours, on the
+// calibrated profiles), the datagram benchmark for every shipped profile x every semantics the
+// kernel implements x sizes 4K .. 1M (at each profile's MTU, plain NIC), then the wall-clock
+// report. Writes
+//   var/bench/results.json    the results report's measurements            (deterministic)
+//   var/bench/*.svg           its charts                                   (deterministic)
 //   var/bench/datagram.json   {"sizes": [...], "profiles": [{"profile", "mtu", "rows": [...]}],
 //                              "notImplemented": [{"semantics", "reason"}]}   (deterministic)
 //   var/bench/wallclock.json  the wall-clock report (tools/bench/wallclock.ts; varies by run)
-//   var/bench/report.md       both, as Markdown tables
+//   var/bench/report.md       all of it, as Markdown
 // and a progress line per row on stderr.
+//
+// Flags: --docs          also write docs/results.md and docs/results/*.svg (the committed copy)
+//        --results-only  only the results report (deterministic; what `npm run results` runs);
+//                        exit status 1 if a claim of tools/bench/published.ts fails
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { getProfile, PROFILES, profileMtu, SEMANTICS } from "../host/index";
 import { loadKernel, projectRoot } from "../host/node";
 import { NotImplemented, runDatagram, type DatagramRow } from "./datagram";
 import { DATAGRAM_HEADERS, datagramCells, fmtBytes, markdownTable, type Row } from "./format";
+import { checkClaims, resultsCharts, resultsMarkdown, runResults } from "./report";
 import { runWallclock, type WallclockReport } from "./wallclock";
 
 export const BENCH_SIZES = [4 << 10, 16 << 10, 60 << 10, 64 << 10, 256 << 10, 1 << 20];
@@ -27,7 +37,40 @@ interface ProfileRows {
 const say = (line: string) => process.stderr.write(line + "\n");
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  for (const a of args) if (a !== "--docs" && a !== "--results-only") throw new Error(`unknown option ${a} (known: --docs, --results-only)`);
+  const docs = args.includes("--docs"), only = args.includes("--results-only");
   const kernel = await loadKernel("release");
+  const root = projectRoot();
+  const dir = join(root, "var", "bench");
+  mkdirSync(dir, { recursive: true });
+  const wrote: string[] = [];
+  const write = (path: string, text: string) => {
+    writeFileSync(path, text);
+    wrote.push(relative(process.cwd(), path));
+  };
+
+  const results = await runResults({ kernel, progress: say });
+  const charts = resultsCharts(results);
+  write(join(dir, "results.json"), JSON.stringify(results, null, 2) + "\n");
+  for (const [name, svg] of Object.entries(charts)) write(join(dir, name), svg);
+  if (docs) {
+    const out = join(root, "docs", "results");
+    mkdirSync(out, { recursive: true });
+    for (const f of readdirSync(out)) if (f.endsWith(".svg") && !(f in charts)) rmSync(join(out, f));
+    for (const [name, svg] of Object.entries(charts)) write(join(out, name), svg);
+    write(join(root, "docs", "results.md"), resultsMarkdown(results, "results"));
+  }
+  const claims = checkClaims(results);
+  for (const c of claims) say(`claim ${c.ok ? "holds" : "FAILS"}: ${c.text}: ${c.detail}`);
+  if (only) {
+    write(join(dir, "results.md"), resultsMarkdown(results, ""));
+    say(`wrote ${wrote.join(", ")}`);
+    // The files are written either way (they show which claim fails); the exit status says so.
+    if (claims.some((c) => !c.ok)) process.exitCode = 1;
+    return;
+  }
+
   const profiles: ProfileRows[] = [];
   const refused = new Map<string, string>();
   const names = Object.keys(PROFILES);
@@ -57,22 +100,21 @@ async function main(): Promise<void> {
   }
   const wall = await runWallclock({ kernel, progress: say });
 
-  const dir = join(projectRoot(), "var", "bench");
-  mkdirSync(dir, { recursive: true });
   const notImplemented = [...refused].map(([semantics, reason]) => ({ semantics, reason }));
   const files = {
     "datagram.json": JSON.stringify({ sizes: BENCH_SIZES, profiles, notImplemented }, null, 2) + "\n",
     "wallclock.json": JSON.stringify(wall, null, 2) + "\n",
-    "report.md": report(profiles, notImplemented, wall),
+    "report.md": "# Genie benchmark report\n\n" + resultsMarkdown(results, "").replace(/^# .*\n/, "## Results: the Genie papers' numbers beside ours\n").replace(/^## (?!Results:)/gm, "### ") +
+      "\n" + report(profiles, notImplemented, wall),
   };
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  say(`wrote ${Object.keys(files).map((f) => relative(process.cwd(), join(dir, f))).join(", ")}`);
+  for (const [name, text] of Object.entries(files)) write(join(dir, name), text);
+  say(`wrote ${wrote.join(", ")}`);
 }
 
 /** report: the Markdown report. */
 function report(profiles: ProfileRows[], notImplemented: { semantics: string; reason: string }[], wall: WallclockReport): string {
-  const md: string[] = ["# Genie benchmark report", ""];
-  md.push("## One datagram, sender to receiver", "");
+  const md: string[] = [];
+  md.push("## One datagram, sender to receiver, every profile", "");
   md.push("Simulated time: latency is from the sender's call to the receiver's return (receive posted first);",
     "throughput is the datagram's bits over that latency. Counters are summed over both machines,",
     "for the transfer only. The NICs have no header split, checksum offload or early demultiplexing.", "");

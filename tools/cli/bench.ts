@@ -28,7 +28,8 @@ export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --s
                               ${SEMANTICS_NAMES.slice(4).join(", ")}
   bench wallclock [--iterations N] [--json]
                             wall-clock speed of the simulator on 64 KiB datagrams (server-2025,
-                            MTU 9000, checksum offload) against the host's raw copy of the bytes
+                            MTU 9000, checksum offload, header split, early demux) against the
+                            host's raw copy of the bytes
 `;
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -161,7 +162,8 @@ async function benchWallclock(args: string[], io: Out): Promise<number> {
     for (const n of r.notImplemented) io.err(`genie: ${n.reason}\n`);
     io.out(JSON.stringify(r, null, 2) + "\n");
   } else {
-    io.out(`wall-clock speed: ${r.bytes}-byte datagrams, profile ${r.profile}, MTU ${r.mtu}, checksum offload ${r.checksumOffload ? "on" : "off"}; ` +
+    io.out(`wall-clock speed: ${r.bytes}-byte datagrams, profile ${r.profile}, MTU ${r.mtu}, checksum offload ${r.checksumOffload ? "on" : "off"}, ` +
+      `header split ${r.headerSplit ? "on" : "off"}, early demux ${r.earlyDemux ? "on" : "off"}; ` +
       `${r.rounds} rounds of ${r.iterations} after ${r.warmup} warm-up (medians)\n`);
     io.out("floor: the host copying each datagram twice (out of the sender's RAM, into the receiver's)\n\n");
     io.out(textTable(["semantics", "wall ns/byte", "floor ns/byte", "ratio", "simulated MB/s", "floor MB/s"],

@@ -3,11 +3,13 @@
 //   genie demo                 boot a machine and narrate what the kernel does
 //   genie disasm [FUNCTION]    WebAssembly text of the kernel (or of one function)
 //   genie bench BENCHMARK ...  benchmarks: datagram (simulated time), wallclock (the simulator's speed)
+//   genie mkfs IMAGE / fsck IMAGE   make / check a file-system disk image
 //   genie help                 this text
 
 import { BENCH_USAGE, runBench } from "./bench";
 import { runDemo, runNetDemo } from "./demo";
 import { runDisasm } from "./disasm";
+import { FS_USAGE, runFsck, runMkfs } from "./fs";
 import { UsageError } from "./usage";
 
 const USAGE = `usage: genie <command> [options]
@@ -17,7 +19,7 @@ commands:
   disasm [FUNCTION] [--release]
                             print the WebAssembly text of the kernel, or of the functions
                             whose name contains FUNCTION (debug build: names kept)
-${BENCH_USAGE}  help                      show this text
+${BENCH_USAGE}${FS_USAGE}  help                      show this text
 `;
 
 
@@ -33,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
       return runDisasm(rest);
     case "bench":
       return runBench(rest);
+    case "mkfs":
+      return runMkfs(rest);
+    case "fsck":
+      return runFsck(rest);
     case undefined:
     case "help":
     case "--help":

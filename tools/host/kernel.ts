@@ -43,6 +43,10 @@ export const KERNEL_EXPORTS = {
   diskSubmit: "diskSubmit(DiskOp, block, frame) -> request id | -ENODEV | -EINVAL | -EAGAIN: queue one block transfer",
   diskStatus: "diskStatus(id) -> 1 pending | 0 | -EIO | -EINVAL | -ERANGE (unknown id): a request's result",
   diskInterrupt: "diskInterrupt() -> requests completed: the disk's completion interrupt (CPU 0)",
+  fsMount: "fsMount(MountFlag bits) -> 0 | SYS_RESTART (call again once the disk is idle) | -errno: mount the disk's file system, replaying a committed log",
+  fsUnmount: "fsUnmount() -> 0 | SYS_RESTART (call again once the disk is idle) | -EBUSY | -EINVAL: write everything back and unmount",
+  fsMessage: "fsMessage() -> pointer to why the last mount / unmount was refused (AssemblyScript string)",
+  fsInfo: "fsInfo(FsInfo field) -> value | -EINVAL: the file system's state (dirty pages, commits, evictions, ...)",
 } as const;
 
 /** The kernel module's exports, typed. */
@@ -77,6 +81,10 @@ export interface KernelExports {
   diskSubmit(op: number, block: number, frame: number): number;
   diskStatus(id: number): number;
   diskInterrupt(): number;
+  fsMount(flags: number): number;
+  fsUnmount(): number;
+  fsMessage(): number;
+  fsInfo(field: number): number;
 }
 
 /** What the machine provides to a kernel instance. */

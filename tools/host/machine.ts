@@ -4,8 +4,8 @@
 // CPU time: each kernel entry runs on one CPU, starting when both the caller and that CPU are
 // ready, and keeps the CPU busy for exactly the cost the kernel charged (kernel/stats.ts).
 
-import { DEFAULT_FRAMES, Drop, Errno, Ev, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, PAGE_SIZE, ProcField, Subsys } from "../../kernel/abi";
-import { ConfigError, KernelPanic, InvariantViolation } from "./errors";
+import { DEFAULT_FRAMES, Drop, Errno, Ev, FsInfo, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, MountFlag, PAGE_SIZE, ProcField, Subsys, SYS_RESTART } from "../../kernel/abi";
+import { ConfigError, KernelPanic, InvariantViolation, SyscallError } from "./errors";
 import { instantiateKernel, KernelAbort, liftString, type KernelExports } from "./kernel";
 import { readCounters, COUNTER_NAMES, type Counters } from "./counters";
 import { getProfile, validateProfile, type Profile } from "./profile";
@@ -187,6 +187,46 @@ export class Machine {
     if (ring < 0) throw new ConfigError(`${this.name}: attachDisk: the kernel refused a disk of ${disk.blocks} blocks (${Errno[-ring] ?? ring})`);
     disk.connect(this, ring);
     this.disk = disk;
+  }
+
+  /**
+   * mount: mount the file system of the attached disk (replaying a committed log). The kernel
+   * reads the disk as it goes (fsMount returns SYS_RESTART while it waits); this runs the world
+   * until the disk is idle and asks again. A foreign or damaged image is refused, unwritten:
+   * SyscallError whose message is the kernel's reason.
+   */
+  mount(opts: { readOnly?: boolean } = {}): void {
+    this.fsLoop("mount", () => this.k.fsMount(opts.readOnly ? MountFlag.READONLY : 0));
+  }
+
+  /** unmount: write every dirty page and the log back, mark the file system clean, forget it. */
+  unmount(): void {
+    this.fsLoop("unmount", () => this.k.fsUnmount());
+  }
+
+  /** fsInfo: the file system's state (FsInfo fields, lower-camel-cased: dirtyPages, commits, ...). */
+  fsInfo(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < FsInfo.COUNT; i++) {
+      const n = FsInfo[i].toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+      out[n] = this.k.fsInfo(i);
+    }
+    return out;
+  }
+
+  private fsLoop(what: string, call: () => number): void {
+    const disk = this.disk;
+    if (!disk) throw new ConfigError(`${this.name}: ${what}: no disk attached`);
+    for (;;) {
+      const { value: r } = this.enter(0, this.world.now, call);
+      if (r === 0) return;
+      if (r !== SYS_RESTART) throw new SyscallError(liftString(this.k.memory, this.k.fsMessage()) || what, -r);
+      const s = disk.stats;
+      const before = s.reads + s.writes + s.badRequests;
+      this.world.runUntil(() => disk.pending === 0);
+      if (s.reads + s.writes + s.badRequests === before)
+        throw new Error(`${this.name}: ${what}: the disk does not answer${disk.crashed ? " (it has crashed)" : ""}`);
+    }
   }
 
   /** attachNic: a network adapter with these options; its driver sets up rings and buffers. */

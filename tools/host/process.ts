@@ -5,7 +5,10 @@
 // would, or the process is killed and a SegmentationFault thrown). Each process keeps its own
 // clock: a call starts when the process, the world and the CPU are all ready.
 
-import { Access, Errno, Kill, MapFlag, MsgFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot, RegionField, Sem, Sys, SYS_BLOCKED } from "../../kernel/abi";
+import {
+  Access, Errno, FS_DIRENT_SIZE, FS_STAT_SIZE, FsStat, FsType, Kill, MapFlag, MsgFlag, OpenFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot,
+  RegionField, Seek, Sem, Sys, SYS_BLOCKED, SYS_RESTART,
+} from "../../kernel/abi";
 import { parseIp } from "./nic";
 import { ProcessGone, SegmentationFault, SyscallError } from "./errors";
 import type { Machine } from "./machine";
@@ -108,12 +111,26 @@ export class Process {
     if (!this.alive) throw new ProcessGone(this.pid, this.killReason);
   }
 
-  /** syscall: raw system call; returns the kernel's result (negative = -errno). */
+  /**
+   * syscall: raw system call; returns the kernel's result (negative = -errno). A restartable call
+   * that returns SYS_RESTART (the process blocked, waiting for the disk) is issued again, with the
+   * same arguments, once the world has run until the process is runnable: the caller never sees
+   * SYS_RESTART. Throws if nothing pending can wake the process, or after MAX_RESTARTS restarts.
+   */
   syscall(nr: Sys, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
     this.live();
-    const { value, end } = this.machine.enter(this.cpu, this.clock, () => this.k.syscall(this.pid, nr, a0 | 0, a1 | 0, a2 | 0, a3 | 0, a4 | 0, a5 | 0));
-    this.clock = end;
-    return value;
+    for (let restarts = 0; ; restarts++) {
+      const { value, end } = this.machine.enter(this.cpu, this.clock, () => this.k.syscall(this.pid, nr, a0 | 0, a1 | 0, a2 | 0, a3 | 0, a4 | 0, a5 | 0));
+      this.clock = end;
+      if (value !== SYS_RESTART) return value;
+      const call = Sys[nr] ?? `system call ${nr}`;
+      if (restarts >= MAX_RESTARTS) throw new Error(`pid ${this.pid}: ${call} restarted ${MAX_RESTARTS} times without completing`);
+      const w = this.machine.world;
+      if (!w.runUntil(() => this.state !== ProcState.BLOCKED))
+        throw new Error(`pid ${this.pid}: ${call} would wait forever: no pending event can wake it (has the disk crashed?)`);
+      if (!this.alive) throw new ProcessGone(this.pid, this.killReason);
+      this.clock = Math.max(this.clock, this.machine.wokenAt.get(this.pid) ?? w.now);
+    }
   }
 
   /** sys: system call that throws SyscallError(name) on a negative result. */
@@ -211,6 +228,12 @@ export class Process {
   }
   private iovPage = 0;
 
+  /** pswap: exchange the contents of [a, a+len) and [b, b+len) (page-congruent): whole pages by
+   *  exchanging frames, partial ones by copying. */
+  pswap(a: number, b: number, len: number): void {
+    this.sys(`pswap(0x${(a >>> 0).toString(16)}, 0x${(b >>> 0).toString(16)}, ${len})`, Sys.PSWAP, a, b, len);
+  }
+
   /** channel: a new IPC channel; the descriptors of its two ends. */
   channel(): [number, number] {
     const a = this.sys("channel", Sys.CHANNEL);
@@ -249,6 +272,162 @@ export class Process {
   /** close: release descriptor fd. */
   close(fd: number): void {
     this.sys(`close(${fd})`, Sys.CLOSE, fd);
+  }
+
+  // ---- files (kernel/sysfs.ts) ----------------------------------------------------------------
+
+  private scratchVa = 0;
+  private scratchLen = 0;
+
+  /** scratch: an address of this process holding bytes (paths, stat results): a region mapped
+   *  the first time, like a C program's stack, and grown when needed. */
+  private scratch(bytes: Uint8Array | number): number {
+    const len = typeof bytes === "number" ? bytes : bytes.length;
+    if (len > this.scratchLen) {
+      if (this.scratchVa) this.munmap(this.scratchVa, this.scratchLen);
+      this.scratchLen = Math.max(2 * PAGE_SIZE, (len + PAGE_MASK) & ~PAGE_MASK);
+      this.scratchVa = this.mmap(this.scratchLen);
+    }
+    if (typeof bytes !== "number" && len > 0) this.store(this.scratchVa, bytes);
+    return this.scratchVa;
+  }
+
+  private path(path: string): [number, number] {
+    const b = new TextEncoder().encode(path);
+    return [this.scratch(b), b.length];
+  }
+
+  /** open: open (and with create, make) the file at path; its descriptor. Read-only unless
+   *  write (write-only) or read and write are asked for; or pass OpenFlag bits. */
+  open(path: string, opts: OpenOptions | number = {}): number {
+    const flags = typeof opts === "number" ? opts : openFlags(opts);
+    const [va, len] = this.path(path);
+    return this.sys(`open(${JSON.stringify(path)}, 0x${flags.toString(16)})`, Sys.OPEN, va, len, flags);
+  }
+
+  /** read: read up to len bytes of fd into [va, va+len) at its offset, as many calls as it takes
+   *  (short reads go on); the bytes read, less than len only at the end of the file. */
+  read(fd: number, va: number, len: number, opts: FileIoOptions = {}): number {
+    let done = 0;
+    while (done < len) {
+      const n = this.sys(`read(${fd}, 0x${((va + done) >>> 0).toString(16)}, ${len - done})`, Sys.READ, fd, va + done, len - done, opts.sem ?? Sem.DEFAULT);
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
+  }
+
+  /** write: write [va, va+len) to fd at its offset, as many calls as it takes; len. */
+  write(fd: number, va: number, len: number, opts: FileIoOptions = {}): number {
+    let done = 0;
+    while (done < len) done += this.sys(`write(${fd}, 0x${((va + done) >>> 0).toString(16)}, ${len - done})`, Sys.WRITE, fd, va + done, len - done, opts.sem ?? Sem.DEFAULT);
+    return len;
+  }
+
+  /** lseek: move fd's offset (whence Seek.SET, CUR or END); the new offset. */
+  lseek(fd: number, offset: number, whence: Seek = Seek.SET): number {
+    const [lo, hi] = split64(offset);
+    this.sys(`lseek(${fd}, ${offset}, ${Seek[whence] ?? whence})`, Sys.LSEEK, fd, lo, hi, whence);
+    return (this.k.sysret(0) >>> 0) + (this.k.sysret(1) >>> 0) * 2 ** 32;
+  }
+
+  /** ftruncate: make fd's file length bytes long. */
+  ftruncate(fd: number, length: number): void {
+    const [lo, hi] = split64(length);
+    this.sys(`ftruncate(${fd}, ${length})`, Sys.FTRUNCATE, fd, lo, hi);
+  }
+
+  /** unlink: remove the file (or empty directory) at path. */
+  unlink(path: string): void {
+    const [va, len] = this.path(path);
+    this.sys(`unlink(${JSON.stringify(path)})`, Sys.UNLINK, va, len);
+  }
+
+  /** mkdir: make the directory path. */
+  mkdir(path: string): void {
+    const [va, len] = this.path(path);
+    this.sys(`mkdir(${JSON.stringify(path)})`, Sys.MKDIR, va, len);
+  }
+
+  /** readdir: every entry of the open directory fd from its offset on (the offset ends at the end). */
+  readdir(fd: number): DirEntry[] {
+    const out: DirEntry[] = [];
+    const va = this.scratch(PAGE_SIZE);
+    for (;;) {
+      const n = this.sys(`readdir(${fd})`, Sys.READDIR, fd, va, PAGE_SIZE);
+      if (n === 0) return out;
+      const bytes = this.load(va, n);
+      const dv = new DataView(bytes.buffer);
+      for (let at = 0; at < n; at += FS_DIRENT_SIZE) {
+        const name = bytes.subarray(at + 4, at + FS_DIRENT_SIZE);
+        const end = name.indexOf(0);
+        out.push({ ino: dv.getUint32(at, true), name: new TextDecoder().decode(end < 0 ? name : name.subarray(0, end)) });
+      }
+    }
+  }
+
+  /** stat: what the inode at path is. */
+  stat(path: string): FileStat {
+    const [va, len] = this.path(path);
+    const st = this.scratchVa + PAGE_SIZE;
+    this.sys(`stat(${JSON.stringify(path)})`, Sys.STAT, va, len, st);
+    return this.statAt(st);
+  }
+
+  /** fstat: what the open file fd is. */
+  fstat(fd: number): FileStat {
+    const st = this.scratch(0) + PAGE_SIZE;
+    this.sys(`fstat(${fd})`, Sys.FSTAT, fd, st);
+    return this.statAt(st);
+  }
+
+  private statAt(va: number): FileStat {
+    const dv = new DataView(this.load(va, FS_STAT_SIZE).buffer);
+    const type = dv.getUint32(FsStat.TYPE, true);
+    return {
+      ino: dv.getUint32(FsStat.INO, true),
+      type: type === FsType.DIR ? "dir" : "file",
+      links: dv.getUint32(FsStat.LINKS, true),
+      nblocks: dv.getUint32(FsStat.NBLOCKS, true),
+      size: Number(dv.getBigUint64(FsStat.SIZE, true)),
+    };
+  }
+
+  /** fsync: return once fd's data, and every change to the file system made before, is on disk. */
+  fsync(fd: number): void {
+    this.sys(`fsync(${fd})`, Sys.FSYNC, fd);
+  }
+
+  /** writeFile: make (or truncate) the file at path and write bytes into it, through a buffer of
+   *  this process (like cp); with fsync, wait until they are on disk. */
+  writeFile(path: string, bytes: Uint8Array, opts: { fsync?: boolean } = {}): void {
+    const fd = this.open(path, { write: true, create: true, trunc: true });
+    try {
+      const buf = this.mmap(Math.max(bytes.length, 1));
+      if (bytes.length) {
+        this.store(buf, bytes);
+        this.write(fd, buf, bytes.length);
+      }
+      this.munmap(buf, Math.max(bytes.length, 1));
+      if (opts.fsync) this.fsync(fd);
+    } finally {
+      this.close(fd);
+    }
+  }
+
+  /** readFile: every byte of the file at path, read through a buffer of this process (like cat). */
+  readFile(path: string): Uint8Array {
+    const fd = this.open(path);
+    try {
+      const size = this.fstat(fd).size;
+      const buf = this.mmap(Math.max(size, 1));
+      const n = this.read(fd, buf, size);
+      const out = this.load(buf, n);
+      this.munmap(buf, Math.max(size, 1));
+      return out;
+    } finally {
+      this.close(fd);
+    }
   }
 
   /** awaitWake: run the world until this blocked process is woken; its call's result. */
@@ -339,6 +518,54 @@ export class Process {
     const t = this.machine.explain(this.pid, va);
     return t.present ? t.frame : 0;
   }
+}
+
+/** How many times Process.syscall re-issues a restartable call before it gives up. */
+export const MAX_RESTARTS = 100_000;
+
+export interface OpenOptions {
+  /** Open for reading (default true unless write is given alone). */
+  read?: boolean;
+  /** Open for writing. */
+  write?: boolean;
+  /** Make the file if it does not exist (O_CREAT). */
+  create?: boolean;
+  /** With create: fail with EEXIST if it exists (O_EXCL). */
+  excl?: boolean;
+  /** Cut the file to length 0 (O_TRUNC). */
+  trunc?: boolean;
+}
+
+export interface FileIoOptions {
+  /** Data-passing semantics (default: the process's default). The file system implements copy. */
+  sem?: Sem;
+}
+
+export interface FileStat {
+  ino: number;
+  type: "file" | "dir";
+  links: number;
+  /** Blocks the file owns (data and indirect). */
+  nblocks: number;
+  size: number;
+}
+
+export interface DirEntry {
+  ino: number;
+  name: string;
+}
+
+/** openFlags: the OpenFlag bits of typed open options. */
+export function openFlags(o: OpenOptions): number {
+  const read = o.read ?? !o.write;
+  const acc = o.write ? (read ? OpenFlag.RDWR : OpenFlag.WRONLY) : OpenFlag.RDONLY;
+  return acc | (o.create ? OpenFlag.CREAT : 0) | (o.excl ? OpenFlag.EXCL : 0) | (o.trunc ? OpenFlag.TRUNC : 0);
+}
+
+/** split64: an integer offset as (low, high) 32-bit words of a signed 64-bit value. */
+function split64(v: number): [number, number] {
+  if (!Number.isInteger(v)) throw new RangeError(`offset ${v} is not an integer`);
+  return [v % 2 ** 32 | 0, Math.floor(v / 2 ** 32) | 0];
 }
 
 function toIp(ip: string | number): number {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { fsck, describeFsck, Seek } from "../../tools/host/index";
+import { useMachines, pattern, expectBytes } from "./machines";
+import { fsMachine, readChunks, writeChunks } from "./fs-helpers";
+useMachines();
+describe("smoke", () => {
+  it("big file", async () => {
+    const { m, p, store } = await fsMachine({ blocks: 16384 });
+    const data = pattern(8 << 20, 7);
+    p.writeFile("/big", data, { fsync: true });
+    console.log(m.fsInfo(), m.world.now);
+    expectBytes(p.readFile("/big"), data);
+    const r = fsck(store.image);
+    console.log(describeFsck(r));
+  });
+  it("sparse near 1 GiB", async () => {
+    const { m, p, store } = await fsMachine({ blocks: 16384 });
+    const fd = p.open("/sparse", { write: true, read: true, create: true });
+    const va = p.mmap(8192);
+    p.store(va, pattern(8192, 9));
+    p.lseek(fd, (1 << 30) - 4096 - 100);
+    p.write(fd, va, 8192);
+    console.log(p.fstat(fd));
+    p.fsync(fd);
+    p.lseek(fd, (1 << 30) - 4096 - 100);
+    const vb = p.mmap(8192);
+    expect(p.read(fd, vb, 8192)).toBe(8192);
+    expectBytes(p.load(vb, 8192), pattern(8192, 9));
+    p.lseek(fd, 5000);
+    expect(p.read(fd, vb, 100)).toBe(100);
+    expect(p.load(vb, 100)).toEqual(new Uint8Array(100));
+    console.log(describeFsck(fsck(store.image)));
+    p.ftruncate(fd, 3000);
+    p.fsync(fd);
+    console.log(p.fstat(fd), describeFsck(fsck(store.image)));
+    p.close(fd);
+    p.unlink("/sparse");
+    m.unmount();
+    console.log(describeFsck(fsck(store.image)));
+  });
+  it("eviction", async () => {
+    const { m, p, store } = await fsMachine({ blocks: 4096, memory: "1M" });
+    const data = pattern(4 << 20, 5);
+    let fd = p.open("/big", { write: true, create: true });
+    writeChunks(p, fd, data);
+    p.close(fd);
+    console.log(m.fsInfo(), m.freeFrames);
+    fd = p.open("/big");
+    expectBytes(readChunks(p, fd, data.length), data);
+    p.close(fd);
+    console.log(m.fsInfo(), m.freeFrames);
+  });
+});
