@@ -241,7 +241,7 @@ export enum Counter {
   ProcsExited,
   PacketsSent, // packets handed to a NIC
   PacketsReceived, // packets taken from a NIC's receive rings
-  DatagramsSent,
+  DatagramsSent, // datagrams handed to the network layer by a send call
   DatagramsReceived, // datagrams delivered to a socket
   COUNT,
 }

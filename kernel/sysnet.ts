@@ -5,7 +5,8 @@
 //   recvfrom(fd, va, len, flags): a queued datagram is delivered at once; otherwise the process
 //     waits (BLOCKED) and the datagram is delivered into its buffer when it arrives
 
-import { Errno, MsgFlag, SEM_MASK, Sem, SYS_BLOCKED } from "./abi";
+import { Counter, Errno, MsgFlag, SEM_MASK, Sem, SYS_BLOCKED } from "./abi";
+import { count } from "./stats";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
 import { userRange } from "./syscall";
@@ -71,6 +72,7 @@ function sendTo(p: Proc, fd: i32, r: OutReq, ip: u32, port: i32): i32 {
   if (n == null) { outReqRelease(r); return -Errno.ENETUNREACH; }
   r.pending++; // held while the packets are queued
   const e = udpOutput(n, s.port, ip, <u32>port, r);
+  if (e == 0) count(Counter.DatagramsSent);
   if (--r.pending == 0) ioOutputDone(r); // nothing queued (error) or already sent
   return e < 0 ? e : <i32>r.len;
 }

@@ -17,32 +17,35 @@ export function userPa(p: Proc, va: u32, access: Access): i64 {
   return pa < 0 ? -(<i64>Errno.EFAULT) : pa;
 }
 
-/** copyout: copy len bytes from kernel address src to user address va; 0 or -EFAULT. */
-export function copyout(p: Proc, va: u32, src: usize, len: u32): i32 {
+/** pageBytes: bytes of [at, at+left) that lie on at's page. */
+// @ts-ignore: decorator
+@inline export function pageBytes(at: u32, left: u32): u32 {
+  return min(left, PAGE_SIZE - (at & PAGE_MASK));
+}
+
+/** copyUser: copy len bytes between kernel address k and user address va (out: to the user),
+ *  page by page through the MMU; 0 or -EFAULT. */
+function copyUser(p: Proc, va: u32, k: usize, len: u32, out: bool): i32 {
   let done: u32 = 0;
   while (done < len) {
     const at = va + done;
-    const n = min(len - done, PAGE_SIZE - (at & PAGE_MASK));
-    const pa = userPa(p, at, Access.WRITE);
+    const n = pageBytes(at, len - done);
+    const pa = userPa(p, at, out ? Access.WRITE : Access.READ);
     if (pa < 0) return <i32>pa;
-    memory.copy(paPtr(<u32>pa), src + done, n);
+    if (out) memory.copy(paPtr(<u32>pa), k + done, n);
+    else memory.copy(k + done, paPtr(<u32>pa), n);
     count(Counter.BytesCopied, n);
     done += n;
   }
   return 0;
 }
 
+/** copyout: copy len bytes from kernel address src to user address va; 0 or -EFAULT. */
+export function copyout(p: Proc, va: u32, src: usize, len: u32): i32 {
+  return copyUser(p, va, src, len, true);
+}
+
 /** copyin: copy len bytes from user address va to kernel address dst; 0 or -EFAULT. */
 export function copyin(p: Proc, va: u32, dst: usize, len: u32): i32 {
-  let done: u32 = 0;
-  while (done < len) {
-    const at = va + done;
-    const n = min(len - done, PAGE_SIZE - (at & PAGE_MASK));
-    const pa = userPa(p, at, Access.READ);
-    if (pa < 0) return <i32>pa;
-    memory.copy(dst + done, paPtr(<u32>pa), n);
-    count(Counter.BytesCopied, n);
-    done += n;
-  }
-  return 0;
+  return copyUser(p, va, dst, len, false);
 }

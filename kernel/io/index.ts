@@ -75,7 +75,6 @@ export function ioOutputV(p: Proc, sem: Sem, vas: Array<u32>, lens: Array<u32>):
 /** ioOutputDone: the device has sent every packet of r: release what its semantics holds. */
 export function ioOutputDone(r: OutReq): void {
   trace(Ev.IoOutputDone, r.pid, r.sem, r.len);
-  count(Counter.DatagramsSent);
   moveOutputDone(r);
   if (r.token != 0) tokenDone(r.token);
   outReqRelease(r);

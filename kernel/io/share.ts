@@ -3,10 +3,10 @@
 // must not touch the buffer until the I/O completes; if it does, it can corrupt only its own
 // data (the wired frames stay its own, and are never freed or reused until unwired).
 
-import { Access, Counter, PAGE_MASK, PAGE_SIZE } from "../abi";
+import { Access, Counter } from "../abi";
 import { count } from "../stats";
 import { Proc } from "../proc";
-import { userPa } from "../uio";
+import { pageBytes, userPa } from "../uio";
 import { frameWire } from "../../vm/frame";
 import { OutReq } from "./outreq";
 
@@ -15,7 +15,7 @@ export function wireOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {
   let done: u32 = 0;
   while (done < len) {
     const at = va + done;
-    const n = min(len - done, PAGE_SIZE - (at & PAGE_MASK));
+    const n = pageBytes(at, len - done);
     const pa = userPa(p, at, Access.READ);
     if (pa < 0) return <i32>pa;
     const f = <u32>pa >> 12;

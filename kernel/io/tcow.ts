@@ -13,10 +13,10 @@
 // Emulated share takes the same I/O references (so the frame is never freed or reused under
 // the device) but protects nothing: the application must not touch the buffer until done.
 
-import { Access, Counter, FrameKind, PAGE_MASK, PAGE_SIZE, Pte } from "../abi";
+import { Access, Counter, FrameKind, PAGE_SIZE, Pte } from "../abi";
 import { costOf } from "../stats";
 import { Proc } from "../proc";
-import { copyin, userPa } from "../uio";
+import { copyin, pageBytes, userPa } from "../uio";
 import { frame, frameAlloc, frameOutput } from "../../vm/frame";
 import { pmapPageProtect } from "../../vm/pmap";
 import { framePtr } from "../../vm/ram";
@@ -36,7 +36,7 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
   let done: u32 = 0;
   while (done < len) {
     const at = va + done;
-    const n = min(len - done, PAGE_SIZE - (at & PAGE_MASK));
+    const n = pageBytes(at, len - done);
     if (n < small) {
       const f = frameAlloc(FrameKind.IOBUF, false);
       if (f == 0) return -12;

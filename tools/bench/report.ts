@@ -267,7 +267,7 @@ export function resultsCharts(r: Results): Record<string, string> {
     // papers plot them; the server's span 4 KB-1 MB and need a log axis.
     const xLog = sc.sizes[sc.sizes.length - 1] / sc.sizes[0] > 32;
     const common = {
-      subtitle: `one UDP datagram, MTU ${sc.mtu}, NIC: ${nic}; simulated time, seed ${r.seed}${sc.profile === "credit-net-1997" ? `; dashed: ${GBN97.key} Table 1` : ""}`,
+      subtitle: `one UDP datagram; MTU ${sc.mtu}, NIC: ${nic}; simulated time, seed ${r.seed}${sc.profile === "credit-net-1997" ? `; dashed: ${GBN97.key}` : ""}`,
       xLabel: `datagram size${xLog ? " (log scale)" : ""}`, xLog, xFormat: sizeLabel,
     };
     files[`${sc.profile}-latency.svg`] = lineChart({
