@@ -69,7 +69,7 @@ describe("kernel interface", () => {
     const m = wabt.parseWat("probe.wat", wat);
     const { buffer } = m.toBinary({});
     m.destroy();
-    const mod = await WebAssembly.compile(buffer);
+    const mod = await WebAssembly.compile(new Uint8Array(buffer));
     const problems = interfaceProblems(
       "probe.wasm",
       mod,

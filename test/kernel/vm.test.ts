@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Access, Kill, PAGE_SIZE, ProcState, Prot, SegmentationFault, SyscallError } from "../../tools/host/index";
+import { Access, Kill, PAGE_SIZE, ProcState, Prot, SegmentationFault, Sys, SyscallError } from "../../tools/host/index";
 import { machine, pattern, useMachines } from "./machines";
 
 useMachines();
@@ -191,7 +191,7 @@ describe("bad system-call arguments", () => {
     expect(code(() => p.munmap(0x50000000, 0))).toBe("EINVAL");
     expect(code(() => p.mprotect(0x50000000, PAGE_SIZE, Prot.READ))).toBe("ENOMEM");
     expect(code(() => p.setCpu(3))).toBe("EINVAL");
-    expect(p.syscall(999)).toBe(-38);
+    expect(p.syscall(999 as Sys)).toBe(-38);
     expect(p.syscall(4 /* MMAP */, 0, PAGE_SIZE, 3, 0 /* neither private nor shared */, -1, 0)).toBe(-22);
     expect(p.syscall(4 /* MMAP */, 0, PAGE_SIZE, 3, 1, 5 /* fd */, 0)).toBe(-9);
     expect(p.regions()).toEqual([]);
