@@ -12,8 +12,8 @@ import { Errno, FS_DIRENT_SIZE, FS_NAME_MAX, FsType, PAGE_MASK, PAGE_SHIFT, PAGE
 import { framePtr } from "../vm/ram";
 import { logWrite } from "./log";
 import { pcNew, pcPage } from "./pagecache";
-import { bmap, iget, Inode, iupdate, pagesOf } from "./inode";
-import { rootIno } from "./super";
+import { bmap, DIR_MAX, iget, Inode, iupdate, pagesOf } from "./inode";
+import { rootIno, sbInodes } from "./super";
 import { fail, fsErr } from "./wait";
 
 // @ts-ignore: decorator
@@ -49,7 +49,7 @@ export function dirLookup(dp: Inode, name: usize, len: u32): i32 {
       const ino = load<u32>(p + off);
       if (ino != 0 && nameEq(p + off + 4, name, len)) {
         dirOff = (<u64>pg << PAGE_SHIFT) + off;
-        return <i32>ino;
+        return ino < sbInodes ? <i32>ino : -Errno.EIO; // beyond the inode table: damaged
       }
     }
   }
@@ -75,10 +75,11 @@ export function dirSlot(dp: Inode): i32 {
     }
   }
   dirOff = dp.size;
+  if (dp.size + FS_DIRENT_SIZE > DIR_MAX) return -Errno.ENOSPC;
   if ((dp.size & PAGE_MASK) == 0) {
     const b = bmap(dp, <u32>(dp.size >> PAGE_SHIFT), false);
     if (b < 0) return b;
-  }
+  } else if (pcPage(dp, <u32>(dp.size >> PAGE_SHIFT)) == 0) return -Errno.EIO; // a hole: damaged
   return 0;
 }
 

@@ -13,7 +13,7 @@
 //                                (q = p - 1036)
 
 import {
-  Errno, FS_INODE_SIZE, FS_INODES_PER_BLOCK, FS_NDIRECT, FS_NINDIRECT, FsInode, FsType, PAGE_SHIFT, PAGE_MASK, SYS_RESTART,
+  Errno, FS_DIRENT_SIZE, FS_MAX_PAGES, FS_INODE_SIZE, FS_INODES_PER_BLOCK, FS_NDIRECT, FS_NINDIRECT, FsInode, FsType, PAGE_SHIFT, PAGE_MASK, SYS_RESTART,
 } from "../kernel/abi";
 import { panic } from "../kernel/panic";
 import { framePtr } from "../vm/ram";
@@ -57,9 +57,14 @@ export class Inode {
   }
 }
 
+/** The largest directory the kernel accepts (a bigger one is damaged): 262144 entries. */
+export const DIR_MAX: u64 = 16 << 20;
+
 /** In-memory inodes, by number and by memory-object id. */
 export const itable = new Map<u32, Inode>();
 const byObj = new Map<u32, Inode>();
+/** Inodes unlinked while open, now closed: freed by ireap. */
+const orphans = new Array<Inode>();
 
 /** inodeLayoutOk: DInode agrees with kernel/abi.ts. */
 export function inodeLayoutOk(): bool {
@@ -108,6 +113,8 @@ export function iget(ino: u32): Inode | null {
   const p = iptr(<u32>f, ino);
   const d = changetype<DInode>(p);
   if (d.type != FsType.FILE && d.type != FsType.DIR) return fail<Inode>(-Errno.EIO);
+  if (d.size > (<u64>FS_MAX_PAGES << PAGE_SHIFT)) return fail<Inode>(-Errno.EIO);
+  if (d.type == FsType.DIR && (d.size > DIR_MAX || (d.size & (FS_DIRENT_SIZE - 1)) != 0)) return fail<Inode>(-Errno.EIO);
   const ip = new Inode(ino);
   ip.type = d.type;
   ip.links = d.links;
@@ -191,6 +198,7 @@ export function iforgetAll(): void {
   }
   itable.clear();
   byObj.clear();
+  orphans.length = 0;
   ihint = 1;
 }
 
@@ -297,13 +305,15 @@ function freeTail(ip: Inode, ib: u32, f: u32, from: u32, meta: bool): u32 {
   for (let j = from; j < <u32>FS_NINDIRECT; j++) {
     const b = load<u32>(p + (<usize>j << 2));
     if (b == 0) continue;
-    if (meta) {
-      const cf = bread(b);
-      if (cf > 0) freeTail(ip, b, <u32>cf, 0, false);
-      bforget(b);
+    if (dataBlock(b)) { // a damaged block number is dropped, never freed
+      if (meta) {
+        const cf = bread(b);
+        if (cf > 0) freeTail(ip, b, <u32>cf, 0, false);
+        bforget(b);
+      }
+      bfree(b);
     }
-    bfree(b);
-    ip.nblocks--;
+    if (ip.nblocks > 0) ip.nblocks--;
     store<u32>(p + (<usize>j << 2), 0);
     n++;
   }
@@ -322,22 +332,30 @@ export function itrunc(ip: Inode, size: u64): void {
     for (let k = keep; k < <u32>FS_NDIRECT; k++) {
       const b = unchecked(ip.addrs[k]);
       if (b == 0) continue;
-      bfree(b);
-      ip.nblocks--;
+      if (dataBlock(b)) bfree(b);
+      if (ip.nblocks > 0) ip.nblocks--;
       unchecked((ip.addrs[k] = 0));
     }
-    const ib = unchecked(ip.addrs[FS_NDIRECT]);
+    let ib = unchecked(ip.addrs[FS_NDIRECT]);
+    if (ib != 0 && !dataBlock(ib)) { // damaged: forget it
+      unchecked((ip.addrs[FS_NDIRECT] = 0));
+      ib = 0;
+    }
     if (ib != 0 && keep < <u32>(FS_NDIRECT + FS_NINDIRECT)) {
       const from = keep > <u32>FS_NDIRECT ? keep - FS_NDIRECT : 0;
       freeTail(ip, ib, <u32>bread(ib), from, false);
       if (from == 0) {
         bforget(ib);
         bfree(ib);
-        ip.nblocks--;
+        if (ip.nblocks > 0) ip.nblocks--;
         unchecked((ip.addrs[FS_NDIRECT] = 0));
       }
     }
-    const db = unchecked(ip.addrs[FS_NDIRECT + 1]);
+    let db = unchecked(ip.addrs[FS_NDIRECT + 1]);
+    if (db != 0 && !dataBlock(db)) {
+      unchecked((ip.addrs[FS_NDIRECT + 1] = 0));
+      db = 0;
+    }
     if (db != 0) {
       const base = keep > <u32>(FS_NDIRECT + FS_NINDIRECT) ? keep - FS_NDIRECT - FS_NINDIRECT : 0;
       const df = <u32>bread(db);
@@ -345,13 +363,13 @@ export function itrunc(ip: Inode, size: u64): void {
       // The indirect block holding the new end keeps its first entries; later ones go whole.
       if ((base & 1023) != 0) {
         const c = load<u32>(framePtr(df) + (<usize>first << 2));
-        if (c != 0) freeTail(ip, c, <u32>bread(c), base & 1023, false);
+        if (c != 0 && dataBlock(c)) freeTail(ip, c, <u32>bread(c), base & 1023, false);
         freeTail(ip, db, df, first + 1, true);
       } else freeTail(ip, db, df, first, true);
       if (base == 0) {
         bforget(db);
         bfree(db);
-        ip.nblocks--;
+        if (ip.nblocks > 0) ip.nblocks--;
         unchecked((ip.addrs[FS_NDIRECT + 1] = 0));
       }
     }
@@ -379,10 +397,12 @@ export function itrunc(ip: Inode, size: u64): void {
  * 0, SYS_RESTART (blocks being read) or -errno.
  */
 export function ireap(): i32 {
-  const all = itable.values();
-  for (let i = 0; i < all.length; i++) {
-    const ip = all[i];
-    if (ip.refs > 0 || ip.links > 0) continue;
+  while (orphans.length > 0) {
+    const ip = orphans[orphans.length - 1];
+    if (ip.refs > 0 || ip.links > 0 || !itable.has(ip.ino)) {
+      orphans.pop();
+      continue;
+    }
     let r = itruncPrepare(ip, 0);
     if (r >= 0) {
       const f = bread(iblock(ip.ino));
@@ -394,6 +414,7 @@ export function ireap(): i32 {
     ifree(ip);
     changeEnd();
     endOp();
+    orphans.pop();
   }
   return 0;
 }
@@ -403,4 +424,5 @@ export function ireap(): i32 {
 export function irelease(ip: Inode): void {
   if (ip.refs <= 0) panic("irelease: inode not open");
   ip.refs--;
+  if (ip.refs == 0 && ip.links == 0) orphans.push(ip);
 }

@@ -23,6 +23,7 @@ import { framePtr, ramFrames } from "../vm/ram";
 import { objectDrop, objectNew, ObjKind } from "../vm/object";
 import { blockCount } from "../drivers/block";
 import { bitmapHolds, bitmapLoad, bitmapRelease } from "./balloc";
+import { Dirent } from "./dir";
 import { bioAttach, fsSubmit, Req, ringRoom } from "./bio";
 import { iforgetAll, iget, inodeLayoutOk, ireap, itable, opLog } from "./inode";
 import { commitBusy, commitStart, fsFailed, logClose, logHolds, logOpen, readOnly, txnBlocks } from "./log";
@@ -109,7 +110,7 @@ export function fsMount(flags: i32): i32 {
   if (nb == 0) { message = "mount: no disk attached"; return -Errno.ENODEV; }
   callBegin();
   if (stage == Stage.IDLE) {
-    if (!superLayoutOk() || !inodeLayoutOk()) panic("fsMount: on-disk structures disagree with kernel/abi.ts");
+    if (!superLayoutOk() || !inodeLayoutOk() || offsetof<Dirent>("name") != 4) panic("fsMount: on-disk structures disagree with kernel/abi.ts");
     if (!holderRegistered) {
       checkRegisterHolder(holds);
       holderRegistered = true;
@@ -120,7 +121,7 @@ export function fsMount(flags: i32): i32 {
     ioErr = false;
     pcInit(ramFrames);
     bioAttach();
-    const o = objectNew(nb, true);
+    const o = objectNew(0, true); // grows to the highest block cached
     o.kind = ObjKind.FILE;
     setDev(o);
     stage = Stage.SUPER;

@@ -97,7 +97,7 @@ export function cacheRead(o: VmObject, idx: u32, block: u32): i32 {
   if (!ringRoom()) return missAny();
   const f = newFrame(false);
   if (f == 0) return missAny();
-  objectGrow(o, idx + 1);
+  growTo(o, idx);
   objectInstall(o, idx, f);
   const id = fsSubmit(DiskOp.READ, block, f, Req.READ, o.id, idx);
   if (id < 0) {
@@ -123,6 +123,7 @@ export function bnew(b: u32): u32 {
   if (f == 0) panic("bnew: no free frame");
   frame(f).flags |= <u8>FrameFlag.REFERENCED;
   const o = dev!;
+  growTo(o, b);
   if (unchecked(o.pages[b]) != 0) objectReplacePage(o, b, f);
   else objectInstall(o, b, f);
   return f;
@@ -134,11 +135,21 @@ export function bforget(b: u32): void {
   if (b < o.npages && unchecked(o.pages[b]) != 0) objectRelease(o, b, b + 1);
 }
 
+/** slotsFor: how many page slots an object growing to hold page idx gets (grows by halves). */
+function slotsFor(o: VmObject, idx: u32): u32 {
+  return max<u32>(idx + 1, o.npages + max<u32>(16, o.npages >> 1));
+}
+
+/** growTo: make room for page idx in object o. */
+function growTo(o: VmObject, idx: u32): void {
+  if (idx >= o.npages) objectGrow(o, slotsFor(o, idx));
+}
+
 /** pcGrow: make room for page idx in ip's object and block map. */
 export function pcGrow(ip: Inode, idx: u32): void {
   const o = ip.obj;
   if (idx < o.npages) return;
-  const n = max<u32>(idx + 1, min<u32>(o.npages * 2, o.npages + 4096));
+  const n = slotsFor(o, idx);
   objectGrow(o, n);
   const a = new StaticArray<u32>(<i32>n);
   memory.copy(changetype<usize>(a), changetype<usize>(ip.blk), <usize>ip.blk.length << 2);

@@ -144,9 +144,3 @@ export function fsForget(pid: i32): void {
     else i++;
   }
 }
-
-/** restart: is r the restart result? */
-// @ts-ignore: decorator
-@inline export function isRestart(r: i32): bool {
-  return r == SYS_RESTART;
-}

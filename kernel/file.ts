@@ -1,8 +1,8 @@
 // kernel/file.ts — open files: what a process's file descriptors refer to.
 //
 // A descriptor is an index into the process's table; each entry is a File, shared by
-// descriptors that refer to the same open file (after fork). Sockets now; files and pipes
-// plug in through `kind`.
+// descriptors that refer to the same open file (after fork), with its offset. Sockets, IPC
+// channels and files of the mounted file system (kernel/sysfs.ts); pipes plug in through `kind`.
 
 import { Errno } from "./abi";
 import { Socket, sockRelease } from "../net/socket";

@@ -208,7 +208,10 @@ export function sysRead(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i32 {
     if (freeFrames <= lowWater()) break;
     const x = pcPage(ip, pg);
     if (x == SYS_RESTART) started++;
-    else if (x < 0) break;
+    else if (x < 0) {
+      if (pg == first) return x; // a failed read: the page is dropped, the next call reads it again
+      break;
+    }
   }
   let done: u32 = 0;
   while (done < n) {
@@ -276,7 +279,8 @@ export function sysWrite(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i32 {
     let cached: i32 = 0;
     if (r >= 0) r = cached = cacheLookup(ip.obj, pg);
     const start = <u64>pg << PAGE_SHIFT;
-    const keepsOld = (po > 0 && start < ip.size) || pos + k < ip.size;
+    // Does the page hold old bytes the write does not cover? Then it must be read first.
+    const keepsOld = (po > 0 && start < ip.size) || (po + k < <u32>PAGE_SIZE && pos + k < ip.size);
     if (r >= 0 && cached == 0 && b > 0 && keepsOld) r = cached = pcPage(ip, pg);
     if (r < 0) {
       if (done > 0) break;
@@ -387,7 +391,7 @@ export function sysUnlink(p: Proc, va: u32, len: u32): i32 {
   changeBegin();
   dirSet(dp, off, 0, 0, 0);
   if (dir) {
-    dp.links--; // its ".." is gone
+    if (dp.links > 0) dp.links--; // its ".." is gone
     iupdate(dp);
     ip.links = 0;
   } else if (ip.links > 0) ip.links--;

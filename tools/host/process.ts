@@ -320,7 +320,12 @@ export class Process {
   /** write: write [va, va+len) to fd at its offset, as many calls as it takes; len. */
   write(fd: number, va: number, len: number, opts: FileIoOptions = {}): number {
     let done = 0;
-    while (done < len) done += this.sys(`write(${fd}, 0x${((va + done) >>> 0).toString(16)}, ${len - done})`, Sys.WRITE, fd, va + done, len - done, opts.sem ?? Sem.DEFAULT);
+    while (done < len) {
+      const call = `write(${fd}, 0x${((va + done) >>> 0).toString(16)}, ${len - done})`;
+      const n = this.sys(call, Sys.WRITE, fd, va + done, len - done, opts.sem ?? Sem.DEFAULT);
+      if (n === 0) throw new Error(`pid ${this.pid}: ${call} wrote nothing`);
+      done += n;
+    }
     return len;
   }
 
@@ -402,31 +407,38 @@ export class Process {
    *  this process (like cp); with fsync, wait until they are on disk. */
   writeFile(path: string, bytes: Uint8Array, opts: { fsync?: boolean } = {}): void {
     const fd = this.open(path, { write: true, create: true, trunc: true });
+    const len = Math.max(bytes.length, 1);
+    let buf = 0;
     try {
-      const buf = this.mmap(Math.max(bytes.length, 1));
+      buf = this.mmap(len);
       if (bytes.length) {
         this.store(buf, bytes);
         this.write(fd, buf, bytes.length);
       }
-      this.munmap(buf, Math.max(bytes.length, 1));
       if (opts.fsync) this.fsync(fd);
     } finally {
-      this.close(fd);
+      if (this.alive) {
+        if (buf) this.munmap(buf, len);
+        this.close(fd);
+      }
     }
   }
 
   /** readFile: every byte of the file at path, read through a buffer of this process (like cat). */
   readFile(path: string): Uint8Array {
     const fd = this.open(path);
+    let buf = 0;
+    let len = 1;
     try {
-      const size = this.fstat(fd).size;
-      const buf = this.mmap(Math.max(size, 1));
-      const n = this.read(fd, buf, size);
-      const out = this.load(buf, n);
-      this.munmap(buf, Math.max(size, 1));
-      return out;
+      len = Math.max(this.fstat(fd).size, 1);
+      buf = this.mmap(len);
+      const n = this.read(fd, buf, len);
+      return this.load(buf, n);
     } finally {
-      this.close(fd);
+      if (this.alive) {
+        if (buf) this.munmap(buf, len);
+        this.close(fd);
+      }
     }
   }
 

@@ -33,6 +33,9 @@ export interface FsckOptions {
   maxProblems?: number;
 }
 
+/** The largest directory (as the kernel's fs/inode.ts DIR_MAX): 262144 entries. */
+const DIR_MAX = 16 << 20;
+
 /** fsck: check a file-system image (a Uint8Array of whole 4 KiB blocks). */
 export function fsck(image: Uint8Array, opts: FsckOptions = {}): FsckReport {
   const max = opts.maxProblems ?? 1000;
@@ -106,6 +109,7 @@ export function fsck(image: Uint8Array, opts: FsckOptions = {}): FsckReport {
     const pages = Math.ceil(d.size / BLOCK);
     if (d.size > FS_MAX_PAGES * BLOCK) bad(`inode ${ino}: size ${d.size} beyond the largest file`);
     if (d.type === FsType.DIR && d.size % FS_DIRENT_SIZE !== 0) bad(`directory ${ino}: size ${d.size} is not a whole number of entries`);
+    if (d.type === FsType.DIR && d.size > DIR_MAX) bad(`directory ${ino}: size ${d.size} is larger than any directory (${DIR_MAX} bytes); its entries are not read`);
     let owned = 0;
     const claim = (b: number, what: string): boolean => {
       if (!inData(b)) {
@@ -159,7 +163,7 @@ export function fsck(image: Uint8Array, opts: FsckOptions = {}): FsckReport {
       const names = new Set<string>();
       let dot = false;
       let dotdot = false;
-      const entries = Math.floor(d.size / FS_DIRENT_SIZE);
+      const entries = d.size > DIR_MAX ? 0 : Math.floor(d.size / FS_DIRENT_SIZE);
       for (let e = 0; e < entries; e++) {
         const p = Math.floor((e * FS_DIRENT_SIZE) / BLOCK);
         const blk = blockOf(d, p, dv, g);

@@ -15,8 +15,8 @@ export interface MkfsOptions {
   logBlocks?: number;
 }
 
-/** The smallest image mkfs accepts, in blocks (64 KiB). */
-export const MKFS_MIN_BLOCKS = 16;
+/** The smallest image mkfs accepts, in blocks (128 KiB). */
+export const MKFS_MIN_BLOCKS = 32;
 
 /** mkfs: make an empty file system filling image; its geometry. ConfigError for a bad image or options. */
 export function mkfs(image: Uint8Array, opts: MkfsOptions = {}): Geometry {
