@@ -25,7 +25,7 @@ import { panic } from "../kernel/panic";
 import { frame, frameAlloc, freeFrames } from "../vm/frame";
 import { framePtr, ramFrames } from "../vm/ram";
 import { objectGrow, objectInstall, objectRelease, objects, ObjKind, VmObject } from "../vm/object";
-import { objectReplacePage } from "../vm/swap";
+import { objectReplacePage, unmapThrough } from "../vm/swap";
 import { pageReplace } from "../vm/fault";
 import { blockPending } from "../drivers/block";
 import { fsSubmit, Req, ringRoom } from "./bio";
@@ -208,6 +208,14 @@ export function pcDirty(f: u32): void {
   dirtyG.push(m.gen);
 }
 
+/** pcAdopt: frame f became page idx of file object o by other means than a read (a write fault
+ *  through a mapping, page swapping on input, pswap): it is a valid, dirty page now. */
+export function pcAdopt(o: VmObject, idx: u32, f: u32): void {
+  unchecked((readReq[f] = 0));
+  unchecked((readBad[f] = 0));
+  pcDirty(f);
+}
+
 /** pcDrop: drop pages [lo, hi) of o from the cache, dirty or not (truncate, unlink, unmount).
  *  Frames under I/O become orphans, freed when it ends. */
 export function pcDrop(o: VmObject, lo: u32, hi: u32): void {
@@ -216,6 +224,7 @@ export function pcDrop(o: VmObject, lo: u32, hi: u32): void {
     const f = unchecked(o.pages[i]);
     if (f == 0) continue;
     frame(f).flags &= ~(<u8>FrameFlag.DIRTY);
+    unmapThrough(o, i, f); // a mapping of a dropped page would show stale bytes
     objectRelease(o, i, i + 1);
   }
 }

@@ -181,7 +181,8 @@ export enum Sys {
   STAT = 40, // (path va, path len, stat va) -> 0; FS_STAT_SIZE bytes written at stat va
   FSTAT = 41, // (fd, stat va)
   FSYNC = 42, // (fd) -> 0 once the file's data and every metadata change before it are on disk
-  COUNT = 43, // one more than the largest number
+  MSYNC = 43, // (va, len) -> 0 once the file pages mapped there are on disk (as fsync)
+  COUNT = 44, // one more than the largest number
 }
 
 // ---- Process states and kill reasons --------------------------------------------------------
@@ -201,6 +202,7 @@ export enum Kill {
   OOM = 4, // a fault needed a frame and none was free
   SIGBUS = 5, // access to a file page beyond end of file
   KILLED = 6, // killed by the host
+  BLOCKED = 7, // not a kill: the access waits for a disk read (file mapping); retried when it is in
 }
 
 // ---- Counters: every primitive operation, and its CPU cost ----------------------------------

@@ -20,6 +20,8 @@ import { objects } from "../vm/object";
 import { MAX_NICS, nicAttach as attachNic, nicIntr } from "../drivers/nic";
 import { ioOutputDone } from "./io/index";
 import { netExpire, netInput } from "../net/ipin";
+import { callBegin, callBlock } from "../fs/wait";
+import "../fs/mmap"; // the file system's pager: file pages for mappings
 import { reasmLimits, REASM_SLOTS, REASM_TIMEOUT_NS } from "../net/reasm";
 import { blockAttach, blockInterrupt, blockStatus, blockSubmit } from "../drivers/block";
 import { fsInfo as infoFs, fsMessage as mountMessage, fsMount as mountFs, fsUnmount as unmountFs } from "../fs/mount";
@@ -57,6 +59,7 @@ export function spawn(cpu: i32): i32 {
 /** syscall: system call nr for pid with arguments a0..a5; value >= 0 or -Errno. */
 export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32): i32 {
   beginEntry();
+  callBegin();
   return dispatch(pid, nr, a0, a1, a2, a3, a4, a5);
 }
 
@@ -70,16 +73,19 @@ export function sysret(i: i32): i32 {
 /**
  * uaccess: physical address for an access (Access.READ/WRITE) by pid to va, faulting pages in
  * as the CPU would. If the access cannot be made the process is killed and the result is
- * -Kill reason; a pid that is not alive gives -Kill.KILLED.
+ * -Kill reason; a pid that is not alive gives -Kill.KILLED. SYS_RESTART: a file page is being
+ * read; the process is BLOCKED until it is in, then the access is made again.
  */
 export function uaccess(pid: i32, va: i32, access: i32): i32 {
   beginEntry();
+  callBegin();
   const p = procGet(pid);
   if (p == null) return -Kill.KILLED;
   cpuSet(p.cpu);
   const acc: Access = access == Access.WRITE ? Access.WRITE : Access.READ;
   const pa = translate(pid, p.cpu, <u32>va, acc);
   if (pa >= 0) return <i32>pa;
+  if (pa == -(<i64>Kill.BLOCKED)) return callBlock(p); // a file page is being read: retry then
   p.killVa = <u32>va;
   p.killAccess = acc;
   procExit(p, -1, <Kill>(<i32>-pa));

@@ -12,6 +12,7 @@ import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
 import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";
 import { pswap } from "../vm/pswap";
+import { sysMmapFile, sysMsync } from "./sysmmap";
 import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel } from "./sysnet";
 import { sysFsync, sysFstat, sysFtruncate, sysLseek, sysMkdir, sysOpen, sysRead, sysReaddir, sysStat, sysUnlink, sysWrite } from "./sysfs";
 
@@ -35,14 +36,14 @@ function sysMmap(p: Proc, hint: u32, len: u32, prot: i32, flags: i32, fd: i32, p
   if ((flags & ~(MapFlag.PRIVATE | MapFlag.SHARED | MapFlag.FIXED)) != 0) return -Errno.EINVAL;
   const share = flags & (MapFlag.PRIVATE | MapFlag.SHARED);
   if (share != MapFlag.PRIVATE && share != MapFlag.SHARED) return -Errno.EINVAL;
-  if (fd != -1) return -Errno.EBADF;
-  if (pgoff != 0) return -Errno.EINVAL;
+  if (fd == -1 && pgoff != 0) return -Errno.EINVAL;
   const size = pageRound(len);
   let fixed = (flags & MapFlag.FIXED) != 0;
   if (fixed && ((hint & PAGE_MASK) != 0 || !userRange(hint, size))) return -Errno.EINVAL;
   // A free, aligned hint is honoured; otherwise the kernel chooses.
   if (!fixed && hint != 0 && (hint & PAGE_MASK) == 0 && userRange(hint, size) && asIsFree(p.as!, hint, hint + size))
     fixed = true;
+  if (fd != -1) return sysMmapFile(p, hint, size, prot, share == MapFlag.SHARED, fixed, fd, pgoff);
   const at = asMapAnon(p.as!, hint, size, prot, share == MapFlag.SHARED, fixed);
   return <i32>at;
 }
@@ -116,6 +117,7 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
     case Sys.SENDV: r = sysSendv(p, a0, <u32>a1, a2, a3, <u32>a4, a5); break;
     case Sys.CHANNEL: r = sysChannel(p); break;
     case Sys.PSWAP: r = sysPswap(p, <u32>a0, <u32>a1, <u32>a2); break;
+    case Sys.MSYNC: r = sysMsync(p, <u32>a0, <u32>a1); break;
     case Sys.OPEN: r = sysOpen(p, <u32>a0, <u32>a1, a2); break;
     case Sys.READ: r = sysRead(p, a0, <u32>a1, <u32>a2, a3); break;
     case Sys.WRITE: r = sysWrite(p, a0, <u32>a1, <u32>a2, a3); break;

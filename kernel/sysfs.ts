@@ -45,7 +45,7 @@ const DOT = memory.data<u8>([0x2e, 0x2e]);
 
 /** enter: the start of every file-system call: nothing missing yet, inodes unlinked while open
  *  reaped, free frames kept for the rest of the kernel. 0 or -ENODEV (nothing mounted). */
-function enter(): i32 {
+export function enter(): i32 {
   if (!mounted) return -Errno.ENODEV;
   callBegin();
   if (!readOnly && !fsFailed) {
@@ -57,7 +57,7 @@ function enter(): i32 {
 }
 
 /** finish: the result of a call: a restart blocks the process until what it missed is ready. */
-function finish(p: Proc, r: i32): i32 {
+export function finish(p: Proc, r: i32): i32 {
   return r == SYS_RESTART ? callBlock(p) : r;
 }
 
@@ -72,7 +72,7 @@ function copyPath(p: Proc, va: u32, len: u32): i32 {
   return 0;
 }
 
-function fileOf(p: Proc, fd: i32): File | null {
+export function fileOf(p: Proc, fd: i32): File | null {
   const f = p.fds.get(fd);
   return f != null && f.kind == FileKind.FILE ? f : null;
 }
@@ -470,11 +470,15 @@ export function sysFstat(p: Proc, fd: i32, st: u32): i32 {
 export function sysFsync(p: Proc, fd: i32): i32 {
   const f = fileOf(p, fd);
   if (f == null) return badFd(p, fd, Errno.EINVAL);
+  return fsyncInode(p, f.node!);
+}
+
+/** fsyncInode: fsync of ip for p (msync too): 0 once its pages and earlier changes are on disk. */
+export function fsyncInode(p: Proc, ip: Inode): i32 {
   const r = enter();
   if (r < 0) return r;
   if (readOnly) return 0;
   if (fsFailed) return -Errno.EIO;
-  const ip = f.node!;
   if (!wbInode(ip)) return finish(p, missAny());
   if (ip.wbLast > doneId) return finish(p, missReq(ip.wbLast));
   if (commitBusy()) return finish(p, missGen(commitsStarted));

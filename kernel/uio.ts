@@ -5,16 +5,20 @@
 // a kernel copy-out into a page under output gets its own copy, like any other writer. A
 // fault that cannot be resolved fails the call with EFAULT; the process is not killed.
 
-import { Access, Counter, Errno, PAGE_MASK, PAGE_SIZE } from "./abi";
+import { Access, Counter, Errno, Kill, PAGE_MASK, PAGE_SIZE } from "./abi";
+import { callBlock } from "../fs/wait";
 import { count } from "./stats";
 import { Proc } from "./proc";
 import { translate } from "../vm/mmu";
 import { paPtr } from "../vm/ram";
 
-/** userPa: physical address of va in p for access, faulting it in; -EFAULT if impossible. */
+/** userPa: physical address of va in p for access, faulting it in; -EFAULT if impossible;
+ *  SYS_RESTART (p BLOCKED) if a file page must be read first: the call is made again then. */
 export function userPa(p: Proc, va: u32, access: Access): i64 {
   const pa = translate(p.pid, p.cpu, va, access);
-  return pa < 0 ? -(<i64>Errno.EFAULT) : pa;
+  if (pa >= 0) return pa;
+  if (pa == -(<i64>Kill.BLOCKED)) return <i64>callBlock(p);
+  return -(<i64>Errno.EFAULT);
 }
 
 /** pageBytes: bytes of [at, at+left) that lie on at's page. */

@@ -18,7 +18,8 @@ import { Errno, MAX_PROCS, MMAP_BASE, PAGE_SHIFT, PAGE_SIZE, Prot, Pte, USER_BAS
 import { count } from "../kernel/stats";
 import { trace } from "../kernel/trace";
 import { frameRef } from "./frame";
-import { objectDrop, objectNew, objectRelease, VmObject } from "./object";
+import { objectDrop, objectNew, objectPage, objectRelease, ObjKind, VmObject } from "./object";
+import { pagerRef } from "./pager";
 import { pdAlloc, pdFree, pteFrame } from "./pagetable";
 import { pmapActivate, pmapDestroy, pmapEnter, pmapPte, pmapProtect, pmapRemove } from "./pmap";
 
@@ -128,6 +129,31 @@ export function asMap(as: AddrSpace, va: u32, len: u32, prot: i32, o: VmObject, 
   return at;
 }
 
+/**
+ * asMapFile: map pages [pgoff, pgoff + len/4096) of file object fo: shared (the file's own pages,
+ * written back), or private (a private object whose pages start as the file's, copy-on-write).
+ * Address or -ENOMEM. The region holds the file open (pagerRef).
+ */
+export function asMapFile(as: AddrSpace, va: u32, len: u32, prot: i32, fo: VmObject, pgoff: u32, shared: bool, fixed: bool): i64 {
+  let o = fo;
+  let off = pgoff;
+  if (shared) {
+    fo.refs++;
+  } else {
+    o = objectNew(len >>> PAGE_SHIFT, false);
+    o.backing = fo;
+    o.backOff = pgoff;
+    fo.refs++;
+    off = 0;
+  }
+  pagerRef(fo, 1);
+  const at = asMap(as, va, len, prot, o, off, fixed);
+  if (at < 0) {
+    if (shared) { pagerRef(fo, -1); objectDrop(fo); } else objectDrop(o);
+  }
+  return at;
+}
+
 /** asMapAnon: map a new anonymous object (shared or private); address or -ENOMEM. */
 export function asMapAnon(as: AddrSpace, va: u32, len: u32, prot: i32, shared: bool, fixed: bool): i64 {
   const o = objectNew(len >>> PAGE_SHIFT, shared);
@@ -150,6 +176,7 @@ function split(as: AddrSpace, va: u32): void {
   if (r == null || r.start == va) return;
   const right = new Region(va, r.end, r.prot, r.obj, r.index(va));
   r.obj.refs++;
+  if (r.obj.kind == ObjKind.FILE) pagerRef(r.obj, 1);
   r.end = va;
   insert(as, right);
 }
@@ -167,6 +194,7 @@ export function asUnmap(as: AddrSpace, start: u32, end: u32): void {
     if (r.start >= start && r.end <= end) {
       unmapPages(as, r.start, r.end);
       if (!r.obj.shared) objectRelease(r.obj, r.pgoff, r.index(r.end));
+      if (r.obj.kind == ObjKind.FILE) pagerRef(r.obj, -1);
       objectDrop(r.obj);
       rs.splice(i, 1);
       count(Counter.RegionOps);
@@ -218,9 +246,17 @@ export function asFork(parent: AddrSpace, child: AddrSpace): i32 {
     let o = r.obj;
     if (o.shared) {
       o.refs++;
+      if (o.kind == ObjKind.FILE) pagerRef(o, 1);
     } else {
       const n = r.index(r.end);
       const copy = objectNew(o.npages, false);
+      const b = o.backing;
+      if (b != null) {
+        copy.backing = b;
+        copy.backOff = o.backOff;
+        b.refs++;
+        pagerRef(b, 1);
+      }
       for (let k = r.pgoff; k < n; k++) {
         const f = unchecked(o.pages[k]);
         if (f == 0) continue;
@@ -294,5 +330,5 @@ export function asDestroy(as: AddrSpace): void {
 export function asPageFrame(as: AddrSpace, va: u32): u32 {
   const r = asFind(as, va);
   if (r == null) return 0;
-  return unchecked(r.obj.pages[r.index(va)]);
+  return objectPage(r.obj, r.index(va));
 }

@@ -14,7 +14,7 @@
 import { FrameFlag, FrameKind, MAX_PROCS, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Prot, Pte } from "../kernel/abi";
 import { asFind, spaces } from "./aspace";
 import { frame, freeFrames } from "./frame";
-import { objects } from "./object";
+import { objectPage, objects } from "./object";
 import { pteFrame } from "./pagetable";
 import { pvInUse } from "./pmap";
 import { framePtr, ramFrames } from "./ram";
@@ -82,7 +82,7 @@ export function checkInvariants(scrub: bool): i32 {
         if (m.outRef != 0 && (pte & Pte.W) != 0) bad(where + ": frame under output is writable");
         const r = asFind(as, va);
         if (r == null) { bad(where + ": mapped outside every region"); continue; }
-        if (unchecked(r.obj.pages[r.index(va)]) != f) bad(where + ": maps a frame its object no longer holds (stale)");
+        if (objectPage(r.obj, r.index(va)) != f) bad(where + ": maps a frame its object no longer holds (stale)");
         if ((pte & Pte.W) != 0 && (r.prot & Prot.WRITE) == 0) bad(where + ": writable in a read-only region");
       }
     }

@@ -3,13 +3,17 @@
 // A fault is resolved from the region and its memory object, never from the PTE alone:
 //
 //   no region / forbidden access  -> fatal (SEGV_UNMAPPED, SEGV_PROT)
-//   object page missing           -> demand zero: a zeroed frame, installed and mapped
+//   object page missing           -> demand zero: a zeroed frame, installed and mapped; for a
+//                                    file, the page cache's frame (the pager: vm/pager.ts), which
+//                                    may first have to be read (the access waits: Kill.BLOCKED),
+//                                    or SIGBUS beyond the end of the file
 //   page present, not mapped      -> minor fault: map it (read-only if shared copy-on-write
 //                                    or under output)
 //   write to a read-only mapping  -> one of
 //       frame under output (outRef > 0)      TCOW: copy it, replace it in the object, orphan
 //                                            the old frame until its output completes
-//       private frame shared by fork         COW: copy it into this object
+//       frame shared with another object     COW: copy it into this object (after fork, a
+//                                            private file mapping, an emulated-copy file read)
 //       otherwise                            just restore write permission
 //
 // A TCOW replacement unmaps the old frame from every mapping of the same object, so every
@@ -19,30 +23,34 @@ import { Access, Counter, Ev, FrameKind, Kill, PAGE_MASK, Prot, Pte } from "../k
 import { count } from "../kernel/stats";
 import { trace } from "../kernel/trace";
 import { AddrSpace, asFind, Region } from "./aspace";
-import { frame, frameAlloc, frameCopy } from "./frame";
-import { objectInstall, VmObject } from "./object";
+import { frame, frameAlloc, frameCopy, frameRef } from "./frame";
+import { objectInstall, objectPage, ObjKind, VmObject } from "./object";
+import { pagerDirty, pagerPage, PAGER_WAIT } from "./pager";
 import { pteFrame } from "./pagetable";
-import { pmapEnter, pmapProtect, pmapPte } from "./pmap";
+import { pmapEnter, pmapProtect, pmapPte, pmapRemove } from "./pmap";
 import { objectReplacePage } from "./swap";
 
-/** writable: may a mapping of frame f in region r be writable now? */
+/** writable: may a mapping of frame f in region r be writable now? Not while output is pending
+ *  on it (TCOW), nor while another object shares it (copy-on-write: after fork, a private file
+ *  mapping, or an emulated-copy file read). */
 function writable(r: Region, f: u32): bool {
   if ((r.prot & Prot.WRITE) == 0) return false;
   const m = frame(f);
-  if (m.outRef != 0) return false; // TCOW: no frame under output is ever writable
-  return r.obj.shared || m.refs == 1;
+  return m.outRef == 0 && m.refs == 1;
 }
 
 /** softBits: the reason a mapping of f in r is read-only though r is writable. */
 function softBits(r: Region, f: u32): u32 {
   if ((r.prot & Prot.WRITE) == 0) return 0;
   if (frame(f).outRef != 0) return Pte.TCOW;
-  return r.obj.shared ? 0 : Pte.COW;
+  return frame(f).refs > 1 ? Pte.COW : 0;
 }
 
-/** mapPage: map object page f at va of as with the most permission the rules allow. */
-function mapPage(as: AddrSpace, r: Region, va: u32, f: u32): bool {
-  const bits: u32 = Pte.U | (writable(r, f) ? Pte.W : softBits(r, f));
+/** mapPage: map object page f at va of as with the most permission the rules allow. A file page
+ *  is mapped writable only by a write, so that the write is seen (the page becomes dirty). */
+function mapPage(as: AddrSpace, r: Region, va: u32, f: u32, access: Access): bool {
+  const w = writable(r, f) && (r.obj.kind != ObjKind.FILE || access == Access.WRITE);
+  const bits: u32 = Pte.U | (w ? Pte.W : softBits(r, f));
   return pmapEnter(as.asid, va, f, bits);
 }
 
@@ -72,34 +80,57 @@ export function vmFault(as: AddrSpace, va: u32, access: Access): Kill {
   const page = va & ~PAGE_MASK;
   const idx = r.index(va);
   const o = r.obj;
-  let f = unchecked(o.pages[idx]);
+  let f = objectPage(o, idx);
 
   if (f == 0) {
-    f = frameAlloc(FrameKind.ANON, true);
-    if (f == 0) return fatal(as, va, Kill.OOM);
-    objectInstall(o, idx, f);
-    if (!mapPage(as, r, page, f)) return fatal(as, va, Kill.OOM);
-    return resolved(as, va, Counter.FaultsDemandZero);
+    // A file's page (shared mapping), or the file page a private mapping starts from.
+    const src = o.kind == ObjKind.FILE ? o : o.backing;
+    if (src == null) {
+      f = frameAlloc(FrameKind.ANON, true);
+      if (f == 0) return fatal(as, va, Kill.OOM);
+      objectInstall(o, idx, f);
+      if (!mapPage(as, r, page, f, access)) return fatal(as, va, Kill.OOM);
+      return resolved(as, va, Counter.FaultsDemandZero);
+    }
+    const got = pagerPage(src!, src == o ? idx : o.backOff + idx);
+    if (got == PAGER_WAIT) return Kill.BLOCKED;
+    if (got <= 0) return fatal(as, va, Kill.SIGBUS); // beyond end of file, or the read failed
+    f = <u32>got;
+    if (src != o) {
+      frameRef(f); // the private object shares the file's page, copy-on-write
+      objectInstall(o, idx, f);
+    }
   }
 
   const pte = pmapPte(as.asid, page);
   if ((pte & Pte.P) == 0 || pteFrame(pte) != f) {
-    if (!mapPage(as, r, page, f)) return fatal(as, va, Kill.OOM);
-    if (access == Access.READ || writable(r, f)) return resolved(as, va, Counter.FaultsMinor);
+    if (!mapPage(as, r, page, f, access)) return fatal(as, va, Kill.OOM);
+    if (access == Access.READ) return resolved(as, va, Counter.FaultsMinor);
+    if ((pmapPte(as.asid, page) & Pte.W) != 0) return written(as, va, o, idx, f, Counter.FaultsMinor);
   }
   if (access == Access.READ) return resolved(as, va, Counter.FaultsMinor);
 
   // A write to a read-only mapping of a writable region.
   const m = frame(f);
-  if (m.outRef != 0 || (!o.shared && m.refs > 1)) {
+  if (m.outRef != 0 || m.refs > 1) {
     const kind = m.outRef != 0 ? Counter.FaultsTcow : Counter.FaultsCow;
     const copy = pageReplace(o, idx, f);
     if (copy == 0) return fatal(as, va, Kill.OOM);
     if (!pmapEnter(as.asid, page, copy, Pte.U | Pte.W)) return fatal(as, va, Kill.OOM);
-    return resolved(as, va, kind);
+    return written(as, va, o, idx, copy, kind);
   }
   pmapProtect(as.asid, page, Pte.W, Pte.COW | Pte.TCOW);
-  return resolved(as, va, Counter.FaultsProt);
+  return written(as, va, o, idx, f, Counter.FaultsProt);
+}
+
+/** written: a write fault resolved; a file page it made writable is now dirty. A hole of a file
+ *  (no disk block yet) cannot be written through a mapping: SIGBUS (write() the file first). */
+function written(as: AddrSpace, va: u32, o: VmObject, idx: u32, f: u32, how: Counter): Kill {
+  if (o.kind == ObjKind.FILE && !pagerDirty(o, idx, f)) {
+    pmapRemove(as.asid, va & ~PAGE_MASK);
+    return fatal(as, va, Kill.SIGBUS);
+  }
+  return resolved(as, va, how);
 }
 
 function resolved(as: AddrSpace, va: u32, how: Counter): Kill {

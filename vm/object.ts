@@ -10,6 +10,7 @@
 // filled by the file system rather than zeroed.
 
 import { FrameKind } from "../kernel/abi";
+import { pagerRef } from "./pager";
 import { frame, frameUnref } from "./frame";
 
 export enum ObjKind {
@@ -21,9 +22,13 @@ export class VmObject {
   id: u32 = 0;
   kind: ObjKind = ObjKind.ANON;
   shared: bool = false;
-  /** Regions that map this object. */
+  /** Regions that map this object (and, for a file's object, the file system itself). */
   refs: i32 = 0;
   pages: StaticArray<u32>;
+  /** A private file mapping: the file's object, whose page backOff + i a missing page i starts
+   *  as (copy-on-write), or null. */
+  backing: VmObject | null = null;
+  backOff: u32 = 0;
 
   constructor(npages: u32) {
     this.pages = new StaticArray<u32>(<i32>npages);
@@ -32,6 +37,13 @@ export class VmObject {
   get npages(): u32 {
     return <u32>this.pages.length;
   }
+}
+
+/** objectPage: the frame at page idx of o, 0 if none (a file's object may be shorter than the
+ *  regions mapping it: its pages array grows as the file does). */
+// @ts-ignore: decorator
+@inline export function objectPage(o: VmObject, idx: u32): u32 {
+  return idx < o.npages ? unchecked(o.pages[idx]) : 0;
 }
 
 /** Live objects by id (id 0 is never used, so a frame's owner 0 means none). */
@@ -92,4 +104,10 @@ export function objectDrop(o: VmObject): void {
   objectRelease(o, 0, o.npages);
   objects[o.id] = null;
   freeIds.push(o.id);
+  const b = o.backing;
+  if (b != null) {
+    o.backing = null;
+    pagerRef(b, -1);
+    objectDrop(b);
+  }
 }

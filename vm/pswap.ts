@@ -6,18 +6,20 @@
 //   b: |..part..|    page    |    page    |..part..|       exchange frames (no byte moves);
 //                                                          partial pages: bytes copied both ways
 //
-// A file page that receives a frame becomes dirty (writeback persists it). A frame shared
-// copy-on-write with another object is never moved into a shared or file object (writes there
-// happen in place): such a page is exchanged by copying instead.
+// A file page that receives a frame becomes dirty (writeback persists it); a hole of the file
+// (no disk block yet) is exchanged by copying, which a mapping cannot do (write() it first). A
+// frame shared copy-on-write with another object is never moved into a shared or file object
+// (writes there happen in place): such a page is exchanged by copying instead.
 
 import { Access, Counter, Errno, FrameFlag, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../kernel/abi";
 import { count } from "../kernel/stats";
 import { AddrSpace, asFind, Region } from "./aspace";
 import { frame } from "./frame";
-import { ObjKind, VmObject } from "./object";
+import { objectPage, ObjKind, VmObject } from "./object";
 import { translate } from "./mmu";
 import { paPtr } from "./ram";
 import { unmapThrough } from "./swap";
+import { pagerCanDirty, pagerDirty } from "./pager";
 
 /** writableRange: every page of [va, va+len) lies in a visible, writable region. */
 function writableRange(as: AddrSpace, va: u32, len: u32): bool {
@@ -32,7 +34,8 @@ function writableRange(as: AddrSpace, va: u32, len: u32): bool {
 }
 
 /** movable: may frame f (0: a page never touched) be placed into object o as it is? */
-function movable(f: u32, o: VmObject): bool {
+function movable(f: u32, o: VmObject, idx: u32): bool {
+  if (o.kind == ObjKind.FILE && (f == 0 || !pagerCanDirty(o, idx))) return false; // holes: copy
   if (f == 0) return true;
   const m = frame(f);
   if (m.wired != 0) return false; // pinned for I/O (share semantics)
@@ -47,7 +50,7 @@ function place(o: VmObject, idx: u32, f: u32): void {
   m.index = idx;
   if (o.kind == ObjKind.FILE) {
     m.kind = <u8>FrameKind.PAGECACHE;
-    m.flags |= <u8>FrameFlag.DIRTY;
+    pagerDirty(o, idx, f);
   } else {
     m.kind = <u8>FrameKind.ANON;
     m.flags &= ~(<u8>FrameFlag.DIRTY);
@@ -57,7 +60,7 @@ function place(o: VmObject, idx: u32, f: u32): void {
 /** exchange: swap the frames behind page ia of ra and page ib of rb (mappings removed; the next
  *  accesses fault the new frames in). */
 function exchange(ra: Region, ia: u32, rb: Region, ib: u32): void {
-  const fa = unchecked(ra.obj.pages[ia]), fb = unchecked(rb.obj.pages[ib]);
+  const fa = objectPage(ra.obj, ia), fb = objectPage(rb.obj, ib);
   if (fa != 0) unmapThrough(ra.obj, ia, fa);
   if (fb != 0) unmapThrough(rb.obj, ib, fb);
   place(ra.obj, ia, fb);
@@ -95,7 +98,7 @@ export function pswap(as: AddrSpace, cpu: i32, a: u32, b: u32, len: u32): i32 {
     if (!whole) continue;
     const pb = b + (pa - a);
     const ra = asFind(as, pa)!, rb = asFind(as, pb)!;
-    const fa = unchecked(ra.obj.pages[ra.index(pa)]), fb = unchecked(rb.obj.pages[rb.index(pb)]);
+    const fa = objectPage(ra.obj, ra.index(pa)), fb = objectPage(rb.obj, rb.index(pb));
     if ((fa != 0 && frame(fa).wired != 0) || (fb != 0 && frame(fb).wired != 0)) return -Errno.EBUSY;
   }
   for (let pa = a & ~PAGE_MASK; pa < end; pa += PAGE_SIZE) {
@@ -108,8 +111,8 @@ export function pswap(as: AddrSpace, cpu: i32, a: u32, b: u32, len: u32): i32 {
     }
     const ra = asFind(as, pa)!, rb = asFind(as, pb)!;
     const ia = ra.index(pa), ib = rb.index(pb);
-    const fa = unchecked(ra.obj.pages[ia]), fb = unchecked(rb.obj.pages[ib]);
-    if (movable(fa, rb.obj) && movable(fb, ra.obj)) exchange(ra, ia, rb, ib);
+    const fa = objectPage(ra.obj, ia), fb = objectPage(rb.obj, ib);
+    if (movable(fa, rb.obj, ib) && movable(fb, ra.obj, ia)) exchange(ra, ia, rb, ib);
     else {
       const r = swapBytes(as.asid, cpu, pa, pb, PAGE_SIZE);
       if (r < 0) return r;

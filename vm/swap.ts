@@ -8,12 +8,11 @@
 //   object's reference: freed (and scrubbed before reuse), or kept as an orphan while I/O on
 //   it is pending, or kept by the other objects that still share it copy-on-write.
 
-import { Counter, FrameFlag, FrameKind, Pte, Prot } from "../kernel/abi";
-import { count } from "../kernel/stats";
-import { asFind, Region, spaces } from "./aspace";
-import { frame, frameRef, frameUnref } from "./frame";
-import { objectInstall, ObjKind, VmObject } from "./object";
-import { pmapEnter, pmapRemove, pvAsid, pvFirst, pvNext, pvVa } from "./pmap";
+import { FrameKind } from "../kernel/abi";
+import { asFind, spaces } from "./aspace";
+import { frame, frameUnref } from "./frame";
+import { objectInstall, objectPage, ObjKind, VmObject } from "./object";
+import { pmapRemove, pvAsid, pvFirst, pvNext, pvVa } from "./pmap";
 
 /** unmapThrough: remove every mapping of frame f that maps page idx of object o. */
 export function unmapThrough(o: VmObject, idx: u32, f: u32): void {
@@ -35,7 +34,7 @@ export function unmapThrough(o: VmObject, idx: u32, f: u32): void {
  * released by the object.
  */
 export function objectReplacePage(o: VmObject, idx: u32, f: u32): u32 {
-  const old = unchecked(o.pages[idx]);
+  const old = objectPage(o, idx);
   if (old != 0) unmapThrough(o, idx, old);
   const m = frame(f);
   m.owner = 0; // objectInstall claims it
@@ -47,24 +46,4 @@ export function objectReplacePage(o: VmObject, idx: u32, f: u32): u32 {
     frameUnref(old);
   }
   return old;
-}
-
-/**
- * swapIn: page swapping: system frame f (one reference, owned by the caller) becomes the page
- * of region r at page address va, mapped there at once. The application's old frame is
- * released. A file page becomes dirty.
- */
-export function swapIn(asid: i32, r: Region, va: u32, f: u32): void {
-  const o = r.obj;
-  objectReplacePage(o, r.index(va), f);
-  if (o.kind == ObjKind.FILE) frame(f).flags |= <u8>FrameFlag.DIRTY;
-  const w = (r.prot & Prot.WRITE) != 0 && (o.shared || frame(f).refs == 1) && frame(f).outRef == 0;
-  pmapEnter(asid, va, f, Pte.U | (w ? Pte.W | Pte.D : 0));
-  count(Counter.PageSwaps);
-}
-
-/** takeRef: a new reference on f for the caller (it will hand it to an object). */
-export function takeRef(f: u32): u32 {
-  frameRef(f);
-  return f;
 }

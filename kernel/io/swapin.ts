@@ -22,6 +22,8 @@ import { Pte } from "../abi";
 import { asFind, Region } from "../../vm/aspace";
 import { frame, frameRef } from "../../vm/frame";
 import { objectReplacePage } from "../../vm/swap";
+import { objectPage, ObjKind } from "../../vm/object";
+import { pagerCanDirty, pagerDirty } from "../../vm/pager";
 import { pmapEnter } from "../../vm/pmap";
 import { framePtr, paPtr } from "../../vm/ram";
 import { Dgram, dgramFree } from "../../net/pkt";
@@ -125,8 +127,11 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
     const s = max(va, page) - va, e = min(end, page + PAGE_SIZE) - va; // data [s, e) lands on this page
     const f = runs.inOneFrame(va, s, e);
     const r = asFind(p.as!, page)!;
-    if (f != 0 && r.obj.pages[r.index(page)] == f) continue; // share: the device wrote it in place
-    const aligned = f != 0 && !swapFrame.includes(f);
+    if (f != 0 && objectPage(r.obj, r.index(page)) == f) continue; // share: the device wrote it in place
+    const r0 = asFind(p.as!, page)!;
+    // A file page swapped in becomes dirty: only a page with a disk block can be (no hole).
+    const fileOk = r0.obj.kind != ObjKind.FILE || pagerCanDirty(r0.obj, r0.index(page));
+    const aligned = f != 0 && !swapFrame.includes(f) && fileOk;
     const bytes = e - s;
     const full = bytes == <u32>PAGE_SIZE;
     if (!aligned || (!full && bytes <= reverse)) {
@@ -141,8 +146,10 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
   }
   // The system frames become the application's pages; the packets then let go of them.
   for (let k = 0; k < swapVa.length; k++) {
+    const r = swapRegion[k], idx = r.index(swapVa[k]);
     frameRef(swapFrame[k]);
-    objectReplacePage(swapRegion[k].obj, swapRegion[k].index(swapVa[k]), swapFrame[k]);
+    objectReplacePage(r.obj, idx, swapFrame[k]);
+    if (r.obj.kind == ObjKind.FILE) pagerDirty(r.obj, idx, swapFrame[k]);
   }
   dgramFree(d);
   for (let k = 0; k < swapVa.length; k++) {
@@ -157,7 +164,7 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
 /** reverseCopy: copy the application's bytes of page `page` outside [s, e) into frame f. */
 function reverseCopy(p: Proc, page: u32, s: u32, e: u32, f: u32): void {
   const r = asFind(p.as!, page)!;
-  const old = r.obj.pages[r.index(page)];
+  const old = objectPage(r.obj, r.index(page));
   const dst = framePtr(f);
   const head = s - page, tail = page + PAGE_SIZE - e;
   if (old == 0) {

@@ -14,6 +14,10 @@ import { ProcessGone, SegmentationFault, SyscallError } from "./errors";
 import type { Machine } from "./machine";
 
 export interface MmapOptions {
+  /** Map this open file (its descriptor) instead of anonymous memory. */
+  fd?: number;
+  /** With fd: the file offset to map from, in bytes (a page multiple). */
+  offset?: number;
   /** Prot bits (default READ | WRITE). */
   prot?: number;
   /** Share the pages with children (MAP_SHARED) instead of copy-on-write (default false). */
@@ -123,14 +127,19 @@ export class Process {
       const { value, end } = this.machine.enter(this.cpu, this.clock, () => this.k.syscall(this.pid, nr, a0 | 0, a1 | 0, a2 | 0, a3 | 0, a4 | 0, a5 | 0));
       this.clock = end;
       if (value !== SYS_RESTART) return value;
-      const call = Sys[nr] ?? `system call ${nr}`;
-      if (restarts >= MAX_RESTARTS) throw new Error(`pid ${this.pid}: ${call} restarted ${MAX_RESTARTS} times without completing`);
-      const w = this.machine.world;
-      if (!w.runUntil(() => this.state !== ProcState.BLOCKED))
-        throw new Error(`pid ${this.pid}: ${call} would wait forever: no pending event can wake it (has the disk crashed?)`);
-      if (!this.alive) throw new ProcessGone(this.pid, this.killReason);
-      this.clock = Math.max(this.clock, this.machine.wokenAt.get(this.pid) ?? w.now);
+      this.waitRunnable(Sys[nr] ?? `system call ${nr}`, restarts);
     }
+  }
+
+  /** waitRunnable: the kernel blocked this process for the disk (SYS_RESTART): run the world
+   *  until it may run again, so the call or access can be made again. */
+  private waitRunnable(call: string, restarts: number): void {
+    if (restarts >= MAX_RESTARTS) throw new Error(`pid ${this.pid}: ${call} restarted ${MAX_RESTARTS} times without completing`);
+    const w = this.machine.world;
+    if (!w.runUntil(() => this.state !== ProcState.BLOCKED))
+      throw new Error(`pid ${this.pid}: ${call} would wait forever: no pending event can wake it (has the disk crashed?)`);
+    if (!this.alive) throw new ProcessGone(this.pid, this.killReason);
+    this.clock = Math.max(this.clock, this.machine.wokenAt.get(this.pid) ?? w.now);
   }
 
   /** sys: system call that throws SyscallError(name) on a negative result. */
@@ -159,7 +168,14 @@ export class Process {
   mmap(len: number, opts: MmapOptions = {}): number {
     const prot = opts.prot ?? Prot.READ | Prot.WRITE;
     const flags = (opts.shared ? MapFlag.SHARED : MapFlag.PRIVATE) | (opts.fixed ? MapFlag.FIXED : 0);
-    return this.sys(`mmap(len=${len})`, Sys.MMAP, opts.at ?? 0, len, prot, flags, -1, 0) >>> 0;
+    const offset = opts.offset ?? 0;
+    if (offset % PAGE_SIZE !== 0) throw new SyscallError(`mmap(offset=${offset})`, Errno.EINVAL);
+    return this.sys(`mmap(len=${len}${opts.fd !== undefined ? `, fd=${opts.fd}` : ""})`, Sys.MMAP, opts.at ?? 0, len, prot, flags, opts.fd ?? -1, offset / PAGE_SIZE) >>> 0;
+  }
+
+  /** msync: write back the file pages mapped at [va, va+len) and wait until they are on disk. */
+  msync(va: number, len: number): void {
+    this.sys(`msync(0x${(va >>> 0).toString(16)}, ${len})`, Sys.MSYNC, va, len);
   }
 
   munmap(va: number, len: number): void {
@@ -473,12 +489,17 @@ export class Process {
 
   /** translate: the physical address of one access, faulting as needed; throws on a fatal fault. */
   translate(va: number, access: Access): number {
-    this.live();
-    const cpu = this.cpu;
-    const { value: pa, end } = this.machine.enter(cpu, this.clock, () => this.k.uaccess(this.pid, va | 0, access));
-    this.clock = end;
-    if (pa < 0) throw new SegmentationFault(this.pid, va >>> 0, access, -pa);
-    return pa;
+    for (let restarts = 0; ; restarts++) {
+      this.live();
+      const { value: pa, end } = this.machine.enter(this.cpu, this.clock, () => this.k.uaccess(this.pid, va | 0, access));
+      this.clock = end;
+      if (pa === SYS_RESTART) {
+        this.waitRunnable(`access at 0x${(va >>> 0).toString(16)}`, restarts); // a file page is being read
+        continue;
+      }
+      if (pa < 0) throw new SegmentationFault(this.pid, va >>> 0, access, -pa);
+      return pa;
+    }
   }
 
   /** load: read len bytes at va through the MMU. */

@@ -1,0 +1,53 @@
+// fs/mmap.ts — the file system's pager (vm/pager.ts): file pages for mappings.
+//
+// A mapping of a file maps the inode's memory object, the same frames read/write and the
+// emulated-copy paths use (the unified page cache). A fault on a page not in memory starts
+// its read and the access waits; a page beyond the end of the file is SIGBUS; a hole (no
+// block yet) is a fresh zeroed page, which a mapping may read but not write (SIGBUS: write()
+// the file first — a fault cannot allocate blocks, which takes a logged transaction). A write
+// fault makes the page dirty (writeback persists it). Each region mapping the file holds it
+// open, like a descriptor.
+
+import { PAGE_SHIFT, SYS_RESTART } from "../kernel/abi";
+import { freeFrames } from "../vm/frame";
+import { VmObject } from "../vm/object";
+import { pagerRegister, PAGER_EIO, PAGER_EOF, PAGER_WAIT } from "../vm/pager";
+import { inodeOfObj, irelease } from "./inode";
+import { lowWater, pcAdopt, pcNew, pcPage } from "./pagecache";
+import { missAny } from "./wait";
+
+function page(o: VmObject, idx: u32): i32 {
+  const ip = inodeOfObj(o.id);
+  if (ip == null) return PAGER_EOF;
+  if ((<u64>idx << PAGE_SHIFT) >= ip.size) return PAGER_EOF;
+  const f = pcPage(ip, idx);
+  if (f > 0) return f;
+  if (f == SYS_RESTART) return PAGER_WAIT;
+  if (f < 0) return PAGER_EIO;
+  // A hole: a zeroed page (it gets a block when written back, through write's path or fsync).
+  if (freeFrames <= lowWater()) {
+    missAny();
+    return PAGER_WAIT;
+  }
+  return <i32>pcNew(ip, idx, true);
+}
+
+function canDirty(o: VmObject, idx: u32): bool {
+  const ip = inodeOfObj(o.id);
+  return ip != null && idx < <u32>ip.blk.length && unchecked(ip.blk[idx]) != 0;
+}
+
+function dirty(o: VmObject, idx: u32, f: u32): bool {
+  if (!canDirty(o, idx)) return false;
+  pcAdopt(o, idx, f);
+  return true;
+}
+
+function hold(o: VmObject, delta: i32): void {
+  const ip = inodeOfObj(o.id);
+  if (ip == null) return;
+  if (delta > 0) ip.refs += delta;
+  else irelease(ip);
+}
+
+pagerRegister(page, dirty, hold, canDirty);
