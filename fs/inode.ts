@@ -380,7 +380,7 @@ export function itrunc(ip: Inode, size: u64): void {
       const pg = <u32>(size >> PAGE_SHIFT);
       const f = pcPage(ip, pg);
       if (f > 0) {
-        const w = pcWritable(ip.obj, pg, <u32>f);
+        const w = pcWritable(ip.obj, pg, <u32>f, ip.type == FsType.FILE);
         if (w == 0) panic("itrunc: no frame for a copy of the last page");
         memory.fill(framePtr(w) + off, 0, 4096 - off);
         if (ip.type == FsType.FILE) pcDirty(w);

@@ -181,10 +181,12 @@ export function pcNew(ip: Inode, idx: u32, zero: bool): u32 {
 }
 
 /** pcWritable: the frame of page idx of o that a writer may change now: f itself, or, if f is
- *  under output (TCOW), a copy that replaces it in the object. 0 if no frame is free. */
-export function pcWritable(o: VmObject, idx: u32, f: u32): u32 {
+ *  under output (TCOW) — or, with cow, shared with an application's memory (an emulated-copy
+ *  write put it there) — a copy that replaces it in the object. 0 if no frame is free. Only a
+ *  regular file's pages may be shared that way (the log holds references on directory pages). */
+export function pcWritable(o: VmObject, idx: u32, f: u32, cow: bool = false): u32 {
   const m = frame(f);
-  if (m.outRef == 0) return f;
+  if (m.outRef == 0 && !(cow && m.refs > 1)) return f;
   const dirty = (m.flags & FrameFlag.DIRTY) != 0;
   m.flags &= ~(<u8>FrameFlag.DIRTY); // the orphan keeps its output, not its dirtiness
   const c = pageReplace(o, idx, f);

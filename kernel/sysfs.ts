@@ -12,9 +12,10 @@
 // when the rest is not in memory yet or memory is short (the next call goes on from there).
 
 import {
-  Access, Errno, FS_DIRENT_SIZE, FS_MAX_PAGES, FS_PATH_MAX, FS_STAT_SIZE, FsStat, FsType, OpenFlag, PAGE_MASK,
-  PAGE_SHIFT, PAGE_SIZE, SEM_MASK, Seek, Sem, SYS_RESTART,
+  Access, Counter, Errno, FS_DIRENT_SIZE, FS_MAX_PAGES, FS_PATH_MAX, FS_STAT_SIZE, FsStat, FsType, OpenFlag, PAGE_MASK,
+  PAGE_SHIFT, PAGE_SIZE, Pte, SEM_MASK, Seek, Sem, SYS_RESTART,
 } from "./abi";
+import { count } from "./stats";
 import { Proc } from "./proc";
 import { File, FileKind, MAX_FDS } from "./file";
 import { userRange } from "./syscall";
@@ -28,8 +29,11 @@ import { bmap, iblock, ifind, ifree, iget, iinit, Inode, ireap, itrunc, itruncPr
 import { beginOp, commitBusy, commitsStarted, commitStart, endOp, fsFailed, logRoom, readOnly, txnBlocks } from "../fs/log";
 import { mounted } from "../fs/mount";
 import {
-  bread, cacheLookup, lowWater, pagePtr, pcBalance, pcDirty, pcGrow, pcNew, pcPage, pcReserve, pcWritable, wbInode,
+  bread, cacheLookup, lowWater, pagePtr, pcAdopt, pcBalance, pcDirty, pcGrow, pcNew, pcPage, pcReserve, pcWritable, wbInode,
 } from "../fs/pagecache";
+import { frame, frameRef } from "../vm/frame";
+import { pmapPageProtect } from "../vm/pmap";
+import { objectReplacePage } from "../vm/swap";
 import { callBegin, callBlock, changeBegin, changeEnd, doneId, fail, fsErr, missAny, missGen, missReq } from "../fs/wait";
 
 /** The largest file, in bytes. */
@@ -179,12 +183,39 @@ function truncate(ip: Inode, size: u64): i32 {
 }
 
 /** ioFlags: the semantics of a read / write's flags, or -errno (only copy for now). */
+/** ioSem: the semantics of a read or write (flags' bits 0..3, DEFAULT resolved): COPY or
+ *  EMULATED_COPY; -EINVAL for bad flags, -EOPNOTSUPP for the others. */
 function ioSem(p: Proc, flags: i32): i32 {
   if ((flags & ~SEM_MASK) != 0 || (flags & SEM_MASK) >= Sem.COUNT) return -Errno.EINVAL;
   const sem = semResolve(p, <Sem>(flags & SEM_MASK));
-  return sem == Sem.COPY ? 0 : -Errno.EOPNOTSUPP;
+  return sem == Sem.COPY || sem == Sem.EMULATED_COPY ? sem : -Errno.EOPNOTSUPP;
 }
 
+/**
+ * swapIntoCache: emulated-copy write of one whole, page-aligned page (in the style of Genie): the
+ * application's frame at va becomes page pg of ip in the page cache instead of being copied.
+ * Both now hold it copy-on-write (every mapping of it write-protected), so a later write on
+ * either side copies the page and neither sees the other's change. false if the frame cannot be
+ * shared (wired for I/O): the caller copies.
+ */
+function swapIntoCache(p: Proc, ip: Inode, pg: u32, b: u32, va: u32): bool {
+  const pa = userPa(p, va, Access.READ);
+  if (pa < 0) return false;
+  const uf = <u32>pa >> 12;
+  if (frame(uf).wired != 0) return false;
+  pmapPageProtect(uf, Pte.COW);
+  frameRef(uf);
+  pcGrow(ip, pg);
+  objectReplacePage(ip.obj, pg, uf);
+  unchecked((ip.blk[pg] = b));
+  pcAdopt(ip.obj, pg, uf);
+  count(Counter.PageSwaps);
+  return true;
+}
+
+/** read(fd, va, len, sem). Emulated copy reads copy, like copy: mapping the cache's frames into
+ *  the application would share them copy-on-write, and a later write() of the file would then have
+ *  to copy the page anyway; the cache's copy must stay intact (our choice, documented). */
 export function sysRead(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i32 {
   const f = fileOf(p, fd);
   if (f == null) return badFd(p, fd, Errno.EINVAL);
@@ -246,8 +277,8 @@ export function sysWrite(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i32 {
   const f = fileOf(p, fd);
   if (f == null) return badFd(p, fd, Errno.EINVAL);
   if (!f.writable) return -Errno.EBADF;
-  const e = ioSem(p, flags);
-  if (e < 0) return e;
+  const sem = ioSem(p, flags);
+  if (sem < 0) return sem;
   const ip = f.node!;
   if (len == 0) return 0;
   if (!userRange(va, len)) return -Errno.EFAULT;
@@ -290,13 +321,16 @@ export function sysWrite(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i32 {
     // Change: the block, the page, the bytes, the size.
     changeBegin();
     if (b == 0) b = bmap(ip, pg, true);
-    let fr: u32;
-    if (cached == 0) fr = pcNew(ip, pg, k != PAGE_SIZE);
-    else fr = pcWritable(ip.obj, pg, <u32>cached);
-    pcGrow(ip, pg);
-    unchecked((ip.blk[pg] = <u32>b));
-    copyin(p, va + done, framePtr(fr) + po, k);
-    pcDirty(fr);
+    const whole = k == <u32>PAGE_SIZE && ((va + done) & PAGE_MASK) == 0;
+    if (!(sem == Sem.EMULATED_COPY && whole && swapIntoCache(p, ip, pg, <u32>b, va + done))) {
+      let fr: u32;
+      if (cached == 0) fr = pcNew(ip, pg, k != PAGE_SIZE);
+      else fr = pcWritable(ip.obj, pg, <u32>cached, true);
+      pcGrow(ip, pg);
+      unchecked((ip.blk[pg] = <u32>b));
+      copyin(p, va + done, framePtr(fr) + po, k);
+      pcDirty(fr);
+    }
     if (pos + k > ip.size) ip.size = pos + k;
     iupdate(ip);
     changeEnd();

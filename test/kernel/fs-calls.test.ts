@@ -156,7 +156,7 @@ describe("read and write", () => {
     expect(p.syscall(Sys.WRITE, wo, 0x50000000, 10, 0)).toBe(-Errno.EFAULT); // in range, unmapped
     expect(p.syscall(Sys.READ, ro, va, 10, 0x100)).toBe(-Errno.EINVAL);
     expect(p.syscall(Sys.READ, ro, va, 10, 15)).toBe(-Errno.EINVAL);
-    for (const sem of [Sem.EMULATED_COPY, Sem.SHARE, Sem.MOVE]) {
+    for (const sem of [Sem.SHARE, Sem.EMULATED_SHARE, Sem.MOVE, Sem.EMULATED_WEAK_MOVE]) { // files take copy and emulated copy
       expect(p.syscall(Sys.READ, ro, va, 10, sem)).toBe(-Errno.EOPNOTSUPP);
       expect(p.syscall(Sys.WRITE, wo, va, 10, sem)).toBe(-Errno.EOPNOTSUPP);
     }

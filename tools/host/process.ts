@@ -570,7 +570,7 @@ export interface OpenOptions {
 }
 
 export interface FileIoOptions {
-  /** Data-passing semantics (default: the process's default). The file system implements copy. */
+  /** Data-passing semantics (default: the process's default): copy or emulated copy (a write swaps whole aligned pages into the page cache; a read copies). */
   sem?: Sem;
 }
 
