@@ -2,43 +2,14 @@
 // The JSON rows are a contract; the profiles behind them are data, validated field by field.
 // Wall-clock numbers are never asserted (machines are noisy): only the shape of their report.
 
-import { beforeAll, describe, expect, it } from "vitest";
-import { execFile, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { genie, genieAsync, useCli } from "./cli-run";
 import { ConfigError, getProfile, PROFILES, Sem, SEMANTICS, semanticsByName, validateProfile } from "../tools/host/index";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const cli = join(root, "build", "cli", "genie.mjs");
 const ROW_KEYS = ["semantics", "bytes", "latencyUs", "throughputMbps", "cpuBytesCopied", "pteWrites", "tlbShootdowns", "faults"];
 
-/** newestSource: modification time of the newest .ts/.json file the CLI bundles. */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(ts|json)$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ["tools/cli", "tools/host", "tools/bench", "kernel"]) walk(join(root, d));
-  return newest;
-}
 
-function genie(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
-/** genieAsync: as genie, without blocking (for tests run concurrently). */
-function genieAsync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 }, (err: (Error & { code?: unknown }) | null, stdout: string, stderr: string) =>
-      resolve({ status: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }));
-  });
-}
 
 /** bench: `genie bench datagram` with --json; status, parsed document (if any) and stderr. */
 function bench(...args: string[]) {
@@ -48,13 +19,7 @@ function bench(...args: string[]) {
   return { ...r, doc };
 }
 
-beforeAll(() => {
-  if (!existsSync(join(root, "build", "release.wasm"))) throw new Error("build/release.wasm is missing: run npm run build");
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource()) {
-    const r = spawnSync(process.execPath, [join(root, "tools", "build", "build.mjs")], { cwd: root, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`building the CLI failed:\n${r.stderr}`);
-  }
-});
+useCli();
 
 describe("genie bench datagram --json", () => {
   it("prints {profile, rows} with exactly the contract's keys per row, in the order semantics x sizes, deterministically", () => {

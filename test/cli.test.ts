@@ -4,43 +4,10 @@
 // second) is re-made here if it is missing or older than its sources, so a change to tools/ is
 // never tested against a stale bundle.
 
-import { beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { genie, useCli } from "./cli-run";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const cli = join(root, "build", "cli", "genie.mjs");
-
-/** newestSource: modification time of the newest .ts/.json file the CLI bundles (tools/, kernel/abi.ts). */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(ts|json)$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ["tools/cli", "tools/host", "kernel"]) walk(join(root, d));
-  return newest;
-}
-
-/** genie: run the CLI with args; its exit status and output. */
-function genie(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-beforeAll(() => {
-  for (const t of ["debug", "release"])
-    if (!existsSync(join(root, "build", `${t}.wasm`))) throw new Error(`build/${t}.wasm is missing: run npm run build`);
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource()) {
-    const r = spawnSync(process.execPath, [join(root, "tools", "build", "build.mjs")], { cwd: root, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`building the CLI failed:\n${r.stderr}`);
-  }
-});
+useCli();
 
 describe("genie demo", () => {
   it("narrates boot, demand paging, fork and copy-on-write, a shootdown and a segmentation fault, then all invariants hold", () => {

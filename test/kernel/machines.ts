@@ -38,16 +38,7 @@ export function track(m: Machine): Machine {
   return m;
 }
 
-/** pattern: len deterministic bytes derived from seed (for byte-exact comparisons). */
-export function pattern(len: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(len);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+export { pattern } from "../../tools/host/pattern";
 
 /** expectBytes: actual equals expected byte for byte (fast for megabytes; names the first difference). */
 export function expectBytes(actual: Uint8Array, expected: Uint8Array, what = "bytes"): void {

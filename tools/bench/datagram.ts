@@ -17,6 +17,7 @@
 // deliver them is an error, never a row. A semantics the kernel refuses (EOPNOTSUPP) is
 // reported as NotImplemented, never replaced by another.
 
+import { pattern } from "../host/pattern";
 import {
   Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, semanticsByName, validateProfile, wireOptions,
   type Counters, type Machine, type Process, type Profile, type SemanticsInfo, type Wire,
@@ -72,16 +73,7 @@ export function memoryFor(bytes: number): number {
   return Math.ceil((4 * bytes + 8 * MiB) / MiB) * MiB;
 }
 
-/** pattern: n bytes that differ from their neighbours and from any shifted copy (xorshift). */
-export function pattern(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+export { pattern };
 
 const B_IP = 0x0a000002; // 10.0.0.2, machine b
 const sumOf = (da: Counters, db: Counters, n: keyof Counters) => da[n] + db[n];
