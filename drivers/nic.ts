@@ -30,7 +30,7 @@ import { framePtr, paPtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";
 import { OutReq } from "../kernel/io/outreq";
 import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
-import { pieceCap, pieceFrame, piecePa, planDescs, planHolds, planNew, planPost, planRelease, planRestore, RxPlan } from "./rxplan";
+import { pieceCap, pieceFrame, piecePa, pieces, planDescs, planHolds, planNew, planPost, planRelease, planRestore, RxPlan } from "./rxplan";
 
 // @ts-ignore: decorator
 @external("host", "nicWrite")
@@ -67,10 +67,35 @@ export class TxPkt {
   csumFlags: i32 = 0;
   csumStart: u32 = 0;
   csumOff: u32 = 0;
+
+  /** clear: every field back to its initial value (a packet taken from the pool). */
+  clear(): void {
+    this.req = null;
+    this.build = noHeaders;
+    this.src = this.dst = this.ipId = this.ipOff = this.ipLen = 0;
+    this.srcMac = this.dstMac = 0;
+    this.more = false;
+    this.sport = this.dport = this.udpLen = this.udpCsum = this.jumboTotal = 0;
+    this.dataOff = this.dataLen = 0;
+    this.csumFlags = 0;
+    this.csumStart = this.csumOff = 0;
+  }
 }
 
 function noHeaders(t: TxPkt, ptr: usize): u32 {
   return 0;
+}
+
+// Packets come from a pool and go back to it once their descriptors are in the ring: no
+// allocation per packet.
+const txPool = new Array<TxPkt>();
+
+/** txPktNew: a packet with every field at its initial value. */
+export function txPktNew(): TxPkt {
+  if (txPool.length == 0) return new TxPkt();
+  const t = txPool.pop();
+  t.clear();
+  return t;
 }
 
 class RxQueue {
@@ -96,7 +121,8 @@ export class Nic {
   txTail: u32 = 0; // next free descriptor
   txReq: StaticArray<OutReq | null> = new StaticArray<OutReq | null>(NIC_TX_DESCS); // on each packet's last descriptor
   txEop: StaticArray<bool> = new StaticArray<bool>(NIC_TX_DESCS);
-  txq: Array<TxPkt> = []; // waiting for ring space
+  txq: Array<TxPkt> = []; // waiting for ring space: txq[txqHead ..]
+  txqHead: i32 = 0;
   rx: StaticArray<RxQueue> = new StaticArray<RxQueue>(NIC_QUEUES);
   constructor(public id: i32) {
     for (let q = 0; q < NIC_QUEUES; q++) this.rx[q] = new RxQueue();
@@ -209,7 +235,7 @@ function planRefill(n: Nic, q: i32): void {
     const need = planDescs(p, p.next);
     if (rxPosted(r) + need > <u32>NIC_RX_DESCS - 1) break;
     if (!planPost(p, p.next)) break;
-    for (let i = 0; i < piecePa.length; i++) {
+    for (let i = 0; i < pieces; i++) {
       frameRef(pieceFrame[i]);
       rxPost(n, r, piecePa[i], pieceCap[i], pieceFrame[i]);
     }
@@ -287,17 +313,32 @@ export function nicQueue(n: Nic, t: TxPkt): void {
 
 /** nicKick: move queued packets into the ring while they fit, then ring the doorbell. */
 export function nicKick(n: Nic): void {
+  const q = n.txq;
   let moved = 0;
-  while (n.txq.length > 0) {
-    // A checksum group enters the ring whole.
-    let k = 0, need: u32 = 0;
+  while (n.txqHead < q.length) {
+    // A checksum group enters the ring whole: packets txq[txqHead .. k).
+    let k = n.txqHead, need: u32 = 0;
     do {
-      need += txDescsNeeded(n.txq[k]);
+      need += txDescsNeeded(q[k]);
       k++;
-    } while (k < n.txq.length && (n.txq[k - 1].csumFlags & NicTxFlag.CSUM) != 0 && (n.txq[k - 1].csumFlags & NicTxFlag.CSUM_END) == 0);
+    } while (k < q.length && (q[k - 1].csumFlags & NicTxFlag.CSUM) != 0 && (q[k - 1].csumFlags & NicTxFlag.CSUM_END) == 0);
     if (need > txFree(n)) break;
-    for (let j = 0; j < k; j++) txPut(n, n.txq.shift());
-    moved += k;
+    for (; n.txqHead < k; n.txqHead++) {
+      const t = q[n.txqHead];
+      txPut(n, t);
+      t.req = null;
+      txPool.push(t);
+      moved++;
+    }
+  }
+  // Drop the packets sent from the front of the queue (all at once: no shifting per packet).
+  if (n.txqHead == q.length) {
+    q.length = 0;
+    n.txqHead = 0;
+  } else if (n.txqHead >= 64) {
+    q.copyWithin(0, n.txqHead);
+    q.length -= n.txqHead;
+    n.txqHead = 0;
   }
   if (moved > 0) nicWrite(n.id, NicReg.TX_TAIL, 0, <i32>n.txTail);
 }
@@ -474,6 +515,9 @@ function gatherHeaders(p: Pkt, v: RxView): void {
   v.hdrLen = got;
 }
 
+/** One view serves every interrupt (interrupt handlers do not nest). */
+const rxView = new RxView();
+
 /**
  * nicIntr: the interrupt handler of NIC id: complete sent packets (calling done for each
  * finished output), then hand every received packet to input, and re-post buffers.
@@ -484,7 +528,7 @@ export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: R
   count(Counter.Interrupts);
   txReclaim(n, done);
   nicKick(n);
-  const v = new RxView();
+  const v = rxView;
   for (let q = 0; q < NIC_QUEUES; q++) {
     const r = n.rx[q];
     if (r.ring == 0) continue;

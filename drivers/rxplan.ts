@@ -23,7 +23,7 @@
 // delivery notices and copies those bytes instead. Share semantics posts the application's own
 // (wired) frames, so the data lands in place.
 
-import { Counter, ETH_HLEN, FrameKind, NicFeature, PAGE_SIZE } from "../kernel/abi";
+import { Counter, ETH_HLEN, FrameKind, NIC_RX_DESCS, NicFeature, PAGE_SIZE } from "../kernel/abi";
 import { count } from "../kernel/stats";
 import { frameAlloc, frameIoDone, frameUnref, frameWire, IoRef } from "../vm/frame";
 import { framePtr } from "../vm/ram";
@@ -53,9 +53,19 @@ export class RxPlan {
   savedV: u32 = 0;
 }
 
+// Released plans, reused by later receives.
+const pool = new Array<RxPlan>();
+
 /** planNew: a plan for a receive of len bytes at page offset o on a NIC with this MTU. */
 export function planNew(o: u32, len: u32, mtu: u32, features: i32): RxPlan {
-  const p = new RxPlan();
+  let p: RxPlan;
+  if (pool.length > 0) {
+    p = pool.pop();
+    p.next = p.taken = 0;
+    p.frames.length = 0;
+    p.wired = false;
+    p.savedLen = p.savedV = 0;
+  } else p = new RxPlan();
   p.o = o;
   p.len = len;
   p.jumbo = len + UDP_HLEN > IP_MAXPAYLOAD;
@@ -81,7 +91,7 @@ export function planUseFrames(p: RxPlan, frames: Array<u32>): void {
   }
 }
 
-/** planRelease: the plan is over: drop its hold on its frames. */
+/** planRelease: the plan is over: drop its hold on its frames (p goes back to the pool). */
 export function planRelease(p: RxPlan): void {
   for (let i = 0; i < p.frames.length; i++) {
     const f = p.frames[i];
@@ -90,6 +100,7 @@ export function planRelease(p: RxPlan): void {
     else frameUnref(f);
     p.frames[i] = 0;
   }
+  pool.push(p);
 }
 
 /** planHolds: add the plan's frame references to expected (invariant check). */
@@ -137,10 +148,12 @@ export function planDescs(p: RxPlan, k: i32): u32 {
   return ((e - 1) >> 12) - (s >> 12) + 1;
 }
 
-/** The buffers of the packet planPost laid out: physical address, capacity, frame. */
-export const piecePa = new Array<u32>();
-export const pieceCap = new Array<u32>();
-export const pieceFrame = new Array<u32>();
+/** The buffers of the packet planPost laid out: `pieces` of them, each a physical address,
+ *  a capacity and a frame (a packet spans at most one buffer per descriptor of a ring). */
+export const piecePa = new StaticArray<u32>(NIC_RX_DESCS);
+export const pieceCap = new StaticArray<u32>(NIC_RX_DESCS);
+export const pieceFrame = new StaticArray<u32>(NIC_RX_DESCS);
+export let pieces = 0;
 
 /**
  * planPost: lay out packet k's buffers in piecePa / pieceCap / pieceFrame (for the driver to
@@ -148,9 +161,7 @@ export const pieceFrame = new Array<u32>();
  * will cover are saved first.
  */
 export function planPost(p: RxPlan, k: i32): bool {
-  piecePa.length = 0;
-  pieceCap.length = 0;
-  pieceFrame.length = 0;
+  pieces = 0;
   const r = range(p, k);
   let s = <u32>(r >> 32);
   const e = <u32>r;
@@ -165,9 +176,10 @@ export function planPost(p: RxPlan, k: i32): bool {
     const f = frameAt(p, s);
     if (f == 0) return false;
     const cap = min(e - s, PAGE_SIZE - (s & 4095));
-    piecePa.push((f << 12) | (s & 4095));
-    pieceCap.push(cap);
-    pieceFrame.push(f);
+    piecePa[pieces] = (f << 12) | (s & 4095);
+    pieceCap[pieces] = cap;
+    pieceFrame[pieces] = f;
+    pieces++;
     s += cap;
   }
   return true;

@@ -419,9 +419,11 @@ export enum MsgFlag {
 //  |  addr (pa) |  len   | flags  | csumStart | csumOff  |   status   |
 //  +------------+--------+--------+-----------+----------+------------+
 //   A packet is one or more descriptors (gather list), the last flagged EOP. With CSUM the device
-//   adds the one's-complement sum of bytes [csumStart, end) of every packet of the group to the
-//   16-bit seed at csumOff of the group's first packet, and stores the complement there before
-//   sending any packet of the group (the group ends with a packet flagged CSUM_END).
+//   sums (one's complement) bytes [csumStart, end) of every packet of the group, the 16-bit field
+//   at csumOff of the group's first packet included: the driver puts the seed there (the pseudo-
+//   header sum), inside that range at an even distance from csumStart. It stores the complement
+//   of the sum in that field before sending any packet of the group (the group ends with a
+//   packet flagged CSUM_END).
 //
 //  RX descriptor (32 bytes, NIC_RX_DESCS per ring, one ring frame per queue)
 //   0          4          8        10       12       14       16       18       20           32

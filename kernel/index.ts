@@ -186,6 +186,16 @@ export function checkMessage(): string {
   return checkReport();
 }
 
+/**
+ * collect: free the kernel heap's objects that nothing references any more. The kernel is built
+ * with AssemblyScript's minimal runtime (asconfig.json), which keeps no shadow stack of
+ * references, so garbage is collected only here: the host calls it between kernel calls, never
+ * from inside one (Machine.call).
+ */
+export function collect(): void {
+  __collect();
+}
+
 // ---- Block device (drivers/block.ts) ---------------------------------------------------------
 
 /** diskAttach: a disk of `blocks` 4 KiB blocks is present; the pa of its request ring, or -EBUSY / -EINVAL / -ENOMEM. */

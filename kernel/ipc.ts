@@ -19,7 +19,7 @@ import { Errno, ProcState, Sem, SYS_BLOCKED } from "./abi";
 import { Proc, procs } from "./proc";
 import { OutReq, outReqRelease } from "./io/outreq";
 import { ioInput } from "./io/index";
-import { Dgram, Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
+import { dgramNew, Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
 
 // @ts-ignore: decorator
 @external("host", "wake")
@@ -82,7 +82,7 @@ export function chanRecv(e: ChanEnd, p: Proc, va: u32, len: u32, sem: Sem, dontw
 /** deliver: message r into [va, va+len) of p under sem (the input units see it as a datagram
  *  whose data lies in the sender's frames); then r lets go of what it held. */
 function deliver(r: OutReq, p: Proc, va: u32, len: u32, sem: Sem): i32 {
-  const d = new Dgram();
+  const d = dgramNew();
   d.len = r.len;
   let k: Pkt | null = null;
   for (let i = 0; i < r.runPa.length; i++) {

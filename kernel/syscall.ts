@@ -13,7 +13,7 @@ import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace
 import { pmapRunsOn } from "../vm/pmap";
 import { pswap } from "../vm/pswap";
 import { sysMmapFile, sysMsync } from "./sysmmap";
-import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel } from "./sysnet";
+import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel, fileResident } from "./sysnet";
 import { sysFsync, sysFstat, sysFtruncate, sysLseek, sysMkdir, sysOpen, sysRead, sysReaddir, sysStat, sysUnlink, sysWrite } from "./sysfs";
 
 /** The process of the last system call (its ret0 / ret1 are the second result registers). */
@@ -72,6 +72,11 @@ function sysSetcpu(p: Proc, cpu: i32): i32 {
 
 function sysPswap(p: Proc, a: u32, b: u32, len: u32): i32 {
   if (!userRange(a, len) || !userRange(b, len)) return len == 0 ? -Errno.EINVAL : -Errno.EFAULT;
+  // File pages not in memory are read first (the call is made again then): a page is exchanged
+  // only once it is resident, and nothing in pswap may wait for the disk.
+  let e = fileResident(p, a, len);
+  if (e == 0) e = fileResident(p, b, len);
+  if (e < 0) return e;
   return pswap(p.as!, p.cpu, a, b, len);
 }
 

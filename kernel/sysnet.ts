@@ -64,10 +64,11 @@ export function sysConnect(p: Proc, fd: i32, ip: u32, port: i32): i32 {
  *  bytes sent or -errno. r is consumed either way. */
 function sendTo(p: Proc, fd: i32, r: OutReq, ip: u32, port: i32): i32 {
   const f = p.fds.get(fd)!;
+  const len = r.len; // r may be released (and reused) before this returns
   if (f.kind == FileKind.CHANNEL) {
     const e = chanSend(f.end!, r);
     if (e < 0) outReqRelease(r);
-    return e < 0 ? e : <i32>r.len;
+    return e < 0 ? e : <i32>len;
   }
   const s = f.sock!;
   const n = route(ip);
@@ -76,7 +77,7 @@ function sendTo(p: Proc, fd: i32, r: OutReq, ip: u32, port: i32): i32 {
   const e = udpOutput(n, s.port, ip, <u32>port, r);
   if (e == 0) count(Counter.DatagramsSent);
   if (--r.pending == 0) ioOutputDone(r); // nothing queued (error) or already sent
-  return e < 0 ? e : <i32>r.len;
+  return e < 0 ? e : <i32>len;
 }
 
 /**
@@ -126,13 +127,16 @@ function sendCommon(p: Proc, fd: i32, vas: Array<u32>, lens: Array<u32>, flags: 
   return sendTo(p, fd, r, sendIp, sendPort);
 }
 
+// sendto's one-buffer gather list, reused from call to call.
+const oneVa = new Array<u32>(1);
+const oneLen = new Array<u32>(1);
+
 export function sysSendto(p: Proc, fd: i32, va: u32, len: u32, flags: i32, ip: u32, port: i32): i32 {
   const e = sendCheck(p, fd, flags, ip, port);
   if (e < 0) return e;
-  const vas = new Array<u32>(1), lens = new Array<u32>(1);
-  vas[0] = va;
-  lens[0] = len;
-  return sendCommon(p, fd, vas, lens, flags);
+  oneVa[0] = va;
+  oneLen[0] = len;
+  return sendCommon(p, fd, oneVa, oneLen, flags);
 }
 
 /** The most buffers one sendv gathers. */
@@ -179,7 +183,7 @@ export function sysRecvfrom(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i3
  * interrupt context, where nothing may wait for the disk. 0, -EFAULT, or SYS_RESTART (the call
  * is made again once they are read; nothing has changed yet).
  */
-function fileResident(p: Proc, va: u32, len: u32): i32 {
+export function fileResident(p: Proc, va: u32, len: u32): i32 {
   const end = va + len;
   for (let at = va & ~(<u32>PAGE_MASK); at < end; at += PAGE_SIZE) {
     const r = asFind(p.as!, at);

@@ -12,7 +12,7 @@
 import { Drop, ETH_HLEN, Ev } from "../kernel/abi";
 import { trace } from "../kernel/trace";
 import { nowNs } from "../kernel/clock";
-import { Dgram, dgramFree, Pkt, pktFree, pktGet } from "./pkt";
+import { Dgram, dgramFree, dgramNew, Pkt, pktFree, pktGet } from "./pkt";
 import { dropCount } from "./drop";
 import { etherCheck } from "./ether";
 import { ip4Check, ip4Dst, ip4FragOff, ip4HdrLen, ip4Id, ip4More, ip4Proto, ip4Src, ip4TotLen, IP4_HLEN, IPPROTO_UDP } from "./ipv4";
@@ -81,13 +81,13 @@ export function netInput(p: Pkt, v: RxView): void {
     reclaim();
     if (r < 0) return drop(p, <Drop>(-r), true);
     if (r == 0) return;
-    const d = new Dgram();
+    const d = dgramNew();
     for (let pc = reasmFirst(r); pc != -1; pc = reasmNext(pc)) d.pkts.push(pktGet(pieceHandle(pc)));
     reasmRelease(r);
     udpInput(d);
     return;
   }
-  const d = new Dgram();
+  const d = dgramNew();
   d.pkts.push(p);
   udpInput(d);
 }

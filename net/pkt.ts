@@ -13,7 +13,7 @@
 //  +-----------------------------+       +----------------+
 //
 // A Dgram is one UDP datagram: its packets in order (one, or the fragments reassembly put
-// together). Packets come from a pool and go back to it: no allocation per packet.
+// together). Packets and datagrams come from pools and go back to them: no allocation per packet.
 
 import { frameUnref } from "../vm/frame";
 import { checkRegisterHolder } from "../vm/check";
@@ -145,12 +145,27 @@ export class Dgram {
   sport: u32 = 0;
   dport: u32 = 0;
   len: u32 = 0; // UDP data bytes
+  free: bool = false; // back in the pool
 }
 
-/** dgramFree: release every packet of d. */
+const dgrams = new Array<Dgram>();
+
+/** dgramNew: an empty datagram, from the pool (dgramFree returns it). */
+export function dgramNew(): Dgram {
+  if (dgrams.length == 0) return new Dgram();
+  const d = dgrams.pop();
+  d.free = false;
+  d.src = d.sport = d.dport = d.len = 0;
+  return d;
+}
+
+/** dgramFree: release every packet of d, and d itself (do not use it afterwards). */
 export function dgramFree(d: Dgram): void {
+  if (d.free) return;
   for (let i = 0; i < d.pkts.length; i++) pktFree(d.pkts[i]);
   d.pkts.length = 0;
+  d.free = true;
+  dgrams.push(d);
 }
 
 /** pktsLive: packets not yet freed (leak checks). */

@@ -175,8 +175,9 @@ export function reasmAdd(
  *  before now (counting ReasmTimeout for each); returns how many expired. */
 export function reasmExpire(now: u64): i32 {
   let n = 0;
+  if (slotsUsed == 0) return 0; // (every interrupt calls this: most find nothing to look at)
   for (let s = 0; s < REASM_SLOTS; s++) {
-    if (slState[s] == PENDING && now >= slStart[s] && now - slStart[s] >= timeoutNs) {
+    if (unchecked(slState[s]) == PENDING && now >= slStart[s] && now - slStart[s] >= timeoutNs) {
       dropCount(Drop.ReasmTimeout);
       discard(s);
       n++;
@@ -271,7 +272,7 @@ function keepBuffer(handle: u32): void {}
 /** lookup: the pending slot for this key, or -1. */
 function lookup(src: u32, dst: u32, proto: u32, id: u32): i32 {
   for (let s = 0; s < REASM_SLOTS; s++) {
-    if (slState[s] == PENDING && slId[s] == id && slSrc[s] == src && slDst[s] == dst && slProto[s] == proto)
+    if (unchecked(slState[s]) == PENDING && slId[s] == id && slSrc[s] == src && slDst[s] == dst && slProto[s] == proto)
       return s;
   }
   return NIL;

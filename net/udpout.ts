@@ -11,7 +11,7 @@
 
 import { ETH_HLEN, MAC_PREFIX, NIC_TX_DESCS, NicFeature, NicTxFlag, PAGE_SIZE } from "../kernel/abi";
 import { OutReq } from "../kernel/io/outreq";
-import { Nic, nicKick, nicQueue, TxPkt } from "../drivers/nic";
+import { Nic, nicKick, nicQueue, TxPkt, txPktNew } from "../drivers/nic";
 import { jumboBuild, jumboCount, jumboPseudo, jumboStep, JUMBO_HLEN } from "./jumbo";
 import { etherBuild, ETHERTYPE_IPV4 } from "./ether";
 import { fragCount, fragLen, fragMore, fragOff, fragStep, IP_MAXPAYLOAD } from "./frag";
@@ -78,7 +78,7 @@ export function udpOutput(n: Nic, sport: u32, dst: u32, dport: u32, r: OutReq): 
     field = udpCsumField(csumAdd(sum, payloadSum(r)));
   }
   for (let i = 0; i < cnt; i++) {
-    const t = new TxPkt();
+    const t = txPktNew();
     t.req = r;
     t.build = buildHeaders;
     t.src = n.ip;

@@ -29,7 +29,7 @@ import { Counter } from "../abi";
 import { count } from "../stats";
 import { Dgram, dgramFree } from "../../net/pkt";
 import { OutReq } from "./outreq";
-import { Runs } from "./swapin";
+import { runsOf } from "./swapin";
 
 /** moveFamily: does sem hand buffers between application and system (move semantics)? */
 export function moveFamily(sem: Sem): bool {
@@ -81,6 +81,10 @@ export function moveOutputDone(r: OutReq): void {
   r.leaveEnd = 0;
 }
 
+// The pages moveInput maps, reused from call to call.
+const mapVa = new Array<u32>();
+const mapFrame = new Array<u32>();
+
 /**
  * moveInput: give p a region holding datagram d (at most len bytes) from page offset o of its
  * first page (input alignment: the offset the data should have, e.g. the final consumer's); the
@@ -101,9 +105,9 @@ export function moveInput(p: Proc, o: u32, len: u32, d: Dgram, sem: Sem): i32 {
   }
   const r = reg!;
   const va = r.start + o;
-  const runs = new Runs(d);
-  const mapVa = new Array<u32>();
-  const mapFrame = new Array<u32>();
+  const runs = runsOf(d);
+  mapVa.length = 0;
+  mapFrame.length = 0;
   for (let s: u32 = 0; s < n; ) {
     const e = min(n, ((va + s) & ~(<u32>PAGE_MASK)) + PAGE_SIZE - va); // data [s, e) on one page
     const f = e - s == <u32>PAGE_SIZE ? runs.inOneFrame(va, s, e) : 0;

@@ -54,10 +54,21 @@ export class OutReq {
 
 const live = new Array<OutReq | null>();
 const freeIds = new Array<i32>();
+// Released requests, reused (with their arrays' capacity) by later outputs.
+const pool = new Array<OutReq>();
 
 /** outReqNew: a registered, empty output request. */
 export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
-  const r = new OutReq();
+  let r: OutReq;
+  if (pool.length > 0) {
+    r = pool.pop();
+    r.runPa.length = 0;
+    r.runLen.length = 0;
+    r.token = 0;
+    r.leaveVa = r.leaveEnd = 0;
+    r.leaveHide = false;
+    r.pending = 0;
+  } else r = new OutReq();
   r.sem = sem;
   r.pid = pid;
   r.len = len;
@@ -77,6 +88,7 @@ export function outReqRelease(r: OutReq): void {
   r.wired.length = 0;
   live[r.id] = null;
   freeIds.push(r.id);
+  pool.push(r); // r's fields stay readable until the next outReqNew
 }
 
 /** outReqsLive: requests still in flight. */

@@ -43,7 +43,11 @@ export class Runs {
   pa: Array<u32> = [];
   len: Array<u32> = [];
   at: Array<u32> = []; // data offset of each run
-  constructor(d: Dgram) {
+  /** of: describe datagram d (the arrays are reused from one datagram to the next). */
+  of(d: Dgram): Runs {
+    this.pa.length = 0;
+    this.len.length = 0;
+    this.at.length = 0;
     let at: u32 = 0;
     for (let i = 0; i < d.pkts.length; i++) {
       const k = d.pkts[i];
@@ -54,6 +58,7 @@ export class Runs {
         at += k.runLen[j];
       }
     }
+    return this;
   }
   /**
    * inOneFrame: the frame holding all of data [s, e) at the page offsets the bytes have in the
@@ -86,6 +91,12 @@ export class Runs {
   }
 }
 
+/** runsOf: the runs of datagram d, in a Runs every delivery reuses (deliveries do not nest). */
+const scratchRuns = new Runs();
+export function runsOf(d: Dgram): Runs {
+  return scratchRuns.of(d);
+}
+
 /** copyRange: copy datagram data [s, e) to user address va + s; 0 or -EFAULT. */
 function copyRange(p: Proc, va: u32, runs: Runs, s: u32, e: u32): i32 {
   let i = runs.find(s);
@@ -112,16 +123,21 @@ function writable(p: Proc, va: u32, n: u32): bool {
   return true;
 }
 
+// The pages swapInput swaps, reused from call to call.
+const swapRegion = new Array<Region>();
+const swapVa = new Array<u32>();
+const swapFrame = new Array<u32>();
+
 /** swapInput: deliver datagram d into [va, va+len) of p; bytes delivered or -EFAULT. d is consumed. */
 export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
   const n = min(len, d.len);
   if (n == 0) { dgramFree(d); return 0; }
   if (!writable(p, va, n)) { dgramFree(d); return -Errno.EFAULT; }
-  const runs = new Runs(d);
+  const runs = runsOf(d);
   const reverse = reverseAbove();
-  const swapRegion = new Array<Region>();
-  const swapVa = new Array<u32>();
-  const swapFrame = new Array<u32>();
+  swapRegion.length = 0;
+  swapVa.length = 0;
+  swapFrame.length = 0;
   const end = va + n;
   for (let page = va & ~PAGE_MASK; page < end; page += PAGE_SIZE) {
     const s = max(va, page) - va, e = min(end, page + PAGE_SIZE) - va; // data [s, e) lands on this page

@@ -3,12 +3,15 @@
 //
 // The results report (tools/bench/report.ts: the Genie papers' numbers beside ours, on the
 // calibrated profiles), the datagram benchmark for every shipped profile x every semantics the
-// kernel implements x sizes 4K .. 1M (at each profile's MTU, plain NIC), then the wall-clock
-// report. Writes
+// kernel implements x sizes 4K .. 1M (at each profile's MTU, plain NIC), the file -> network ->
+// file benchmark for every shipped profile (tools/bench/filenet.ts, a 64 MiB file), then the
+// wall-clock report. Writes
 //   var/bench/results.json    the results report's measurements            (deterministic)
 //   var/bench/*.svg           its charts                                   (deterministic)
 //   var/bench/datagram.json   {"sizes": [...], "profiles": [{"profile", "mtu", "rows": [...]}],
 //                              "notImplemented": [{"semantics", "reason"}]}   (deterministic)
+//   var/bench/filenet.json    {"bytes", "memory", "profiles": [{"profile", "mtu", "rows": [...]}]}
+//                             (deterministic but for each row's wallMs)
 //   var/bench/wallclock.json  the wall-clock report (tools/bench/wallclock.ts; varies by run)
 //   var/bench/report.md       all of it, as Markdown
 // and a progress line per row on stderr.
@@ -25,8 +28,11 @@ import { NotImplemented, runDatagram, type DatagramRow } from "./datagram";
 import { DATAGRAM_HEADERS, datagramCells, fmtBytes, markdownTable, type Row } from "./format";
 import { checkClaims, resultsCharts, resultsMarkdown, runResults } from "./report";
 import { runWallclock, type WallclockReport } from "./wallclock";
+import { FILENET_HEADERS, FILENET_MEMORY, filenetCells, runFilenet, type FilenetRow } from "./filenet";
 
 export const BENCH_SIZES = [4 << 10, 16 << 10, 60 << 10, 64 << 10, 256 << 10, 1 << 20];
+/** The file the file -> network -> file benchmark moves. */
+export const FILENET_BYTES = 64 << 20;
 
 interface ProfileRows {
   profile: string;
@@ -98,21 +104,26 @@ async function main(): Promise<void> {
       }
     profiles.push(out);
   }
+  const filenet: { profile: string; mtu: number; rows: FilenetRow[] }[] = [];
+  for (const profile of names)
+    filenet.push({ profile, mtu: profileMtu(getProfile(profile)), rows: await runFilenet({ profile, bytes: FILENET_BYTES, memory: FILENET_MEMORY, kernel, progress: say }) });
   const wall = await runWallclock({ kernel, progress: say });
 
   const notImplemented = [...refused].map(([semantics, reason]) => ({ semantics, reason }));
   const files = {
     "datagram.json": JSON.stringify({ sizes: BENCH_SIZES, profiles, notImplemented }, null, 2) + "\n",
+    "filenet.json": JSON.stringify({ bytes: FILENET_BYTES, memory: FILENET_MEMORY, profiles: filenet }, null, 2) + "\n",
     "wallclock.json": JSON.stringify(wall, null, 2) + "\n",
     "report.md": "# Genie benchmark report\n\n" + resultsMarkdown(results, "").replace(/^# .*\n/, "## Results: the Genie papers' numbers beside ours\n").replace(/^## (?!Results:)/gm, "### ") +
-      "\n" + report(profiles, notImplemented, wall),
+      "\n" + report(profiles, notImplemented, wall, filenet),
   };
   for (const [name, text] of Object.entries(files)) write(join(dir, name), text);
   say(`wrote ${wrote.join(", ")}`);
 }
 
 /** report: the Markdown report. */
-function report(profiles: ProfileRows[], notImplemented: { semantics: string; reason: string }[], wall: WallclockReport): string {
+function report(profiles: ProfileRows[], notImplemented: { semantics: string; reason: string }[], wall: WallclockReport,
+  filenet: { profile: string; mtu: number; rows: FilenetRow[] }[]): string {
   const md: string[] = [];
   md.push("## One datagram, sender to receiver, every profile", "");
   md.push("Simulated time: latency is from the sender's call to the receiver's return (receive posted first);",
@@ -125,6 +136,18 @@ function report(profiles: ProfileRows[], notImplemented: { semantics: string; re
     md.push(markdownTable(DATAGRAM_HEADERS, rows));
   }
   if (notImplemented.length) md.push("Not measured:", "", ...notImplemented.map((n) => `- ${n.reason}`), "");
+  md.push("## File to network to file, every profile", "");
+  md.push(`A ${fmtBytes(FILENET_BYTES)}-byte file on machine a's disk reaches a file on machine b's disk in 64 KiB datagrams`,
+    `(${fmtBytes(FILENET_MEMORY)} of RAM per machine: the file is streamed, never held whole; NICs with header split,`,
+    "checksum offload and early demultiplexing; cold page caches). `copy`: read() and sendto / recvfrom and write(),",
+    "all with copy semantics. `mmap-emulated-copy`: a sends from its mapped file with emulated copy, b receives with",
+    "emulated copy straight into its mapped file. `mmap-pswap`: b receives into an anonymous buffer and pswaps it into",
+    "its mapped file. Simulated time runs from a's first call to the return of b's fsync; counters are summed over both",
+    "machines; disk bytes are both disks' DMA. b's file is verified byte for byte on a fresh machine. Wall ms varies by run.", "");
+  for (const p of filenet) {
+    md.push(`### Profile \`${p.profile}\` (MTU ${p.mtu})`, "");
+    md.push(markdownTable(FILENET_HEADERS, p.rows.map(filenetCells)));
+  }
   md.push("## Wall-clock speed of the simulator", "");
   md.push(`${wall.bytes}-byte datagrams, profile \`${wall.profile}\`, MTU ${wall.mtu}, checksum offload ${wall.checksumOffload ? "on" : "off"};`,
     `one pair of machines, ${wall.warmup} warm-up transfers, then ${wall.rounds} rounds of ${wall.iterations} (medians).`,

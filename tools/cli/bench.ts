@@ -3,6 +3,7 @@
 //   genie bench datagram --profile NAME --semantics LIST --sizes LIST [--mtu N] [--seed N]
 //                        [--header-split] [--checksum-offload] [--early-demux] [--json]
 //   genie bench wallclock [--iterations N] [--json]
+//   genie bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
 //
 // datagram --json prints exactly {"profile": NAME, "rows": [ROW, ...]}, rows in the order
 // semantics x sizes, each ROW {"semantics", "bytes", "latencyUs", "throughputMbps",
@@ -10,12 +11,18 @@
 // semantics the kernel does not implement gives no rows: the reason goes to stderr (the table
 // shows "not implemented" in its rows). Exit status: 0; 2 for a bad command line; 3 when no
 // row at all could be produced. Same options and seed: the same numbers, always.
+//
+// filenet --json prints exactly {"profile": NAME, "rows": [ROW, ...]}, one row per scheme (copy,
+// mmap-emulated-copy, mmap-pswap), each ROW {"scheme", "bytes", "simulatedMs", "cpuBytesCopied",
+// "pageSwaps", "diskBytes", "wallMs"} (tools/bench/filenet.ts); all but wallMs are the same for
+// the same options and seed.
 
-import { ConfigError, getProfile, PROFILES, profileMtu, semanticsByName, SEMANTICS_NAMES } from "../host/index";
+import { ConfigError, getProfile, parseMemory, PROFILES, profileMtu, semanticsByName, SEMANTICS_NAMES } from "../host/index";
 import { loadKernel } from "../host/node";
 import { MAX_BENCH_BYTES, NotImplemented, ROW_KEYS, runDatagram, type DatagramRow } from "../bench/datagram";
 import { DATAGRAM_HEADERS, datagramCells, fmtBytes, textTable, type Row } from "../bench/format";
 import { runWallclock } from "../bench/wallclock";
+import { FILENET_HEADERS, FILENET_MEMORY, FILENET_ROW_KEYS, filenetCells, MAX_FILENET_BYTES, runFilenet } from "../bench/filenet";
 import { UsageError } from "./usage";
 
 export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --sizes LIST [--mtu N] [--seed N]
@@ -30,6 +37,11 @@ export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --s
                             wall-clock speed of the simulator on 64 KiB datagrams (server-2025,
                             MTU 9000, checksum offload, header split, early demux) against the
                             host's raw copy of the bytes
+  bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
+                            a file of SIZE bytes (K / M / G, up to 512M) from one machine's disk
+                            to another's over the network: copy (read/sendto, recvfrom/write)
+                            against mapped files with emulated copy, and with pswap; simulated
+                            time, CPU bytes copied, page swaps, disk bytes, wall-clock time
 `;
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -88,8 +100,9 @@ export async function runBench(args: string[], io: Out = stdio): Promise<number>
   switch (sub) {
     case "datagram": return benchDatagram(rest, io);
     case "wallclock": return benchWallclock(rest, io);
-    case undefined: throw new UsageError("bench: which benchmark? (datagram or wallclock)");
-    default: throw new UsageError(`bench: unknown benchmark "${sub}" (known: datagram, wallclock)`);
+    case "filenet": return benchFilenet(rest, io);
+    case undefined: throw new UsageError("bench: which benchmark? (datagram, wallclock or filenet)");
+    default: throw new UsageError(`bench: unknown benchmark "${sub}" (known: datagram, wallclock, filenet)`);
   }
 }
 
@@ -171,4 +184,51 @@ async function benchWallclock(args: string[], io: Out): Promise<number> {
     if (r.notImplemented.length) io.out("\n" + r.notImplemented.map((n) => n.reason).join("\n") + "\n");
   }
   return r.rows.length === 0 ? 3 : 0;
+}
+
+/** fileSize: "1048576", "64K", "64M", "1G" -> bytes; UsageError unless 1 <= size <= MAX_FILENET_BYTES. */
+export function fileSize(s: string): number {
+  const m = /^(\d+)([KkMmGg])?$/.exec(s.trim());
+  if (!m) throw new UsageError(`bench filenet: --size "${s}" is not a number of bytes (like 1048576, 64K, 64M)`);
+  const unit = (m[2] ?? "").toUpperCase();
+  const n = Number(m[1]) * (unit === "K" ? 1024 : unit === "M" ? 1 << 20 : unit === "G" ? 1 << 30 : 1);
+  if (!(n >= 1 && n <= MAX_FILENET_BYTES)) throw new UsageError(`bench filenet: --size "${s}" is outside 1..${MAX_FILENET_BYTES >> 20}M`);
+  return n;
+}
+
+async function benchFilenet(args: string[], io: Out): Promise<number> {
+  const cmd = "bench filenet";
+  const f = parseFlags(cmd, args, { profile: true, size: true, memory: true, seed: true, json: false });
+  if (!f.has("profile")) throw new UsageError(`${cmd}: --profile is required`);
+  const profileName = f.get("profile") as string;
+  let mtu: number;
+  try {
+    mtu = profileMtu(getProfile(profileName));
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`${cmd}: --profile: ${e.message}`);
+    throw e;
+  }
+  const bytes = f.has("size") ? fileSize(f.get("size") as string) : 64 << 20;
+  let memory = FILENET_MEMORY;
+  if (f.has("memory")) {
+    try {
+      memory = parseMemory(f.get("memory") as string);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(`${cmd}: --memory: ${e.message}`);
+      throw e;
+    }
+  }
+  const seed = f.has("seed") ? intOption(cmd, "seed", f.get("seed") as string, 0, 0xffffffff) : 1;
+  const json = f.has("json");
+  const rows = await runFilenet({ profile: profileName, bytes, memory, seed, kernel: await loadKernel("release"), progress: json ? undefined : (l) => io.err(l + "\n") });
+  if (json) {
+    const doc = { profile: profileName, rows: rows.map((r) => Object.fromEntries(FILENET_ROW_KEYS.map((k) => [k, r[k]]))) };
+    io.out(JSON.stringify(doc, null, 2) + "\n");
+  } else {
+    io.out(`file -> network -> file: a ${fmtBytes(bytes)}-byte file, profile ${profileName}, MTU ${mtu}, 64 KiB datagrams, ` +
+      `NIC header split, checksum offload, early demux; ${fmtBytes(memory)} of RAM per machine; seed ${seed}\n`);
+    io.out("simulated time from a's first call to b's fsync; counters summed over both machines; b's file verified byte for byte\n\n");
+    io.out(textTable(FILENET_HEADERS, rows.map(filenetCells)));
+  }
+  return rows.length === 0 ? 3 : 0;
 }

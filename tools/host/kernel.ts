@@ -35,6 +35,7 @@ export const KERNEL_EXPORTS = {
   tlbEntry: "tlbEntry(cpu, i, 0 tag | 1 pte) -> raw TLB word",
   check: "check(scrub) -> violations of the kernel invariants (0 = all hold)",
   checkMessage: "checkMessage() -> pointer to the last check's report (AssemblyScript string)",
+  collect: "collect(): free unreferenced kernel heap objects; only between kernel calls (the runtime keeps no shadow stack)",
   setClock: "setClock(ns): the current kernel entry starts at simulated time ns",
   dropsPtr: "dropsPtr() -> address of u64[Drop.COUNT]: input dropped, per reason",
   nicAttach: "nicAttach(nic, mtu, NicFeature bits, ip) -> 0 | -EINVAL | -EBUSY | -ENOMEM: set up rings and receive buffers",
@@ -73,6 +74,7 @@ export interface KernelExports {
   tlbEntry(cpu: number, i: number, k: number): number;
   check(scrub: number): number;
   checkMessage(): number;
+  collect(): void;
   setClock(ns: number): void;
   dropsPtr(): number;
   nicAttach(nic: number, mtu: number, features: number, ip: number): number;

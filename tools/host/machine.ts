@@ -15,6 +15,9 @@ import type { World } from "./world";
 import type { Disk } from "./disk";
 import { Nic, type NicOptions } from "./nic";
 
+/** Kernel calls between two collections of the kernel's garbage (kernel/index.ts, collect). */
+const COLLECT_EVERY = 1024;
+
 export interface MachineOptions {
   /** A name for traces and displays (default "m0", "m1", ...). */
   name?: string;
@@ -82,6 +85,9 @@ export class Machine {
   private woken: number[] = [];
   /** When each process blocked in a call was woken (end of the entry that completed its call). */
   readonly wokenAt = new Map<number, number>();
+  /** Calls into the kernel so far (call): kernel state can change only when this changes. */
+  calls = 0;
+  private depth = 0; // calls in progress (1 inside the kernel; nested would be > 1)
 
   private constructor(readonly world: World, readonly k: KernelExports, name: string, frames: number, cpus: number, profile: Profile) {
     this.name = name;
@@ -125,11 +131,17 @@ export class Machine {
   /** call: run fn inside the kernel, turning a kernel abort into KernelPanic (machine dead). */
   call<T>(fn: () => T): T {
     if (this.dead) throw new KernelPanic(`${this.name}: machine is dead: ${this.dead}`);
+    this.calls++;
     try {
+      this.depth++;
       const value = fn();
+      this.depth--;
+      // Out of the kernel again: from time to time, collect its garbage (kernel/index.ts, collect).
+      if (this.depth === 0 && this.calls % COLLECT_EVERY === 0) this.k.collect();
       if (this.entering === 0) this.runDeferred(this.world.now);
       return value;
     } catch (e) {
+      this.depth = 0;
       this.deferred.length = 0;
       if (e instanceof KernelAbort || e instanceof WebAssembly.RuntimeError) {
         this.dead = (e as Error).message;
@@ -157,7 +169,10 @@ export class Machine {
     }
     const end = start + this.k.entryNs();
     this.cpuFree[cpu] = end;
-    for (const pid of this.woken.splice(0)) this.wokenAt.set(pid, end);
+    if (this.woken.length > 0) {
+      for (const pid of this.woken) this.wokenAt.set(pid, end);
+      this.woken.length = 0;
+    }
     this.runDeferred(end);
     return { value, start, end };
   }
@@ -284,8 +299,9 @@ export class Machine {
 
   /** ram: physical RAM as bytes (re-made whenever the kernel's memory has grown). */
   get ram(): Uint8Array {
-    const buf = this.k.memory.buffer;
-    if (!this.ramView || this.ramView.buffer !== buf) this.ramView = new Uint8Array(buf, this.k.ramBase(), this.k.ramBytes());
+    // Growing the kernel's memory detaches the old buffer, and a view of a detached buffer has
+    // length 0: checking that costs much less than asking the memory for its buffer each time.
+    if (!this.ramView || this.ramView.length === 0) this.ramView = new Uint8Array(this.k.memory.buffer, this.k.ramBase(), this.k.ramBytes());
     return this.ramView;
   }
 

@@ -6,16 +6,23 @@
 // DMA; no byte it moves is counted as CPU work.
 //
 //   transmit: doorbell -> (at the end of the kernel entry that rang it) read descriptors,
-//             gather each packet from RAM, fill in group checksums (offload), hand packets to
-//             the wire; when a packet has left, mark its descriptors DONE and interrupt
+//             gather each packet from RAM into a buffer the wire lends, fill in group checksums
+//             (offload), hand packets to the wire; when a packet has left, mark its
+//             descriptors DONE and interrupt
 //   receive:  frame from the wire -> pick a queue (early demux: UDP port steering, fragments
 //             follow their first fragment), scatter it into posted buffers (header split:
-//             headers into the header buffer), write status, interrupt
+//             headers into the header buffer), write status, interrupt, give the buffer back
+//
+// Checksum offload sums bytes where they lie in RAM with the checksum engine (hw/csum.wat, at
+// native speed). Simulation speed matters here (genie bench wallclock): frame buffers are
+// reused (framepool.ts), and each payload byte is touched only to copy it in and out of the
+// wire's buffer, and once more to sum it on transmit.
 
 import { ETH_HLEN, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag } from "../../kernel/abi";
 import { ConfigError } from "./errors";
 import type { Machine } from "./machine";
 import { Wire, type WireEnd, type WireOptions } from "./wire";
+import { csumAdd, csumEngine, type CsumEngine } from "./hw/csum";
 
 
 export interface NicOptions {
@@ -70,8 +77,12 @@ export class Nic implements WireEnd {
   private txTail = 0;
   private rx: RxQueue[] = Array.from({ length: NIC_QUEUES }, () => ({ ring: 0, head: 0, tail: 0 }));
   private steer = new Map<number, number>(); // UDP port -> queue
-  private fragQueue = new Map<string, number>(); // (src, id) -> queue of its first fragment
+  private fragQueue = new Map<number, number>(); // (src, id) -> queue of its first fragment
   private irqAt = -1;
+  private txStarts = new Int32Array(NIC_TX_DESCS + 1); // transmit's packet boundaries, reused
+  private txSum = new Int32Array(NIC_TX_DESCS); // groupChecksum: each packet's sum ...
+  private txSumFrom = new Int32Array(NIC_TX_DESCS); // ... of its bytes from this offset
+  private csum: CsumEngine | null = null;
 
   constructor(readonly machine: Machine, readonly index: number, opts: NicOptions) {
     this.ip = parseIp(opts.ip);
@@ -86,12 +97,36 @@ export class Nic implements WireEnd {
     return this.ip;
   }
 
-  private dvCache: DataView | null = null;
-  /** dv: RAM as a DataView (re-made when the kernel's memory has grown). */
+  /** engine: the checksum-offload engine, summing this machine's RAM (made on first use). */
+  private get engine(): CsumEngine {
+    return (this.csum ??= csumEngine(this.machine.k.memory));
+  }
+
+  // RAM as the device reads and writes it: remade whenever the machine remakes its RAM view
+  // (after the kernel's memory has grown). The buffer is kept apart because asking a view for
+  // its buffer is a slow call; ramOff is where physical address 0 lies in the kernel's memory
+  // (the checksum engine's addresses).
+  private ramView: Uint8Array | null = null;
+  private ramBuf = new ArrayBuffer(0);
+  private ramOff = 0;
+  private dvCache = new DataView(this.ramBuf);
+
+  /** dv: RAM as a DataView (descriptors, registers in RAM). */
   private get dv(): DataView {
-    const buf = this.machine.k.memory.buffer;
-    if (!this.dvCache || this.dvCache.buffer !== buf) this.dvCache = new DataView(buf, this.machine.k.ramBase(), this.machine.k.ramBytes());
+    const ram = this.machine.ram;
+    if (ram !== this.ramView) {
+      this.ramView = ram;
+      this.ramBuf = ram.buffer as ArrayBuffer;
+      this.ramOff = ram.byteOffset;
+      this.dvCache = new DataView(this.ramBuf, this.ramOff, ram.byteLength);
+    }
     return this.dvCache;
+  }
+
+  /** ramPiece: n bytes of RAM at pa, as a view for a DMA copy (valid after dv; a new view of
+   *  the buffer costs less than subarray, which looks up the array's species constructor). */
+  private ramPiece(pa: number, n: number): Uint8Array {
+    return new Uint8Array(this.ramBuf, this.ramOff + pa, n);
   }
 
   /** write: the driver wrote value to register reg (queue-indexed registers use queue). */
@@ -125,94 +160,134 @@ export class Nic implements WireEnd {
   /** transmit: send every packet posted before txTail; descriptors complete as packets leave. */
   private transmit(t: number): void {
     const dv = this.dv;
-    const ram = this.machine.ram;
+    const starts = this.txStarts;
     while (this.txHead !== this.txTail) {
-      // The next packet, or the next checksum group of packets (CSUM on each, CSUM_END on the last).
-      const packets: number[][] = [];
+      // The next packet, or the next checksum group of packets (CSUM on each, CSUM_END on the
+      // last). Packet k is the descriptors [starts[k], starts[k + 1]) of the ring, k < n.
+      let n = 0;
       let i = this.txHead;
       let group = false;
       for (;;) {
-        const pkt: number[] = [];
+        starts[n++] = i;
         let fl = 0;
         do {
           if (i === this.txTail) throw new Error(`nic${this.index}: packet without EOP at descriptor ${i}`);
-          pkt.push(i);
           fl = dv.getUint16(this.txRing + i * NIC_TX_DESC + NicTx.FLAGS, true);
           i = (i + 1) % NIC_TX_DESCS;
         } while (!(fl & NicTxFlag.EOP));
-        packets.push(pkt);
         if (fl & NicTxFlag.CSUM) group = true;
         if (!group || fl & NicTxFlag.CSUM_END) break;
       }
+      starts[n] = i;
       this.txHead = i;
-      const frames = packets.map((p) => this.gather(dv, ram, p));
-      if (group) this.fillChecksum(dv, packets, frames);
-      for (let k = 0; k < frames.length; k++) {
-        const bytes = frames[k];
+      const csum = group ? this.groupChecksum(dv, starts, n) : 0;
+      for (let k = 0; k < n; k++) {
+        const first = starts[k], end = starts[k + 1];
+        const bytes = this.gather(dv, first, end);
+        // With checksum offload the engine has just summed this packet's bytes [from, end): the
+        // frame carries that sum, so that the receiving adapter's engine need not read the same
+        // bytes again (a shortcut of the simulator, exact: see FrameSum).
+        let hint: FrameSum | null = null;
+        if (group) {
+          const from = this.txSumFrom[k];
+          let sum = this.txSum[k];
+          if (k === 0) {
+            // The checksum replaces the seed in the field, and so in the sum: -seed +c (one's
+            // complement; the result is never 0, since c is not). A field outside [from, end)
+            // changes no byte the sum covers.
+            const off = dv.getUint16(this.txRing + first * NIC_TX_DESC + NicTx.CSUM_OFF, true);
+            const seed = (bytes[off] << 8) | bytes[off + 1];
+            bytes[off] = csum >>> 8;
+            bytes[off + 1] = csum & 0xff;
+            if (off >= from && off + 2 <= bytes.length) sum = csumAdd(csumAdd(sum, ~seed & 0xffff, off - from), csum, off - from);
+            else if (off + 2 > from && off < bytes.length) sum = -1; // straddles the range: no hint
+          }
+          if (sum >= 0) hint = { from, sum };
+        }
         let done = t;
-        if (this.link) done = this.link.transmit(this, bytes, t).doneNs;
+        // The wire takes the frame as it is: this adapter never touches it again.
+        if (this.link) done = this.link.transmit(this, bytes, t, true, hint).doneNs;
         else this.stats.txNoLink++;
         this.stats.txPackets++;
         this.stats.txBytes += bytes.length;
-        const descs = packets[k];
-        this.machine.world.at(done, () => {
-          const d = this.dv;
-          for (const x of descs) d.setUint32(this.txRing + x * NIC_TX_DESC + NicTx.STATUS, NicStatus.DONE, true);
-          this.interrupt(done);
-        });
+        this.machine.world.at(done, () => this.transmitted(first, end, done));
       }
     }
   }
 
-  private gather(dv: DataView, ram: Uint8Array, descs: number[]): Uint8Array {
+  /** transmitted: the packet of descriptors [first, end) has left at t: mark them DONE, interrupt. */
+  private transmitted(first: number, end: number, t: number): void {
+    const dv = this.dv;
+    for (let x = first; x !== end; x = (x + 1) % NIC_TX_DESCS) dv.setUint32(this.txRing + x * NIC_TX_DESC + NicTx.STATUS, NicStatus.DONE, true);
+    this.interrupt(t);
+  }
+
+  /** gather: the packet of descriptors [first, end), copied out of RAM (DMA) into a buffer the
+   *  wire lends (a new one without a wire). */
+  private gather(dv: DataView, first: number, end: number): Uint8Array {
     let len = 0;
-    for (const x of descs) len += dv.getUint16(this.txRing + x * NIC_TX_DESC + NicTx.LEN, true) || 65536;
-    const out = new Uint8Array(len);
+    for (let x = first; x !== end; x = (x + 1) % NIC_TX_DESCS) len += dv.getUint16(this.txRing + x * NIC_TX_DESC + NicTx.LEN, true) || 65536;
+    const out = this.link ? this.link.buffer(len) : new Uint8Array(len);
     let at = 0;
-    for (const x of descs) {
-      const pa = dv.getUint32(this.txRing + x * NIC_TX_DESC + NicTx.ADDR, true);
-      const n = dv.getUint16(this.txRing + x * NIC_TX_DESC + NicTx.LEN, true) || 65536;
-      out.set(ram.subarray(pa, pa + n), at);
+    for (let x = first; x !== end; x = (x + 1) % NIC_TX_DESCS) {
+      const d = this.txRing + x * NIC_TX_DESC;
+      const pa = dv.getUint32(d + NicTx.ADDR, true);
+      const n = dv.getUint16(d + NicTx.LEN, true) || 65536;
+      out.set(this.ramPiece(pa, n), at);
       at += n;
     }
     return out;
   }
 
-  /** fillChecksum: the group's checksum over [csumStart, end) of each packet, into packet 0. */
-  private fillChecksum(dv: DataView, packets: number[][], frames: Uint8Array[]): void {
-    const first = this.txRing + packets[0][0] * NIC_TX_DESC;
-    const off = dv.getUint16(first + NicTx.CSUM_OFF, true);
-    let sum = (frames[0][off] << 8) | frames[0][off + 1];
-    let at = 0; // offset within the checksummed message, for odd-length pieces
-    for (let k = 0; k < frames.length; k++) {
-      const start = dv.getUint16(this.txRing + packets[k][0] * NIC_TX_DESC + NicTx.CSUM_START, true);
-      const f = frames[k];
-      const s = onesSum(f, start, f.length, k === 0 ? off : -1);
-      sum += at & 1 ? ((s & 0xff) << 8) | (s >>> 8) : s;
-      sum = (sum & 0xffff) + (sum >>> 16);
-      at += f.length - start;
+  /**
+   * groupChecksum: checksum offload for the group of n packets starts[0..n]: the engine sums each
+   * packet's bytes [csumStart, end) where they lie in RAM, the checksum field included (the
+   * driver put the pseudo-header sum there as the seed); the group's checksum is the complement
+   * of the total (0 is sent as 0xffff). Each packet's own sum is kept in txSum (from txSumFrom).
+   */
+  private groupChecksum(dv: DataView, starts: Int32Array, n: number): number {
+    const engine = this.engine;
+    const base = this.ramOff;
+    let sum = 0;
+    let at = 0; // offset within the checksummed message, for packets at odd offsets
+    for (let k = 0; k < n; k++) {
+      const start = dv.getUint16(this.txRing + starts[k] * NIC_TX_DESC + NicTx.CSUM_START, true);
+      let part = 0; // this packet's sum, as a message of its own from start
+      let o = 0; // offset of the descriptor's bytes within the packet
+      for (let x = starts[k]; x !== starts[k + 1]; x = (x + 1) % NIC_TX_DESCS) {
+        const d = this.txRing + x * NIC_TX_DESC;
+        const pa = dv.getUint32(d + NicTx.ADDR, true);
+        const len = dv.getUint16(d + NicTx.LEN, true) || 65536;
+        const s = Math.max(o, start);
+        if (s < o + len) part = csumAdd(part, engine.sum(base + pa + (s - o), o + len - s), s - start);
+        o += len;
+      }
+      this.txSum[k] = part;
+      this.txSumFrom[k] = start;
+      sum = csumAdd(sum, part, at);
+      at += o - start;
     }
-    let c = ~sum & 0xffff;
-    if (c === 0) c = 0xffff;
-    frames[0][off] = c >>> 8;
-    frames[0][off + 1] = c & 0xff;
+    const c = ~sum & 0xffff;
+    return c === 0 ? 0xffff : c;
   }
 
-  /** receiveFrame: a frame arrives from the wire at time t. */
-  receiveFrame(bytes: Uint8Array, t: number): void {
+  /** receiveFrame: a frame arrives from the wire at time t; once it is in RAM (or dropped), its
+   *  buffer goes back to the wire. */
+  receiveFrame(bytes: Uint8Array, t: number, sum: FrameSum | null = null): void {
     this.stats.rxPackets++;
     this.stats.rxBytes += bytes.length;
     let q = this.features & NicFeature.EARLY_DEMUX ? this.classify(bytes) : 0;
-    if (q !== 0 && !this.hasBuffers(q, bytes.length)) {
+    let room = this.hasBuffers(q, bytes.length);
+    if (q !== 0 && !room) {
       this.stats.rxFallback++;
       q = 0;
+      room = this.hasBuffers(0, bytes.length);
     }
-    if (!this.hasBuffers(q, bytes.length)) {
-      this.stats.rxNoBuffer++;
-      return;
-    }
-    this.scatter(q, bytes);
-    this.interrupt(t);
+    if (room) {
+      this.scatter(q, bytes, sum);
+      this.interrupt(t);
+    } else this.stats.rxNoBuffer++;
+    this.link?.release(bytes);
   }
 
   /** classify: the receive queue steering picks for this frame (0 if none). */
@@ -222,7 +297,8 @@ export class Nic implements WireEnd {
     const ihl = (b[ip] & 15) * 4;
     if (b[ip + 9] !== 17) return 0;
     const frag = fragOffset(b);
-    const key = `${(b[ip + 12] << 24) | (b[ip + 13] << 16) | (b[ip + 14] << 8) | b[ip + 15]}/${(b[ip + 4] << 8) | b[ip + 5]}`;
+    const src = ((b[ip + 12] << 24) | (b[ip + 13] << 16) | (b[ip + 14] << 8) | b[ip + 15]) >>> 0;
+    const key = src * 65536 + ((b[ip + 4] << 8) | b[ip + 5]); // (source, IP id), exact in a double
     if (frag !== 0) return this.fragQueue.get(key) ?? 0;
     if (b.length < ip + ihl + 8) return 0;
     const port = (b[ip + ihl + 2] << 8) | b[ip + ihl + 3];
@@ -257,35 +333,52 @@ export class Nic implements WireEnd {
     return Math.min(b.length, ETH_HLEN + ihl + udp);
   }
 
-  private scatter(q: number, b: Uint8Array): void {
+  /** scatter: write frame b into the buffers posted on queue q (DMA) and complete their
+   *  descriptors; known: the sender's sum of some of b's bytes, if it came with the frame. */
+  private scatter(q: number, b: Uint8Array, known: FrameSum | null): void {
     const r = this.rx[q];
     const dv = this.dv;
-    const ram = this.machine.ram;
+    const ram = this.ramView!;
+    const frameBuf = b.buffer, frameOff = b.byteOffset;
     let at = 0;
     let first = true;
     let status = 0;
+    // Checksum offload: the sum of the IP payload, frame bytes [sumFrom, sumTo), which the engine
+    // reads from RAM piece by piece as the frame lands there (unless the sender's sum of exactly
+    // those bytes came with the frame).
+    let sumFrom = 0, sumTo = 0, sum = 0;
+    if (this.features & NicFeature.CSUM_OFFLOAD && b.length >= ETH_HLEN + 20) {
+      const ihl = (b[ETH_HLEN] & 15) * 4;
+      const tot = Math.min(b.length - ETH_HLEN, (b[ETH_HLEN + 2] << 8) | b[ETH_HLEN + 3]);
+      sumFrom = ETH_HLEN + ihl;
+      sumTo = ETH_HLEN + Math.max(ihl, tot);
+      status |= NicStatus.CSUM;
+      if (known !== null && known.from === sumFrom && sumTo === b.length) {
+        sum = known.sum;
+        sumTo = sumFrom; // nothing left for the engine to read
+      }
+    }
+    const dma = (from: number, n: number, pa: number) => {
+      ram.set(new Uint8Array(frameBuf, frameOff + from, n), pa); // (not subarray: see ramPiece)
+      const s = Math.max(from, sumFrom), e = Math.min(from + n, sumTo);
+      if (s < e) sum = csumAdd(sum, this.engine.sum(this.ramOff + pa + (s - from), e - s), s - sumFrom);
+    };
     const d0 = r.ring + r.head * NIC_RX_DESC;
     if (this.features & NicFeature.HEADER_SPLIT) {
       const cap = dv.getUint16(d0 + NicRx.HDR_CAP, true);
       const h = this.splitPoint(b);
       if (h > 0 && h <= cap) {
-        ram.set(b.subarray(0, h), dv.getUint32(d0 + NicRx.HDR_ADDR, true));
+        dma(0, h, dv.getUint32(d0 + NicRx.HDR_ADDR, true));
         dv.setUint16(d0 + NicRx.HDR_LEN, h, true);
         at = h;
         status |= NicStatus.SPLIT;
       } else dv.setUint16(d0 + NicRx.HDR_LEN, 0, true);
     } else dv.setUint16(d0 + NicRx.HDR_LEN, 0, true);
-    if (this.features & NicFeature.CSUM_OFFLOAD && b.length >= ETH_HLEN + 20) {
-      const ihl = (b[ETH_HLEN] & 15) * 4;
-      const tot = Math.min(b.length - ETH_HLEN, (b[ETH_HLEN + 2] << 8) | b[ETH_HLEN + 3]);
-      dv.setUint16(d0 + NicRx.SUM, onesSum(b, ETH_HLEN + ihl, ETH_HLEN + Math.max(ihl, tot), -1), true);
-      status |= NicStatus.CSUM;
-    }
     do {
       const d = r.ring + r.head * NIC_RX_DESC;
       const cap = dv.getUint16(d + NicRx.BUF_CAP, true) || 65536;
       const n = Math.min(cap, b.length - at);
-      ram.set(b.subarray(at, at + n), dv.getUint32(d + NicRx.BUF_ADDR, true));
+      dma(at, n, dv.getUint32(d + NicRx.BUF_ADDR, true));
       at += n;
       dv.setUint16(d + NicRx.LEN, n, true);
       if (!first) dv.setUint16(d + NicRx.HDR_LEN, 0, true);
@@ -294,6 +387,7 @@ export class Nic implements WireEnd {
       first = false;
       r.head = (r.head + 1) % NIC_RX_DESCS;
     } while (at < b.length);
+    if (status & NicStatus.CSUM) dv.setUint16(d0 + NicRx.SUM, sum, true);
   }
 
   /** interrupt: raise the NIC's interrupt at t (coalesced with one already pending then). */
@@ -305,6 +399,19 @@ export class Nic implements WireEnd {
       this.machine.interrupt(t, () => this.machine.k.nicInterrupt(this.index));
     });
   }
+}
+
+/**
+ * FrameSum: what a sending adapter's checksum engine found: the one's-complement sum of the
+ * frame's bytes [from, end), as a message starting at `from`. The wire passes it on with the
+ * frame unless it flips a bit in it, and the receiving adapter then uses it instead of summing
+ * the same bytes again. A shortcut of the simulator, not a feature of the wire: the value is
+ * exactly what the receiver's engine would compute from the same bytes (one's-complement sums
+ * do not depend on how the bytes are grouped), so nothing the kernel sees changes.
+ */
+export interface FrameSum {
+  from: number;
+  sum: number;
 }
 
 /** connect: a wire with these options between two NICs (of machines of one world). */
@@ -334,47 +441,4 @@ export function fragOffset(b: Uint8Array): number {
     i += Math.max(2, b[ip + i + 1]);
   }
   return (((b[ip + 6] << 8) | b[ip + 7]) & 0x1fff) * 8;
-}
-
-/** onesSum: 16-bit one's-complement sum of b[start, end) as big-endian words (the two bytes at
- *  skip, the checksum field, count as zero when skip >= 0). Sums 32 bits at a time in the bulk:
- *  little-endian words give the byte-swapped sum (RFC 1071), undone once at the end. */
-export function onesSum(b: Uint8Array, start: number, end: number, skip: number): number {
-  let s0 = 0, s1 = 0;
-  if (skip >= 0) {
-    s0 = b[skip];
-    s1 = b[skip + 1];
-    b[skip] = b[skip + 1] = 0;
-  }
-  let hi = 0; // sum of bytes at even distance from start (high bytes of big-endian words)
-  let lo = 0; // sum of bytes at odd distance (low bytes)
-  let i = start;
-  const abs = b.byteOffset;
-  while (i < end && (abs + i) & 3) {
-    if ((i - start) & 1) lo += b[i];
-    else hi += b[i];
-    i++;
-  }
-  const words = (end - i) >> 2;
-  if (words > 0) {
-    const u32 = new Uint32Array(b.buffer, abs + i, words);
-    let acc = 0;
-    for (let k = 0; k < words; k++) acc += u32[k]; // exact: < 2^53; 2^16 = 1 mod 0xffff
-    // Each 16-bit half is (byte at even offset from i) + (next byte << 8).
-    while (acc > 0xffff) acc = (acc % 65536) + Math.floor(acc / 65536);
-    if ((i - start) & 1) hi += acc >>> 8, lo += acc & 0xff;
-    else lo += acc >>> 8, hi += acc & 0xff;
-    i += words * 4;
-  }
-  for (; i < end; i++) {
-    if ((i - start) & 1) lo += b[i];
-    else hi += b[i];
-  }
-  if (skip >= 0) {
-    b[skip] = s0;
-    b[skip + 1] = s1;
-  }
-  let s = hi * 256 + lo;
-  while (s > 0xffff) s = (s % 65536) + Math.floor(s / 65536);
-  return s;
 }

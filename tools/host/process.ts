@@ -56,7 +56,8 @@ export interface Received {
 
 /** A receive posted before its data arrived: wait() runs the world until it completes. */
 export class PendingRecv {
-  constructor(private readonly p: Process, private readonly call: string, private done: Received | null) {}
+  /** call: the call's text, for errors (made only if one is raised). */
+  constructor(private readonly p: Process, private readonly call: () => string, private done: Received | null) {}
   /** ready: has the receive completed? */
   get ready(): boolean {
     return this.done !== null || this.p.state !== ProcState.BLOCKED;
@@ -142,10 +143,11 @@ export class Process {
     this.clock = Math.max(this.clock, this.machine.wokenAt.get(this.pid) ?? w.now);
   }
 
-  /** sys: system call that throws SyscallError(name) on a negative result. */
-  private sys(name: string, nr: Sys, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
+  /** sys: system call that throws SyscallError(name) on a negative result (name may be a
+   *  function, so that a frequent call does not format its name unless it fails). */
+  private sys(name: string | (() => string), nr: Sys, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
     const r = this.syscall(nr, a0, a1, a2, a3, a4, a5);
-    if (r < 0) throw new SyscallError(name, -r);
+    if (r < 0) throw new SyscallError(typeof name === "string" ? name : name(), -r);
     return r;
   }
 
@@ -223,7 +225,7 @@ export class Process {
   sendto(fd: number, va: number, len: number, opts: SendOptions = {}): number {
     const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0);
     const ip = opts.ip === undefined ? 0 : toIp(opts.ip);
-    const n = this.sys(`sendto(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`, Sys.SENDTO, fd, va, len, flags, ip, opts.port ?? 0);
+    const n = this.sys(() => `sendto(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`, Sys.SENDTO, fd, va, len, flags, ip, opts.port ?? 0);
     this.token = this.k.sysret(0);
     return n;
   }
@@ -266,11 +268,11 @@ export class Process {
 
   /** postRecv: start a receive into [va, va+len); completes now if a datagram is queued. */
   postRecv(fd: number, va: number, len: number, opts: RecvOptions = {}): PendingRecv {
-    const call = `recvfrom(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`;
+    const call = () => `recvfrom(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`;
     const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0);
     const r = this.syscall(Sys.RECVFROM, fd, va, len, flags);
     if (r === SYS_BLOCKED) return new PendingRecv(this, call, null);
-    if (r < 0) throw new SyscallError(call, -r);
+    if (r < 0) throw new SyscallError(call(), -r);
     return new PendingRecv(this, call, { len: r, va: this.k.sysret(2) >>> 0, ip: this.k.sysret(0) >>> 0, port: this.k.sysret(1), at: this.clock });
   }
 
@@ -459,14 +461,24 @@ export class Process {
   }
 
   /** awaitWake: run the world until this blocked process is woken; its call's result. */
-  awaitWake(call: string): Received {
+  awaitWake(callText: string | (() => string)): Received {
+    const call = () => (typeof callText === "string" ? callText : callText());
     const w = this.machine.world;
-    if (!w.runUntil(() => this.state !== ProcState.BLOCKED))
-      throw new Error(`pid ${this.pid}: ${call} would wait forever: no pending event can complete it`);
+    // The state can change only in a call into this machine's kernel: ask again only after one.
+    let calls = -1, blocked = true;
+    const woken = () => {
+      if (this.machine.calls !== calls) {
+        calls = this.machine.calls;
+        blocked = this.state === ProcState.BLOCKED;
+      }
+      return !blocked;
+    };
+    if (!w.runUntil(woken))
+      throw new Error(`pid ${this.pid}: ${call()} would wait forever: no pending event can complete it`);
     if (!this.alive) throw new ProcessGone(this.pid, this.killReason);
     this.clock = Math.max(this.clock, this.machine.wokenAt.get(this.pid) ?? w.now);
     const r = this.k.procInfo(this.pid, ProcField.RESULT);
-    if (r < 0) throw new SyscallError(call, -r);
+    if (r < 0) throw new SyscallError(call(), -r);
     return {
       len: r,
       va: this.k.procInfo(this.pid, ProcField.RET2) >>> 0,
@@ -490,17 +502,27 @@ export class Process {
   /** translate: the physical address of one access, faulting as needed; throws on a fatal fault. */
   translate(va: number, access: Access): number {
     for (let restarts = 0; ; restarts++) {
-      this.live();
-      const { value: pa, end } = this.machine.enter(this.cpu, this.clock, () => this.k.uaccess(this.pid, va | 0, access));
+      // After a successful access the process is alive and on the same CPU until the kernel is
+      // entered again: a load or store of many pages asks the kernel only for the accesses.
+      let cpu = this.accessCpu;
+      if (this.machine.calls !== this.accessAfter) {
+        this.live();
+        cpu = this.cpu;
+      }
+      const { value: pa, end } = this.machine.enter(cpu, this.clock, () => this.k.uaccess(this.pid, va | 0, access));
       this.clock = end;
       if (pa === SYS_RESTART) {
         this.waitRunnable(`access at 0x${(va >>> 0).toString(16)}`, restarts); // a file page is being read
         continue;
       }
       if (pa < 0) throw new SegmentationFault(this.pid, va >>> 0, access, -pa);
+      this.accessAfter = this.machine.calls;
+      this.accessCpu = cpu;
       return pa;
     }
   }
+  private accessAfter = -1; // machine.calls right after the last successful access
+  private accessCpu = 0; // the CPU it ran on
 
   /** load: read len bytes at va through the MMU. */
   load(va: number, len: number): Uint8Array {

@@ -21,13 +21,17 @@
 
 import { ConfigError } from "./errors";
 import { PcapWriter } from "./pcap";
+import { FramePool } from "./framepool";
 import type { Rng } from "./rng";
+import type { FrameSum } from "./nic";
 import type { World } from "./world";
 
 /** Anything a wire can deliver frames to (a NIC). */
 export interface WireEnd {
-  /** receiveFrame: a whole frame has arrived at simulated time t; the bytes are the receiver's own. */
-  receiveFrame(bytes: Uint8Array, t: number): void;
+  /** receiveFrame: a whole frame has arrived at simulated time t; the bytes are the receiver's
+   *  own. sum: what the sender said about the bytes (tools/host/nic.ts, FrameSum), if anything
+   *  and if the wire did not corrupt them. */
+  receiveFrame(bytes: Uint8Array, t: number, sum?: FrameSum | null): void;
 }
 
 export interface WireOptions {
@@ -109,6 +113,7 @@ export class Wire {
   private readonly impaired: boolean;
   private ends: [WireEnd, WireEnd] | null = null;
   private busyUntil = [0, 0];
+  private pool = new FramePool();
   private c: WireCounters = { frames: 0, bytes: 0, wireBytes: 0, delivered: 0, lost: 0, corrupted: 0, duplicated: 0, reordered: 0 };
 
   constructor(readonly world: World, opts: WireOptions) {
@@ -175,8 +180,15 @@ export class Wire {
     return (this.wireBytes(len) * 8 * 1e9) / this.bandwidthBps;
   }
 
-  /** transmit: send a copy of bytes from end `from`, handed over at time t; when it leaves and arrives. */
-  transmit(from: WireEnd, bytes: Uint8Array, t: number): Transmission {
+  /**
+   * transmit: send bytes from end `from`, handed over at time t; when it leaves and arrives.
+   * The wire delivers a copy, so the sender may reuse its buffer at once; a sender that hands
+   * over a buffer it will never touch again passes `owned`, and the wire delivers that buffer
+   * itself (it may flip a bit in it, with corruption on). A duplicate is always a copy: each
+   * delivery is the receiver's own. A sum the sender knows of the bytes (FrameSum) travels with
+   * them, and is dropped if they are corrupted.
+   */
+  transmit(from: WireEnd, bytes: Uint8Array, t: number, owned = false, sum: FrameSum | null = null): Transmission {
     const ends = this.ends;
     if (!ends) throw new Error(`${this.name}: transmit before attach`);
     const dir = from === ends[0] ? 0 : from === ends[1] ? 1 : -1;
@@ -191,7 +203,7 @@ export class Wire {
     c.frames++;
     c.bytes += bytes.length;
     c.wireBytes += this.wireBytes(bytes.length);
-    const frame = bytes.slice();
+    const frame = owned ? bytes : bytes.slice();
     if (this.pcap && this.captureAt === "send") this.pcap.record(startNs, frame);
 
     let arriveNs = doneNs + this.latencyNs;
@@ -202,11 +214,13 @@ export class Wire {
       const bit = Math.floor(rng.next() * frame.length * 8);
       if (lost) {
         c.lost++;
+        if (owned) this.pool.give(frame);
         return { startNs, doneNs, arriveNs: null };
       }
       if (corrupt) {
         frame[bit >>> 3] ^= 1 << (bit & 7);
         c.corrupted++;
+        sum = null;
       }
       if (late) {
         arriveNs += this.reorderDelayNs;
@@ -215,13 +229,24 @@ export class Wire {
       if (dup) {
         c.duplicated++;
         const twin = frame.slice();
-        this.world.at(arriveNs, () => this.deliver(to, frame, arriveNs));
-        this.world.at(arriveNs, () => this.deliver(to, twin, arriveNs));
+        this.world.at(arriveNs, () => this.deliver(to, frame, arriveNs, sum));
+        this.world.at(arriveNs, () => this.deliver(to, twin, arriveNs, sum));
         return { startNs, doneNs, arriveNs };
       }
     }
-    this.world.at(arriveNs, () => this.deliver(to, frame, arriveNs));
+    this.world.at(arriveNs, () => this.deliver(to, frame, arriveNs, sum));
     return { startNs, doneNs, arriveNs };
+  }
+
+  /** buffer: a buffer of len bytes for a frame to send, lent by the wire (see framepool.ts);
+   *  its contents are undefined. Hand it over with transmit(..., owned). */
+  buffer(len: number): Uint8Array {
+    return this.pool.take(len);
+  }
+
+  /** release: a receiver is done with a frame the wire delivered (its bytes may be reused). */
+  release(bytes: Uint8Array): void {
+    this.pool.give(bytes);
   }
 
   /** counters: frames and bytes carried, and impairments applied, so far (a copy). */
@@ -229,9 +254,9 @@ export class Wire {
     return { ...this.c };
   }
 
-  private deliver(to: WireEnd, frame: Uint8Array, t: number): void {
+  private deliver(to: WireEnd, frame: Uint8Array, t: number, sum: FrameSum | null): void {
     if (this.pcap && this.captureAt === "receive") this.pcap.record(t, frame);
     this.c.delivered++;
-    to.receiveFrame(frame, t);
+    to.receiveFrame(frame, t, sum);
   }
 }

@@ -16,12 +16,6 @@ export interface WorldOptions {
   kernel: WebAssembly.Module;
 }
 
-interface Event {
-  time: number;
-  seq: number;
-  run: () => void;
-}
-
 export class World {
   /** Current simulated time, ns. */
   now = 0;
@@ -29,7 +23,15 @@ export class World {
   readonly rng: Rng;
   readonly kernel: WebAssembly.Module;
   readonly machines: Machine[] = [];
-  private heap: Event[] = [];
+  // The event queue: a binary heap of slot numbers, earliest (time, then seq) first. An event's
+  // time, sequence number and function live in its slot of the parallel arrays below. Moving
+  // small integers around the heap is cheaper than moving objects (no garbage-collector write
+  // barrier on each move); freed slots are reused.
+  private heap: number[] = [];
+  private times: number[] = [];
+  private seqs: number[] = [];
+  private fns: ((() => void) | null)[] = [];
+  private freeSlots: number[] = [];
   private seq = 0;
 
   constructor(opts: WorldOptions) {
@@ -51,7 +53,11 @@ export class World {
   /** at: run fn at simulated time t (not before now). */
   at(t: number, fn: () => void): void {
     if (!(t >= this.now)) throw new Error(`World.at: time ${t} is in the past (now ${this.now})`);
-    this.push({ time: t, seq: this.seq++, run: fn });
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.fns.length;
+    this.times[slot] = t;
+    this.seqs[slot] = this.seq++;
+    this.fns[slot] = fn;
+    this.push(slot);
   }
 
   /** after: run fn dt ns from now. */
@@ -66,16 +72,19 @@ export class World {
 
   /** step: run the next event; false if there is none. */
   step(): boolean {
-    const e = this.pop();
-    if (!e) return false;
-    this.now = e.time;
-    e.run();
+    if (this.heap.length === 0) return false;
+    const slot = this.pop();
+    const fn = this.fns[slot]!;
+    this.fns[slot] = null;
+    this.freeSlots.push(slot);
+    this.now = this.times[slot];
+    fn();
     return true;
   }
 
   /** run: run events until the queue is empty or the next one is after `until`; returns now. */
   run(until = Infinity): number {
-    while (this.heap.length > 0 && this.heap[0].time <= until) this.step();
+    while (this.heap.length > 0 && this.times[this.heap[0]] <= until) this.step();
     if (until !== Infinity && this.now < until) this.now = until;
     return this.now;
   }
@@ -88,40 +97,45 @@ export class World {
     return true;
   }
 
-  private push(e: Event): void {
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
-      i = p;
-    }
+  /** before: does the event in slot a come before the one in slot b? */
+  private before(a: number, b: number): boolean {
+    const ta = this.times[a], tb = this.times[b];
+    return ta < tb || (ta === tb && this.seqs[a] < this.seqs[b]);
   }
 
-  private pop(): Event | undefined {
+  /** push: add slot to the heap (sift up: parents after it move down). */
+  private push(slot: number): void {
     const h = this.heap;
-    if (h.length === 0) return undefined;
+    let i = h.length;
+    h.push(slot);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.before(slot, h[p])) break;
+      h[i] = h[p];
+      i = p;
+    }
+    h[i] = slot;
+  }
+
+  /** pop: remove and return the earliest slot (the heap is not empty; sift the last one down). */
+  private pop(): number {
+    const h = this.heap;
     const top = h[0];
     const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
+    const n = h.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l], h[m])) m = l;
-        if (r < h.length && before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
+        let m = last, mi = -1;
+        if (l < n && this.before(h[l], m)) (m = h[l]), (mi = l);
+        if (r < n && this.before(h[r], m)) (m = h[r]), (mi = r);
+        if (mi < 0) break;
+        h[i] = m;
+        i = mi;
       }
+      h[i] = last;
     }
     return top;
   }
-}
-
-function before(a: Event, b: Event): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }
