@@ -28,6 +28,8 @@ export class Region {
   hidden: bool = false;
   /** Protection to restore when a hidden region is reused. */
   savedProt: i32 = 0;
+  /** When it was hidden (the address space's hide clock), to remove the oldest first. */
+  hiddenAt: u32 = 0;
   constructor(
     public start: u32,
     public end: u32,
@@ -44,6 +46,8 @@ export class Region {
 
 export class AddrSpace {
   regions: Array<Region> = [];
+  /** Counts region hidings (orders hidden regions by age). */
+  hideClock: u32 = 0;
   constructor(public asid: i32, public pd: u32) {}
 }
 
@@ -299,7 +303,29 @@ export function asHide(as: AddrSpace, start: u32, end: u32): void {
     r.savedProt = r.prot;
     r.prot = Prot.NONE;
     r.hidden = true;
+    r.hiddenAt = ++as.hideClock;
     count(Counter.RegionOps);
+  }
+  trimHidden(as);
+}
+
+/** The most hidden regions an address space keeps for reuse; older ones are removed. */
+export const HIDDEN_MAX = 16;
+
+/** trimHidden: keep at most HIDDEN_MAX hidden regions, removing the least recently hidden. */
+function trimHidden(as: AddrSpace): void {
+  for (;;) {
+    let n = 0;
+    let oldest: Region | null = null;
+    const rs = as.regions;
+    for (let i = 0; i < rs.length; i++) {
+      const r = unchecked(rs[i]);
+      if (!r.hidden) continue;
+      n++;
+      if (oldest == null || r.hiddenAt < oldest!.hiddenAt) oldest = r;
+    }
+    if (n <= HIDDEN_MAX || oldest == null) return;
+    asUnmap(as, oldest!.start, oldest!.end);
   }
 }
 

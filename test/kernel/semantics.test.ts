@@ -91,3 +91,17 @@ describe("weak semantics completions", () => {
       expect(p.a.counters().notifications).toBeGreaterThan(0);
     });
 });
+
+describe("region hiding keeps a bounded cache", () => {
+  it("a process that only sends with emulated move keeps at most 16 hidden regions; older ones are removed", async () => {
+    const p = await pair({ mtu: 9000, headerSplit: true, earlyDemux: true });
+    for (let i = 0; i < 20; i++) {
+      const va = p.pa.mmap(PAGE_SIZE);
+      p.pa.fill(va, PAGE_SIZE, i);
+      p.pa.sendto(p.fa, va, PAGE_SIZE, { ip: "10.0.0.2", port: 2000, sem: Sem.EMULATED_MOVE });
+      p.a.world.run();
+    }
+    // The receiver read nothing: its socket queue holds what fitted; the sender's hidden regions are capped.
+    expect(p.pa.regions().filter((r) => r.prot === 0).length).toBe(16);
+  });
+});
