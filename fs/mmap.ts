@@ -8,11 +8,11 @@
 // fault makes the page dirty (writeback persists it). Each region mapping the file holds it
 // open, like a descriptor.
 
-import { PAGE_SHIFT, SYS_RESTART } from "../kernel/abi";
+import { PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../kernel/abi";
 import { freeFrames } from "../vm/frame";
 import { VmObject } from "../vm/object";
 import { pagerRegister, PAGER_EIO, PAGER_EOF, PAGER_WAIT } from "../vm/pager";
-import { inodeOfObj, irelease } from "./inode";
+import { Inode, inodeOfObj, irelease } from "./inode";
 import { lowWater, pcAdopt, pcNew, pcPage } from "./pagecache";
 import { missAny } from "./wait";
 
@@ -22,7 +22,11 @@ function page(o: VmObject, idx: u32): i32 {
   if ((<u64>idx << PAGE_SHIFT) >= ip.size) return PAGER_EOF;
   const f = pcPage(ip, idx);
   if (f > 0) return f;
-  if (f == SYS_RESTART) return PAGER_WAIT;
+  if (f == SYS_RESTART) {
+    readAhead(ip, idx + 1);
+    pcPage(ip, idx); // the access waits for its own page, not the last one read ahead
+    return PAGER_WAIT;
+  }
   if (f < 0) return PAGER_EIO;
   // A hole: a zeroed page (it gets a block when written back, through write's path or fsync).
   if (freeFrames <= lowWater()) {
@@ -35,6 +39,21 @@ function page(o: VmObject, idx: u32): i32 {
 function canDirty(o: VmObject, idx: u32): bool {
   const ip = inodeOfObj(o.id);
   return ip != null && idx < <u32>ip.blk.length && unchecked(ip.blk[idx]) != 0;
+}
+
+/** The pages after a missing one whose reads a fault starts too (a mapping is read in order,
+ *  usually): the faults that follow find them read, or on their way. */
+export const FAULT_READ_AHEAD: u32 = 15;
+
+/** readAhead: start reading the missing pages [from, from + FAULT_READ_AHEAD) of ip (within the
+ *  file, while frames are plentiful). */
+function readAhead(ip: Inode, from: u32): void {
+  const end = <u32>min<u64>(<u64>from + FAULT_READ_AHEAD, (ip.size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+  for (let pg = from; pg < end; pg++) {
+    if (freeFrames <= lowWater()) return;
+    const x = pcPage(ip, pg);
+    if (x < 0 && x != SYS_RESTART) return; // a failed read: stop
+  }
 }
 
 function dirty(o: VmObject, idx: u32, f: u32): bool {
