@@ -114,13 +114,7 @@ async function benchDatagram(args: string[], io: Out): Promise<number> {
   });
   for (const need of ["profile", "semantics", "sizes"]) if (!f.has(need)) throw new UsageError(`${cmd}: --${need} is required`);
   const profileName = f.get("profile") as string;
-  let mtu: number;
-  try {
-    mtu = profileMtu(getProfile(profileName));
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`${cmd}: --profile: ${e.message}`);
-    throw e;
-  }
+  let mtu = profileMtuArg(cmd, profileName);
   const semantics = list(cmd, "semantics", f.get("semantics") as string);
   for (const s of semantics) {
     try {
@@ -196,18 +190,22 @@ export function fileSize(s: string): number {
   return n;
 }
 
+/** profileMtuArg: the default MTU of the profile --profile names; a UsageError if it is unknown. */
+function profileMtuArg(cmd: string, name: string): number {
+  try {
+    return profileMtu(getProfile(name));
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`${cmd}: --profile: ${e.message}`);
+    throw e;
+  }
+}
+
 async function benchFilenet(args: string[], io: Out): Promise<number> {
   const cmd = "bench filenet";
   const f = parseFlags(cmd, args, { profile: true, size: true, memory: true, seed: true, json: false });
   if (!f.has("profile")) throw new UsageError(`${cmd}: --profile is required`);
   const profileName = f.get("profile") as string;
-  let mtu: number;
-  try {
-    mtu = profileMtu(getProfile(profileName));
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`${cmd}: --profile: ${e.message}`);
-    throw e;
-  }
+  const mtu = profileMtuArg(cmd, profileName);
   const bytes = f.has("size") ? fileSize(f.get("size") as string) : 64 << 20;
   let memory = FILENET_MEMORY;
   if (f.has("memory")) {
