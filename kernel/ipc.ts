@@ -47,8 +47,9 @@ export function chanSend(e: ChanEnd, r: OutReq): i32 {
   const to = 1 - e.side;
   if (c.open[to] == 0) return -Errno.EPIPE;
   const pid = c.waiter[to];
-  if (pid != 0) {
-    c.waiter[to] = 0;
+  c.waiter[to] = 0;
+  // The receive waiting at the other end, if its process still waits (it may have died since).
+  if (pid != 0 && procs[pid].state == ProcState.BLOCKED) {
     const p = procs[pid];
     p.ret0 = 0;
     p.ret1 = 0;
@@ -114,9 +115,4 @@ export function chanClose(e: ChanEnd): void {
     p.state = ProcState.RUNNABLE;
     hostWake(pid);
   }
-}
-
-/** chanForget: p died: it no longer waits at any end (the ends are closed by its fd table). */
-export function chanWaitsOf(c: Chan, pid: i32): void {
-  for (let s = 0; s < 2; s++) if (c.waiter[s] == pid) c.waiter[s] = 0;
 }

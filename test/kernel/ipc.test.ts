@@ -32,6 +32,21 @@ describe("I/O-oriented IPC (channels)", () => {
     expect(client.frameAt(va)).not.toBe(server.frameAt(got.va));
   });
 
+  it("a receiver that dies while waiting is not delivered to: the message waits for the next receive", async () => {
+    const m = await machine();
+    const a = m.spawn();
+    const [c0, c1] = a.channel();
+    const b = a.fork(); // b and a both hold end 1
+    const vb = b.mmap(PAGE_SIZE), va = a.mmap(PAGE_SIZE);
+    b.postRecv(c1, vb, 100);
+    b.kill();
+    a.store(va, [7, 8, 9]);
+    a.sendto(c0, va, 3);
+    const vr = a.mmap(PAGE_SIZE);
+    expect(a.recvfrom(c1, vr, 100, { dontwait: true })?.len).toBe(3);
+    expect(Array.from(a.load(vr, 3))).toEqual([7, 8, 9]);
+  });
+
   it("a message to a copy-semantics receiver is copied once, not twice", async () => {
     const m = await machine();
     const a = m.spawn();
