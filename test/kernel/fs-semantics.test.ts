@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diffCounters, PAGE_SIZE, Sem, SyscallError } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines, world } from "./machines";
+import { expectBytes, pattern, useMachines } from "./machines";
 import { fsMachine } from "./fs-helpers";
-import { Disk } from "../../tools/host/index";
 
 useMachines();
 
@@ -35,11 +34,9 @@ describe("file write and read with a semantics", () => {
     p.fsync(fd);
     p.close(fd);
     m.unmount();
-    const again = await machine({ memory: "16M", disk: new Disk({ store }) }, await world(5));
-    again.mount();
     const expected = data.slice();
     expected.set([1, 2, 3], PAGE_SIZE);
-    expectBytes(again.spawn().readFile("/ec"), expected);
+    expectBytes((await fsMachine({ store })).p.readFile("/ec"), expected);
   });
 
   it("emulated-copy write of unaligned or partial pages copies them, byte-exact", async () => {

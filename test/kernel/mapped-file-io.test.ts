@@ -1,8 +1,9 @@
 // The INFOCOM '99 experiment: a file on machine A reaches a file on machine B over the network
 // with no CPU copy of a full page on either side (emulated copy, mapped files).
 import { describe, expect, it } from "vitest";
-import { connect, diffCounters, Disk, ETHERNET, MemoryStore, mkfs, PAGE_SIZE, Prot, Sem, type Machine, type Process } from "../../tools/host/index";
+import { connect, diffCounters, Disk, ETHERNET, MemoryStore, mkfs, PAGE_SIZE, Prot, Sem, type Machine } from "../../tools/host/index";
 import { expectBytes, machine, pattern, useMachines, world } from "./machines";
+import { fsMachine } from "./fs-helpers";
 
 useMachines();
 
@@ -34,11 +35,9 @@ async function setup() {
 }
 
 /** readBack: the file as a fresh machine booted on the same disk sees it. */
-async function readBack(m: Machine, p: Process, store: MemoryStore, path: string): Promise<Uint8Array> {
+async function readBack(m: Machine, store: MemoryStore, path: string): Promise<Uint8Array> {
   m.unmount();
-  const again = await machine({ memory: "16M", disk: new Disk({ store }) }, await world(9));
-  again.mount();
-  return again.spawn().readFile(path);
+  return (await fsMachine({ store })).p.readFile(path);
 }
 
 describe("mapped file I/O with emulated copy (INFOCOM '99)", () => {
@@ -61,7 +60,7 @@ describe("mapped file I/O with emulated copy (INFOCOM '99)", () => {
     expect(db.dmaBytesOut).toBeGreaterThanOrEqual(N); // writeback straight from the swapped-in frames
     b.p.munmap(dst, N);
     b.p.close(dfd);
-    expectBytes(await readBack(b.m, b.p, b.store, "/dst"), data);
+    expectBytes(await readBack(b.m, b.store, "/dst"), data);
   });
 
   it("via an anonymous buffer and pswap: still no CPU copy of a full page, the file dirty and persisted", async () => {
@@ -81,7 +80,7 @@ describe("mapped file I/O with emulated copy (INFOCOM '99)", () => {
     expect(diffCounters(cb, b.m.counters()).bytesCopied).toBe(0);
     b.p.munmap(dst, N);
     b.p.close(dfd);
-    expectBytes(await readBack(b.m, b.p, b.store, "/dst"), data);
+    expectBytes(await readBack(b.m, b.store, "/dst"), data);
   });
 
   it("writers racing the send never change what was sent: the sender itself, another MAP_SHARED process, and write()", async () => {

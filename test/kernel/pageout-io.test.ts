@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { connect, diffCounters, Disk, ETHERNET, MemoryStore, mkfs, PAGE_SIZE, Prot, Sem, type Machine, type Process, type World } from "../../tools/host/index";
 import { expectBytes, machine, pattern, useMachines, world } from "./machines";
-import { readChunks, writeChunks } from "./fs-helpers";
+import { fsMachine, readChunks, writeChunks } from "./fs-helpers";
 
 useMachines();
 
@@ -144,9 +144,7 @@ describe("input-disabled pageout: no frame under pending I/O is evicted or reuse
     b.p.munmap(dst, N);
     b.p.close(dfd);
     b.m.unmount();
-    const again = await machine({ memory: "16M", disk: new Disk({ store: b.store! }) }, await world(9));
-    again.mount();
-    expectBytes(again.spawn().readFile("/file"), data);
+    expectBytes((await fsMachine({ store: b.store! })).p.readFile("/file"), data);
   });
 
   it("a receive pending into a mapped file with share semantics: the file's own frames are wired, never evicted, and the data written in place reaches the disk", async () => {
@@ -170,9 +168,7 @@ describe("input-disabled pageout: no frame under pending I/O is evicted or reuse
     b.p.munmap(dst, N);
     b.p.close(dfd);
     b.m.unmount();
-    const again = await machine({ memory: "16M", disk: new Disk({ store: b.store! }) }, await world(9));
-    again.mount();
-    expectBytes(again.spawn().readFile("/file"), data);
+    expectBytes((await fsMachine({ store: b.store! })).p.readFile("/file"), data);
   });
 
   it("write() racing a send from the same file pages: the bytes sent are the file's as of the send call; the replaced frames live on as orphans under pressure", async () => {
