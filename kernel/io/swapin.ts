@@ -144,9 +144,8 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
     const f = runs.inOneFrame(va, s, e);
     const r = asFind(p.as!, page)!;
     if (f != 0 && objectPage(r.obj, r.index(page)) == f) continue; // share: the device wrote it in place
-    const r0 = asFind(p.as!, page)!;
     // A file page swapped in becomes dirty: only a page with a disk block can be (no hole).
-    const fileOk = r0.obj.kind != ObjKind.FILE || pagerCanDirty(r0.obj, r0.index(page));
+    const fileOk = r.obj.kind != ObjKind.FILE || pagerCanDirty(r.obj, r.index(page));
     const aligned = f != 0 && !swapFrame.includes(f) && fileOk;
     const bytes = e - s;
     const full = bytes == <u32>PAGE_SIZE;
