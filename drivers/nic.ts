@@ -493,6 +493,7 @@ function rxTake(n: Nic, q: i32, v: RxView): Pkt | null {
     const pl = r.plan!;
     if (pl.patch && pl.taken > 0) v.plan = pl;
     pl.taken++;
+    p.planned = true;
   }
   if (!v.split && v.hdrLen < <u32>NIC_HDR_SLOT && v.hdrLen < v.len) gatherHeaders(p, v);
   count(Counter.PacketsReceived);

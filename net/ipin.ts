@@ -75,8 +75,10 @@ export function netInput(p: Pkt, v: RxView): void {
 
   if (p.more || p.fragOff != 0) {
     const limit = p.jumboTotal != 0 ? p.jumboTotal : IP_MAXPAYLOAD;
-    // A fragment pins whole frames: count them, or tiny fragments could exhaust memory.
-    const pins = <u32>p.nframes << PAGE_SHIFT;
+    // A fragment pins whole frames: count them, or tiny fragments could exhaust memory. A
+    // fragment in a receive plan's layout pins only its bytes: the plan's frames, shared by
+    // neighbouring fragments, are the posted receive's, bounded by its length.
+    const pins = p.planned ? 0 : <u32>p.nframes << PAGE_SHIFT;
     const r = reasmAdd(<u64>nowNs, p.src, p.dst, IPPROTO_UDP, p.ipId, p.fragOff, p.ipLen, p.more, p.id, 0, limit, pins);
     reclaim();
     if (r < 0) return drop(p, <Drop>(-r), true);

@@ -38,6 +38,9 @@ export class Pkt {
   jumboTotal: u32 = 0; // jumbogram payload length (net/jumbo.ts), 0 for an ordinary datagram
   sum: u32 = 0; // device's one's-complement sum of the IP payload
   csumValid: bool = false;
+  /** It landed in a receive plan's layout (drivers/rxplan.ts): its frames are the plan's,
+   *  shared with its neighbours and bounded by the posted receive, not pinned by it alone. */
+  planned: bool = false;
   nframes: i32 = 0;
   frames: StaticArray<u32> = new StaticArray<u32>(PKT_MAX_RUNS);
   nruns: i32 = 0;
@@ -104,6 +107,7 @@ export function pktAlloc(): Pkt {
   p.nframes = 0;
   p.nruns = 0;
   p.csumValid = false;
+  p.planned = false;
   p.more = false;
   p.fragOff = 0;
   p.sport = p.dport = p.udpLen = p.udpCsum = p.jumboTotal = 0;

@@ -23,15 +23,16 @@ function fragments(udpData: number, mtu: number): number {
 }
 
 /** transfer: one datagram of len bytes from a to b (receive posted first); what b got. */
-async function transfer(len: number, o: PairOptions, offs = { a: 0, b: 0 }) {
+async function transfer(len: number, o: PairOptions, offs = { a: 0, b: 0 }, sem = Sem.COPY, residentRx = false) {
   const p = await pair(o);
   const data = pattern(len, len + 7);
   const va = p.pa.mmap(len + offs.a + PAGE_SIZE) + offs.a;
   const vb = p.pb.mmap(len + offs.b + PAGE_SIZE) + offs.b;
   p.pa.store(va, data);
+  if (residentRx) p.pb.store(vb, new Uint8Array(len).fill(0x5a));
   const ca = p.a.counters(), cb = p.b.counters();
-  const rx = p.pb.postRecv(p.fb, vb, len, { sem: Sem.COPY });
-  const sent = p.pa.sendto(p.fa, va, len, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+  const rx = p.pb.postRecv(p.fb, vb, len, { sem });
+  const sent = p.pa.sendto(p.fa, va, len, { ip: "10.0.0.2", port: 2000, sem });
   const got = rx.wait();
   p.a.world.run();
   return { p, data, va, vb, got, sent, da: diffCounters(ca, p.a.counters()), db: diffCounters(cb, p.b.counters()) };
@@ -172,6 +173,17 @@ describe("jumbograms: messages beyond IPv4's 64 KiB, up to 1 MiB", () => {
           expect(p.b.drops()).toEqual({});
         }
     });
+
+  it("a 1 MiB datagram laid out by a receive plan (emulated copy, early demux, MTU 1500) on a 12 MiB machine (reassembly may hold 3 MiB) is not refused for memory: its 709 fragments share the plan's frames and are charged their bytes, not a frame each", async () => {
+    for (const wire of [{}, { bandwidthBps: 100e9, latencyNs: 1000 }]) {
+      const len = 1 << 20;
+      const { p, data, vb, got, db } = await transfer(len, { mtu: 1500, headerSplit: true, checksumOffload: true, earlyDemux: true, memory: "12M", wire }, { a: 0, b: 0 }, Sem.EMULATED_COPY, true);
+      expect(got.len).toBe(len);
+      expectBytes(p.pb.load(vb, len), data, "bytes of 1 MiB");
+      expect(p.b.drops()).toEqual({});
+      expect(db.pageSwaps).toBeGreaterThan(0);
+    }
+  });
 
   it("a message over 1 MiB is refused with EMSGSIZE", async () => {
     const p = await pair();
