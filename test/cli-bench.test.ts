@@ -108,14 +108,14 @@ describe("genie bench datagram --json", () => {
 });
 
 describe("genie bench wallclock --json", () => {
-  it("reports, per implemented semantics, wall and floor ns per byte, their ratio and MB/s (shape only)", () => {
+  it("reports, per implemented semantics, wall, floor and device ns per byte, the ratios and MB/s (shape only)", () => {
     const r = genie("bench", "wallclock", "--iterations", "5", "--json");
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ profile: "server-2025", bytes: 65536, mtu: 9000, checksumOffload: true, iterations: 5 });
     expect(doc.rows.map((x: { semantics: string }) => x.semantics)).toContain("copy");
     for (const row of doc.rows) {
-      expect(Object.keys(row)).toEqual(["semantics", "wallNsPerByte", "floorNsPerByte", "ratio", "wallMBps", "floorMBps"]);
+      expect(Object.keys(row)).toEqual(["semantics", "wallNsPerByte", "floorNsPerByte", "ratio", "deviceNsPerByte", "deviceRatio", "wallMBps", "floorMBps"]);
       for (const k of Object.keys(row).slice(1)) expect(row[k] > 0 && Number.isFinite(row[k]), k).toBe(true);
     }
   });

@@ -10,6 +10,13 @@
 //   wallNsPerByte   wall ns per payload byte through the simulated transfer
 //   floorNsPerByte  wall ns per payload byte of the two copies
 //   ratio           wallNsPerByte / floorNsPerByte (1 would be a simulator that does nothing else)
+//   deviceNsPerByte wall ns per payload byte the simulated adapters spend on their own DMA copies
+//                   and checksums (gather out of RAM, checksum offload, scatter into RAM), timed
+//                   in rounds of their own with a clock lent to the NICs (Nic.meter); the rest
+//                   of wallNsPerByte is the kernel and the rest of the simulator
+//   deviceRatio     deviceNsPerByte / floorNsPerByte: how far the devices alone are from the floor
+//                   (their copies go piece by piece between scattered frames, and they sum what
+//                   they send; the floor copies two contiguous, cache-warm buffers)
 //
 // Each figure is the median of its rounds, measured interleaved in one run so that both see the
 // same machine. Wall-clock numbers vary from run to run and machine to machine: report them,
@@ -41,6 +48,8 @@ export interface WallclockRow {
   wallNsPerByte: number;
   floorNsPerByte: number;
   ratio: number;
+  deviceNsPerByte: number;
+  deviceRatio: number;
   /** Payload MB (10^6 bytes) per wall second, through the simulation and through the floor. */
   wallMBps: number;
   floorMBps: number;
@@ -58,6 +67,12 @@ export interface WallclockReport {
   rounds: number;
   rows: WallclockRow[];
   notImplemented: { semantics: string; reason: string }[];
+}
+
+/** The wall-clock table's columns (CLI and Markdown report), and one row's cells. */
+export const WALLCLOCK_HEADERS = ["semantics", "wall ns/byte", "floor ns/byte", "ratio", "device ns/byte", "device ratio", "simulated MB/s", "floor MB/s"];
+export function wallclockCells(r: WallclockRow): (string | number)[] {
+  return [r.semantics, r.wallNsPerByte, r.floorNsPerByte, r.ratio, r.deviceNsPerByte, r.deviceRatio, r.wallMBps, r.floorMBps];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -96,19 +111,29 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
       }
     };
     copyTwice(warmup * 10);
-    const wall: number[] = [], floor: number[] = [];
+    const wall: number[] = [], floor: number[] = [], device: number[] = [];
+    const nics = [pair.a.nics[0], pair.b.nics[0]];
+    const perByte = (ms: number) => (ms * 1e6) / (iterations * bytes);
     for (let r = 0; r < rounds; r++) {
       let t = performance.now();
       for (let i = 0; i < iterations; i++) pair.transfer(s, false, false);
-      wall.push(((performance.now() - t) * 1e6) / (iterations * bytes));
+      wall.push(perByte(performance.now() - t));
       t = performance.now();
       copyTwice(iterations);
-      floor.push(((performance.now() - t) * 1e6) / (iterations * bytes));
+      floor.push(perByte(performance.now() - t));
+      // The same transfers with a clock lent to both adapters: their own share of the time.
+      for (const nic of nics) (nic.meter = () => performance.now()), (nic.deviceMs = 0);
+      for (let i = 0; i < iterations; i++) pair.transfer(s, false, false);
+      device.push(perByte(nics.reduce((ms, nic) => ms + nic.deviceMs, 0)));
+      for (const nic of nics) nic.meter = null;
     }
     pair.spoil();
     pair.transfer(s, true); // still delivering intact bytes after the timed rounds
-    const w = median(wall), f = Math.max(median(floor), 1e-6);
-    const row = { semantics: name, wallNsPerByte: sig(w), floorNsPerByte: sig(f), ratio: sig(w / f), wallMBps: sig(1e3 / w), floorMBps: sig(1e3 / f) };
+    const w = median(wall), f = Math.max(median(floor), 1e-6), d = median(device);
+    const row = {
+      semantics: name, wallNsPerByte: sig(w), floorNsPerByte: sig(f), ratio: sig(w / f),
+      deviceNsPerByte: sig(d), deviceRatio: sig(d / f), wallMBps: sig(1e3 / w), floorMBps: sig(1e3 / f),
+    };
     report.rows.push(row);
     opts.progress?.(`wallclock ${name}: ${row.wallMBps} MB/s simulated, floor ${row.floorMBps} MB/s, ratio ${row.ratio}`);
   }

@@ -83,6 +83,15 @@ export class Nic implements WireEnd {
   private txSum = new Int32Array(NIC_TX_DESCS); // groupChecksum: each packet's sum ...
   private txSumFrom = new Int32Array(NIC_TX_DESCS); // ... of its bytes from this offset
   private csum: CsumEngine | null = null;
+  /**
+   * A wall clock (ms) lent by a benchmark (genie bench wallclock), or null. While one is lent,
+   * the wall time this adapter spends on its own DMA copies and checksums (gather, sum,
+   * scatter) adds up in deviceMs, so that the benchmark can tell the devices' share of the
+   * simulator's time from the rest. The simulation itself never reads a clock: nothing simulated
+   * depends on this.
+   */
+  meter: (() => number) | null = null;
+  deviceMs = 0;
 
   constructor(readonly machine: Machine, readonly index: number, opts: NicOptions) {
     this.ip = parseIp(opts.ip);
@@ -180,10 +189,14 @@ export class Nic implements WireEnd {
       }
       starts[n] = i;
       this.txHead = i;
+      const meter = this.meter, m0 = meter ? meter() : 0;
       const csum = group ? this.groupChecksum(dv, starts, n) : 0;
+      if (meter) this.deviceMs += meter() - m0;
       for (let k = 0; k < n; k++) {
         const first = starts[k], end = starts[k + 1];
+        const m1 = meter ? meter() : 0;
         const bytes = this.gather(dv, first, end);
+        if (meter) this.deviceMs += meter() - m1;
         // With checksum offload the engine has just summed this packet's bytes [from, end): the
         // frame carries that sum, so that the receiving adapter's engine need not read the same
         // bytes again (a shortcut of the simulator, exact: see FrameSum).
@@ -284,7 +297,9 @@ export class Nic implements WireEnd {
       room = this.hasBuffers(0, bytes.length);
     }
     if (room) {
+      const meter = this.meter, m0 = meter ? meter() : 0;
       this.scatter(q, bytes, sum);
+      if (meter) this.deviceMs += meter() - m0;
       this.interrupt(t);
     } else this.stats.rxNoBuffer++;
     this.link?.release(bytes);
