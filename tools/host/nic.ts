@@ -66,6 +66,9 @@ interface RxQueue {
   tail: number; // descriptors before tail are posted
 }
 
+/** Datagrams whose fragments the adapter remembers how to steer (early demultiplexing). */
+const FRAG_FLOWS = 256;
+
 export class Nic implements WireEnd {
   readonly ip: number;
   readonly mtu: number;
@@ -77,8 +80,22 @@ export class Nic implements WireEnd {
   private txTail = 0;
   private rx: RxQueue[] = Array.from({ length: NIC_QUEUES }, () => ({ ring: 0, head: 0, tail: 0 }));
   private steer = new Map<number, number>(); // UDP port -> queue
-  private fragQueue = new Map<number, number>(); // (src, id) -> queue of its first fragment
+  // Where later fragments go: (source, IP id) -> queue of the first fragment, for the last
+  // FRAG_FLOWS first fragments that came with more to follow (a ring: the oldest is forgotten).
+  private fragSrc = new Uint32Array(FRAG_FLOWS);
+  private fragId = new Uint32Array(FRAG_FLOWS);
+  private fragQ = new Uint8Array(FRAG_FLOWS);
+  private fragN = 0; // entries recorded so far (the ring holds the last FRAG_FLOWS)
   private irqAt = -1;
+  private readonly irqFn = () => this.irq();
+  private readonly kernelIrq = () => this.machine.k.nicInterrupt(this.index);
+  // Packets sent and not yet completed, oldest first (they complete in the order they left):
+  // descriptors [txDoneFirst, txDoneEnd) of each, a ring of NIC_TX_DESCS.
+  private txDoneFirst = new Int32Array(NIC_TX_DESCS);
+  private txDoneEnd = new Int32Array(NIC_TX_DESCS);
+  private txDoneHead = 0;
+  private txDoneCount = 0;
+  private readonly txDoneFn = () => this.transmitted();
   private txStarts = new Int32Array(NIC_TX_DESCS + 1); // transmit's packet boundaries, reused
   private txSum = new Int32Array(NIC_TX_DESCS); // groupChecksum: each packet's sum ...
   private txSumFrom = new Int32Array(NIC_TX_DESCS); // ... of its bytes from this offset
@@ -223,16 +240,23 @@ export class Nic implements WireEnd {
         else this.stats.txNoLink++;
         this.stats.txPackets++;
         this.stats.txBytes += bytes.length;
-        this.machine.world.at(done, () => this.transmitted(first, end, done));
+        const slot = (this.txDoneHead + this.txDoneCount++) % NIC_TX_DESCS;
+        this.txDoneFirst[slot] = first;
+        this.txDoneEnd[slot] = end;
+        this.machine.world.at(done, this.txDoneFn);
       }
     }
   }
 
-  /** transmitted: the packet of descriptors [first, end) has left at t: mark them DONE, interrupt. */
-  private transmitted(first: number, end: number, t: number): void {
+  /** transmitted: the oldest packet in flight has left (now): mark its descriptors DONE, interrupt. */
+  private transmitted(): void {
     const dv = this.dv;
-    for (let x = first; x !== end; x = (x + 1) % NIC_TX_DESCS) dv.setUint32(this.txRing + x * NIC_TX_DESC + NicTx.STATUS, NicStatus.DONE, true);
-    this.interrupt(t);
+    const slot = this.txDoneHead;
+    this.txDoneHead = (slot + 1) % NIC_TX_DESCS;
+    this.txDoneCount--;
+    const end = this.txDoneEnd[slot];
+    for (let x = this.txDoneFirst[slot]; x !== end; x = (x + 1) % NIC_TX_DESCS) dv.setUint32(this.txRing + x * NIC_TX_DESC + NicTx.STATUS, NicStatus.DONE, true);
+    this.interrupt(this.machine.world.now);
   }
 
   /** gather: the packet of descriptors [first, end), copied out of RAM (DMA) into a buffer the
@@ -313,17 +337,29 @@ export class Nic implements WireEnd {
     if (b[ip + 9] !== 17) return 0;
     const frag = fragOffset(b);
     const src = ((b[ip + 12] << 24) | (b[ip + 13] << 16) | (b[ip + 14] << 8) | b[ip + 15]) >>> 0;
-    const key = src * 65536 + ((b[ip + 4] << 8) | b[ip + 5]); // (source, IP id), exact in a double
-    if (frag !== 0) return this.fragQueue.get(key) ?? 0;
+    const id = (b[ip + 4] << 8) | b[ip + 5];
+    if (frag !== 0) return this.fragQueue(src, id);
     if (b.length < ip + ihl + 8) return 0;
     const port = (b[ip + ihl + 2] << 8) | b[ip + ihl + 3];
     const q = this.steer.get(port) ?? 0;
-    const more = (b[ip + 6] & 0x20) !== 0;
-    if (more) {
-      this.fragQueue.set(key, q);
-      if (this.fragQueue.size > 256) this.fragQueue.delete(this.fragQueue.keys().next().value!);
+    if (b[ip + 6] & 0x20) {
+      // A first fragment with more to follow: they go where it goes.
+      const e = this.fragN++ % FRAG_FLOWS;
+      this.fragSrc[e] = src;
+      this.fragId[e] = id;
+      this.fragQ[e] = q;
     }
     return q;
+  }
+
+  /** fragQueue: the queue of the newest first fragment of (src, id) remembered; 0 if none. */
+  private fragQueue(src: number, id: number): number {
+    const n = Math.min(this.fragN, FRAG_FLOWS);
+    for (let k = 1; k <= n; k++) {
+      const e = (this.fragN - k) % FRAG_FLOWS;
+      if (this.fragId[e] === id && this.fragSrc[e] === src) return this.fragQ[e];
+    }
+    return 0;
   }
 
   private hasBuffers(q: number, len: number): boolean {
@@ -409,10 +445,13 @@ export class Nic implements WireEnd {
   private interrupt(t: number): void {
     if (this.irqAt === t) return;
     this.irqAt = t;
-    this.machine.world.at(t, () => {
-      this.irqAt = -1;
-      this.machine.interrupt(t, () => this.machine.k.nicInterrupt(this.index));
-    });
+    this.machine.world.at(t, this.irqFn);
+  }
+
+  /** irq: the interrupt raised for now is delivered: the kernel's handler runs. */
+  private irq(): void {
+    this.irqAt = -1;
+    this.machine.interrupt(this.machine.world.now, this.kernelIrq);
   }
 }
 
