@@ -191,3 +191,42 @@ describe("jumbograms: messages beyond IPv4's 64 KiB, up to 1 MiB", () => {
     expect(() => p.pa.sendto(p.fa, va, (1 << 20) + 1, { ip: "10.0.0.2", port: 2000 })).toThrow(/EMSGSIZE/);
   });
 });
+
+describe("the adapter's receive rings", () => {
+  it("with header split, a frame longer than the data buffers posted on its queue (by less than a header buffer) goes to queue 0: delivered intact, no byte written past the posted buffers", async () => {
+    const p = await pair({ mtu: 1500, headerSplit: true, earlyDemux: true });
+    const nic = p.b.nics[0];
+    const va = p.pa.mmap(2 * PAGE_SIZE);
+    // A receive of 1460 bytes lays out one 1460-byte data buffer on the socket's queue; once it
+    // has completed, the layout is renewed for the same shape.
+    const first = pattern(1460, 1);
+    p.pa.store(va, first);
+    const vb = p.pb.mmap(2 * PAGE_SIZE);
+    const rx = p.pb.postRecv(p.fb, vb, 1460, { sem: Sem.EMULATED_COPY });
+    p.pa.sendto(p.fa, va, 1460, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+    expect(rx.wait().len).toBe(1460);
+    expectBytes(p.pb.load(vb, 1460), first, "first datagram");
+    p.a.world.run();
+    // 1472 bytes (42 of headers + 1472 of data in one frame) do not fit 1460 bytes of data
+    // buffers, although they would with the header buffer's 64 bytes counted as room.
+    const ramBefore = p.b.ram.slice();
+    const second = pattern(1472, 2);
+    p.pa.store(va, second);
+    p.pa.sendto(p.fa, va, 1472, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+    p.a.world.run();
+    expect(nic.stats.rxFallback).toBe(1);
+    const vb2 = p.pb.mmap(2 * PAGE_SIZE);
+    const got = p.pb.recvfrom(p.fb, vb2, 1472, { sem: Sem.COPY, dontwait: true });
+    expect(got?.len).toBe(1472);
+    expectBytes(p.pb.load(vb2, 1472), second, "second datagram");
+    expect(p.b.drops()).toEqual({});
+    // The datagram's last bytes (those that overran the data buffer) are nowhere else in RAM
+    // than where queue 0's buffer and the receive put them: no frame outside got them by DMA.
+    const tail = second.subarray(1460);
+    const ram = p.b.ram;
+    const hits: number[] = [];
+    for (let i = ram.indexOf(tail[0]); i >= 0 && i + tail.length <= ram.length; i = ram.indexOf(tail[0], i + 1))
+      if (tail.every((x, k) => ram[i + k] === x) && !tail.every((x, k) => ramBefore[i + k] === x)) hits.push(i);
+    expect(hits.length).toBeLessThanOrEqual(2); // queue 0's buffer, and the receive buffer's frame
+  });
+});

@@ -314,11 +314,11 @@ export class Nic implements WireEnd {
     this.stats.rxPackets++;
     this.stats.rxBytes += bytes.length;
     let q = this.features & NicFeature.EARLY_DEMUX ? this.classify(bytes) : 0;
-    let room = this.hasBuffers(q, bytes.length);
+    let room = this.hasBuffers(q, bytes);
     if (q !== 0 && !room) {
       this.stats.rxFallback++;
       q = 0;
-      room = this.hasBuffers(0, bytes.length);
+      room = this.hasBuffers(0, bytes);
     }
     if (room) {
       const meter = this.meter, m0 = meter ? meter() : 0;
@@ -362,17 +362,22 @@ export class Nic implements WireEnd {
     return 0;
   }
 
-  private hasBuffers(q: number, len: number): boolean {
+  /** hasBuffers: has the driver posted room on queue q for all of frame b (at least one
+   *  descriptor; with header split, the headers go to the first one's header buffer if they fit
+   *  there, and only the rest needs data buffers)? scatter never writes past what this counts. */
+  private hasBuffers(q: number, b: Uint8Array): boolean {
     const r = this.rx[q];
-    if (!r.ring) return false;
+    if (!r.ring || r.head === r.tail) return false;
     const dv = this.dv;
-    let room = 0;
-    for (let i = r.head; i !== r.tail && room < len; i = (i + 1) % NIC_RX_DESCS) {
-      const d = r.ring + i * NIC_RX_DESC;
-      room += dv.getUint16(d + NicRx.BUF_CAP, true) || 65536;
-      if (i === r.head && this.features & NicFeature.HEADER_SPLIT) room += dv.getUint16(d + NicRx.HDR_CAP, true);
+    let need = b.length;
+    if (this.features & NicFeature.HEADER_SPLIT) {
+      const h = this.splitPoint(b);
+      if (h > 0 && h <= dv.getUint16(r.ring + r.head * NIC_RX_DESC + NicRx.HDR_CAP, true)) need -= h;
     }
-    return room >= len;
+    let room = 0;
+    for (let i = r.head; i !== r.tail && room < need; i = (i + 1) % NIC_RX_DESCS)
+      room += dv.getUint16(r.ring + i * NIC_RX_DESC + NicRx.BUF_CAP, true) || 65536;
+    return room >= need;
   }
 
   /** splitPoint: bytes of headers (Ethernet + IP + UDP for a first fragment, + IP otherwise). */
