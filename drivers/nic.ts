@@ -274,8 +274,9 @@ export function nicPlan(n: Nic, q: i32, p: RxPlan): void {
   planRefill(n, q);
 }
 
-/** nicPlanDone: the datagram queue q's plan laid out has been delivered: renew the layout
- *  (for the same offset and length: the next receive will likely look the same). */
+/** nicPlanDone: the receive queue q's plan was laid out for has completed: renew the layout at
+ *  the end of this interrupt (for the same offset and length: the next receive will likely
+ *  look the same). */
 export function nicPlanDone(n: Nic, q: i32): void {
   if (q > 0 && n.rx[q].plan != null) n.rx[q].renew = true;
 }
@@ -538,12 +539,22 @@ export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: R
       input(p, v);
       got = true;
     }
-    if (r.renew) {
+    if (got && !r.renew) rxRefill(n, q);
+  }
+  // Renew the layouts whose datagram was delivered, here or on another NIC (a receive's plan
+  // may hold the application's own frames: the device must not keep them once it returned).
+  // A queue with a completed packet its own interrupt has not taken yet is renewed then.
+  for (let k = 0; k < MAX_NICS; k++) {
+    const m = nics[k];
+    if (m == null) continue;
+    for (let q = 1; q < NIC_QUEUES; q++) {
+      const r = m!.rx[q];
+      if (!r.renew || (r.head != r.tail && (load<u16>(rxDesc(r, r.head) + NicRx.STATUS) & NicStatus.DONE) != 0)) continue;
       const pl = r.plan!;
       const o = pl.o, len = pl.len;
-      rxReset(n, q);
-      nicPlan(n, q, planNew(o, len, n.mtu, n.features));
-    } else if (got) rxRefill(n, q);
+      rxReset(m!, q);
+      nicPlan(m!, q, planNew(o, len, m!.mtu, m!.features));
+    }
   }
 }
 

@@ -136,9 +136,12 @@ export function udpDeliver(d: Dgram): void {
   }
   const s = ports.get(d.dport);
   const pid = s.waiter;
-  const from = d.pkts[0];
-  const n = nics[from.nic];
-  if (n != null) nicPlanDone(n!, from.queue);
+  // The layouts made for this socket's receive are done, whichever queue the packets took
+  // (a fragment that missed the plan comes through queue 0).
+  for (let k = 0; k < MAX_NICS; k++) {
+    const n = nics[k];
+    if (n != null && s.queue[k] != 0) nicPlanDone(n!, s.queue[k]);
+  }
   trace(Ev.NetDeliver, <i32>d.dport, <i32>d.len, pid);
   if (pid != 0) {
     const p = procs[pid];

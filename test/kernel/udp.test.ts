@@ -230,3 +230,30 @@ describe("the adapter's receive rings", () => {
     expect(hits.length).toBeLessThanOrEqual(2); // queue 0's buffer, and the receive buffer's frame
   });
 });
+
+describe("receive plans end with their receive", () => {
+  for (const [rlen, ro] of [[1400, 4000], [100, 1]])
+    it(`a share receive of ${rlen} B at page offset ${ro} whose datagram's first fragment missed the plan: once it returns, the device holds none of the application's frames (a later datagram changes no byte of the buffer; nothing stays wired)`, async () => {
+      const p = await pair({ mtu: 1500, headerSplit: true, earlyDemux: true });
+      const va = p.pa.mmap(4 * PAGE_SIZE);
+      const first = pattern(1473, 7); // fragments of 1480 B and 1 B of IP payload
+      p.pa.store(va, first);
+      const span = 3 * PAGE_SIZE;
+      const rb = p.pb.mmap(span), vb = rb + ro;
+      p.pb.fill(rb, span, 0x11);
+      const rx = p.pb.postRecv(p.fb, vb, rlen, { sem: Sem.SHARE });
+      p.pa.sendto(p.fa, va, 1473, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+      expect(rx.wait().len).toBe(rlen);
+      p.a.world.run();
+      expectBytes(p.pb.load(vb, rlen), first.subarray(0, rlen), "received bytes");
+      // The application has its buffer back; another datagram comes while nobody receives.
+      p.pb.fill(rb, span, 0x22);
+      p.pa.store(va, pattern(1000, 99));
+      p.pa.sendto(p.fa, va, 1000, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+      p.a.world.run();
+      expectBytes(p.pb.load(rb, span), new Uint8Array(span).fill(0x22), "the application's buffer");
+      p.pb.exit(0);
+      p.pa.exit(0);
+      p.a.world.run(); // (the invariant check after the test finds no wired orphan)
+    });
+});
