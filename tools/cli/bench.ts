@@ -36,7 +36,7 @@ export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --s
   bench wallclock [--iterations N] [--json]
                             wall-clock speed of the simulator on 64 KiB datagrams (server-2025,
                             MTU 9000, checksum offload, header split, early demux) against the
-                            host's raw copy of the bytes
+                            host's raw copy of the bytes, and the simulated adapters' own share
   bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
                             a file of SIZE bytes (K / M / G, up to 512M) from one machine's disk
                             to another's over the network: copy (read/sendto, recvfrom/write)
