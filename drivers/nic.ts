@@ -98,11 +98,16 @@ export function txPktNew(): TxPkt {
   return t;
 }
 
+const KEEP: u8 = 0;
+const RENEW: u8 = 1;
+const END: u8 = 2;
+
 class RxQueue {
   /** Buffers laid out for an expected receive (drivers/rxplan.ts), or null: one frame each. */
   plan: RxPlan | null = null;
-  /** The plan's datagram was delivered: lay out the next one after this interrupt. */
-  renew: bool = false;
+  /** What becomes of the plan at the next nicRenew: KEEP it, RENEW it (its receive completed:
+   *  lay out the next one), or END it (nobody waits: plain buffers). */
+  renew: u8 = KEEP;
   ring: u32 = 0; // frame of the descriptor ring (0 = queue not set up)
   hdr: StaticArray<u32> = new StaticArray<u32>(RX_HDR_FRAMES);
   head: u32 = 0; // next descriptor the device completes
@@ -256,7 +261,7 @@ function rxReset(n: Nic, q: i32): void {
   nicWrite(n.id, NicReg.RX_RING, q, <i32>(r.ring << 12));
   if (r.plan != null) planRelease(r.plan!);
   r.plan = null;
-  r.renew = false;
+  r.renew = KEEP;
 }
 
 /**
@@ -274,11 +279,42 @@ export function nicPlan(n: Nic, q: i32, p: RxPlan): void {
   planRefill(n, q);
 }
 
-/** nicPlanDone: the receive queue q's plan was laid out for has completed: renew the layout at
- *  the end of this interrupt (for the same offset and length: the next receive will likely
- *  look the same). */
+/** nicPlanDone: the receive queue q's plan was laid out for has completed: at the next
+ *  nicRenew, lay out the next one (same offset and length: the next receive will likely look
+ *  the same). */
 export function nicPlanDone(n: Nic, q: i32): void {
-  if (q > 0 && n.rx[q].plan != null) n.rx[q].renew = true;
+  const r = n.rx[q];
+  if (q > 0 && r.plan != null && r.renew == KEEP) r.renew = RENEW;
+}
+
+/** nicPlanEnd: nobody waits for queue q's plan any more (the receiver died, the socket
+ *  closed): at the next nicRenew, take its buffers back and post plain ones. */
+export function nicPlanEnd(n: Nic, q: i32): void {
+  const r = n.rx[q];
+  if (q > 0 && r.plan != null) r.renew = END;
+}
+
+/**
+ * nicRenew: renew or end the plans marked so, on every NIC (a receive's plan may hold the
+ * application's own frames: the device must not keep them once the receive is over). A queue
+ * with a completed packet its interrupt has not taken yet is left for that interrupt, which
+ * calls this again.
+ */
+export function nicRenew(): void {
+  for (let k = 0; k < MAX_NICS; k++) {
+    const n = nics[k];
+    if (n == null) continue;
+    for (let q = 1; q < NIC_QUEUES; q++) {
+      const r = n!.rx[q];
+      const what = r.renew;
+      if (what == KEEP || (r.head != r.tail && (load<u16>(rxDesc(r, r.head) + NicRx.STATUS) & NicStatus.DONE) != 0)) continue;
+      const pl = r.plan!;
+      const o = pl.o, len = pl.len;
+      rxReset(n!, q);
+      if (what == RENEW) nicPlan(n!, q, planNew(o, len, n!.mtu, n!.features));
+      else rxRefill(n!, q);
+    }
+  }
 }
 
 /** nicSteer: early demultiplexing: packets for UDP port go to queue q (0 = default). */
@@ -539,23 +575,9 @@ export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: R
       input(p, v);
       got = true;
     }
-    if (got && !r.renew) rxRefill(n, q);
+    if (got && r.renew == KEEP) rxRefill(n, q);
   }
-  // Renew the layouts whose datagram was delivered, here or on another NIC (a receive's plan
-  // may hold the application's own frames: the device must not keep them once it returned).
-  // A queue with a completed packet its own interrupt has not taken yet is renewed then.
-  for (let k = 0; k < MAX_NICS; k++) {
-    const m = nics[k];
-    if (m == null) continue;
-    for (let q = 1; q < NIC_QUEUES; q++) {
-      const r = m!.rx[q];
-      if (!r.renew || (r.head != r.tail && (load<u16>(rxDesc(r, r.head) + NicRx.STATUS) & NicStatus.DONE) != 0)) continue;
-      const pl = r.plan!;
-      const o = pl.o, len = pl.len;
-      rxReset(m!, q);
-      nicPlan(m!, q, planNew(o, len, m!.mtu, m!.features));
-    }
-  }
+  nicRenew(); // the layouts whose datagram was delivered, here or on another NIC
 }
 
 function holds(expected: StaticArray<u32>): void {

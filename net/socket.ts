@@ -13,7 +13,7 @@ import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, ProcState, Sem } from "../kern
 import { trace } from "../kernel/trace";
 import { Dgram, dgramFree } from "./pkt";
 import { dropCount } from "./drop";
-import { MAX_NICS, Nic, nicPlanDone, nics, nicSteer, rxSetup } from "../drivers/nic";
+import { MAX_NICS, Nic, nicPlanDone, nicPlanEnd, nicRenew, nics, nicSteer, rxSetup } from "../drivers/nic";
 import { alignReceive } from "../kernel/io/align";
 import { ioInput } from "../kernel/io/index";
 import { procs, Proc } from "../kernel/proc";
@@ -84,6 +84,7 @@ export function sockRelease(s: Socket): void {
   if (--s.refs > 0) return;
   if (s.port != 0) {
     ports.delete(s.port);
+    endPlans(s);
     for (let k = 0; k < MAX_NICS; k++) {
       const n = nics[k];
       if (n == null || s.queue[k] == 0) continue;
@@ -94,13 +95,34 @@ export function sockRelease(s: Socket): void {
   }
   for (let i = 0; i < s.rxq.length; i++) dgramFree(s.rxq[i]);
   s.rxq.length = 0;
+  if (s.waiter != 0) {
+    // A receive waits on the socket closed under it: it fails.
+    const p = procs[s.waiter];
+    p.result = -Errno.EBADF;
+    p.state = ProcState.RUNNABLE;
+    hostWake(p.pid);
+  }
   s.waiter = 0;
 }
 
-/** sockCancelWaiter: p no longer waits on any socket (it died). */
+/** sockForget: p no longer waits on any socket (it died): its receive's layouts end. */
 export function sockForget(pid: i32): void {
   const vs = ports.values();
-  for (let i = 0; i < vs.length; i++) if (vs[i].waiter == pid) vs[i].waiter = 0;
+  for (let i = 0; i < vs.length; i++) {
+    if (vs[i].waiter != pid) continue;
+    vs[i].waiter = 0;
+    endPlans(vs[i]); // (a share receive's plan holds the dead process's frames)
+  }
+}
+
+/** endPlans: the buffers laid out for s's receive are not wanted any more: take them back
+ *  from the devices (now, unless a packet in them waits for its interrupt). */
+function endPlans(s: Socket): void {
+  for (let k = 0; k < MAX_NICS; k++) {
+    const n = nics[k];
+    if (n != null && s.queue[k] != 0) nicPlanEnd(n!, s.queue[k]);
+  }
+  nicRenew();
 }
 
 /**

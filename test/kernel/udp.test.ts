@@ -256,4 +256,28 @@ describe("receive plans end with their receive", () => {
       p.pa.exit(0);
       p.a.world.run(); // (the invariant check after the test finds no wired orphan)
     });
+
+  for (const how of ["killed", "closes the socket"] as const)
+    it(`a receiver that is ${how} while its share receive waits takes its frames back from the device at once: a later datagram goes elsewhere, none stays wired, all are freed (a closed socket's receive fails with EBADF)`, async () => {
+      const p = await pair({ mtu: 1500, headerSplit: true, earlyDemux: true });
+      const rb = p.pb.mmap(4 * PAGE_SIZE);
+      p.pb.fill(rb, 4 * PAGE_SIZE, 0x33);
+      const frames = [0, 1, 2].map((i) => p.pb.frameAt(rb + i * PAGE_SIZE));
+      const rx = p.pb.postRecv(p.fb, rb, 3 * PAGE_SIZE, { sem: Sem.SHARE });
+      expect(rx.ready).toBe(false);
+      if (how === "killed") {
+        p.pb.kill();
+        p.pb.reap();
+      } else {
+        p.pb.close(p.fb); // (the host may call in for a process blocked in a receive)
+        expect(() => rx.wait()).toThrow(/EBADF/); // the receive fails with the socket
+      }
+      for (const f of frames) if (how === "killed") expect(p.b.frame(f).wired, `frame ${f}`).toBe(0);
+      const va = p.pa.mmap(4 * PAGE_SIZE);
+      p.pa.store(va, pattern(3 * PAGE_SIZE, 5));
+      p.pa.sendto(p.fa, va, 3 * PAGE_SIZE, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+      p.a.world.run();
+      if (how === "killed") expect(p.b.frameSummary().ANON ?? 0).toBe(0);
+      else expectBytes(p.pb.load(rb, 4 * PAGE_SIZE), new Uint8Array(4 * PAGE_SIZE).fill(0x33), "the buffer of the closed socket's receive");
+    });
 });
