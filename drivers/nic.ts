@@ -30,7 +30,7 @@ import { framePtr, paPtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";
 import { OutReq } from "../kernel/io/outreq";
 import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
-import { pieceCap, pieceFrame, piecePa, pieces, planDescs, planHolds, planNew, planPost, planRelease, planRestore, RxPlan } from "./rxplan";
+import { pieceCap, pieceFrame, piecePa, pieces, planDescs, planHolds, planNew, planPost, planRelease, planRestore, planSaved, RxPlan } from "./rxplan";
 
 // @ts-ignore: decorator
 @external("host", "nicWrite")
@@ -465,10 +465,17 @@ export class RxView {
   plan: RxPlan | null = null;
   scratch: StaticArray<u8> = new StaticArray<u8>(NIC_HDR_SLOT);
 
-  /** parsed: the network layer is done with the headers: undo header patching if any. */
+  /** parsed: the network layer is done with the headers (or with the packet): undo header
+   *  patching if any. */
   parsed(): void {
     if (this.plan != null) planRestore(this.plan!);
     this.plan = null;
+  }
+
+  /** patchedOver: would undoing header patching write over data of this packet, whose headers
+   *  take hdr bytes (fewer than the plan saved)? */
+  patchedOver(hdr: u32): bool {
+    return this.plan != null && hdr < planSaved(this.plan!);
   }
 }
 
@@ -573,6 +580,7 @@ export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: R
     let got = false;
     for (let p = rxTake(n, q, v); p != null; p = rxTake(n, q, v)) {
       input(p, v);
+      v.parsed(); // (a packet dropped before its headers were parsed)
       got = true;
     }
     if (got && r.renew == KEEP) rxRefill(n, q);

@@ -185,6 +185,11 @@ export function planPost(p: RxPlan, k: i32): bool {
   return true;
 }
 
+/** planSaved: header patching: bytes saved from under the next packet's headers (0: none). */
+export function planSaved(p: RxPlan): u32 {
+  return p.savedLen;
+}
+
 /** planRestore: header patching: put back the saved bytes over packet k's headers (k > 0). */
 export function planRestore(p: RxPlan): void {
   if (p.savedLen == 0) return;

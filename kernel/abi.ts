@@ -380,6 +380,7 @@ export enum Drop {
   NoSocket, // no socket bound to the destination port (closed port)
   SocketFull, // the socket's receive queue is full
   NotForUs, // destination address is not this NIC's (nor broadcast)
+  NoMemory, // no frame to move a packet that missed its receive plan out of the layout
   COUNT,
 }
 

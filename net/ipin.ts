@@ -12,7 +12,7 @@
 import { Drop, ETH_HLEN, Ev } from "../kernel/abi";
 import { trace } from "../kernel/trace";
 import { nowNs } from "../kernel/clock";
-import { Dgram, dgramFree, dgramNew, Pkt, pktFree, pktGet } from "./pkt";
+import { Dgram, dgramFree, dgramNew, Pkt, pktFree, pktGet, pktMoveOut } from "./pkt";
 import { dropCount } from "./drop";
 import { etherCheck } from "./ether";
 import { ip4Check, ip4Dst, ip4FragOff, ip4HdrLen, ip4Id, ip4More, ip4Proto, ip4Src, ip4TotLen, IP4_HLEN, IPPROTO_UDP } from "./ipv4";
@@ -67,10 +67,15 @@ export function netInput(p: Pkt, v: RxView): void {
     p.udpCsum = udpCsum(u);
     skip += UDP_HLEN;
   }
-  v.parsed(); // header patching: the bytes under the headers go back now
   // Runs held the whole packet (header split: only what followed the headers).
   const dataLen = p.ipLen - (p.fragOff == 0 ? UDP_HLEN : 0);
   p.trim(v.split ? 0 : skip, dataLen);
+  // Header patching: the bytes of the packet before that lie under these headers go back now.
+  // Headers shorter than the plan's (an ordinary datagram where it laid out a jumbogram) let
+  // this packet's data start among those bytes: it moves out of the layout first (a miss,
+  // delivered by copy).
+  if (v.patchedOver(skip) && !pktMoveOut(p)) return drop(p, Drop.NoMemory, false);
+  v.parsed();
   if (p.dataLen != dataLen) return drop(p, Drop.Truncated, false);
 
   if (p.more || p.fragOff != 0) {

@@ -15,7 +15,10 @@
 // A Dgram is one UDP datagram: its packets in order (one, or the fragments reassembly put
 // together). Packets and datagrams come from pools and go back to them: no allocation per packet.
 
-import { frameUnref } from "../vm/frame";
+import { Counter, FrameKind, PAGE_SHIFT, PAGE_SIZE } from "../kernel/abi";
+import { count } from "../kernel/stats";
+import { frameAlloc, frameUnref } from "../vm/frame";
+import { framePtr, paPtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";
 
 export const PKT_MAX_RUNS = 24;
@@ -112,6 +115,44 @@ export function pktAlloc(): Pkt {
   p.fragOff = 0;
   p.sport = p.dport = p.udpLen = p.udpCsum = p.jumboTotal = 0;
   return p;
+}
+
+const moved = new StaticArray<u32>(PKT_MAX_RUNS);
+
+/** pktMoveOut: copy the packet's data into frames of its own (CPU work, counted), runs from
+ *  offset 0, and let go of the frames it lay in; false, nothing changed, if frames run out. */
+export function pktMoveOut(p: Pkt): bool {
+  const n = p.dataLen;
+  const k = <i32>((n + PAGE_SIZE - 1) >> PAGE_SHIFT);
+  for (let i = 0; i < k; i++) {
+    const f = frameAlloc(FrameKind.IOBUF, false);
+    if (f == 0) {
+      for (let j = 0; j < i; j++) frameUnref(moved[j]);
+      return false;
+    }
+    moved[i] = f;
+  }
+  let at: u32 = 0;
+  for (let r = 0; r < p.nruns; r++) {
+    let pa = unchecked(p.runPa[r]), len = unchecked(p.runLen[r]);
+    while (len > 0) {
+      const c = min(len, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+      memory.copy(framePtr(moved[at >> PAGE_SHIFT]) + (at & (PAGE_SIZE - 1)), paPtr(pa), c);
+      at += c;
+      pa += c;
+      len -= c;
+    }
+  }
+  count(Counter.BytesCopied, n);
+  for (let i = 0; i < p.nframes; i++) if (unchecked(p.frames[i]) != 0) frameUnref(unchecked(p.frames[i]));
+  p.nframes = 0;
+  p.nruns = 0;
+  for (let i = 0; i < k; i++) {
+    p.addFrame(moved[i]);
+    p.addRun(moved[i] << PAGE_SHIFT, min<u32>(PAGE_SIZE, n - (<u32>i << PAGE_SHIFT)));
+  }
+  p.planned = false;
+  return true;
 }
 
 /** pktGet: packet by id (a reassembly handle). */
