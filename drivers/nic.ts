@@ -30,7 +30,7 @@ import { framePtr, paPtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";
 import { OutReq } from "../kernel/io/outreq";
 import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
-import { pieceCap, pieceFrame, piecePa, pieces, planDescs, planHolds, planNew, planPost, planRelease, planRestore, planSaved, RxPlan } from "./rxplan";
+import { pieceCap, pieceFrame, piecePa, pieces, planDescs, planHolds, planNew, planPost, planPlaced, planRelease, planRestore, planSaved, RxPlan } from "./rxplan";
 
 // @ts-ignore: decorator
 @external("host", "nicWrite")
@@ -315,6 +315,16 @@ export function nicRenew(): void {
       else rxRefill(n!, q);
     }
   }
+}
+
+/** rxMisplaced: did packet p, whose data starts at datagram data offset x, land in a layout of
+ *  the application's own frames (share) somewhere else than where that layout put byte x? */
+export function rxMisplaced(p: Pkt, x: u32): bool {
+  if (!p.planned || p.nruns == 0) return false;
+  const n = nics[p.nic];
+  if (n == null) return false;
+  const pl = n!.rx[p.queue].plan;
+  return pl != null && pl!.wired && !planPlaced(pl!, x, p.runPa[0]);
 }
 
 /** nicSteer: early demultiplexing: packets for UDP port go to queue q (0 = default). */

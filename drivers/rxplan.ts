@@ -126,6 +126,13 @@ function dataEnd(p: RxPlan, k: i32): u32 {
   return p.lead * PAGE_SIZE + p.o + x;
 }
 
+/** planPlaced: does data byte x lie at pa, where the plan laid it out? */
+export function planPlaced(p: RxPlan, x: u32, pa: u32): bool {
+  const v = layout(p, x);
+  const i = <i32>(v >> 12);
+  return i < p.frames.length && p.frames[i] != 0 && ((p.frames[i] << 12) | (v & 4095)) == pa;
+}
+
 /** frameAt: the frame holding layout offset v (allocated on first use); 0 if out of frames. */
 function frameAt(p: RxPlan, v: u32): u32 {
   const i = v >> 12;

@@ -23,7 +23,7 @@ import { paPtr } from "../vm/ram";
 import { csumAdd, csumRange, csumU32 } from "./checksum";
 import { pieceHandle, reasmAdd, reasmExpire, reasmFirst, reasmNext, reasmReclaim, reasmRelease } from "./reasm";
 import { udpDeliver } from "./socket";
-import { nics, RxView } from "../drivers/nic";
+import { nics, rxMisplaced, RxView } from "../drivers/nic";
 import { PAGE_SHIFT } from "../kernel/abi";
 
 function drop(p: Pkt, why: Drop, counted: bool): void {
@@ -76,6 +76,9 @@ export function netInput(p: Pkt, v: RxView): void {
   // delivered by copy).
   if (v.patchedOver(skip) && !pktMoveOut(p)) return drop(p, Drop.NoMemory, false);
   v.parsed();
+  // Share lays packets straight into the application's frames: one that landed in another's
+  // place (out of order) moves out, or a later copy into the buffer could overwrite it first.
+  if (rxMisplaced(p, p.fragOff == 0 ? 0 : p.fragOff - UDP_HLEN) && !pktMoveOut(p)) return drop(p, Drop.NoMemory, false);
   if (p.dataLen != dataLen) return drop(p, Drop.Truncated, false);
 
   if (p.more || p.fragOff != 0) {
