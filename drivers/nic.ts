@@ -229,14 +229,16 @@ export function rxRefill(n: Nic, q: i32): void {
   if (posted) nicWrite(n.id, NicReg.RX_TAIL, q, <i32>r.tail);
 }
 
-/** planRefill: post the plan's next packets while they fit (with header patching, one packet
- *  ahead only: its headers overwrite bytes of the packet before, saved as it is posted). */
+/** planRefill: post the plan's next packets while they fit. With header patching, one packet
+ *  at a time: its headers overwrite bytes of the packet before, saved as it is posted, so it is
+ *  posted only once no descriptor of the one before is left (a shorter frame than planned
+ *  leaves some, and the device must never hold two buffers over the same bytes). */
 function planRefill(n: Nic, q: i32): void {
   const r = n.rx[q];
   const p = r.plan!;
   let posted = false;
   while (p.next < p.npkts) {
-    if (p.patch && p.next > p.taken) break;
+    if (p.patch && (p.next > p.taken || rxPosted(r) > 0)) break;
     const need = planDescs(p, p.next);
     if (rxPosted(r) + need > <u32>NIC_RX_DESCS - 1) break;
     if (!planPost(p, p.next)) break;

@@ -14,8 +14,8 @@
 // resulting numbers out.
 
 import { describe, expect, it } from "vitest";
-import { diffCounters, ETH_HLEN, NIC_HDR_SLOT, PAGE_SIZE, Sem } from "../../tools/host/index";
-import { expectBytes, pattern, useMachines } from "./machines";
+import { connect, diffCounters, ETH_HLEN, ETHERNET, NIC_HDR_SLOT, PAGE_SIZE, Sem } from "../../tools/host/index";
+import { expectBytes, machine, pattern, useMachines, world } from "./machines";
 import { pair } from "./netpair";
 
 useMachines();
@@ -144,5 +144,30 @@ describe("header patching when the packets are not what the plan expected", () =
       // The two later packets missed the plan: each was copied out once (its data), besides
       // the patching copies; nothing was lost.
       expect(diffCounters(cb, p.b.counters()).bytesCopied).toBeGreaterThanOrEqual(20000 - 8972);
+    });
+});
+
+describe("header patching when the frames are smaller than the plan's", () => {
+  for (const checksumOffload of [true, false])
+    it(`20000 B from a sender with MTU 1500 to a receiver laid out for MTU 9000 arrives byte-exact (offload ${checksumOffload ? "on" : "off"}): a packet is posted only once no buffer of the one before is left, so the device never holds two buffers over the same bytes`, async () => {
+      const w = await world(1);
+      const a = await machine({ name: "a", memory: "16M" }, w);
+      const b = await machine({ name: "b", memory: "16M" }, w);
+      connect(a.attachNic({ ip: "10.0.0.1", mtu: 1500 }), b.attachNic({ ip: "10.0.0.2", mtu: 9000, checksumOffload, earlyDemux: true }), { bandwidthBps: 1e9, latencyNs: 10_000, ...ETHERNET });
+      const pa = a.spawn(), pb = b.spawn();
+      const fa = pa.socket(), fb = pb.socket();
+      pa.bind(fa, 1000);
+      pb.bind(fb, 2000);
+      const data = pattern(20000, 40);
+      const va = pa.mmap(20000 + PAGE_SIZE);
+      pa.store(va, data);
+      const vb = pb.mmap(20000 + PAGE_SIZE);
+      const rx = pb.postRecv(fb, vb, 20000, { sem: Sem.EMULATED_COPY });
+      pa.sendto(fa, va, 20000, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+      w.run();
+      expect(rx.ready).toBe(true);
+      expect(rx.wait().len).toBe(20000);
+      expectBytes(pb.load(vb, 20000), data, "received");
+      expect(b.drops()).toEqual({});
     });
 });
