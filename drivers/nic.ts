@@ -586,7 +586,11 @@ export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: R
   txReclaim(n, done);
   nicKick(n);
   const v = rxView;
-  for (let q = 0; q < NIC_QUEUES; q++) {
+  // The steered queues first: a packet there may still hold, under its headers, bytes of the
+  // datagram that a fragment on queue 0 (a fallback, a duplicate) would complete: header
+  // patching puts them back as the packet is parsed, before anything is delivered.
+  for (let i = 1; i <= NIC_QUEUES; i++) {
+    const q = i % NIC_QUEUES;
     const r = n.rx[q];
     if (r.ring == 0) continue;
     let got = false;
