@@ -22,12 +22,10 @@ async function send(sem: Sem, len: number, o: PairOptions = {}, offs = { a: 0, b
 
 describe("emulated copy", () => {
   it("page-aligned 64 KiB: the sender's CPU copies no payload byte (TCOW)", async () => {
-    const { p, data, vb, got, da, db } = await send(Sem.EMULATED_COPY, 65536);
-    console.log("receiver", db.bytesCopied, db.pageSwaps, db.pteWrites);
+    const { p, data, vb, got, da } = await send(Sem.EMULATED_COPY, 65536);
     expect(got.len).toBe(65536);
     expectBytes(p.pb.load(vb, 65536), data);
     expect(da.bytesCopied).toBe(0);
-    console.log("sender", da.bytesCopied, da.pteWrites, "receiver", JSON.stringify(diffCounters(p.b.counters(), p.b.counters())));
   });
 });
 
