@@ -17,7 +17,7 @@
 // deliver them is an error, never a row. A semantics the kernel refuses (EOPNOTSUPP) is
 // reported as NotImplemented, never replaced by another.
 
-import { pattern } from "../host/pattern";
+import { firstDifference, pattern } from "../host/pattern";
 import {
   Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, semanticsByName, validateProfile, wireOptions,
   type Counters, type Machine, type Process, type Profile, type SemanticsInfo, type Wire,
@@ -190,11 +190,4 @@ function refused<T>(s: SemanticsInfo, call: string, fn: () => T): T {
     if (e instanceof SyscallError && e.errno === Errno.EOPNOTSUPP) throw new NotImplemented(s.name, call);
     throw e;
   }
-}
-
-/** firstDifference: the first index where a and b differ, or -1 if they are equal. */
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
 }

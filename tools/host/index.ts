@@ -28,5 +28,5 @@ export { Wire, ATM_AAL5, ETHERNET, type WireEnd, type WireOptions, type WireCoun
 export { PcapWriter, readPcap, PCAP_MAGIC_NS, PCAP_MAGIC_US, PCAP_LINKTYPE_ETHERNET, type PcapFile, type PcapOptions, type PcapRecord } from "./pcap";
 export { Disk, MemoryStore, MAX_MEMORY_BLOCKS, type BlockStore, type DiskOptions, type DiskStats } from "./disk";
 export { Nic, connect, parseIp, formatIp, type NicOptions, type NicStats } from "./nic";
-export { pattern } from "./pattern";
+export { firstDifference, pattern } from "./pattern";
 export * from "./errors";
