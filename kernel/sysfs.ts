@@ -76,6 +76,12 @@ function copyPath(p: Proc, va: u32, len: u32): i32 {
   return 0;
 }
 
+/** enterPath: begin a call on the path at [va, va+len) (enter, then copyPath); 0 or -errno. */
+function enterPath(p: Proc, va: u32, len: u32): i32 {
+  const r = enter();
+  return r < 0 ? r : copyPath(p, va, len);
+}
+
 export function fileOf(p: Proc, fd: i32): File | null {
   const f = p.fds.get(fd);
   return f != null && f.kind == FileKind.FILE ? f : null;
@@ -123,9 +129,7 @@ function create(dp: Inode, type: FsType): Inode | null {
 export function sysOpen(p: Proc, va: u32, len: u32, flags: i32): i32 {
   const known = OpenFlag.ACCMODE | OpenFlag.CREAT | OpenFlag.EXCL | OpenFlag.TRUNC;
   if ((flags & ~known) != 0 || (flags & OpenFlag.ACCMODE) == OpenFlag.ACCMODE) return -Errno.EINVAL;
-  let r = enter();
-  if (r < 0) return r;
-  r = copyPath(p, va, len);
+  let r = enterPath(p, va, len);
   if (r < 0) return r;
   let free = false;
   for (let i = 0; i < MAX_FDS; i++) if (p.fds.files[i] == null) free = true;
@@ -379,9 +383,7 @@ export function sysFtruncate(p: Proc, fd: i32, lo: i32, hi: i32): i32 {
 }
 
 export function sysMkdir(p: Proc, va: u32, len: u32): i32 {
-  let r = enter();
-  if (r < 0) return r;
-  r = copyPath(p, va, len);
+  const r = enterPath(p, va, len);
   if (r < 0) return r;
   const dp = nameiParent(pathBuf, len);
   if (dp == null) return finish(p, fsErr);
@@ -395,9 +397,7 @@ export function sysMkdir(p: Proc, va: u32, len: u32): i32 {
 }
 
 export function sysUnlink(p: Proc, va: u32, len: u32): i32 {
-  let r = enter();
-  if (r < 0) return r;
-  r = copyPath(p, va, len);
+  let r = enterPath(p, va, len);
   if (r < 0) return r;
   const dp = nameiParent(pathBuf, len);
   if (dp == null) return finish(p, fsErr);
@@ -485,9 +485,7 @@ function statOut(p: Proc, ip: Inode, va: u32): i32 {
 
 export function sysStat(p: Proc, va: u32, len: u32, st: u32): i32 {
   if (!userRange(st, FS_STAT_SIZE)) return -Errno.EFAULT;
-  let r = enter();
-  if (r < 0) return r;
-  r = copyPath(p, va, len);
+  const r = enterPath(p, va, len);
   if (r < 0) return r;
   const ip = namei(pathBuf, len, false);
   if (ip == null) return finish(p, fsErr);
