@@ -314,15 +314,16 @@ export class Nic implements WireEnd {
     this.stats.rxPackets++;
     this.stats.rxBytes += bytes.length;
     let q = this.features & NicFeature.EARLY_DEMUX ? this.classify(bytes) : 0;
-    let room = this.hasBuffers(q, bytes);
+    const h = this.features & NicFeature.HEADER_SPLIT ? this.splitPoint(bytes) : 0;
+    let room = this.hasBuffers(q, bytes.length, h);
     if (q !== 0 && !room) {
       this.stats.rxFallback++;
       q = 0;
-      room = this.hasBuffers(0, bytes);
+      room = this.hasBuffers(0, bytes.length, h);
     }
     if (room) {
       const meter = this.meter, m0 = meter ? meter() : 0;
-      this.scatter(q, bytes, sum);
+      this.scatter(q, bytes, h, sum);
       if (meter) this.deviceMs += meter() - m0;
       this.interrupt(t);
     } else this.stats.rxNoBuffer++;
@@ -362,18 +363,16 @@ export class Nic implements WireEnd {
     return 0;
   }
 
-  /** hasBuffers: has the driver posted room on queue q for all of frame b (at least one
-   *  descriptor; with header split, the headers go to the first one's header buffer if they fit
-   *  there, and only the rest needs data buffers)? scatter never writes past what this counts. */
-  private hasBuffers(q: number, b: Uint8Array): boolean {
+  /** hasBuffers: has the driver posted room on queue q for a frame of len bytes (at least one
+   *  descriptor; with header split, its h bytes of headers go to the first one's header buffer
+   *  if they fit there, and only the rest needs data buffers)? scatter never writes past what
+   *  this counts. */
+  private hasBuffers(q: number, len: number, h: number): boolean {
     const r = this.rx[q];
     if (!r.ring || r.head === r.tail) return false;
     const dv = this.dv;
-    let need = b.length;
-    if (this.features & NicFeature.HEADER_SPLIT) {
-      const h = this.splitPoint(b);
-      if (h > 0 && h <= dv.getUint16(r.ring + r.head * NIC_RX_DESC + NicRx.HDR_CAP, true)) need -= h;
-    }
+    let need = len;
+    if (h > 0 && h <= dv.getUint16(r.ring + r.head * NIC_RX_DESC + NicRx.HDR_CAP, true)) need -= h;
     let room = 0;
     for (let i = r.head; i !== r.tail && room < need; i = (i + 1) % NIC_RX_DESCS)
       room += dv.getUint16(r.ring + i * NIC_RX_DESC + NicRx.BUF_CAP, true) || 65536;
@@ -389,9 +388,10 @@ export class Nic implements WireEnd {
     return Math.min(b.length, ETH_HLEN + ihl + udp);
   }
 
-  /** scatter: write frame b into the buffers posted on queue q (DMA) and complete their
-   *  descriptors; known: the sender's sum of some of b's bytes, if it came with the frame. */
-  private scatter(q: number, b: Uint8Array, known: FrameSum | null): void {
+  /** scatter: write frame b into the buffers posted on queue q (DMA), its h bytes of headers
+   *  into the header buffer if h > 0 and they fit, and complete the descriptors; known: the
+   *  sender's sum of some of b's bytes, if it came with the frame. */
+  private scatter(q: number, b: Uint8Array, h: number, known: FrameSum | null): void {
     const r = this.rx[q];
     const dv = this.dv;
     const ram = this.ramView!;
@@ -420,15 +420,11 @@ export class Nic implements WireEnd {
       if (s < e) sum = csumAdd(sum, this.engine.sum(this.ramOff + pa + (s - from), e - s), s - sumFrom);
     };
     const d0 = r.ring + r.head * NIC_RX_DESC;
-    if (this.features & NicFeature.HEADER_SPLIT) {
-      const cap = dv.getUint16(d0 + NicRx.HDR_CAP, true);
-      const h = this.splitPoint(b);
-      if (h > 0 && h <= cap) {
-        dma(0, h, dv.getUint32(d0 + NicRx.HDR_ADDR, true));
-        dv.setUint16(d0 + NicRx.HDR_LEN, h, true);
-        at = h;
-        status |= NicStatus.SPLIT;
-      } else dv.setUint16(d0 + NicRx.HDR_LEN, 0, true);
+    if (h > 0 && h <= dv.getUint16(d0 + NicRx.HDR_CAP, true)) {
+      dma(0, h, dv.getUint32(d0 + NicRx.HDR_ADDR, true));
+      dv.setUint16(d0 + NicRx.HDR_LEN, h, true);
+      at = h;
+      status |= NicStatus.SPLIT;
     } else dv.setUint16(d0 + NicRx.HDR_LEN, 0, true);
     do {
       const d = r.ring + r.head * NIC_RX_DESC;
