@@ -174,6 +174,8 @@ export class Machine {
       this.woken.length = 0;
     }
     this.runDeferred(end);
+    const obs = this.world.observer;
+    if (obs !== null && this.depth === 0) obs.entry(this, cpu, start, end, this.world.inEvent > 0);
     return { value, start, end };
   }
 

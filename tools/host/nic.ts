@@ -96,6 +96,8 @@ export class Nic implements WireEnd {
   private txDoneHead = 0;
   private txDoneCount = 0;
   private readonly txDoneFn = () => this.transmitted();
+  private readonly txDoneLabel: string;
+  private readonly irqLabel: string;
   private txStarts = new Int32Array(NIC_TX_DESCS + 1); // transmit's packet boundaries, reused
   private txSum = new Int32Array(NIC_TX_DESCS); // groupChecksum: each packet's sum ...
   private txSumFrom = new Int32Array(NIC_TX_DESCS); // ... of its bytes from this offset
@@ -112,6 +114,8 @@ export class Nic implements WireEnd {
 
   constructor(readonly machine: Machine, readonly index: number, opts: NicOptions) {
     this.ip = parseIp(opts.ip);
+    this.txDoneLabel = `${machine.name}: NIC packet sent`;
+    this.irqLabel = `${machine.name}: NIC interrupt`;
     const mtu = opts.mtu ?? 1500;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new ConfigError(`mtu: ${mtu} is not in 68..65535`);
     this.mtu = mtu;
@@ -162,7 +166,7 @@ export class Nic implements WireEnd {
       case NicReg.TX_TAIL:
         this.txTail = value % NIC_TX_DESCS;
         // The device starts on the new descriptors when the kernel entry that rang it ends.
-        this.machine.defer((t) => this.machine.world.at(t, () => this.transmit(t)));
+        this.machine.defer((t) => this.machine.world.at(t, () => this.transmit(t), `${this.machine.name}: NIC transmit`));
         break;
       case NicReg.RX_RING: this.rxq(queue).ring = value >>> 0; this.rxq(queue).head = this.rxq(queue).tail = 0; break;
       case NicReg.RX_TAIL: this.rxq(queue).tail = value % NIC_RX_DESCS; break;
@@ -243,7 +247,7 @@ export class Nic implements WireEnd {
         const slot = (this.txDoneHead + this.txDoneCount++) % NIC_TX_DESCS;
         this.txDoneFirst[slot] = first;
         this.txDoneEnd[slot] = end;
-        this.machine.world.at(done, this.txDoneFn);
+        this.machine.world.at(done, this.txDoneFn, this.txDoneLabel);
       }
     }
   }
@@ -446,7 +450,7 @@ export class Nic implements WireEnd {
   private interrupt(t: number): void {
     if (this.irqAt === t) return;
     this.irqAt = t;
-    this.machine.world.at(t, this.irqFn);
+    this.machine.world.at(t, this.irqFn, this.irqLabel);
   }
 
   /** irq: the interrupt raised for now is delivered: the kernel's handler runs. */
