@@ -1,10 +1,12 @@
 // tools/build/build.mjs — bundle the host side: the genie CLI and the benchmark report
-// (npm run bench), both for Node, into build/cli/, after assembling the host's hand-written
+// (npm run bench), both for Node, into build/cli/, and the browser playground into
+// build/playground/ (tools/build/playground.mjs), after assembling the host's hand-written
 // WebAssembly (tools/host/hw: the NIC's checksum engine) into TypeScript (tools/build/hw.mjs).
 // The kernel itself is built by asc (npm run build:kernel).
 
 import * as esbuild from "esbuild";
 import { buildHw } from "./hw.mjs";
+import { buildPlayground } from "./playground.mjs";
 
 await buildHw();
 
@@ -20,3 +22,5 @@ await esbuild.build({
   packages: "external",
   logLevel: "warning",
 });
+
+await buildPlayground();

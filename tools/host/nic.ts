@@ -38,6 +38,27 @@ export interface NicOptions {
   earlyDemux?: boolean;
 }
 
+/** One descriptor as the device sees it (Nic.rings): where its buffer lies and its fields. */
+export interface RingDesc {
+  index: number;
+  /** Buffer (pa) and its length (TX) or capacity (RX); RX also the header buffer. */
+  addr: number;
+  len: number;
+  hdrAddr?: number;
+  flags: number;
+  status: number;
+}
+
+/** A descriptor ring: its place in RAM, the device's head and the driver's tail. */
+export interface RingView {
+  name: string;
+  ring: number;
+  head: number;
+  tail: number;
+  /** The descriptors posted and not yet consumed by the device, [head, tail). */
+  posted: RingDesc[];
+}
+
 export interface NicStats {
   txPackets: number;
   txBytes: number;
@@ -120,6 +141,29 @@ export class Nic implements WireEnd {
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new ConfigError(`mtu: ${mtu} is not in 68..65535`);
     this.mtu = mtu;
     this.features = (opts.headerSplit ? NicFeature.HEADER_SPLIT : 0) | (opts.checksumOffload ? NicFeature.CSUM_OFFLOAD : 0) | (opts.earlyDemux ? NicFeature.EARLY_DEMUX : 0);
+  }
+
+  /** rings: the transmit ring and each receive queue in use, read from RAM (no side effects). */
+  rings(): RingView[] {
+    const dv = this.dv, out: RingView[] = [];
+    if (this.txRing) {
+      const posted: RingDesc[] = [];
+      for (let i = this.txHead; i !== this.txTail && posted.length < NIC_TX_DESCS; i = (i + 1) % NIC_TX_DESCS) {
+        const at = this.txRing + i * NIC_TX_DESC;
+        posted.push({ index: i, addr: dv.getUint32(at + NicTx.ADDR, true), len: dv.getUint16(at + NicTx.LEN, true), flags: dv.getUint16(at + NicTx.FLAGS, true), status: dv.getUint32(at + NicTx.STATUS, true) });
+      }
+      out.push({ name: "tx", ring: this.txRing, head: this.txHead, tail: this.txTail, posted });
+    }
+    this.rx.forEach((q, n) => {
+      if (!q.ring) return;
+      const posted: RingDesc[] = [];
+      for (let i = q.head; i !== q.tail && posted.length < NIC_RX_DESCS; i = (i + 1) % NIC_RX_DESCS) {
+        const at = q.ring + i * NIC_RX_DESC;
+        posted.push({ index: i, addr: dv.getUint32(at + NicRx.BUF_ADDR, true), len: dv.getUint16(at + NicRx.BUF_CAP, true), hdrAddr: dv.getUint32(at + NicRx.HDR_ADDR, true), flags: 0, status: dv.getUint16(at + NicRx.STATUS, true) });
+      }
+      out.push({ name: `rx${n}`, ring: q.ring, head: q.head, tail: q.tail, posted });
+    });
+    return out;
   }
 
   /** mac: the adapter's address, derived from its IP (02:00:a.b.c.d; there is no ARP). */
