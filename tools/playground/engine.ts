@@ -279,6 +279,9 @@ export class Engine {
       },
     };
     world.observer = observer;
+    // Every machine records its trace (a script's too): the timeline's labels come from it.
+    const boot = world.machine.bind(world);
+    world.machine = (opts = {}) => boot({ trace: true, ...opts });
     const hooks = { trace: true, pcap: this.pcap, log: (l: string) => this.log.push(l) };
     let error: string | null = null, metrics: Record<string, number> | null = null;
     try {

@@ -17,8 +17,9 @@ import { TOURS, TCOW_SCRIPT, findStep, type Tour } from "./tours";
 
 // ---- The worker ----------------------------------------------------------------------------------
 
-/** How long a request may take before the worker is ended (a script that never ends). */
-const BUDGET_MS = 8000;
+/** How long a request may take before the worker is ended (a script that never ends); the
+ *  page's ?budget=MS overrides it. */
+const BUDGET_MS = Number(new URLSearchParams(location.search).get("budget")) || 8000;
 
 class Simulator {
   private worker!: Worker;
@@ -106,7 +107,8 @@ async function load(at?: number): Promise<void> {
     const rec = await sim.call<Recording>({ op: "record", spec: spec() });
     recording.value = rec;
     prevSnap.value = null;
-    snap.value = await sim.call<Snapshot>({ op: "goto", n: at ?? rec.steps.length });
+    target = at ?? rec.steps.length;
+    snap.value = await sim.call<Snapshot>({ op: "goto", n: target });
     if (rec.error) {
       say(rec.error, true);
       if (script.value !== null) scriptError.value = rec.error;
@@ -123,11 +125,13 @@ async function load(at?: number): Promise<void> {
 
 let wanted: number | null = null;
 let going = false;
+/** The step last asked for (steps count from it, so that quick key presses add up). */
+let target = 0;
 
 /** goto: show step n (requests coalesce: only the latest wanted step is fetched next). */
 async function goto(n: number): Promise<void> {
   if (!recording.value) return;
-  wanted = Math.max(0, Math.min(total.value, n));
+  wanted = target = Math.max(0, Math.min(total.value, n));
   if (going) return;
   going = true;
   try {
@@ -165,11 +169,11 @@ const pause = () => (playing.value = false);
 const toggle = () => (playing.value ? pause() : void play());
 const stepBy = (d: number) => {
   pause();
-  void goto(step.value + d);
+  void goto(target + d);
 };
 const stepEntry = () => {
   pause();
-  if (recording.value) void goto(nextEntry(recording.value.steps, step.value));
+  if (recording.value) void goto(nextEntry(recording.value.steps, target));
 };
 const reset = () => {
   pause();
@@ -508,6 +512,7 @@ function Editor() {
   useEffect(() => {
     if (!host.current) return;
     view.current = new EditorView({ doc: script.value ?? TCOW_SCRIPT, extensions: [basicSetup, javascript()], parent: host.current });
+    page.editor = view.current;
     return () => view.current?.destroy();
   }, []);
   const run = () => {
@@ -540,15 +545,18 @@ function Editor() {
 }
 
 function Tours() {
+  return (
+    <div>
+      {TOURS.map((x) => (
+        <p key={x.name}><button data-tour={x.name} onClick={() => void showStop(x, 0)}>{x.title}</button></p>
+      ))}
+    </div>
+  );
+}
+
+function TourBox() {
   const t = tour.value;
-  if (!t)
-    return (
-      <div>
-        {TOURS.map((x) => (
-          <p key={x.name}><button data-tour={x.name} onClick={() => void showStop(x, 0)}>{x.title}</button></p>
-        ))}
-      </div>
-    );
+  if (!t) return null;
   const stop = t.tour.stops[t.stop];
   return (
     <div class="tour" id="tour">
@@ -652,6 +660,7 @@ function App() {
           {s && s.log.length > 0 && <pre class="log">{s.log.join("\n")}</pre>}
         </section>
         <section class="panel">
+          <TourBox />
           <nav>{TABS.map(([id, label]) => <button key={id} class={tab.value === id ? "tab on" : "tab"} data-tab={id} onClick={() => (tab.value = id)}>{label}</button>)}</nav>
           {TABS.filter(([id]) => id === tab.value).map(([id, , View]) => <div key={id} class="view">{<View />}</div>)}
         </section>
@@ -697,8 +706,10 @@ function start() {
   void load();
 }
 
+
+// For the tests and the curious: the page's state (window.genie).
+const page: Record<string, unknown> = { snap, recording, step, total, variants: () => variants(scenario.value) };
+(window as unknown as Record<string, unknown>).genie = page;
+
 render(<App />, document.getElementById("app")!);
 start();
-
-// For the tests and the curious: the page's state.
-(window as unknown as Record<string, unknown>).genie = { snap, recording, goto, step, total, variants: () => variants(scenario.value) };
