@@ -14,7 +14,7 @@ const browserLoader = fileURLToPath(new URL("../host/browser.ts", import.meta.ur
 const builtins = new Set(builtinModules);
 
 /** browserOnly: node: imports (and bare Node built-ins) are errors; the host's Node kernel loader becomes the browser's. */
-const browserOnly = {
+export const browserOnly = {
   name: "browser-only",
   setup(build) {
     build.onResolve({ filter: /.*/ }, (args) => {

@@ -57,7 +57,7 @@ export const TOURS: Tour[] = [
     stops: [
       { tab: "frames", scenario: "datagram", settings: {}, script: TCOW_SCRIPT, find: /sendto/,
         text: "Process 1 on machine a calls sendto with emulated copy. The kernel does not copy the 4 pages: it marks them TCOW (read-only while output is pending) and hands their frames to the NIC. On a's frames map they turn orange: under output." },
-      { tab: "pages", scenario: "datagram", settings: {}, script: TCOW_SCRIPT, find: /page fault/,
+      { tab: "pages", scenario: "datagram", settings: {}, script: TCOW_SCRIPT, find: /page fault/, last: true,
         text: "The process writes its first page while the NIC has not finished reading it. The write faults; the kernel copies that one page to a new frame (bytesCopied +4096 in the counters) and maps it writable. The NIC keeps reading the old frame, so b gets the bytes as they were at the send." },
       { tab: "counters", scenario: "datagram", settings: {}, script: TCOW_SCRIPT, last: true,
         text: "The end: b received the datagram as it was when sent, and a copied one page instead of four. Copy semantics with the cost of copying only what is written again." },
