@@ -24,7 +24,7 @@ describe("playground engine", () => {
     const a = new Engine(kernel), b = new Engine(kernel);
     const rec = await a.record(spec);
     await b.record(spec);
-    const n = Math.floor(rec.steps.length / 2);
+    const n = rec.steps.findIndex((st) => st.label.includes("sendto")) + 1;
     await a.goto(rec.steps.length);
     const there = await a.goto(n); // back in time
     const fresh = await b.goto(n);
@@ -37,9 +37,24 @@ describe("playground engine", () => {
       const m = there.machines[i];
       for (const k in m.counters) expect(m.delta[k]).toBe(m.counters[k] - before.machines[i].counters[k]);
     }
+    expect(there.machines.some((m) => Object.values(m.delta).some((d) => d > 0))).toBe(true);
     const end = await a.goto(rec.steps.length);
     expect(end.metrics).toEqual(rec.metrics);
     expect(end.packets.length).toBeGreaterThan(0);
+  });
+
+  it("playing from a step films the same run: each picture equals that step's, and it ends where the recording ends", async () => {
+    const e = new Engine(await loadKernel());
+    const rec = await e.record(spec);
+    const films: Awaited<ReturnType<Engine["goto"]>>[] = [];
+    const end = await e.play(10, (s) => films.push(s), 0);
+    expect(films.map((f) => f.step)).toEqual(Array.from({ length: rec.steps.length - 10 }, (_, i) => 11 + i));
+    expect(end.metrics).toEqual(rec.metrics);
+    const pick = films[Math.floor(films.length / 3)];
+    const again = new Engine(e.kernel);
+    await again.record(spec);
+    const there = await again.goto(pick.step);
+    expect(pick.machines.map((m) => [Array.from(m.classes), m.counters, m.delta])).toEqual(there.machines.map((m) => [Array.from(m.classes), m.counters, m.delta]));
   });
 
   it("a script that throws reports the line it threw at; step 0 is an empty world", async () => {

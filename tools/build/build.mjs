@@ -11,7 +11,7 @@ import { buildPlayground } from "./playground.mjs";
 await buildHw();
 
 await esbuild.build({
-  entryPoints: { genie: "tools/cli/genie.ts", bench: "tools/bench/index.ts" },
+  entryPoints: { genie: "tools/cli/genie.ts", bench: "tools/bench/index.ts", "measure-playground": "tools/playground/measure.ts" },
   outdir: "build/cli",
   outExtension: { ".js": ".mjs" },
   bundle: true,

@@ -43,6 +43,16 @@ export const FRAME_CLASS_NAMES: Record<FrameClass, string> = {
   [FrameClass.INPUT]: "under input", [FrameClass.WIRED]: "wired", [FrameClass.ORPHAN]: "orphan", [FrameClass.COUNT]: "",
 };
 
+/** A frame seen on the wire: when, how long, and its first PACKET_HEAD bytes (the headers). */
+export interface Packet {
+  t: number;
+  len: number;
+  data: Uint8Array;
+}
+
+/** Bytes of each packet a snapshot carries (the whole frame is in the pcap download). */
+export const PACKET_HEAD = 128;
+
 export interface ProcView {
   pid: number;
   state: string;
@@ -69,8 +79,8 @@ export interface Snapshot {
   t: number;
   label: string;
   machines: MachineView[];
-  /** Frames on the wire so far: capture time and bytes. */
-  packets: { t: number; data: Uint8Array }[];
+  /** Frames on the wire so far: capture time, length and first bytes (PACKET_HEAD). */
+  packets: Packet[];
   /** The last trace events so far, oldest first. */
   trace: TraceEvent[];
   log: string[];
@@ -155,6 +165,7 @@ export class Engine {
   private world: World | null = null;
   private pcap: PcapWriter | null = null;
   private log: string[] = [];
+  private packets: Packet[] = [];
   private spec: RunSpec | null = null;
   private total = 0;
 
@@ -174,26 +185,48 @@ export class Engine {
     if (!this.spec) throw new Error("goto: nothing recorded yet");
     n = Math.max(0, Math.min(this.total, Math.floor(n)));
     const steps: Step[] = [];
-    const prev = new Map<Machine, Record<string, number>>();
+    let prev = new Map<Machine, Record<string, number>>();
     // The last step: run to the very end, so that the scenario's own ending (its checks, its
     // result) is part of the picture.
     const { error, metrics } = await this.execute(this.spec, n >= this.total ? Infinity : n, steps, (i, w) => {
-      if (i === n - 1) for (const m of w.machines) prev.set(m, m.counters() as unknown as Record<string, number>);
+      if (i === n - 1) prev = countersOf(w);
     });
+    return this.snapshot(n, steps, prev, n === this.total ? error : null, n === this.total ? metrics : null);
+  }
+
+  /**
+   * play: run the recorded spec again from the start to its end, handing post a snapshot of
+   * every step from `from` on, at most one per everyMs of wall time (the page draws them as a
+   * film; the wall clock only paces the pictures, never the simulation); the end's snapshot.
+   */
+  async play(from: number, post: (s: Snapshot) => void, everyMs = 33): Promise<Snapshot> {
+    if (!this.spec) throw new Error("play: nothing recorded yet");
+    const steps: Step[] = [];
+    let prev = new Map<Machine, Record<string, number>>(), last = -Infinity;
+    const { error, metrics } = await this.execute(this.spec, Infinity, steps, (i, w) => {
+      if (i > from && performance.now() - last >= everyMs) {
+        post(this.snapshot(i, steps, prev, null, null));
+        last = performance.now();
+      }
+      if (i >= from) prev = countersOf(w);
+    });
+    return this.snapshot(steps.length, steps, prev, error, metrics);
+  }
+
+  private snapshot(n: number, steps: Step[], prev: Map<Machine, Record<string, number>>, error: string | null, metrics: Record<string, number> | null): Snapshot {
     const w = this.world!;
-    const last = steps[n - 1];
     const trace = w.machines.flatMap((m) => m.traceLog.slice(-TRACE_KEEP)).sort((a, b) => a.t - b.t).slice(-TRACE_KEEP);
     return {
       step: n,
       total: this.total,
       t: w.now,
-      label: n === 0 ? "start" : last?.label ?? "",
+      label: n === 0 ? "start" : steps[n - 1]?.label ?? "",
       machines: w.machines.map((m) => this.machineView(m, prev.get(m))),
-      packets: this.pcap ? genie.readPcap(this.pcap.bytes()).records.map((r) => ({ t: r.t, data: r.data })) : [],
+      packets: this.packets.slice(),
       trace,
       log: this.log.slice(),
-      error: n === this.total ? error : null,
-      metrics: n === this.total ? metrics : null,
+      error,
+      metrics,
     };
   }
 
@@ -228,7 +261,7 @@ export class Engine {
   private machineView(m: Machine, before?: Record<string, number>): MachineView {
     const counters = m.counters() as unknown as Record<string, number>;
     const delta: Record<string, number> = {};
-    for (const k in counters) delta[k] = counters[k] - (before?.[k] ?? counters[k]);
+    for (const k in counters) delta[k] = counters[k] - (before?.[k] ?? 0);
     let invariants: { violations: number; report: string };
     try {
       invariants = m.checkInvariants({ scrub: false });
@@ -245,21 +278,28 @@ export class Engine {
 
   /**
    * execute: a fresh world running spec, stopping after step `stop` (Infinity: the end); each
-   * step is appended to steps (onStep sees it first). The world stays for the queries.
+   * step is appended to steps, then onStep(its number) sees the world as it is after it. The
+   * world stays for the queries.
    */
   private async execute(spec: RunSpec, stop: number, steps: Step[], onStep?: (i: number, w: World) => void) {
     const s = spec.script === undefined ? scenarioByName(spec.scenario) : null;
     const settings = s ? resolveSettings(s.settings, spec.settings, spec.scenario) : (spec.settings as Settings);
     const world = scenarioWorld(this.kernel, settings);
     this.world = world;
-    this.pcap = new PcapWriter({ nanosecond: true });
+    const pcap = (this.pcap = new PcapWriter({ nanosecond: true }));
+    const packets: Packet[] = (this.packets = []);
+    const capture = pcap.record.bind(pcap);
+    pcap.record = (t, frame) => {
+      capture(t, frame);
+      packets.push({ t, len: frame.length, data: frame.slice(0, PACKET_HEAD) });
+    };
     this.log = [];
     let pending = 0, stopped = false;
     const traceAt = new Map<Machine, number>();
     const add = (st: Step) => {
       if (stopped) throw new Stop();
-      onStep?.(steps.length, world);
       steps.push(st);
+      onStep?.(steps.length, world);
       if (steps.length >= stop) {
         stopped = true;
         throw new Stop();
@@ -294,6 +334,11 @@ export class Engine {
     world.observer = null;
     return { error, metrics, settings };
   }
+}
+
+/** countersOf: every machine's counters now. */
+function countersOf(w: World): Map<Machine, Record<string, number>> {
+  return new Map(w.machines.map((m) => [m, m.counters() as unknown as Record<string, number>]));
 }
 
 /** The host library's exports by name: what a script sees as its globals. */

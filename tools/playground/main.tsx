@@ -24,7 +24,7 @@ const BUDGET_MS = Number(new URLSearchParams(location.search).get("budget")) || 
 class Simulator {
   private worker!: Worker;
   private next = 1;
-  private pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void; timer: number }>();
+  private pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void; timer: number; stream?: (v: unknown) => void }>();
 
   constructor() {
     this.start();
@@ -35,6 +35,10 @@ class Simulator {
     this.worker.onmessage = (e: MessageEvent<Reply>) => {
       const p = this.pending.get(e.data.id);
       if (!p) return;
+      if ("stream" in e.data) {
+        p.stream?.(e.data.stream);
+        return;
+      }
       this.pending.delete(e.data.id);
       clearTimeout(p.timer);
       if (e.data.ok) p.ok(e.data.value);
@@ -42,7 +46,7 @@ class Simulator {
     };
   }
 
-  call<T>(req: Request, budget = BUDGET_MS): Promise<T> {
+  call<T>(req: Request, budget = BUDGET_MS, stream?: (v: T) => void): Promise<T> {
     const id = this.next++;
     return new Promise<T>((ok, fail) => {
       const timer = window.setTimeout(() => {
@@ -56,7 +60,7 @@ class Simulator {
           p.fail(new Error(`stopped: the run took longer than ${budget / 1000} s (a script that never ends?); the simulator was restarted`));
         }
       }, budget);
-      this.pending.set(id, { ok: ok as (v: unknown) => void, fail, timer });
+      this.pending.set(id, { ok: ok as (v: unknown) => void, fail, timer, stream: stream as ((v: unknown) => void) | undefined });
       this.worker.postMessage({ ...req, id });
     });
   }
@@ -74,7 +78,7 @@ const snap = signal<Snapshot | null>(null);
 const prevSnap = signal<Snapshot | null>(null);
 const busy = signal(false);
 const playing = signal(false);
-const speed = signal(8);
+const speed = signal(2);
 const message = signal<{ text: string; bad: boolean } | null>(null);
 const tab = signal("frames");
 const selected = signal<{ machine: number; frame: number; info: Record<string, unknown> | null } | null>(null);
@@ -154,10 +158,39 @@ async function goto(n: number): Promise<void> {
   }
 }
 
+/** The speed that plays the run as a film, as fast as the simulator goes. */
+const MAX_SPEED = 0;
+
+function show(s: Snapshot) {
+  batch(() => {
+    prevSnap.value = snap.value;
+    snap.value = s;
+  });
+}
+
 async function play(): Promise<void> {
   if (!recording.value) return;
   if (step.value >= total.value) await goto(0);
   playing.value = true;
+  if (speed.value === MAX_SPEED) {
+    // One run from the start to the end; the worker sends a picture about every 33 ms.
+    let shown = step.value;
+    try {
+      const end = await sim.call<Snapshot>({ op: "play", from: step.value }, 4 * BUDGET_MS, (s) => {
+        if (!playing.value) return;
+        show(s);
+        shown = target = s.step;
+      });
+      if (playing.value) {
+        show(end);
+        target = end.step;
+      } else await goto(shown); // paused half-way: the worker goes back to what is shown
+    } catch (e) {
+      say((e as Error).message, true);
+    }
+    playing.value = false;
+    return;
+  }
   while (playing.value && step.value < total.value) {
     await goto(step.value + speed.value);
     await new Promise((r) => requestAnimationFrame(r));
@@ -450,10 +483,11 @@ function Packets() {
       </ol>
       {d && p && (
         <div class="decoded">
+          <div>{p.len} bytes at {fmtNs(p.t)}</div>
           <div>Ethernet: {d.eth.src} → {d.eth.dst}, type {d.eth.type}</div>
           {d.ip && <div>IPv4: {d.ip.src} → {d.ip.dst}, id {d.ip.id}, total length {d.ip.totalLen}, ttl {d.ip.ttl}, fragment offset {d.ip.fragOffset}{d.ip.moreFragments ? " (more)" : ""}, checksum {d.ip.checksum}</div>}
           {d.udp && <div>UDP: port {d.udp.srcPort} → {d.udp.dstPort}, length {d.udp.len}, checksum {d.udp.checksum}</div>}
-          <pre class="hex">{hexDump(p.data, 128).join("\n")}</pre>
+          <pre class="hex">{hexDump(p.data, 128).join("\n")}{p.len > p.data.length ? `\n… ${p.len - p.data.length} more bytes (download the pcap)` : ""}</pre>
         </div>
       )}
     </div>
@@ -619,7 +653,8 @@ function Controls() {
       <button id="step" title="step one event (→)" onClick={() => stepBy(1)}>▶|</button>
       <button id="entry" title="next kernel entry (e)" onClick={stepEntry}>next entry</button>
       <label>speed <select id="speed" value={String(speed.value)} onChange={(e) => (speed.value = Number((e.target as HTMLSelectElement).value))}>
-        {[1, 2, 8, 32, 128, 512, 4096].map((v) => <option key={v} value={v}>{v} steps/frame</option>)}
+        {[1, 2, 8, 32, 128, 512].map((v) => <option key={v} value={v}>{v} steps/frame</option>)}
+        <option value={MAX_SPEED}>as fast as it goes</option>
       </select></label>
       <input id="timeline" type="range" min={0} max={n} value={i} aria-label="timeline" onInput={(e) => { pause(); void goto(Number((e.target as HTMLInputElement).value)); }} />
       <span id="position">step <b id="step-no">{i}</b> / {n}</span>
@@ -708,7 +743,7 @@ function start() {
 
 
 // For the tests and the curious: the page's state (window.genie).
-const page: Record<string, unknown> = { snap, recording, step, total, variants: () => variants(scenario.value) };
+const page: Record<string, unknown> = { snap, recording, step, total, goto, playing, variants: () => variants(scenario.value) };
 (window as unknown as Record<string, unknown>).genie = page;
 
 render(<App />, document.getElementById("app")!);

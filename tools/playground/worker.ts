@@ -8,13 +8,15 @@ import { resolveSettings, runScenario, scenarioByName, scenarioWorld, variants }
 
 let engine: Engine | null = null;
 
-async function handle(req: Request): Promise<unknown> {
+async function handle(req: Request & { id: number }): Promise<unknown> {
   engine ??= new Engine(await loadKernel());
   switch (req.op) {
     case "record":
       return engine.record(req.spec);
     case "goto":
       return engine.goto(req.n);
+    case "play":
+      return engine.play(req.from, (snap) => (self as unknown as Worker).postMessage({ id: req.id, stream: snap } satisfies Reply));
     case "frame":
       return engine.frame(req.machine, req.frame);
     case "explain":
