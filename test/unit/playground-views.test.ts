@@ -23,6 +23,17 @@ describe("playground view models", () => {
     expect(p.summary).toBe("10.0.0.1:1000 → 10.0.0.2:2000 UDP 108 bytes fragment @0+");
   });
 
+  it("decodePacket reads a jumbogram's length and fragment offset from its IPv4 option", () => {
+    const b = new Uint8Array(14 + 32 + 8);
+    b.set(udpFrame(0).subarray(0, 34), 0);
+    b[14] = 0x48; // IHL 8: 12 bytes of options
+    b.set([0x9e, 12, 0, 0, 0, 1, 0, 8, 0, 0, 0x05, 0xb8], 34); // length 65544, offset 1464
+    const p = decodePacket(b);
+    expect(p.ip).toMatchObject({ headerLen: 32, jumboLen: 65544, fragOffset: 1464, moreFragments: true });
+    expect(p.udp).toBeUndefined();
+    expect(p.summary).toBe("10.0.0.1 → 10.0.0.2 IPv4 proto 17, 28 bytes of a 65544-byte jumbogram fragment @1464+");
+  });
+
   it("decodePacket says what a frame too short for its headers is, without reading past it", () => {
     expect(decodePacket(new Uint8Array(5)).summary).toBe("runt frame (5 bytes)");
     expect(decodePacket(udpFrame(0).subarray(0, 20)).summary).toBe("Ethernet IPv4, 20 bytes");

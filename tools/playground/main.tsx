@@ -485,7 +485,7 @@ function Packets() {
         <div class="decoded">
           <div>{p.len} bytes at {fmtNs(p.t)}</div>
           <div>Ethernet: {d.eth.src} → {d.eth.dst}, type {d.eth.type}</div>
-          {d.ip && <div>IPv4: {d.ip.src} → {d.ip.dst}, id {d.ip.id}, total length {d.ip.totalLen}, ttl {d.ip.ttl}, fragment offset {d.ip.fragOffset}{d.ip.moreFragments ? " (more)" : ""}, checksum {d.ip.checksum}</div>}
+          {d.ip && <div>IPv4: {d.ip.src} → {d.ip.dst}, id {d.ip.id}, header {d.ip.headerLen} bytes, total length {d.ip.totalLen}, ttl {d.ip.ttl}, fragment offset {d.ip.fragOffset}{d.ip.moreFragments ? " (more)" : ""}, checksum {d.ip.checksum}{d.ip.jumboLen !== undefined ? `; jumbogram option: datagram ${d.ip.jumboLen} bytes` : ""}</div>}
           {d.udp && <div>UDP: port {d.udp.srcPort} → {d.udp.dstPort}, length {d.udp.len}, checksum {d.udp.checksum}</div>}
           <pre class="hex">{hexDump(p.data, 128).join("\n")}{p.len > p.data.length ? `\n… ${p.len - p.data.length} more bytes (download the pcap)` : ""}</pre>
         </div>

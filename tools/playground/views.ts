@@ -11,11 +11,11 @@ export const CLASS_COLORS: Record<number, [number, number, number]> = {
   [FrameClass.PAGETABLE]: [150, 90, 200],
   [FrameClass.ANON]: [70, 140, 220],
   [FrameClass.PAGECACHE]: [60, 170, 110],
-  [FrameClass.IOBUF]: [230, 170, 40],
-  [FrameClass.OUTPUT]: [240, 110, 40],
+  [FrameClass.IOBUF]: [225, 195, 60],
+  [FrameClass.OUTPUT]: [255, 70, 0],
   [FrameClass.INPUT]: [40, 200, 200],
   [FrameClass.WIRED]: [220, 60, 150],
-  [FrameClass.ORPHAN]: [200, 30, 30],
+  [FrameClass.ORPHAN]: [120, 0, 0],
 };
 
 export const css = (c: [number, number, number]) => `rgb(${c[0]},${c[1]},${c[2]})`;
@@ -61,7 +61,11 @@ export function changedFrames(a: Uint8Array | undefined, b: Uint8Array): number[
 export interface DecodedPacket {
   len: number;
   eth: { dst: string; src: string; type: string };
-  ip?: { src: string; dst: string; id: number; ttl: number; proto: number; totalLen: number; fragOffset: number; moreFragments: boolean; headerLen: number; checksum: string };
+  ip?: {
+    src: string; dst: string; id: number; ttl: number; proto: number; totalLen: number; fragOffset: number; moreFragments: boolean; headerLen: number; checksum: string;
+    /** The jumbogram option (net/jumbo.ts): the datagram's length; fragOffset then comes from it. */
+    jumboLen?: number;
+  };
   udp?: { srcPort: number; dstPort: number; len: number; checksum: string };
   /** Offset of the payload (after the last header decoded). */
   payloadAt: number;
@@ -93,15 +97,29 @@ export function decodePacket(b: Uint8Array): DecodedPacket {
     src: ip4(b, 26), dst: ip4(b, 30), id: u16(b, 18), ttl: b[22], proto: b[23], totalLen: u16(b, 16),
     fragOffset: (frag & 0x1fff) * 8, moreFragments: (frag & 0x2000) !== 0, headerLen: ihl, checksum: hex16(u16(b, 24)),
   };
+  // Options: the jumbogram option (type 0x9E, 12 bytes: length, fragment offset, 32 bits each).
+  for (let o = 34; o + 1 < 14 + ihl && o < b.length; ) {
+    const type = b[o];
+    if (type === 0) break;
+    if (type === 1) { o++; continue; }
+    const len = b[o + 1];
+    if (type === 0x9e && len === 12 && o + 12 <= b.length) {
+      const dv = new DataView(b.buffer, b.byteOffset);
+      p.ip.jumboLen = dv.getUint32(o + 4);
+      p.ip.fragOffset = dv.getUint32(o + 8);
+    }
+    if (len < 2) break;
+    o += len;
+  }
   p.payloadAt = 14 + ihl;
   const fragText = p.ip.fragOffset || p.ip.moreFragments ? ` fragment @${p.ip.fragOffset}${p.ip.moreFragments ? "+" : ""}` : "";
   if (p.ip.proto === 17 && p.ip.fragOffset === 0 && b.length >= p.payloadAt + 8) {
     const u = p.payloadAt;
     p.udp = { srcPort: u16(b, u), dstPort: u16(b, u + 2), len: u16(b, u + 4), checksum: hex16(u16(b, u + 6)) };
     p.payloadAt += 8;
-    p.summary = `${p.ip.src}:${p.udp.srcPort} → ${p.ip.dst}:${p.udp.dstPort} UDP ${p.udp.len} bytes${fragText}`;
+    p.summary = `${p.ip.src}:${p.udp.srcPort} → ${p.ip.dst}:${p.udp.dstPort} UDP ${p.ip.jumboLen ?? p.udp.len} bytes${p.ip.jumboLen !== undefined ? " (jumbogram)" : ""}${fragText}`;
   } else {
-    p.summary = `${p.ip.src} → ${p.ip.dst} IPv4 proto ${p.ip.proto}, ${p.ip.totalLen} bytes${fragText}`;
+    p.summary = `${p.ip.src} → ${p.ip.dst} IPv4 proto ${p.ip.proto}, ${p.ip.totalLen} bytes${p.ip.jumboLen !== undefined ? ` of a ${p.ip.jumboLen}-byte jumbogram` : ""}${fragText}`;
   }
   return p;
 }
