@@ -68,6 +68,10 @@ class Simulator {
 
 const sim = new Simulator();
 
+/** A request's budget: a script gets BUDGET_MS; a scenario of the registry, which always ends,
+ *  four times that (a large one on a slow machine). */
+const budget = () => (script.value === null ? 4 * BUDGET_MS : BUDGET_MS);
+
 // ---- State ---------------------------------------------------------------------------------------
 
 const scenario = signal<Scenario>(SCENARIOS[0]);
@@ -108,11 +112,11 @@ async function load(at?: number): Promise<void> {
   scriptError.value = null;
   const t0 = performance.now();
   try {
-    const rec = await sim.call<Recording>({ op: "record", spec: spec() });
+    const rec = await sim.call<Recording>({ op: "record", spec: spec() }, budget());
     recording.value = rec;
     prevSnap.value = null;
     target = at ?? rec.steps.length;
-    snap.value = await sim.call<Snapshot>({ op: "goto", n: target });
+    snap.value = await sim.call<Snapshot>({ op: "goto", n: target }, budget());
     if (rec.error) {
       say(rec.error, true);
       if (script.value !== null) scriptError.value = rec.error;
@@ -142,7 +146,7 @@ async function goto(n: number): Promise<void> {
     while (wanted !== null) {
       const target = wanted;
       wanted = null;
-      const s = await sim.call<Snapshot>({ op: "goto", n: target });
+      const s = await sim.call<Snapshot>({ op: "goto", n: target }, budget());
       batch(() => {
         prevSnap.value = snap.value;
         snap.value = s;
@@ -176,7 +180,7 @@ async function play(): Promise<void> {
     // One run from the start to the end; the worker sends a picture about every 33 ms.
     let shown = step.value;
     try {
-      const end = await sim.call<Snapshot>({ op: "play", from: step.value }, 4 * BUDGET_MS, (s) => {
+      const end = await sim.call<Snapshot>({ op: "play", from: step.value }, 4 * budget(), (s) => {
         if (!playing.value) return;
         show(s);
         shown = target = s.step;
@@ -291,13 +295,16 @@ function FrameMap({ mi }: { mi: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const m = snap.value?.machines[mi];
   const before = prevSnap.value?.machines[mi];
-  const width = 420;
+  const width = 410;
   const g = m ? gridOf(m.frames, width) : null;
   useEffect(() => {
     const c = ref.current;
     if (!c || !m || !g) return;
     c.width = g.cols * g.cell;
     c.height = g.rows * g.cell;
+    // Shown WIDTH px wide whatever the cell size (a machine of 65,536 frames has 1 px cells).
+    c.style.width = `${width}px`;
+    c.style.height = `${Math.round((c.height * width) / c.width)}px`;
     const ctx = c.getContext("2d")!;
     const img = new ImageData(paintFrames(m.classes, g.cols, g.rows), g.cols, g.rows);
     const off = new OffscreenCanvas(g.cols, g.rows);
@@ -319,7 +326,7 @@ function FrameMap({ mi }: { mi: number }) {
   if (!m || !g) return null;
   const at = (e: MouseEvent) => {
     const r = (e.target as HTMLCanvasElement).getBoundingClientRect();
-    const f = Math.floor((e.clientY - r.top) / g.cell) * g.cols + Math.floor((e.clientX - r.left) / g.cell);
+    const f = Math.floor(((e.clientY - r.top) * g.rows) / r.height) * g.cols + Math.floor(((e.clientX - r.left) * g.cols) / r.width);
     return f >= 0 && f < m.frames ? f : -1;
   };
   const counts = classCounts(m.classes);

@@ -32,7 +32,7 @@ async function handle(req: Request & { id: number }): Promise<unknown> {
       for (const v of variants(s)) {
         const settings = resolveSettings(s.settings, { ...req.spec.settings, [s.compare!]: v });
         try {
-          rows.push({ variant: v, metrics: (await runScenario(s, settings, scenarioWorld(engine.kernel, settings))).metrics, error: null });
+          rows.push({ variant: v, metrics: (await runScenario(s, settings, scenarioWorld(engine.kernel, settings), {}, { scrub: false })).metrics, error: null });
         } catch (e) {
           rows.push({ variant: v, metrics: null, error: describeError(e) });
         }
