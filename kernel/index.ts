@@ -17,10 +17,12 @@ import { tlbEntry as tlbWord, tlbReset } from "../vm/tlb";
 import { translate } from "../vm/mmu";
 import { checkInvariants, checkReport } from "../vm/check";
 import { objects } from "../vm/object";
-import { MAX_NICS, nicAttach as attachNic, nicIntr } from "../drivers/nic";
+import { nicAttach as attachNic, nicIntr } from "../drivers/nic";
+import { MAX_NICS } from "../drivers/nicdev";
 import { ioOutputDone } from "./io/index";
 import { netExpire, netInput } from "../net/ipin";
 import { callBegin, callBlock } from "../fs/wait";
+import { hooksRegister } from "./hooks";
 import "../fs/mmap"; // the file system's pager: file pages for mappings
 import { reasmLimits, REASM_SLOTS, REASM_TIMEOUT_NS } from "../net/reasm";
 import { blockAttach, blockInterrupt, blockStatus, blockSubmit } from "../drivers/block";
@@ -44,6 +46,7 @@ export function boot(frames: i32, cpus: i32): i32 {
   // Reassembly may pin at most a quarter of RAM (at least 2 MiB: one jumbogram's fragments).
   reasmLimits(REASM_SLOTS, max<u32>(2 << 20, (<u32>frames << 12) / 4), REASM_TIMEOUT_NS);
   tlbReset();
+  hooksRegister();
   booted = true;
   return 0;
 }
@@ -85,7 +88,7 @@ export function uaccess(pid: i32, va: i32, access: i32): i32 {
   const acc: Access = access == Access.WRITE ? Access.WRITE : Access.READ;
   const pa = translate(pid, p.cpu, <u32>va, acc);
   if (pa >= 0) return <i32>pa;
-  if (pa == -(<i64>Kill.BLOCKED)) return callBlock(p); // a file page is being read: retry then
+  if (pa == -(<i64>Kill.BLOCKED)) return callBlock(p.pid); // a file page is being read: retry then
   p.killVa = <u32>va;
   p.killAccess = acc;
   procExit(p, -1, <Kill>(<i32>-pa));

@@ -17,9 +17,10 @@
 
 import { Errno, ProcState, Sem, SYS_BLOCKED } from "../base/abi";
 import { Proc, procs } from "./proc";
-import { OutReq, outReqRelease } from "./io/outreq";
+import { OutReq, outReqRelease } from "../drivers/outreq";
 import { ioInput } from "./io/index";
-import { dgramNew, Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
+import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../drivers/pkt";
+import { dgramNew } from "../net/dgram";
 import { hostWake } from "../base/host";
 
 export const CHAN_QMAX = 64;

@@ -13,6 +13,7 @@ import { Counter, Ev, Kill, MAX_PROCS, ProcState, Sem } from "../base/abi";
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
 import { ncpus } from "../base/cpu";
+import { hostWake } from "../base/host";
 import { AddrSpace, asCreate, asDestroy, asFork } from "../vm/aspace";
 import { FdTable } from "./file";
 import { sockForget } from "../net/socket";
@@ -111,6 +112,20 @@ export function procExit(p: Proc, status: i32, why: Kill): void {
   for (let i = 1; i <= MAX_PROCS; i++) {
     const c = unchecked(procs[i]);
     if (c.parent == p.pid && c.state != ProcState.UNUSED) c.parent = 0; // orphans go to the host
+  }
+}
+
+/** procSleep: pid's call waits (BLOCKED) for what the layer below lacks (fs/wait.ts hook). */
+export function procSleep(pid: i32): void {
+  unchecked(procs[pid]).state = ProcState.BLOCKED;
+}
+
+/** procWake: what pid waited for is ready: if it still waits it runs again (fs/wait.ts hook). */
+export function procWake(pid: i32): void {
+  const p = unchecked(procs[pid]);
+  if (p.state == ProcState.BLOCKED) {
+    p.state = ProcState.RUNNABLE;
+    hostWake(pid);
   }
 }
 
