@@ -10,6 +10,8 @@
 
 import { fsWaitRegister } from "../fs/wait";
 import { sockRegister } from "../net/socket";
+import { fileRegister } from "./file";
+import { chanClose } from "./ipc";
 import { procSleep, procWake } from "./proc";
 import { recvDeliver, recvFail } from "./recv";
 
@@ -17,4 +19,5 @@ import { recvDeliver, recvFail } from "./recv";
 export function hooksRegister(): void {
   sockRegister(recvDeliver, recvFail);
   fsWaitRegister(procSleep, procWake);
+  fileRegister(chanClose);
 }

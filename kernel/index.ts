@@ -8,7 +8,8 @@
 import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, ProcField, ProcState, RegionField } from "../base/abi";
 import { beginEntry, entryNs as stEntryNs } from "../base/stats";
 import { cpuInit, cpuSet, ncpus } from "../base/cpu";
-import { procExit, procGet, procReap, procs, procSpawn } from "./proc";
+import { procGet, procs } from "./proc";
+import { procExit, procReap, procSpawn } from "./lifecycle";
 import { lastProc, syscall as dispatch } from "./syscall";
 import { framesInit, freeFrames as nFree } from "../vm/frame";
 import { ramBase as base, ramFrames } from "../vm/ram";

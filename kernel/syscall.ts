@@ -8,7 +8,8 @@ import { Counter, Errno, Ev, Kill, MapFlag, PAGE_MASK, ProcState, Prot, Sys, USE
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
 import { cpuSet, ncpus } from "../base/cpu";
-import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
+import { Proc, procGet, procs } from "./proc";
+import { procExit, procFork, procReap } from "./lifecycle";
 import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";
 import { pswap } from "../vm/pswap";
