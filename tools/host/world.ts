@@ -8,6 +8,7 @@
 import { Rng } from "./rng";
 import { Machine, type MachineOptions } from "./machine";
 import { ConfigError } from "./errors";
+import type { WorldClock } from "./views";
 
 /**
  * WorldObserver: watches the world run, one call per event and per kernel entry (the
@@ -28,7 +29,7 @@ export interface WorldOptions {
   kernel: WebAssembly.Module;
 }
 
-export class World {
+export class World implements WorldClock {
   /** Current simulated time, ns. */
   now = 0;
   readonly seed: number;
