@@ -174,8 +174,7 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
       this.woken.length = 0;
     }
     this.runDeferred(end);
-    const obs = this.world.observer;
-    if (obs !== null && this.depth === 0) obs.entry(this, cpu, start, end, this.world.inEvent > 0);
+    if (this.depth === 0) this.world.entered(this, cpu, start, end);
     return { value, start, end };
   }
 

@@ -8,7 +8,7 @@
 import { Rng } from "./rng";
 import { Machine, type MachineOptions } from "./machine";
 import { ConfigError } from "./errors";
-import type { WorldClock } from "./views";
+import type { DeviceBus, WorldClock } from "./views";
 
 /**
  * WorldObserver: watches the world run, one call per event and per kernel entry (the
@@ -82,6 +82,11 @@ export class World implements WorldClock {
   /** after: run fn dt ns from now. */
   after(dt: number, fn: () => void, label?: string): void {
     this.at(this.now + dt, fn, label);
+  }
+
+  /** entered: a kernel entry of machine m ended; the observer hears of it. */
+  entered(m: DeviceBus, cpu: number, start: number, end: number): void {
+    if (this.observer !== null) this.observer.entry(m as Machine, cpu, start, end, this.inEvent > 0);
   }
 
   /** pending: events not yet run. */
