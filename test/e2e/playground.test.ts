@@ -29,7 +29,6 @@ async function settled(page: Page) {
   await page.waitForFunction(() => !document.querySelector(".busy") && document.querySelector("#message"));
 }
 
-const stepNo = (page: Page) => page.evaluate(() => (window as any).genie.step.value as number);
 const totalOf = (page: Page) => page.evaluate(() => (window as any).genie.total.value as number);
 
 beforeAll(async () => {

@@ -12,7 +12,7 @@
 // to stop at step n, throws once step n is over.
 
 import * as genie from "../host/index";
-import { Ev, FRAME_META_SIZE, FrameField, FrameFlag, MAX_PROCS, PAGE_SIZE, PcapWriter, ProcField, ProcState, Sys, World, type Machine, type TraceEvent } from "../host/index";
+import { Ev, FRAME_META_SIZE, FrameField, FrameFlag, MAX_PROCS, PcapWriter, ProcField, ProcState, Sys, World, type Machine, type TraceEvent } from "../host/index";
 import type { WorldObserver } from "../host/world";
 import type { RingView } from "../host/nic";
 import { resolveSettings, runScenario, scenarioByName, scenarioWorld, type Settings } from "../scenarios/index";
@@ -368,4 +368,3 @@ export function describeError(e: unknown): string {
   return msg;
 }
 
-export { PAGE_SIZE };
