@@ -184,11 +184,12 @@ export function sysRecvfrom(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i3
  * is made again once they are read; nothing has changed yet).
  */
 export function fileResident(p: Proc, va: u32, len: u32): i32 {
-  const end = va + len;
-  for (let at = va & ~(<u32>PAGE_MASK); at < end; at += PAGE_SIZE) {
-    const r = asFind(p.as!, at);
+  // 64-bit bounds: a range that ends at (or past) the top of the address space must not wrap.
+  const end = <u64>va + len;
+  for (let at = <u64>(va & ~(<u32>PAGE_MASK)); at < end; at += PAGE_SIZE) {
+    const r = asFind(p.as!, <u32>at);
     if (r == null || (r.obj.kind != ObjKind.FILE && r.obj.backing == null)) continue;
-    const pa = userPa(p, max(at, va), Access.READ);
+    const pa = userPa(p, max(<u32>at, va), Access.READ);
     if (pa < 0) return <i32>pa;
   }
   return 0;

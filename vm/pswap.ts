@@ -11,7 +11,7 @@
 // frame shared copy-on-write with another object is never moved into a shared or file object
 // (writes there happen in place): such a page is exchanged by copying instead.
 
-import { Access, Counter, Errno, FrameFlag, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../kernel/abi";
+import { Access, Counter, Errno, FrameFlag, FrameKind, PAGE_MASK, PAGE_SIZE, Prot, USER_TOP } from "../kernel/abi";
 import { count } from "../kernel/stats";
 import { AddrSpace, asFind, Region } from "./aspace";
 import { frame } from "./frame";
@@ -23,6 +23,7 @@ import { pagerCanDirty, pagerDirty } from "./pager";
 
 /** writableRange: every page of [va, va+len) lies in a visible, writable region. */
 function writableRange(as: AddrSpace, va: u32, len: u32): bool {
+  if (<u64>va + len > <u64>USER_TOP) return false;
   let at = va;
   const end = va + len;
   while (at < end) {

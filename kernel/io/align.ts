@@ -26,8 +26,8 @@ export function alignReceive(s: Socket, p: Proc, va: u32, len: u32, sem: Sem): v
     const plan = planNew(va & PAGE_MASK, len, n!.mtu, n!.features);
     if (sem == Sem.SHARE && n!.has(NicFeature.HEADER_SPLIT)) {
       const frames = new Array<u32>();
-      for (let page = va & ~PAGE_MASK; page < va + len; page += PAGE_SIZE) {
-        const pa = userPa(p, page, Access.WRITE);
+      for (let page = <u64>(va & ~PAGE_MASK); page < <u64>va + len; page += PAGE_SIZE) {
+        const pa = userPa(p, <u32>page, Access.WRITE);
         if (pa < 0) break;
         frames.push(<u32>pa >> 12);
       }

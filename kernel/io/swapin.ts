@@ -14,7 +14,7 @@
 // The application's old frames go back to the free pool and are scrubbed before any reuse.
 // Nothing changes until the whole datagram is here, and no byte outside [va, va+len) changes.
 
-import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../abi";
+import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SIZE, Prot, USER_TOP } from "../abi";
 import { count, costOf } from "../stats";
 import { Proc } from "../proc";
 import { copyout } from "../uio";
@@ -113,6 +113,7 @@ function copyRange(p: Proc, va: u32, runs: Runs, s: u32, e: u32): i32 {
 
 /** writable: every page of [va, va+n) lies in a writable region. */
 function writable(p: Proc, va: u32, n: u32): bool {
+  if (<u64>va + n > <u64>USER_TOP) return false;
   let at = va;
   const end = va + n;
   while (at < end) {
