@@ -9,7 +9,7 @@ import { count } from "./stats";
 import { trace } from "./trace";
 import { cpuSet, ncpus } from "./cpu";
 import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
-import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
+import { asCovered, asMapAnon, asMayProtect, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";
 import { pswap } from "../vm/pswap";
 import { sysMmapFile, sysMsync } from "./sysmmap";
@@ -59,6 +59,7 @@ function sysMprotect(p: Proc, va: u32, len: u32, prot: i32): i32 {
   if ((prot & ~(Prot.READ | Prot.WRITE)) != 0) return -Errno.EINVAL;
   const end = va + pageRound(len);
   if (!asCovered(p.as!, va, end)) return -Errno.ENOMEM;
+  if (!asMayProtect(p.as!, va, end, prot)) return -Errno.EACCES;
   asProtect(p.as!, va, end, prot);
   return 0;
 }
