@@ -22,6 +22,7 @@ import { tokenWait } from "./io/notify";
 import { udpOutput } from "../net/udpout";
 import { MAX_NICS, Nic, nics } from "../drivers/nic";
 import { JUMBO_MAX_DATA } from "../net/jumbo";
+import { loopOutput, loopSource } from "../net/loopback";
 
 function sock(p: Proc, fd: i32): Socket | null {
   const f = p.fds.get(fd);
@@ -71,6 +72,15 @@ function sendTo(p: Proc, fd: i32, r: OutReq, ip: u32, port: i32): i32 {
     return e < 0 ? e : <i32>len;
   }
   const s = f.sock!;
+  const self = loopSource(ip);
+  if (self != 0) {
+    // To this machine: delivered at once, never on the wire (net/loopback.ts).
+    if (s.port == 0) { const b = sockBind(s, 0); if (b < 0) { outReqRelease(r); return b; } }
+    const e = loopOutput(self, s.port, <u32>port, r);
+    if (e == 0) count(Counter.DatagramsSent);
+    ioOutputDone(r);
+    return e < 0 ? e : <i32>len;
+  }
   const n = route(ip);
   if (n == null) { outReqRelease(r); return -Errno.ENETUNREACH; }
   r.pending++; // held while the packets are queued
@@ -100,7 +110,7 @@ function sendCheck(p: Proc, fd: i32, flags: i32, ip: u32, port: i32): i32 {
     port = <i32>s.peerPort;
   }
   if (port <= 0 || port > 65535) return -Errno.EINVAL;
-  if (route(ip) == null) return -Errno.ENETUNREACH;
+  if (route(ip) == null && loopSource(ip) == 0) return -Errno.ENETUNREACH;
   if (s.port == 0) {
     const e = sockBind(s, 0);
     if (e < 0) return e;

@@ -9,7 +9,7 @@
 // With early demultiplexing (NicFeature.EARLY_DEMUX) a bound socket gets its own receive queue
 // on the NIC, so the driver can post buffers chosen for that socket's receives.
 
-import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, ProcState, Sem } from "../kernel/abi";
+import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, PAGE_MASK, ProcState, Sem } from "../kernel/abi";
 import { trace } from "../kernel/trace";
 import { Dgram, dgramFree } from "./pkt";
 import { dropCount } from "./drop";
@@ -146,6 +146,13 @@ export function sockRecv(s: Socket, p: Proc, va: u32, len: u32, sem: Sem, dontwa
   s.wSem = sem;
   p.state = ProcState.BLOCKED;
   return -4096; // SYS_BLOCKED
+}
+
+/** sockWaitOffset: the page offset of the buffer of the receive waiting on port (0 if none). */
+export function sockWaitOffset(port: u32): u32 {
+  if (!ports.has(port)) return 0;
+  const s = ports.get(port);
+  return s.waiter != 0 ? s.wVa & PAGE_MASK : 0;
 }
 
 /** udpDeliver: datagram d arrived for its destination port (consumed). */
