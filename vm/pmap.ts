@@ -196,6 +196,12 @@ export function pmapPageProtect(f: u32, mark: u32): void {
   for (let i = frame(f).pv; i != 0; i = pvNext(i)) pmapProtect(pvAsid(i), pvVa(i), mark, Pte.W);
 }
 
+/** pmapWritable: is frame f writable through any of its mappings? */
+export function pmapWritable(f: u32): bool {
+  for (let i = frame(f).pv; i != 0; i = pvNext(i)) if ((pmapPte(pvAsid(i), pvVa(i)) & Pte.W) != 0) return true;
+  return false;
+}
+
 /** pmapPte: the PTE of page va of asid (0 if none). */
 export function pmapPte(asid: i32, va: u32): u32 {
   const p = ptePtr(asPd[asid], va & ~PAGE_MASK, false);

@@ -18,7 +18,7 @@ import { costOf } from "../stats";
 import { Proc } from "../proc";
 import { copyin, pageBytes, userPa } from "../uio";
 import { frame, frameAlloc, frameOutput } from "../../vm/frame";
-import { pmapPageProtect } from "../../vm/pmap";
+import { pmapPageProtect, pmapWritable } from "../../vm/pmap";
 import { framePtr } from "../../vm/ram";
 import { OutReq } from "./outreq";
 
@@ -32,6 +32,7 @@ export function tcowCopyBelow(): u32 {
 
 /** refOutput: fill r from [va, va+len) of p by reference (protect: TCOW); 0 or -errno. */
 export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool): i32 {
+  r.protect = protect;
   const small = tcowCopyBelow();
   let done: u32 = 0;
   while (done < len) {
@@ -48,10 +49,12 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
       const pa = userPa(p, at, Access.READ);
       if (pa < 0) return <i32>pa;
       const f = <u32>pa >> 12;
+      // Protect at the first output; and again if an unprotected output (emulated share) left
+      // the frame writable.
       const first = frame(f).outRef == 0;
+      if (protect && (first || pmapWritable(f))) pmapPageProtect(f, Pte.TCOW);
       frameOutput(f);
       r.outFrames.push(f);
-      if (protect && first) pmapPageProtect(f, Pte.TCOW);
       r.addRun(<u32>pa, n);
     }
     done += n;

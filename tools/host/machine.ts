@@ -128,6 +128,11 @@ export class Machine {
     this.traceLog.push({ t: this.entryStart + offsetNs, machine: this.name, cpu: this.entryCpu, ev, kind: Ev[ev] ?? `ev${ev}`, a, b, c });
   }
 
+  /** panicked: why the kernel panicked (the machine is dead and refuses every call), or null. */
+  get panicked(): string | null {
+    return this.dead;
+  }
+
   /** call: run fn inside the kernel, turning a kernel abort into KernelPanic (machine dead). */
   call<T>(fn: () => T): T {
     if (this.dead) throw new KernelPanic(`${this.name}: machine is dead: ${this.dead}`);
@@ -139,6 +144,7 @@ export class Machine {
       // Out of the kernel again: from time to time, collect its garbage (kernel/index.ts, collect).
       if (this.depth === 0 && this.calls % COLLECT_EVERY === 0) this.k.collect();
       if (this.entering === 0) this.runDeferred(this.world.now);
+      if (this.depth === 0 && this.entering === 0) this.world.observe();
       return value;
     } catch (e) {
       this.depth = 0;
@@ -174,6 +180,7 @@ export class Machine {
       this.woken.length = 0;
     }
     this.runDeferred(end);
+    if (this.depth === 0 && this.entering === 0) this.world.observe();
     return { value, start, end };
   }
 

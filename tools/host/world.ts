@@ -33,6 +33,9 @@ export class World {
   private fns: ((() => void) | null)[] = [];
   private freeSlots: number[] = [];
   private seq = 0;
+  // watch(): called after every event and every kernel entry the host makes.
+  private watcher: (() => void) | null = null;
+  private watching = false;
 
   constructor(opts: WorldOptions) {
     const seed = opts.seed ?? 1;
@@ -79,7 +82,25 @@ export class World {
     this.freeSlots.push(slot);
     this.now = this.times[slot];
     fn();
+    if (this.watcher) this.observe();
     return true;
+  }
+
+  /** watch: call fn after every event and after every kernel entry the host makes (between
+   *  two, the machines are at rest: tests run the invariant check there); null stops. */
+  watch(fn: (() => void) | null): void {
+    this.watcher = fn;
+  }
+
+  /** observe: a kernel entry or an event ended: run the watcher (not from inside itself). */
+  observe(): void {
+    if (!this.watcher || this.watching) return;
+    this.watching = true;
+    try {
+      this.watcher();
+    } finally {
+      this.watching = false;
+    }
   }
 
   /** run: run events until the queue is empty or the next one is after `until`; returns now. */
