@@ -113,7 +113,7 @@ export function checkInvariants(scrub: bool): i32 {
     if (m.maps != unchecked(mapped[f])) bad("frame " + f.toString() + ": maps " + m.maps.toString() + " but " + mapped[f].toString() + " PTEs");
     if (m.kind == FrameKind.FREE) {
       free++;
-      if (e != 0) bad("frame " + f.toString() + ": free but held " + e.toString() + " times");
+      if (e != 0 || m.refs != 0) bad("frame " + f.toString() + ": free but held " + e.toString() + " times, refs " + m.refs.toString());
       if (m.outRef != 0 || m.inRef != 0 || m.wired != 0) bad("frame " + f.toString() + ": free with pending I/O or pins");
       if (scrub && (m.flags & FrameFlag.UNSCRUBBED) == 0 && !zero(f)) bad("frame " + f.toString() + ": free, marked clean, holds old bytes");
       continue;

@@ -35,6 +35,7 @@ import {
   type Machine, type Process, type SemanticsInfo, type World,
 } from "../../tools/host/index";
 import { world as newWorld } from "./machines";
+import { checked } from "../setup/invariants";
 
 export interface Datagram {
   len: number; // bytes sent
@@ -226,6 +227,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<F
       try {
         const { violations, report } = m.checkInvariants();
         if (violations) fails.push({ kind: "invariant", msg: `${m.name} at the end: ${report.slice(0, 2000)}` });
+        else checked(m); // checked here: the after-test check need not keep the machine alive
       } catch (e) {
         fails.push({ kind: "exception", msg: `checkInvariants on ${m.name}: ${(e as Error).message}` });
       }

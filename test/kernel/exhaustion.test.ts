@@ -4,9 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { ConfigError, Kill, MAX_PROCS, PAGE_SIZE, ProcState, SegmentationFault, SyscallError, diffCounters, type Machine, type Process } from "../../tools/host/index";
-import { machine, useMachines } from "./machines";
+import { machine } from "./machines";
 
-useMachines();
 
 const AREA = 0x400000; // bytes covered by one page table
 const A = 0x40000000, B = A + AREA, FILL = A + 2 * AREA;

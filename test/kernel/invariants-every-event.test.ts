@@ -6,9 +6,21 @@
 
 import { describe, expect, it } from "vitest";
 import { generate, runScenario, type Scenario } from "./datagram-scenarios";
+import { machine, world } from "./machines";
+import { awaitingCheck } from "../setup/invariants";
 
 /** small: the scenario on machines of at most 24 MiB (the check walks every frame). */
 const small = (s: Scenario): Scenario => ({ ...s, memA: Math.min(s.memA, 24), memB: Math.min(s.memB, 24) });
+
+describe("every machine is checked after every test", () => {
+  it("a machine booted by any route (World.machine, the test helpers) awaits the after-test invariant check", async () => {
+    const w = await world(5);
+    const direct = await w.machine({ memory: "1M" });
+    const helper = await machine({ memory: "1M" });
+    expect(awaitingCheck()).toContain(direct);
+    expect(awaitingCheck()).toContain(helper);
+  });
+});
 
 describe("the invariant check has no false positives", () => {
   it("holds after every event and kernel entry of random two-machine runs (all semantics, stores racing output, exits during I/O)", async () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { diffCounters, PAGE_SIZE, Sem } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines } from "./machines";
+import { expectBytes, machine, pattern } from "./machines";
 import { pair } from "./netpair";
 
-useMachines();
 
 describe("I/O-oriented IPC (channels)", () => {
   it("a copy-semantics message crosses into another process without a CPU copy, and the sender may write at once", async () => {

@@ -10,11 +10,10 @@
 import { describe, expect, it } from "vitest";
 import { Drop, ETH_HLEN, Rng, Sem, type Machine } from "../../tools/host/index";
 import type { PendingRecv } from "../../tools/host/process";
-import { pattern, useMachines } from "./machines";
+import { pattern } from "./machines";
 import { pair, type Pair, type PairOptions } from "./netpair";
 import { ether, fixIpChecksum, fragment, fragments, ipv4, onesSum, udp, udpFrame } from "./frames";
 
-useMachines();
 
 const BUF = 12 * 1024; // receive buffer: the largest datagram here is 9000 bytes
 const NORMAL = 3000; // the datagram sent after the bad input: three fragments at MTU 1500

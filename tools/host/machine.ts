@@ -62,6 +62,16 @@ export function parseMemory(v: number | string): number {
   return bytes;
 }
 
+// Functions told of every machine booted (onBoot).
+const bootWatchers = new Set<(m: Machine) => void>();
+
+/** onBoot: call fn with every machine booted from now on (a test harness checks each one's
+ *  invariants after every test); returns the function that stops it. */
+export function onBoot(fn: (m: Machine) => void): () => void {
+  bootWatchers.add(fn);
+  return () => bootWatchers.delete(fn);
+}
+
 export class Machine {
   readonly name: string;
   readonly frames: number;
@@ -116,6 +126,7 @@ export class Machine {
     COUNTER_NAMES.forEach((n, i) => k.setCost(i, profile.costs[n].ns));
     self.setTrace(opts.trace ?? 0);
     if (opts.disk) self.attachDisk(opts.disk);
+    for (const fn of bootWatchers) fn(self);
     return self;
   }
 
