@@ -10,7 +10,7 @@
 // shared mapping of a file not open for writing writable (the region's maxProt). Pages beyond the end of the file may be mapped; touching
 // them is SIGBUS.
 
-import { Errno, FsType, PAGE_MASK, Prot } from "./abi";
+import { Errno, FsType, PAGE_MASK, Prot } from "../base/abi";
 import { Proc } from "./proc";
 import { asFind, asMapFile } from "../vm/aspace";
 import { ObjKind } from "../vm/object";

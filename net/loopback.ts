@@ -11,13 +11,14 @@
 // socket, or a full receive queue, drops the datagram and counts it (NoSocket, SocketFull), as
 // for one from the wire. No frame for the copy: ENOBUFS, nothing is delivered.
 
-import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../kernel/abi";
-import { count } from "../kernel/stats";
+import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
+import { count } from "../base/stats";
 import { frameAlloc } from "../vm/frame";
 import { framePtr, paPtr } from "../vm/ram";
-import { OutReq } from "../kernel/io/outreq";
-import { MAX_NICS, nics } from "../drivers/nic";
-import { Dgram, dgramFree, dgramNew, pktAlloc, PKT_MAX_RUNS } from "./pkt";
+import { OutReq } from "../drivers/outreq";
+import { MAX_NICS, nics } from "../drivers/nicdev";
+import { pktAlloc, PKT_MAX_RUNS } from "../drivers/pkt";
+import { dgramFree, dgramNew } from "./dgram";
 import { sockWaitOffset, udpDeliver } from "./socket";
 
 /** LOOPBACK_IP: 127.0.0.1, the source of datagrams sent to 127.0.0.0/8. */
