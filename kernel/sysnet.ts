@@ -24,6 +24,7 @@ import { udpOutput } from "../net/udpout";
 import { MAX_NICS, Nic, nics } from "../drivers/nicdev";
 import { JUMBO_MAX_DATA } from "../net/jumbo";
 import { loopOutput, loopSource } from "../net/loopback";
+import { spin } from "../base/panic";
 
 function sock(p: Proc, fd: i32): Socket | null {
   const f = p.fds.get(fd);
@@ -198,6 +199,7 @@ export function fileResident(p: Proc, va: u32, len: u32): i32 {
   // 64-bit bounds: a range that ends at (or past) the top of the address space must not wrap.
   const end = <u64>va + len;
   for (let at = <u64>(va & ~(<u32>PAGE_MASK)); at < end; at += PAGE_SIZE) {
+    spin("kernel/sysnet.ts fileResident");
     const r = asFind(p.as!, <u32>at);
     if (r == null || (r.obj.kind != ObjKind.FILE && r.obj.backing == null)) continue;
     const pa = userPa(p, max(<u32>at, va), Access.READ);

@@ -22,6 +22,7 @@ import { objectDrop, objectNew, objectPage, objectRelease, ObjKind, VmObject } f
 import { pagerRef } from "./pager";
 import { pdAlloc, pdFree, pteFrame } from "./pagetable";
 import { pmapActivate, pmapDestroy, pmapEnter, pmapPte, pmapProtect, pmapRemove } from "./pmap";
+import { spin } from "../base/panic";
 
 export class Region {
   /** Hidden (emulated move): reserved, inaccessible, waiting to be reused by an input. */
@@ -225,6 +226,7 @@ export function asUnmap(as: AddrSpace, start: u32, end: u32): void {
 export function asCovered(as: AddrSpace, start: u32, end: u32): bool {
   let va = start;
   while (va < end) {
+    spin("vm/aspace.ts asCovered");
     const r = asFind(as, va);
     if (r == null) return false;
     va = r.end;
@@ -341,6 +343,7 @@ export const HIDDEN_MAX = 16;
 /** trimHidden: keep at most HIDDEN_MAX hidden regions, removing the least recently hidden. */
 function trimHidden(as: AddrSpace): void {
   for (;;) {
+    spin("vm/aspace.ts trimHidden");
     let n = 0;
     let oldest: Region | null = null;
     const rs = as.regions;

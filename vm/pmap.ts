@@ -15,7 +15,7 @@
 import { Counter, Ev, MAX_PROCS, PAGE_MASK, Pte } from "../base/abi";
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
-import { panic } from "../base/panic";
+import { panic, spin } from "../base/panic";
 import { curCpu, ncpus } from "../base/cpu";
 import { frame } from "./frame";
 import { pteFrame, pteMake, ptePtr, pteWrite } from "./pagetable";
@@ -118,6 +118,7 @@ function pvRemove(f: u32, asid: i32, va: u32): void {
   let prev: u32 = 0;
   let i = m.pv;
   while (i != 0) {
+    spin("vm/pmap.ts pvRemove");
     if (load<i32>(pv(i)) == asid && load<u32>(pv(i), 4) == va) {
       const next = load<u32>(pv(i), 8);
       if (prev == 0) m.pv = next; else store<u32>(pv(prev), next, 8);

@@ -21,6 +21,7 @@ import { frame, frameAlloc, frameOutput } from "../../vm/frame";
 import { pmapPageProtect, pmapWritable } from "../../vm/pmap";
 import { framePtr } from "../../vm/ram";
 import { OutReq } from "../../drivers/outreq";
+import { spin } from "../../base/panic";
 
 /** tcowCopyBelow: pages holding fewer bytes of a buffer than this are copied, not protected:
  *  below it, copying costs less than a write-protection and its TLB invalidation. */
@@ -36,6 +37,7 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
   const small = tcowCopyBelow();
   let done: u32 = 0;
   while (done < len) {
+    spin("kernel/io/tcow.ts refOutput");
     const at = va + done;
     const n = pageBytes(at, len - done);
     if (n < small) {

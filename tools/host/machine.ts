@@ -139,6 +139,12 @@ export class Machine {
     this.traceLog.push({ t: this.entryStart + offsetNs, machine: this.name, cpu: this.entryCpu, ev, kind: Ev[ev] ?? `ev${ev}`, a, b, c });
   }
 
+  /** setLoopBudget: loop turns one kernel entry may take before the kernel panics naming the
+   *  loop (base/panic.ts); 0 restores the default. A kernel that would not return is reported. */
+  setLoopBudget(turns: number): void {
+    this.call(() => this.k.loopBudget(turns));
+  }
+
   /** panicked: why the kernel panicked (the machine is dead and refuses every call), or null. */
   get panicked(): string | null {
     return this.dead;
