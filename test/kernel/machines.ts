@@ -1,5 +1,5 @@
 // test/kernel/machines.ts — booting machines for kernel tests. Every machine booted in any test
-// is checked (the kernel's invariants) when the test ends, even if the test itself passed:
+// is checked (docs/architecture.md §13) when the test ends, even if the test itself passed:
 // test/setup/invariants.ts, a vitest setup file, does it for every suite.
 
 import { expect } from "vitest";
