@@ -7,8 +7,8 @@
 //
 // Checks: fd must be an open file (EBADF), readable and not a directory (EACCES); a shared
 // writable mapping needs a file opened for writing (EACCES), and so does mprotect making a
-// shared mapping of a file not open for writing writable (the region's maxProt). Pages beyond the end of the file may be mapped; touching
-// them is SIGBUS.
+// shared mapping of a file not open for writing writable (the region's maxProt). Pages beyond
+// the end of the file may be mapped; touching them is SIGBUS.
 
 import { Errno, FsType, PAGE_MASK, Prot } from "../base/abi";
 import { Proc } from "./proc";
