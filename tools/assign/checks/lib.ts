@@ -1,0 +1,54 @@
+// tools/assign/checks/lib.ts — scenarios several assignments' checks share: two machines on a
+// wire, a machine with a file system. Built from the CheckContext only (no Node built-ins).
+
+import { connect, Disk, ETHERNET, MemoryStore, mkfs, type Machine, type Process, type World } from "../../host/index";
+import type { CheckContext } from "../check";
+
+export interface NetOptions {
+  mtu?: number;
+  headerSplit?: boolean;
+  /** Give each machine a disk with a fresh file system (mounted) of this many blocks. */
+  diskBlocks?: number;
+  seed?: number;
+}
+
+export interface Node {
+  m: Machine;
+  p: Process;
+  fd: number;
+  store?: MemoryStore;
+}
+
+/** net: machines a (10.0.0.1, port 1000) and b (10.0.0.2, port 2000) on a 1 Gbit/s wire, NICs
+ *  with checksum offload and early demultiplexing, a process with a bound socket on each. */
+export async function net(t: CheckContext, o: NetOptions = {}): Promise<{ w: World; a: Node; b: Node }> {
+  const w = t.world(o.seed ?? 1);
+  const node = async (name: string, ip: string, port: number): Promise<Node & { nic: ReturnType<Machine["attachNic"]> }> => {
+    let store: MemoryStore | undefined;
+    let disk: Disk | undefined;
+    if (o.diskBlocks) {
+      const image = new Uint8Array(o.diskBlocks * 4096);
+      mkfs(image);
+      store = new MemoryStore(image);
+      disk = new Disk({ store });
+    }
+    const m = await w.machine({ name, memory: "16M", disk });
+    if (disk) m.mount();
+    const nic = m.attachNic({ ip, mtu: o.mtu ?? 9000, headerSplit: o.headerSplit ?? true, checksumOffload: true, earlyDemux: true });
+    const p = m.spawn();
+    const fd = p.socket();
+    p.bind(fd, port);
+    return { m, p, fd, store, nic };
+  };
+  const a = await node("a", "10.0.0.1", 1000);
+  const b = await node("b", "10.0.0.2", 2000);
+  connect(a.nic, b.nic, { bandwidthBps: 1e9, latencyNs: 10_000, ...ETHERNET });
+  return { w, a, b };
+}
+
+/** remount: the machine booted again on the same disk (what a reboot sees). */
+export async function remount(t: CheckContext, store: MemoryStore): Promise<Process> {
+  const m = await t.world(7).machine({ name: "reboot", memory: "16M", disk: new Disk({ store }) });
+  m.mount();
+  return m.spawn();
+}

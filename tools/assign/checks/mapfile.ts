@@ -1,0 +1,112 @@
+// tools/assign/checks/mapfile.ts — mapped file I/O and pswap: network -> disk without a CPU
+// copy of a full page (docs/assignments/mapfile.md).
+
+import { diffCounters, PAGE_SIZE, pattern, Prot, Sem } from "../../host/index";
+import { equal, sameBytes, type Check, type CheckContext } from "../check";
+import { net, remount } from "./lib";
+
+const N = 16 * PAGE_SIZE;
+
+/** fileMachine: one machine with a file system and a file /dst of N bytes (blocks allocated). */
+async function fileMachine(t: CheckContext) {
+  const { b } = await net(t, { diskBlocks: 4096 });
+  b.p.writeFile("/dst", new Uint8Array(N), { fsync: true });
+  const fd = b.p.open("/dst", { read: true, write: true });
+  const file = b.p.mmap(N, { fd, shared: true });
+  return { b, fd, file };
+}
+
+/** persisted: the file as a machine rebooted on the same disk reads it. */
+async function persisted(t: CheckContext, b: Awaited<ReturnType<typeof fileMachine>>["b"], path: string) {
+  b.p.exit(0); // closes the file and unmaps it
+  b.m.unmount();
+  return (await remount(t, b.store!)).readFile(path);
+}
+
+export const checks: Check[] = [
+  {
+    id: "pswap-whole-pages",
+    title: "pswap of 16 anonymous pages into a mapped file exchanges frames: no byte copied, the file dirty and persisted",
+    async run(t) {
+      const { b, file } = await fileMachine(t);
+      const anon = b.p.mmap(N);
+      const data = pattern(N, 41);
+      b.p.store(anon, data);
+      const c0 = b.m.counters();
+      b.p.pswap(anon, file, N);
+      const d = diffCounters(c0, b.m.counters());
+      equal(d.bytesCopied, 0, "bytes copied");
+      equal(d.pageSwaps, 16, "pages exchanged");
+      sameBytes(b.p.load(file, N), data, "the file's mapping after pswap");
+      sameBytes(await persisted(t, b, "/dst"), data, "the file after a reboot");
+    },
+  },
+  {
+    id: "pswap-partial-pages",
+    title: "pswap at page offset 100: partial pages exchanged by copying, whole pages by frames; both ranges exact",
+    async run(t) {
+      const { b, file } = await fileMachine(t);
+      const anon = b.p.mmap(N);
+      const x = pattern(N, 42), y = pattern(N, 43);
+      b.p.store(anon, x);
+      b.p.store(file, y);
+      const len = 3 * PAGE_SIZE;
+      const c0 = b.m.counters();
+      b.p.pswap(anon + 100, file + 100, len);
+      const d = diffCounters(c0, b.m.counters());
+      equal(d.pageSwaps, 2, "pages exchanged (the two whole pages)");
+      equal(d.bytesCopied, 2 * PAGE_SIZE, "bytes copied (both partial pages, both ways)");
+      const wantA = x.slice(), wantF = y.slice();
+      wantA.set(y.subarray(100, 100 + len), 100);
+      wantF.set(x.subarray(100, 100 + len), 100);
+      sameBytes(b.p.load(anon, N), wantA, "the anonymous range");
+      sameBytes(b.p.load(file, N), wantF, "the file range");
+    },
+  },
+  {
+    id: "net-to-mapped-file",
+    title: "a datagram received with emulated copy into a MAP_SHARED file: no CPU copy of a full page, the file dirty and persisted",
+    async run(t) {
+      const { a, b } = await net(t, { diskBlocks: 4096 });
+      b.p.writeFile("/dst", new Uint8Array(N), { fsync: true });
+      const fd = b.p.open("/dst", { read: true, write: true });
+      const file = b.p.mmap(N, { fd, shared: true });
+      const va = a.p.mmap(N);
+      const data = pattern(N, 44);
+      a.p.store(va, data);
+      const rx = b.p.postRecv(b.fd, file, N, { sem: Sem.EMULATED_COPY });
+      const c0 = b.m.counters();
+      a.p.sendto(a.fd, va, N, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+      equal(rx.wait().len, N, "bytes received");
+      const d = diffCounters(c0, b.m.counters());
+      equal(d.bytesCopied, 0, "bytes the receiver's CPU copied");
+      equal(d.pageSwaps, 16, "pages swapped into the file");
+      b.p.msync(file, N);
+      sameBytes(await persisted(t, b, "/dst"), data, "the file after a reboot");
+    },
+  },
+  {
+    id: "net-anon-then-pswap",
+    title: "receive into an anonymous buffer, then pswap it into a mapped file: network to disk with no CPU copy",
+    depends: ["pswap-whole-pages"],
+    async run(t) {
+      const { a, b } = await net(t, { diskBlocks: 4096 });
+      b.p.writeFile("/dst", new Uint8Array(N), { fsync: true });
+      const fd = b.p.open("/dst", { read: true, write: true });
+      const file = b.p.mmap(N, { fd, shared: true, prot: Prot.READ | Prot.WRITE });
+      const anon = b.p.mmap(N);
+      const va = a.p.mmap(N);
+      const data = pattern(N, 45);
+      a.p.store(va, data);
+      const rx = b.p.postRecv(b.fd, anon, N, { sem: Sem.EMULATED_COPY });
+      const c0 = b.m.counters();
+      a.p.sendto(a.fd, va, N, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+      rx.wait();
+      b.p.pswap(anon, file, N);
+      const d = diffCounters(c0, b.m.counters());
+      equal(d.bytesCopied, 0, "bytes the receiver's CPU copied");
+      b.p.msync(file, N);
+      sameBytes(await persisted(t, b, "/dst"), data, "the file after a reboot");
+    },
+  },
+];
