@@ -24,6 +24,7 @@
 // (wired) frames, so the data lands in place.
 
 import { Counter, ETH_HLEN, FrameKind, NIC_RX_DESCS, NicFeature, PAGE_SIZE } from "../kernel/abi";
+import { panic } from "../kernel/panic";
 import { count } from "../kernel/stats";
 import { frameAlloc, frameIoDone, frameUnref, frameWire, IoRef } from "../vm/frame";
 import { framePtr } from "../vm/ram";
@@ -172,13 +173,7 @@ export function planPost(p: RxPlan, k: i32): bool {
   const r = range(p, k);
   let s = <u32>(r >> 32);
   const e = <u32>r;
-  if (p.patch && k > 0) {
-    // Save the bytes of packet k-1 that k's headers will overwrite.
-    const h = hdrLen(p, k);
-    p.savedV = s;
-    p.savedLen = h;
-    copyLayout(p, s, changetype<usize>(p.saved), h, true);
-  }
+  if (p.patch && k > 0) patchSave(p, k, s);
   while (s < e) {
     const f = frameAt(p, s);
     if (f == 0) return false;
@@ -192,6 +187,19 @@ export function planPost(p: RxPlan, k: i32): bool {
   return true;
 }
 
+/** patchSave: header patching: packet k's headers will land on layout offset s, over the last
+ *  bytes of packet k-1's data: save those bytes (planRestore puts them back). */
+function patchSave(p: RxPlan, k: i32, s: u32): void {
+  // @solution patch begin
+  const h = hdrLen(p, k);
+  p.savedV = s;
+  p.savedLen = h;
+  copyLayout(p, s, changetype<usize>(p.saved), h, true);
+  // @solution patch stub
+  // panic("assignment patch: implement patchSave (drivers/rxplan.ts)");
+  // @solution patch end
+}
+
 /** planSaved: header patching: bytes saved from under the next packet's headers (0: none). */
 export function planSaved(p: RxPlan): u32 {
   return p.savedLen;
@@ -200,8 +208,12 @@ export function planSaved(p: RxPlan): u32 {
 /** planRestore: header patching: put back the saved bytes over packet k's headers (k > 0). */
 export function planRestore(p: RxPlan): void {
   if (p.savedLen == 0) return;
+  // @solution patch begin
   copyLayout(p, p.savedV, changetype<usize>(p.saved), p.savedLen, false);
   p.savedLen = 0;
+  // @solution patch stub
+  // panic("assignment patch: implement planRestore (drivers/rxplan.ts)");
+  // @solution patch end
 }
 
 /** copyLayout: copy n bytes between layout offset v and buf (out: layout -> buf), counted. */

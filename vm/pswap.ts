@@ -12,6 +12,7 @@
 // (writes there happen in place): such a page is exchanged by copying instead.
 
 import { Access, Counter, Errno, FrameFlag, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../kernel/abi";
+import { panic } from "../kernel/panic";
 import { count } from "../kernel/stats";
 import { AddrSpace, asFind, Region } from "./aspace";
 import { frame } from "./frame";
@@ -60,12 +61,16 @@ function place(o: VmObject, idx: u32, f: u32): void {
 /** exchange: swap the frames behind page ia of ra and page ib of rb (mappings removed; the next
  *  accesses fault the new frames in). */
 function exchange(ra: Region, ia: u32, rb: Region, ib: u32): void {
+  // @solution mapfile begin
   const fa = objectPage(ra.obj, ia), fb = objectPage(rb.obj, ib);
   if (fa != 0) unmapThrough(ra.obj, ia, fa);
   if (fb != 0) unmapThrough(rb.obj, ib, fb);
   place(ra.obj, ia, fb);
   place(rb.obj, ib, fa);
   count(Counter.PageSwaps);
+  // @solution mapfile stub
+  // panic("assignment mapfile: implement exchange (vm/pswap.ts)");
+  // @solution mapfile end
 }
 
 /** swapBytes: exchange n bytes at a and b through the MMU (copy-on-write and TCOW honoured). */

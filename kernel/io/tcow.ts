@@ -13,7 +13,8 @@
 // Emulated share takes the same I/O references (so the frame is never freed or reused under
 // the device) but protects nothing: the application must not touch the buffer until done.
 
-import { Access, Counter, FrameKind, PAGE_SIZE, Pte } from "../abi";
+import { Access, Counter, Errno, FrameKind, PAGE_SIZE, Pte } from "../abi";
+import { panic } from "../panic";
 import { costOf } from "../stats";
 import { Proc } from "../proc";
 import { copyin, pageBytes, userPa } from "../uio";
@@ -45,16 +46,33 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
       if (e < 0) return e;
       r.addRun(f << 12, n);
     } else {
-      const pa = userPa(p, at, Access.READ);
-      if (pa < 0) return <i32>pa;
-      const f = <u32>pa >> 12;
-      const first = frame(f).outRef == 0;
-      frameOutput(f);
-      r.outFrames.push(f);
-      if (protect && first) pmapPageProtect(f, Pte.TCOW);
-      r.addRun(<u32>pa, n);
+      const e = refPage(p, at, n, r, protect);
+      if (e < 0) return e;
     }
     done += n;
   }
   return 0;
+}
+
+/**
+ * refPage: add the n bytes at va (all on one page) to r by reference: fault the page in, take
+ * an output reference on its frame (never freed or reused under the device) and, for TCOW,
+ * write-protect every mapping of it the first time; the device gathers from the frame itself.
+ * 0 or -errno.
+ */
+function refPage(p: Proc, va: u32, n: u32, r: OutReq, protect: bool): i32 {
+  // @solution tcow begin
+  const pa = userPa(p, va, Access.READ);
+  if (pa < 0) return <i32>pa;
+  const f = <u32>pa >> 12;
+  const first = frame(f).outRef == 0;
+  frameOutput(f);
+  r.outFrames.push(f);
+  if (protect && first) pmapPageProtect(f, Pte.TCOW);
+  r.addRun(<u32>pa, n);
+  return 0;
+  // @solution tcow stub
+  // panic("assignment tcow: implement refPage (kernel/io/tcow.ts)");
+  // return -Errno.ENOSYS;
+  // @solution tcow end
 }

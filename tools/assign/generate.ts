@@ -1,6 +1,7 @@
 // tools/assign/generate.ts — write a student's tree: the repository minus .git, node_modules
 // and build output, with the solution regions of the chosen assignments replaced by their stubs.
 
+import { ConfigError } from "../host/errors";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { ASSIGNMENTS } from "./registry";
@@ -8,8 +9,9 @@ import { regions, stubbed, type Region } from "./markers";
 
 /** Never part of a student's tree. */
 const EXCLUDE = new Set([".git", "node_modules", "build", "dist", "var", "coverage"]);
-/** Files that may hold solution regions. */
-const TEXT = /\.(ts|md|json|mjs|js)$/;
+/** Where solution regions may be: the kernel's sources (AssemblyScript) and the docs. */
+const REGION_DIRS = ["base/", "kernel/", "vm/", "drivers/", "net/", "fs/", "docs/"];
+const TEXT = /\.(ts|md)$/;
 
 const known = (name: string) => ASSIGNMENTS.some((a) => a.name === name);
 
@@ -32,7 +34,7 @@ export function treeFiles(root: string): string[] {
 export function solutionRegions(root: string): Map<string, Region[]> {
   const out = new Map<string, Region[]>();
   for (const f of treeFiles(root)) {
-    if (!TEXT.test(f) || f.startsWith("tools/assign/")) continue;
+    if (!TEXT.test(f) || !REGION_DIRS.some((d) => f.startsWith(d))) continue;
     const text = readFileSync(join(root, f), "utf8");
     if (!text.includes("@solution")) continue;
     const rs = regions(text, f, known);
@@ -52,16 +54,16 @@ export interface Generated {
  * everything else whole) from the repository at root into out, which must not exist or be empty.
  */
 export function generate(root: string, out: string, names: string[]): Generated {
-  for (const n of names) if (!known(n)) throw new Error(`no assignment "${n}" (assignments: ${ASSIGNMENTS.map((a) => a.name).join(", ")})`);
+  for (const n of names) if (!known(n)) throw new ConfigError(`no assignment "${n}" (assignments: ${ASSIGNMENTS.map((a) => a.name).join(", ")})`);
   try {
-    if (readdirSync(out).length > 0) throw new Error(`${out} exists and is not empty: give a new folder`);
+    if (readdirSync(out).length > 0) throw new ConfigError(`${out} exists and is not empty: give a new folder`);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
   const set = new Set(names);
   const all = solutionRegions(root);
   const missing = names.filter((n) => ![...all.values()].some((rs) => rs.some((r) => r.name === n)));
-  if (missing.length) throw new Error(`no solution region is marked for ${missing.join(", ")} in ${root}`);
+  if (missing.length) throw new ConfigError(`no solution region is marked for ${missing.join(", ")} in ${root}`);
   const result: Generated = { files: 0, stubbed: [] };
   for (const f of treeFiles(root)) {
     const src = join(root, f), dst = join(out, f);

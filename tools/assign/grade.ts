@@ -11,6 +11,7 @@
 // exporting `checks`, and DIR/NAME.json, the rubric weighing the assignment's own checks and
 // these. They import the host library as "genie/host" and the helpers as "genie/assign".
 
+import { ConfigError } from "../host/errors";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -34,7 +35,7 @@ export interface GradeOptions {
   /** The bundled worker script; without it the checks run in this thread (no hang protection). */
   workerUrl?: URL;
   /** A kernel already built from the tree (tests share builds). */
-  wasm?: Uint8Array;
+  wasm?: Uint8Array<ArrayBuffer>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -48,11 +49,11 @@ interface Extra {
 
 /** loadExtra: bundle DIR/NAME.{ts,mjs,js} (if any) and read DIR/NAME.json (if any). */
 async function loadExtra(name: string, dir: string): Promise<Extra> {
-  if (!existsSync(dir)) throw new Error(`--checks: ${dir} does not exist`);
+  if (!existsSync(dir)) throw new ConfigError(`--checks: ${dir} does not exist`);
   const src = ["ts", "mjs", "js"].map((e) => join(dir, `${name}.${e}`)).find(existsSync);
   const rubricFile = join(dir, `${name}.json`);
-  if (!src && !existsSync(rubricFile)) throw new Error(`--checks: ${dir} has neither ${name}.ts nor ${name}.json`);
-  if (src && !existsSync(rubricFile)) throw new Error(`--checks: ${src} needs a rubric ${rubricFile} weighing every check of ${name}`);
+  if (!src && !existsSync(rubricFile)) throw new ConfigError(`--checks: ${dir} has neither ${name}.ts nor ${name}.json`);
+  if (src && !existsSync(rubricFile)) throw new ConfigError(`--checks: ${src} needs a rubric ${rubricFile} weighing every check of ${name}`);
   let module: string | undefined;
   let tmp: string | undefined;
   if (src) {
@@ -118,7 +119,7 @@ function inWorkers(url: URL, base: Omit<WorkerJob, "ids" | "done">, ids: string[
 export async function gradeTree(name: string, opts: GradeOptions = {}): Promise<GradeReport> {
   const a = assignment(name);
   const tree = resolve(opts.tree ?? projectRoot());
-  if (!isTree(tree)) throw new Error(`${tree} is not a kernel tree (no kernel/index.ts)`);
+  if (!isTree(tree)) throw new ConfigError(`${tree} is not a kernel tree (no kernel/index.ts)`);
   const extra = opts.checksDir ? await loadExtra(name, resolve(opts.checksDir)) : undefined;
   try {
     const checks = await jobChecks(name, extra?.module);
@@ -144,7 +145,7 @@ export function classTrees(dir: string): string[] {
     .filter((e) => e.isDirectory() && isTree(join(dir, e.name)))
     .map((e) => join(dir, e.name))
     .sort();
-  if (trees.length === 0) throw new Error(`${dir} holds no student tree (a subfolder with kernel/index.ts)`);
+  if (trees.length === 0) throw new ConfigError(`${dir} holds no student tree (a subfolder with kernel/index.ts)`);
   return trees;
 }
 

@@ -14,6 +14,8 @@
 // so the repository's copy shows only the solution; the stub's lines are kept as they are. An
 // assignment may have several regions, in several files; regions do not nest.
 
+import { ConfigError } from "../host/errors";
+
 export interface Region {
   name: string;
   /** 0-based line numbers of the begin, stub and end markers. */
@@ -35,22 +37,22 @@ export function regions(text: string, file: string, known?: (name: string) => bo
     if (!m) return;
     const [, name, what] = m;
     const at = `${file}:${i + 1}`;
-    if (known && !known(name)) throw new Error(`${at}: "@solution ${name}": no assignment is called ${name}`);
+    if (known && !known(name)) throw new ConfigError(`${at}: "@solution ${name}": no assignment is called ${name}`);
     if (what === "begin") {
-      if (open) throw new Error(`${at}: region ${name} begins inside region ${open.name} (line ${open.begin! + 1})`);
+      if (open) throw new ConfigError(`${at}: region ${name} begins inside region ${open.name} (line ${open.begin! + 1})`);
       open = { name, begin: i };
     } else if (!open || open.name !== name) {
-      throw new Error(`${at}: "@solution ${name} ${what}" outside a region ${name}`);
+      throw new ConfigError(`${at}: "@solution ${name} ${what}" outside a region ${name}`);
     } else if (what === "stub") {
-      if (open.stub !== undefined) throw new Error(`${at}: region ${name} has two stubs`);
+      if (open.stub !== undefined) throw new ConfigError(`${at}: region ${name} has two stubs`);
       open.stub = i;
     } else {
-      if (open.stub === undefined) throw new Error(`${at}: region ${name} ends without a stub`);
+      if (open.stub === undefined) throw new ConfigError(`${at}: region ${name} ends without a stub`);
       out.push({ ...(open as Region), end: i });
       open = null;
     }
   });
-  if (open) throw new Error(`${file}:${(open as Region).begin + 1}: region ${(open as Region).name} never ends`);
+  if (open) throw new ConfigError(`${file}:${(open as Region).begin + 1}: region ${(open as Region).name} never ends`);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // (`@solution NAME begin` ... `stub` ... `end`, tools/assign/markers.ts), graded checks
 // (tools/assign/checks/NAME.ts) and a rubric of weights (tools/assign/rubrics/NAME.json).
 
+import { ConfigError } from "../host/errors";
 import type { Check } from "./check";
 import { checks as pagetable } from "./checks/pagetable";
 import { checks as tcow } from "./checks/tcow";
@@ -16,7 +17,7 @@ import alignRubric from "./rubrics/align.json";
 import patchRubric from "./rubrics/patch.json";
 import mapfileRubric from "./rubrics/mapfile.json";
 import reportRubric from "./rubrics/report.json";
-import type { Rubric } from "./rubric";
+import { validateRubric, type Rubric } from "./rubric";
 
 export interface Assignment {
   name: string;
@@ -36,9 +37,11 @@ export const ASSIGNMENTS: Assignment[] = [
   { name: "report", title: "Report: the semantics measured and compared", hours: "10-12", checks: report, rubric: reportRubric },
 ];
 
+for (const a of ASSIGNMENTS) validateRubric(a.rubric, a.name, a.checks);
+
 /** assignment: the assignment called name; throws listing the names otherwise. */
 export function assignment(name: string): Assignment {
   const a = ASSIGNMENTS.find((x) => x.name === name);
-  if (!a) throw new Error(`no assignment "${name}" (assignments: ${ASSIGNMENTS.map((x) => x.name).join(", ")})`);
+  if (!a) throw new ConfigError(`no assignment "${name}" (assignments: ${ASSIGNMENTS.map((x) => x.name).join(", ")})`);
   return a;
 }

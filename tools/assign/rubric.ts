@@ -10,6 +10,7 @@
 // A check with no weight, or a weight with no check, is an error: a rubric and its checks
 // always describe the same work (test/assign/rubrics.test.ts holds the built-in ones to it).
 
+import { ConfigError } from "../host/errors";
 import type { Check } from "./check";
 
 export interface ManualItem {
@@ -30,7 +31,7 @@ export function parseRubric(text: string, name: string, checks: Check[]): Rubric
   try {
     r = JSON.parse(text) as Rubric;
   } catch (e) {
-    throw new Error(`rubric ${name}: not JSON (${(e as Error).message})`);
+    throw new ConfigError(`rubric ${name}: not JSON (${(e as Error).message})`);
   }
   validateRubric(r, name, checks);
   return r;
@@ -51,7 +52,7 @@ export function validateRubric(r: Rubric, name: string, checks: Check[]): void {
     if (!m.id || !(Number.isFinite(m.points) && m.points >= 0)) errs.push(`manual item ${JSON.stringify(m)} needs an id and points >= 0`);
   }
   for (const c of checks) for (const d of c.depends ?? []) if (!ids.has(d)) errs.push(`check "${c.id}" depends on unknown "${d}"`);
-  if (errs.length) throw new Error(`rubric ${name}: ${errs.join("; ")}`);
+  if (errs.length) throw new ConfigError(`rubric ${name}: ${errs.join("; ")}`);
 }
 
 /** autoPoints: the points the automated checks are worth in total. */

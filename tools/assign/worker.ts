@@ -3,6 +3,7 @@
 // clock: a check that hangs the kernel costs that check only (the worker is ended and a new
 // one goes on with the checks after it).
 
+import { ConfigError } from "../host/errors";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
@@ -12,7 +13,7 @@ import { assignment } from "./registry";
 
 export interface WorkerJob {
   assignment: string;
-  wasm: Uint8Array | null;
+  wasm: Uint8Array<ArrayBuffer> | null;
   tree: string;
   /** A bundled module of extra checks (`--checks DIR`), as a file URL. */
   extra?: string;
@@ -28,7 +29,7 @@ export async function jobChecks(name: string, extra?: string): Promise<Check[]> 
   const own = assignment(name).checks;
   if (!extra) return own;
   const mod = (await import(extra)) as { checks?: Check[] };
-  if (!Array.isArray(mod.checks)) throw new Error(`${extra}: exports no "checks" array`);
+  if (!Array.isArray(mod.checks)) throw new ConfigError(`${extra}: exports no "checks" array`);
   return [...own, ...mod.checks];
 }
 

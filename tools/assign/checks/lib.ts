@@ -7,16 +7,19 @@ import type { CheckContext } from "../check";
 export interface NetOptions {
   mtu?: number;
   headerSplit?: boolean;
-  /** Give each machine a disk with a fresh file system (mounted) of this many blocks. */
+  /** Give machine b a disk with a fresh file system (mounted) of this many blocks. */
   diskBlocks?: number;
   seed?: number;
 }
 
-export interface Node {
+export interface FsNode {
   m: Machine;
   p: Process;
-  fd: number;
   store?: MemoryStore;
+}
+
+export interface Node extends FsNode {
+  fd: number;
 }
 
 /** net: machines a (10.0.0.1, port 1000) and b (10.0.0.2, port 2000) on a 1 Gbit/s wire, NICs
@@ -26,7 +29,7 @@ export async function net(t: CheckContext, o: NetOptions = {}): Promise<{ w: Wor
   const node = async (name: string, ip: string, port: number): Promise<Node & { nic: ReturnType<Machine["attachNic"]> }> => {
     let store: MemoryStore | undefined;
     let disk: Disk | undefined;
-    if (o.diskBlocks) {
+    if (o.diskBlocks && name === "b") {
       const image = new Uint8Array(o.diskBlocks * 4096);
       mkfs(image);
       store = new MemoryStore(image);
@@ -47,6 +50,17 @@ export async function net(t: CheckContext, o: NetOptions = {}): Promise<{ w: Wor
 }
 
 /** remount: the machine booted again on the same disk (what a reboot sees). */
+/** fsMachine: one machine with a disk holding a fresh file system of this many blocks, mounted,
+ *  and a process. */
+export async function fsMachine(t: CheckContext, blocks: number): Promise<FsNode> {
+  const image = new Uint8Array(blocks * 4096);
+  mkfs(image);
+  const store = new MemoryStore(image);
+  const m = await t.world().machine({ name: "b", memory: "16M", disk: new Disk({ store }) });
+  m.mount();
+  return { m, p: m.spawn(), store };
+}
+
 export async function remount(t: CheckContext, store: MemoryStore): Promise<Process> {
   const m = await t.world(7).machine({ name: "reboot", memory: "16M", disk: new Disk({ store }) });
   m.mount();

@@ -3,13 +3,14 @@
 
 import { diffCounters, PAGE_SIZE, pattern, Prot, Sem } from "../../host/index";
 import { equal, sameBytes, type Check, type CheckContext } from "../check";
-import { net, remount } from "./lib";
+import { fsMachine, net, remount, type FsNode } from "./lib";
 
 const N = 16 * PAGE_SIZE;
+const DISK_BLOCKS = 1024; // a 4 MiB file system
 
 /** fileMachine: one machine with a file system and a file /dst of N bytes (blocks allocated). */
 async function fileMachine(t: CheckContext) {
-  const { b } = await net(t, { diskBlocks: 4096 });
+  const b = await fsMachine(t, DISK_BLOCKS);
   b.p.writeFile("/dst", new Uint8Array(N), { fsync: true });
   const fd = b.p.open("/dst", { read: true, write: true });
   const file = b.p.mmap(N, { fd, shared: true });
@@ -17,7 +18,7 @@ async function fileMachine(t: CheckContext) {
 }
 
 /** persisted: the file as a machine rebooted on the same disk reads it. */
-async function persisted(t: CheckContext, b: Awaited<ReturnType<typeof fileMachine>>["b"], path: string) {
+async function persisted(t: CheckContext, b: FsNode, path: string) {
   b.p.exit(0); // closes the file and unmaps it
   b.m.unmount();
   return (await remount(t, b.store!)).readFile(path);
@@ -67,7 +68,7 @@ export const checks: Check[] = [
     id: "net-to-mapped-file",
     title: "a datagram received with emulated copy into a MAP_SHARED file: no CPU copy of a full page, the file dirty and persisted",
     async run(t) {
-      const { a, b } = await net(t, { diskBlocks: 4096 });
+      const { a, b } = await net(t, { diskBlocks: DISK_BLOCKS });
       b.p.writeFile("/dst", new Uint8Array(N), { fsync: true });
       const fd = b.p.open("/dst", { read: true, write: true });
       const file = b.p.mmap(N, { fd, shared: true });
@@ -90,7 +91,7 @@ export const checks: Check[] = [
     title: "receive into an anonymous buffer, then pswap it into a mapped file: network to disk with no CPU copy",
     depends: ["pswap-whole-pages"],
     async run(t) {
-      const { a, b } = await net(t, { diskBlocks: 4096 });
+      const { a, b } = await net(t, { diskBlocks: DISK_BLOCKS });
       b.p.writeFile("/dst", new Uint8Array(N), { fsync: true });
       const fd = b.p.open("/dst", { read: true, write: true });
       const file = b.p.mmap(N, { fd, shared: true, prot: Prot.READ | Prot.WRITE });
