@@ -14,12 +14,12 @@
 // The application's old frames go back to the free pool and are scrubbed before any reuse.
 // Nothing changes until the whole datagram is here, and no byte outside [va, va+len) changes.
 
-import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../abi";
-import { panic } from "../panic";
-import { count, costOf } from "../stats";
+import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../../base/abi";
+import { panic } from "../../base/panic";
+import { count, costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyout } from "../uio";
-import { Pte } from "../abi";
+import { Pte } from "../../base/abi";
 import { asFind, Region } from "../../vm/aspace";
 import { frame, frameRef } from "../../vm/frame";
 import { objectReplacePage } from "../../vm/swap";

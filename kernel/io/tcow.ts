@@ -13,9 +13,9 @@
 // Emulated share takes the same I/O references (so the frame is never freed or reused under
 // the device) but protects nothing: the application must not touch the buffer until done.
 
-import { Access, Counter, Errno, FrameKind, PAGE_SIZE, Pte } from "../abi";
-import { panic } from "../panic";
-import { costOf } from "../stats";
+import { Access, Counter, Errno, FrameKind, PAGE_SIZE, Pte } from "../../base/abi";
+import { panic } from "../../base/panic";
+import { costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyin, pageBytes, userPa } from "../uio";
 import { frame, frameAlloc, frameOutput } from "../../vm/frame";
