@@ -13,14 +13,14 @@ import { Counter, Errno, Ev, Sem } from "../../base/abi";
 import { count } from "../../base/stats";
 import { trace } from "../../base/trace";
 import { Proc } from "../proc";
-import { OutReq, outReqNew, outReqRelease } from "./outreq";
+import { OutReq, outReqNew, outReqRelease } from "../../drivers/outreq";
 import { copyInput, copyOutput } from "./copy";
 import { refOutput } from "./tcow";
 import { wireOutput } from "./share";
 import { swapInput } from "./swapin";
 import { moveFamily, moveInput, moveOutput, moveOutputDone } from "./move";
 import { tokenDone, tokenNew, weak } from "./notify";
-import { Dgram, dgramFree } from "../../net/pkt";
+import { Dgram, dgramFree } from "../../net/dgram";
 
 export { OutReq };
 

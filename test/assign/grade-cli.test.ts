@@ -71,7 +71,7 @@ describe("genie grade", () => {
     expect(a.stdout).toMatch(/assignment patch: 2 regions replaced by stubs/);
     const t = genie("grade", "patch", "--tree", tree);
     expect(t.status).toBe(1);
-    expect(t.stdout).toMatch(/fragments-patched\s+FAIL\s+0\/30 .*\n.*KernelPanic: .*assignment patch: implement patchSave \(drivers\/rxplan.ts\)/);
+    expect(t.stdout).toMatch(/fragments-patched\s+FAIL\s+0\/30 .*\n.*KernelPanic: .*assignment patch: implement patchSave \(drivers\/headerpatch.ts\)/);
     expect(t.stdout).toMatch(/cost-per-packet\s+skipped\s+0\/25 .*\n\s+skipped: depends on ipv4-datagram/);
     expect(t.stdout).toMatch(/total: 0\/100 \(0%\)/);
   }, 120_000);

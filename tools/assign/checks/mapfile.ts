@@ -1,7 +1,7 @@
 // tools/assign/checks/mapfile.ts — mapped file I/O and pswap: network -> disk without a CPU
 // copy of a full page (docs/assignments/mapfile.md).
 
-import { diffCounters, PAGE_SIZE, pattern, Prot, Sem } from "../../host/index";
+import { diffCounters, PAGE_SIZE, pattern, Sem, type Counters } from "../../host/index";
 import { equal, sameBytes, type Check, type CheckContext } from "../check";
 import { fsMachine, net, remount, type FsNode } from "./lib";
 
@@ -22,6 +22,33 @@ async function persisted(t: CheckContext, b: FsNode, path: string) {
   b.p.exit(0); // closes the file and unmaps it
   b.m.unmount();
   return (await remount(t, b.store!)).readFile(path);
+}
+
+/**
+ * toFile: N bytes from a (sent with copy) to b's file /dst, received with emulated copy straight
+ * into a MAP_SHARED mapping of it, or (viaAnon) into an anonymous buffer then pswapped into the
+ * mapping; the receiver copies no byte and the file holds the data after a reboot. b's counter
+ * deltas from the receive to the end.
+ */
+async function toFile(t: CheckContext, viaAnon: boolean): Promise<Counters> {
+  const { a, b } = await net(t, { diskBlocks: DISK_BLOCKS });
+  b.p.writeFile("/dst", new Uint8Array(N), { fsync: true });
+  const fd = b.p.open("/dst", { read: true, write: true });
+  const file = b.p.mmap(N, { fd, shared: true });
+  const into = viaAnon ? b.p.mmap(N) : file;
+  const va = a.p.mmap(N);
+  const data = pattern(N, 44);
+  a.p.store(va, data);
+  const rx = b.p.postRecv(b.fd, into, N, { sem: Sem.EMULATED_COPY });
+  const c0 = b.m.counters();
+  a.p.sendto(a.fd, va, N, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+  equal(rx.wait().len, N, "bytes received");
+  if (viaAnon) b.p.pswap(into, file, N);
+  const d = diffCounters(c0, b.m.counters());
+  equal(d.bytesCopied, 0, "bytes the receiver's CPU copied");
+  b.p.msync(file, N);
+  sameBytes(await persisted(t, b, "/dst"), data, "the file after a reboot");
+  return d;
 }
 
 export const checks: Check[] = [
@@ -68,22 +95,8 @@ export const checks: Check[] = [
     id: "net-to-mapped-file",
     title: "a datagram received with emulated copy into a MAP_SHARED file: no CPU copy of a full page, the file dirty and persisted",
     async run(t) {
-      const { a, b } = await net(t, { diskBlocks: DISK_BLOCKS });
-      b.p.writeFile("/dst", new Uint8Array(N), { fsync: true });
-      const fd = b.p.open("/dst", { read: true, write: true });
-      const file = b.p.mmap(N, { fd, shared: true });
-      const va = a.p.mmap(N);
-      const data = pattern(N, 44);
-      a.p.store(va, data);
-      const rx = b.p.postRecv(b.fd, file, N, { sem: Sem.EMULATED_COPY });
-      const c0 = b.m.counters();
-      a.p.sendto(a.fd, va, N, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
-      equal(rx.wait().len, N, "bytes received");
-      const d = diffCounters(c0, b.m.counters());
-      equal(d.bytesCopied, 0, "bytes the receiver's CPU copied");
+      const d = await toFile(t, false);
       equal(d.pageSwaps, 16, "pages swapped into the file");
-      b.p.msync(file, N);
-      sameBytes(await persisted(t, b, "/dst"), data, "the file after a reboot");
     },
   },
   {
@@ -91,23 +104,7 @@ export const checks: Check[] = [
     title: "receive into an anonymous buffer, then pswap it into a mapped file: network to disk with no CPU copy",
     depends: ["pswap-whole-pages"],
     async run(t) {
-      const { a, b } = await net(t, { diskBlocks: DISK_BLOCKS });
-      b.p.writeFile("/dst", new Uint8Array(N), { fsync: true });
-      const fd = b.p.open("/dst", { read: true, write: true });
-      const file = b.p.mmap(N, { fd, shared: true, prot: Prot.READ | Prot.WRITE });
-      const anon = b.p.mmap(N);
-      const va = a.p.mmap(N);
-      const data = pattern(N, 45);
-      a.p.store(va, data);
-      const rx = b.p.postRecv(b.fd, anon, N, { sem: Sem.EMULATED_COPY });
-      const c0 = b.m.counters();
-      a.p.sendto(a.fd, va, N, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
-      rx.wait();
-      b.p.pswap(anon, file, N);
-      const d = diffCounters(c0, b.m.counters());
-      equal(d.bytesCopied, 0, "bytes the receiver's CPU copied");
-      b.p.msync(file, N);
-      sameBytes(await persisted(t, b, "/dst"), data, "the file after a reboot");
+      await toFile(t, true);
     },
   },
 ];

@@ -3,22 +3,29 @@
 // the output side is under test.
 
 import { diffCounters, PAGE_SIZE, pattern, Sem } from "../../host/index";
-import { atLeast, equal, sameBytes, type Check } from "../check";
+import { atLeast, equal, sameBytes, type Check, type CheckContext } from "../check";
 import { net } from "./lib";
 
 const N = 16 * PAGE_SIZE;
 const to = { ip: "10.0.0.2", port: 2000, sem: Sem.EMULATED_COPY };
+
+/** sending: two machines; a buffer of N pattern bytes at va on a (MAP_SHARED if shared), and a
+ *  copy-semantics receive of N bytes posted at vb on b. */
+async function sending(t: CheckContext, seed: number, shared = false) {
+  const { a, b } = await net(t);
+  const va = a.p.mmap(N, { shared }), vb = b.p.mmap(N);
+  const data = pattern(N, seed);
+  a.p.store(va, data);
+  const rx = b.p.postRecv(b.fd, vb, N, { sem: Sem.COPY });
+  return { a, b, va, vb, data, rx };
+}
 
 export const checks: Check[] = [
   {
     id: "send-copies-nothing",
     title: "an emulated-copy send of 64 KiB copies no byte and write-protects each page once",
     async run(t) {
-      const { a, b } = await net(t);
-      const va = a.p.mmap(N), vb = b.p.mmap(N);
-      const data = pattern(N, 3);
-      a.p.store(va, data);
-      const rx = b.p.postRecv(b.fd, vb, N, { sem: Sem.COPY });
+      const { a, b, va, vb, data, rx } = await sending(t, 3);
       const c0 = a.m.counters();
       a.p.sendto(a.fd, va, N, to);
       const d = diffCounters(c0, a.m.counters());
@@ -33,11 +40,7 @@ export const checks: Check[] = [
     title: "writing the buffer right after the send never changes what is sent; each written page costs one TCOW copy",
     depends: ["send-copies-nothing"],
     async run(t) {
-      const { a, b } = await net(t);
-      const va = a.p.mmap(N), vb = b.p.mmap(N);
-      const data = pattern(N, 5);
-      a.p.store(va, data);
-      const rx = b.p.postRecv(b.fd, vb, N, { sem: Sem.COPY });
+      const { a, b, va, vb, data, rx } = await sending(t, 5);
       a.p.sendto(a.fd, va, N, to);
       const c0 = a.m.counters();
       for (let i = 0; i < 4; i++) a.p.store(va + i * PAGE_SIZE + 10, [0xee, 0xee]); // before the wire is done
@@ -54,12 +57,8 @@ export const checks: Check[] = [
     title: "every mapping of a frame under output is write-protected: another process sharing the page cannot change the bytes sent",
     depends: ["send-copies-nothing"],
     async run(t) {
-      const { a, b } = await net(t);
-      const va = a.p.mmap(N, { shared: true }), vb = b.p.mmap(N);
-      const data = pattern(N, 9);
-      a.p.store(va, data);
+      const { a, b, va, vb, data, rx } = await sending(t, 9, true);
       const child = a.p.fork(); // shares the MAP_SHARED pages (not copy-on-write)
-      const rx = b.p.postRecv(b.fd, vb, N, { sem: Sem.COPY });
       a.p.sendto(a.fd, va, N, to);
       child.store(va + 3 * PAGE_SIZE, [1, 2, 3]);
       equal(a.m.counters().faultsTcow, 1, "TCOW faults (the child's write)");
@@ -73,10 +72,7 @@ export const checks: Check[] = [
     title: "after the output completes, the first write restores write permission without copying",
     depends: ["send-copies-nothing"],
     async run(t) {
-      const { a, b } = await net(t);
-      const va = a.p.mmap(N), vb = b.p.mmap(N);
-      a.p.fill(va, N, 1);
-      const rx = b.p.postRecv(b.fd, vb, N, { sem: Sem.COPY });
+      const { a, va, rx } = await sending(t, 1);
       a.p.sendto(a.fd, va, N, to);
       rx.wait();
       const c0 = a.m.counters();
