@@ -16,7 +16,7 @@ import { formatReport, type GradeReport } from "./run";
 export const ASSIGN_USAGE = `  assign NAME --out DIR [--keep-solved A,B]
                             write a student tree into DIR: the repository with the solution
                             regions of NAME (a list, or "all") replaced by stubs; --keep-solved
-                            leaves those assignments solved (with "all": earlier assignments)
+                            leaves those solved (all --keep-solved pagetable,tcow)
   grade NAME [--tree DIR] [--json] [--checks DIR] [--timeout SEC]
                             build the tree's kernel and run assignment NAME's checks: points per
                             check and a total (--json: the report for course tools)
