@@ -124,7 +124,7 @@ export async function gradeTree(name: string, opts: GradeOptions = {}): Promise<
   try {
     const checks = await jobChecks(name, extra?.module);
     const rubric = extra?.rubric ?? a.rubric;
-    const built = opts.wasm ? { wasm: opts.wasm, error: "", ms: 0 } : await buildKernel(tree);
+    const built = opts.wasm || a.kernel === false ? { wasm: opts.wasm ?? null, error: "", ms: 0 } : await buildKernel(tree);
     const t0 = performance.now();
     let outcomes: Outcome[];
     if (opts.workerUrl) {

@@ -71,7 +71,7 @@ export async function runCheck(c: Check, env: RunEnv): Promise<Outcome> {
   const worlds: World[] = [];
   const t: CheckContext = {
     get kernel(): WebAssembly.Module {
-      if (!env.kernel) throw new Error("the kernel did not build");
+      if (!env.kernel) throw new Error("no kernel: it did not build (or this assignment builds none)");
       return env.kernel;
     },
     host,
