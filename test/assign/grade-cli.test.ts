@@ -29,6 +29,8 @@ describe("genie grade", () => {
     generate(root, join(cls, "carol"), ["tcow"]);
     tamper(join(cls, "carol"));
     writeFileSync(join(cls, "carol", "HANG"), "");
+    generate(root, join(cls, "dave"), ["tcow"]);
+    writeFileSync(join(cls, "dave", "kernel/io/tcow.ts"), "export function refOutput(: i32 {\n"); // does not compile
     mkdirSync(join(cls, "notes")); // not a tree: ignored
     // Extra checks outside the repository: one that passes, one that hangs in carol's tree.
     const hidden = join(tmp, "hidden");
@@ -47,7 +49,7 @@ describe("genie grade", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const reports = JSON.parse(r.stdout);
-    expect(reports.map((x: { tree: string }) => x.tree)).toEqual(["alice", "bob", "carol"].map((n) => join(cls, n)));
+    expect(reports.map((x: { tree: string }) => x.tree)).toEqual(["alice", "bob", "carol", "dave"].map((n) => join(cls, n)));
     expect(reports[1].checks.map((c: { id: string; status: string }) => `${c.id} ${c.status}`)).toEqual([
       "send-copies-nothing fail", "send-is-snapshot skip", "shared-mapping-protected skip", "permission-returns-lazily skip",
       "exit-after-send skip", "hidden-hang pass", "hidden-page pass"]);
@@ -60,7 +62,10 @@ describe("genie grade", () => {
       ["alice", "100", "100", "100"],
       ["bob", "20", "100", "20"], // the two extra checks
       ["carol", "10", "100", "10"], // hidden-hang timed out; hidden-page still ran
+      ["dave", "20", "100", "20"], // no kernel: every check that runs one fails (the two extra ones need none)
     ]);
+    expect(rows[4].at(-1)).toMatch(/ERROR|error/);
+    expect(reports[3].buildError).toMatch(/kernel\/io\/tcow.ts/);
     expect(rows[3][4 + 5]).toBe("0"); // carol's hidden-hang
   }, 120_000);
 

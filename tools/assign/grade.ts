@@ -82,7 +82,6 @@ function inWorkers(url: URL, base: Omit<WorkerJob, "ids" | "done">, ids: string[
       const w = new Worker(url, { workerData: { ...base, ids: left, done } satisfies WorkerJob });
       let running: string | null = null;
       let started = 0;
-      let timer: ReturnType<typeof setTimeout> | undefined;
       let over = false;
       const fail = (status: "timeout" | "fail", message: string) => {
         if (over) return;
@@ -93,7 +92,10 @@ function inWorkers(url: URL, base: Omit<WorkerJob, "ids" | "done">, ids: string[
         void w.terminate();
         next();
       };
+      // A worker that never starts its first check (a hidden check module that hangs on import).
+      let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => fail("timeout", `timeout: the grading worker did not start within ${timeoutMs / 1000} s`), timeoutMs);
       w.on("message", (m: WorkerMessage) => {
+        clearTimeout(timer);
         if (m.type === "start") {
           running = m.id;
           started = performance.now();
