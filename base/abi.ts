@@ -384,7 +384,7 @@ export enum Drop {
   COUNT,
 }
 
-// ---- Data-passing semantics (DESIGN §3) -------------------------------------------------------
+// ---- Data-passing semantics (docs/data-passing.md §4) ----------------------------------------------
 //
 // Every call that moves user data takes one. DEFAULT means the process's default: emulated copy
 // when the optimisation is on, copy when it is off. In flags, the semantics is bits 0..3.

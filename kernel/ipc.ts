@@ -1,5 +1,5 @@
 // kernel/ipc.ts — channels: I/O-oriented IPC between the processes of one machine, in the style
-// of Genie (DESIGN §3.5; the mechanism's purpose is published, this design is ours).
+// of Genie (docs/data-passing.md §6; the mechanism's purpose is published, this design is ours).
 //
 //   channel():  two connected ends, each a descriptor; fork passes them on
 //   sendto(end, buf, sem)    the message is an output request over the sender's buffer, built

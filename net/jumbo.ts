@@ -58,10 +58,12 @@ export function jumboBuild(p: usize, src: u32, dst: u32, proto: u32, id: u32, le
 export let jumboTotal: u32 = 0;
 export let jumboOff: u32 = 0;
 
+/** Why the last jumboParse failed: Drop.BadIpHeader if the options were malformed. */
+export let jumboBad: Drop = Drop.None;
+
 /** jumboParse: look for the jumbo option among the options of the IPv4 header at p (hl bytes);
  *  true (fields in jumboTotal / jumboOff) if found, false if absent; Drop.BadIpHeader through
- *  bad if the options are malformed. */
-export let jumboBad: Drop = Drop.None;
+ *  jumboBad if the options are malformed. */
 export function jumboParse(p: usize, hl: u32): bool {
   jumboBad = Drop.None;
   let i: u32 = IP4_HLEN;

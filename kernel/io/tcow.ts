@@ -13,7 +13,7 @@
 // Emulated share takes the same I/O references (so the frame is never freed or reused under
 // the device) but protects nothing: the application must not touch the buffer until done.
 
-import { Access, Counter, Errno, FrameKind, PAGE_SIZE, Pte } from "../../base/abi";
+import { Access, Counter, Errno, FrameKind, PAGE_SHIFT, PAGE_SIZE, Pte } from "../../base/abi";
 import { panic } from "../../base/panic";
 import { costOf } from "../../base/stats";
 import { Proc } from "../proc";
@@ -40,11 +40,11 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
     const n = pageBytes(at, len - done);
     if (n < small) {
       const f = frameAlloc(FrameKind.IOBUF, false);
-      if (f == 0) return -12;
+      if (f == 0) return -Errno.ENOMEM;
       r.frames.push(f);
       const e = copyin(p, at, framePtr(f), n);
       if (e < 0) return e;
-      r.addRun(f << 12, n);
+      r.addRun(f << PAGE_SHIFT, n);
     } else {
       const e = refPage(p, at, n, r, protect);
       if (e < 0) return e;
@@ -64,7 +64,7 @@ function refPage(p: Proc, va: u32, n: u32, r: OutReq, protect: bool): i32 {
   // @solution tcow begin
   const pa = userPa(p, va, Access.READ);
   if (pa < 0) return <i32>pa;
-  const f = <u32>pa >> 12;
+  const f = <u32>pa >> PAGE_SHIFT;
   const first = frame(f).outRef == 0;
   frameOutput(f);
   r.outFrames.push(f);

@@ -20,8 +20,9 @@
 
 import { ETH_HLEN, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag } from "../../base/abi";
 import { ConfigError } from "./errors";
-import type { Machine } from "./machine";
-import { Wire, type WireEnd, type WireOptions } from "./wire";
+import { parseIp } from "./ip";
+import type { DeviceBus } from "./views";
+import { Wire, type FrameSum, type WireEnd, type WireOptions } from "./wire";
 import { csumAdd, csumEngine, type CsumEngine } from "./hw/csum";
 
 
@@ -46,18 +47,6 @@ export interface NicStats {
   rxNoBuffer: number; // dropped: no buffer posted on the queue nor on queue 0
   rxFallback: number; // steered queue had no buffer: went to queue 0
   txNoLink: number; // sent with no wire attached
-}
-
-/** parseIp: "10.0.0.1" -> 0x0a000001; ConfigError if malformed. */
-export function parseIp(s: string): number {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m || m.slice(1).some((x) => Number(x) > 255)) throw new ConfigError(`ip: "${s}" is not a dotted IPv4 address`);
-  return ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
-}
-
-/** formatIp: 0x0a000001 -> "10.0.0.1". */
-export function formatIp(ip: number): string {
-  return [24, 16, 8, 0].map((s) => (ip >>> s) & 255).join(".");
 }
 
 interface RxQueue {
@@ -110,7 +99,7 @@ export class Nic implements WireEnd {
   meter: (() => number) | null = null;
   deviceMs = 0;
 
-  constructor(readonly machine: Machine, readonly index: number, opts: NicOptions) {
+  constructor(readonly machine: DeviceBus, readonly index: number, opts: NicOptions) {
     this.ip = parseIp(opts.ip);
     const mtu = opts.mtu ?? 1500;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new ConfigError(`mtu: ${mtu} is not in 68..65535`);
@@ -454,19 +443,6 @@ export class Nic implements WireEnd {
     this.irqAt = -1;
     this.machine.interrupt(this.machine.world.now, this.kernelIrq);
   }
-}
-
-/**
- * FrameSum: what a sending adapter's checksum engine found: the one's-complement sum of the
- * frame's bytes [from, end), as a message starting at `from`. The wire passes it on with the
- * frame unless it flips a bit in it, and the receiving adapter then uses it instead of summing
- * the same bytes again. A shortcut of the simulator, not a feature of the wire: the value is
- * exactly what the receiver's engine would compute from the same bytes (one's-complement sums
- * do not depend on how the bytes are grouped), so nothing the kernel sees changes.
- */
-export interface FrameSum {
-  from: number;
-  sum: number;
 }
 
 /** connect: a wire with these options between two NICs (of machines of one world). */
