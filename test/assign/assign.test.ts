@@ -47,7 +47,7 @@ describe("solution regions", () => {
 
   it("a Markdown region's stub is an HTML comment in the repository and plain text in the student's tree", () => {
     const src = ["# R", "<!-- @solution report begin -->", "answer", "<!-- @solution report stub", "TODO", "@solution report end -->", "end"].join("\n");
-    expect(stubbed(src, "r.md", new Set(["report"]))).toBe(["# R", "<!-- assignment report: your code replaces this stub (docs/assignments/report.md) -->", "TODO", "end"].join("\n"));
+    expect(stubbed(src, "r.md", new Set(["report"]))).toBe(["# R", "<!-- assignment report: your text replaces this template (docs/assignments/report.md) -->", "TODO", "end"].join("\n"));
   });
 
   it("malformed regions are refused with the file and line", () => {

@@ -67,7 +67,9 @@ export function stubbed(text: string, file: string, names: Set<string>, known?: 
     out.push(...lines.slice(at, r.begin));
     const comment = /^\s*\/\//.test(lines[r.begin]);
     const indent = /^\s*/.exec(lines[r.begin])![0];
-    out.push(`${indent}${comment ? "//" : "<!--"} assignment ${r.name}: your code replaces this stub (docs/assignments/${r.name}.md)${comment ? "" : " -->"}`);
+    out.push(comment
+      ? `${indent}// assignment ${r.name}: your code replaces this stub (docs/assignments/${r.name}.md)`
+      : `${indent}<!-- assignment ${r.name}: your text replaces this template (docs/assignments/${r.name}.md) -->`);
     for (const l of lines.slice(r.stub + 1, r.end)) out.push(comment ? l.replace(/^(\s*)\/\/ ?/, "$1") : l);
     at = r.end + 1;
   }
