@@ -16,7 +16,7 @@
 //   end 0 <--(queue 0)-- end 1          receive, like a socket
 
 import { Errno, ProcState, Sem, SYS_BLOCKED } from "../base/abi";
-import { Chan, CHAN_QMAX, ChanEnd } from "./chan";
+import { CHAN_QMAX, ChanEnd } from "./chan";
 import { Proc, procs } from "./proc";
 import { OutReq, outReqRelease } from "../drivers/outreq";
 import { ioInput } from "./io/index";

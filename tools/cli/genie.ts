@@ -7,7 +7,7 @@
 //   genie assign / grade       course assignments: student trees and the autograder (tools/assign)
 //   genie help                 this text
 
-import { ASSIGN_USAGE, runAssign, runGrade } from "../assign/cli";
+import { ASSIGN_USAGE, runAssign, runGrade } from "./assign";
 import { BENCH_USAGE, runBench } from "./bench";
 import { runDemo, runNetDemo } from "./demo";
 import { runDisasm } from "./disasm";

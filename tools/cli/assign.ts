@@ -1,17 +1,17 @@
-// tools/assign/cli.ts — `genie assign` and `genie grade` (the command line only; the work is in
-// generate.ts and grade.ts).
+// tools/cli/assign.ts — `genie assign` and `genie grade`: the command line only; the work is in
+// tools/assign/ (generate.ts, grade.ts).
 //
 //   genie assign NAME[,NAME...] --out DIR [--keep-solved A,B]
 //   genie grade NAME [--tree DIR | --class DIR] [--json] [--csv FILE] [--checks DIR] [--timeout SEC]
 
 import { writeFileSync } from "node:fs";
 import { projectRoot } from "../host/node";
-import { parseFlags } from "../cli/bench";
-import { UsageError } from "../cli/usage";
-import { generate } from "./generate";
-import { classCsv, classTrees, gradeTree, type GradeOptions } from "./grade";
-import { ASSIGNMENTS, assignment } from "./registry";
-import { formatReport, type GradeReport } from "./run";
+import { generate } from "../assign/generate";
+import { classCsv, classTrees, gradeTree, type GradeOptions } from "../assign/grade";
+import { ASSIGNMENTS, assignment } from "../assign/registry";
+import { formatReport, type GradeReport } from "../assign/run";
+import { parseFlags } from "./bench";
+import { UsageError } from "./usage";
 
 export const ASSIGN_USAGE = `  assign NAME --out DIR [--keep-solved A,B]
                             write a student tree into DIR: the repository with the solution
