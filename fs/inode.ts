@@ -1,6 +1,6 @@
 // fs/inode.ts — inodes: files and directories, their block maps, allocation and truncation.
 //
-// The on-disk inode is drawn in kernel/abi.ts (FS_INODE_SIZE bytes, FsInode offsets); DInode below
+// The on-disk inode is drawn in base/abi.ts (FS_INODE_SIZE bytes, FsInode offsets); DInode below
 // *is* that layout. Each inode in use has one in-memory Inode, kept from its first lookup until it
 // is freed or the file system is unmounted: the fields (authoritative while mounted; iupdate copies
 // them into the cached inode block, which the log then writes), the inode's memory object (its
@@ -12,10 +12,8 @@
 //             else               double-indirect block, entry q >> 10 -> indirect block, entry q & 1023
 //                                (q = p - 1036)
 
-import {
-  Errno, FS_DIRENT_SIZE, FS_MAX_PAGES, FS_INODE_SIZE, FS_INODES_PER_BLOCK, FS_NDIRECT, FS_NINDIRECT, FsInode, FsType, PAGE_SHIFT, PAGE_MASK, SYS_RESTART,
-} from "../kernel/abi";
-import { panic } from "../kernel/panic";
+import { Errno, FS_DIRENT_SIZE, FS_INODE_SIZE, FS_INODES_PER_BLOCK, FS_MAX_PAGES, FS_NDIRECT, FS_NINDIRECT, FsInode, FsType, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../base/abi";
+import { panic } from "../base/panic";
 import { framePtr } from "../vm/ram";
 import { objectDrop, objectNew, ObjKind, VmObject } from "../vm/object";
 import { balloc, bfree } from "./balloc";
@@ -66,7 +64,7 @@ const byObj = new Map<u32, Inode>();
 /** Inodes unlinked while open, now closed: freed by ireap. */
 const orphans = new Array<Inode>();
 
-/** inodeLayoutOk: DInode agrees with kernel/abi.ts. */
+/** inodeLayoutOk: DInode agrees with base/abi.ts. */
 export function inodeLayoutOk(): bool {
   return offsetof<DInode>("size") == FsInode.SIZE && offsetof<DInode>("nblocks") == FsInode.NBLOCKS;
 }
@@ -382,7 +380,7 @@ export function itrunc(ip: Inode, size: u64): void {
       if (f > 0) {
         const w = pcWritable(ip.obj, pg, <u32>f, ip.type == FsType.FILE);
         if (w == 0) panic("itrunc: no frame for a copy of the last page");
-        memory.fill(framePtr(w) + off, 0, 4096 - off);
+        memory.fill(framePtr(w) + off, 0, PAGE_SIZE - off);
         if (ip.type == FsType.FILE) pcDirty(w);
       }
     }

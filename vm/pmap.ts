@@ -12,11 +12,11 @@
 // run (cpuMask): on the current CPU that is a local invalidation, on any other CPU a
 // shootdown (an inter-processor interrupt, costed per remote CPU).
 
-import { Counter, Ev, MAX_PROCS, PAGE_MASK, Pte } from "../kernel/abi";
-import { count } from "../kernel/stats";
-import { trace } from "../kernel/trace";
-import { panic } from "../kernel/panic";
-import { curCpu, ncpus } from "../kernel/cpu";
+import { Counter, Ev, MAX_PROCS, PAGE_MASK, Pte } from "../base/abi";
+import { count } from "../base/stats";
+import { trace } from "../base/trace";
+import { panic } from "../base/panic";
+import { curCpu, ncpus } from "../base/cpu";
 import { frame } from "./frame";
 import { pteFrame, pteMake, ptePtr, pteWrite } from "./pagetable";
 import { tlbFlushAsid, tlbInvalidate } from "./tlb";
@@ -48,10 +48,14 @@ export function pmapInit(n: u32): void {
   return pvPool + <usize>i * PV;
 }
 
-/** pvFirst / pvNext / pvAsid / pvVa: walk the mappings of a frame. */
+// Walking the mappings of a frame: for (let i = pvFirst(f); i != 0; i = pvNext(i)) ...
+/** pvFirst: the first mapping of frame f (0: none). */
 export function pvFirst(f: u32): u32 { return frame(f).pv; }
+/** pvNext: the mapping after mapping i (0: none). */
 export function pvNext(i: u32): u32 { return load<u32>(pv(i), 8); }
+/** pvAsid: the address space of mapping i. */
 export function pvAsid(i: u32): i32 { return load<i32>(pv(i)); }
+/** pvVa: the virtual address of mapping i. */
 export function pvVa(i: u32): u32 { return load<u32>(pv(i), 4); }
 
 /** pmapActivate: address space asid (directory pd) exists; none of its translations are cached. */

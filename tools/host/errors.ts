@@ -1,6 +1,6 @@
 // tools/host/errors.ts — the errors the host library throws, each naming what went wrong.
 
-import { Access, Errno, Kill } from "../../kernel/abi";
+import { Access, Errno, Kill } from "../../base/abi";
 
 /** errnoName: "EINVAL" for 22; "E?<n>" for a number no Errno names. */
 export function errnoName(e: number): string {
@@ -34,7 +34,7 @@ export class ProcessGone extends Error {
   }
 }
 
-/** A kernel invariant (DESIGN §7) does not hold. */
+/** A kernel invariant (docs/architecture.md §13) does not hold. */
 export class InvariantViolation extends Error {
   constructor(readonly count: number, readonly report: string) {
     super(`${count} kernel invariant violation(s):\n${report}`);

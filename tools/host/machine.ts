@@ -2,16 +2,16 @@
 // its counters and trace, and the inspection tools (frames map, page tables, TLBs, invariants).
 //
 // CPU time: each kernel entry runs on one CPU, starting when both the caller and that CPU are
-// ready, and keeps the CPU busy for exactly the cost the kernel charged (kernel/stats.ts).
+// ready, and keeps the CPU busy for exactly the cost the kernel charged (base/stats.ts).
 
-import { DEFAULT_FRAMES, Drop, Errno, Ev, FsInfo, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, MountFlag, PAGE_SIZE, ProcField, Subsys, SYS_RESTART } from "../../kernel/abi";
+import { DEFAULT_FRAMES, Drop, Errno, Ev, FsInfo, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, MountFlag, PAGE_SIZE, ProcField, Subsys, SYS_RESTART } from "../../base/abi";
 import { ConfigError, KernelPanic, InvariantViolation, SyscallError } from "./errors";
 import { instantiateKernel, KernelAbort, liftString, type KernelExports } from "./kernel";
 import { readCounters, COUNTER_NAMES, type Counters } from "./counters";
 import { getProfile, validateProfile, type Profile } from "./profile";
 import { Process } from "./process";
 import { explain, frameInfo, frameSummary, pageTable, tlbEntries, type FrameInfo, type PageTableEntry, type Translation, type TlbEntry } from "./inspect";
-import type { World } from "./world";
+import type { DeviceBus, ProcessHost, WorldClock } from "./views";
 import type { Disk } from "./disk";
 import { Nic, type NicOptions } from "./nic";
 
@@ -62,7 +62,7 @@ export function parseMemory(v: number | string): number {
   return bytes;
 }
 
-export class Machine {
+export class Machine implements DeviceBus, ProcessHost<Process> {
   readonly name: string;
   readonly frames: number;
   readonly cpus: number;
@@ -89,7 +89,7 @@ export class Machine {
   calls = 0;
   private depth = 0; // calls in progress (1 inside the kernel; nested would be > 1)
 
-  private constructor(readonly world: World, readonly k: KernelExports, name: string, frames: number, cpus: number, profile: Profile) {
+  private constructor(readonly world: WorldClock, readonly k: KernelExports, name: string, frames: number, cpus: number, profile: Profile) {
     this.name = name;
     this.frames = frames;
     this.cpus = cpus;
@@ -98,7 +98,7 @@ export class Machine {
   }
 
   /** boot: instantiate and boot a kernel for world (use World.machine). */
-  static async boot(world: World, opts: MachineOptions, index: number): Promise<Machine> {
+  static async boot(world: WorldClock, opts: MachineOptions, index: number): Promise<Machine> {
     const bytes = parseMemory(opts.memory ?? DEFAULT_FRAMES * PAGE_SIZE);
     const cpus = opts.cpus ?? 1;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new ConfigError(`cpus: ${cpus} is not in 1..${MAX_CPUS}`);

@@ -1,4 +1,4 @@
-// tools/host/semantics.ts — the data-passing semantics by name (DESIGN §3), for every host tool:
+// tools/host/semantics.ts — the data-passing semantics by name (docs/data-passing.md §4), for every host tool:
 // the CLI, the benchmarks, the tests and the playground all spell them the same way.
 //
 //   name                 Sem                     buffers  integrity  emulated
@@ -15,7 +15,7 @@
 // output gives the buffer's region to the system, and input lands in a region the kernel
 // chooses (the call's second results say where).
 
-import { Sem } from "../../kernel/abi";
+import { Sem } from "../../base/abi";
 import { ConfigError } from "./errors";
 
 export interface SemanticsInfo {
