@@ -243,7 +243,7 @@ export class Runner {
     }
   }
 
-  /** killedBy: a SegmentationFault from the kernel: the process is dead. */
+  /** killed: a SegmentationFault from the kernel: the process is dead. */
   private killed(p: Proc, e: unknown, expect: { va: number; kill: Kill } | null): void {
     if (!(e instanceof SegmentationFault)) throw e;
     if (e.reason === Kill.OOM) return this.die(p, "out of memory");
@@ -575,13 +575,13 @@ export class Runner {
     }
     const q = new Proc(p.m, child.pid, child, p);
     const copies = new Map<Obj, Obj>();
-    q.regions = p.regions.filter((r) => !r.leaving || true).map((r) => {
+    // A region a weak move is taking leaves the parent only; the child keeps its copy.
+    q.regions = p.regions.map((r) => {
       if (r.shared) return { ...r, leaving: undefined };
       let o = copies.get(r.obj);
       if (!o) copies.set(r.obj, (o = copyObj(r.obj)));
       return { ...r, obj: o, leaving: undefined };
     });
-    // A region a weak move is taking leaves the parent only; the child keeps its copy.
     for (const [fd, h] of p.fds) {
       q.fds.set(fd, h.kind === "file" ? { ...h } : h);
       if (h.kind === "sock") h.sock.holders++;
@@ -712,9 +712,8 @@ export class Runner {
     else unwatch(dg);
     if (race && !move) {
       // A store right after the send, before its output completes.
-      const s = this.buffer(p, c.c, c.c >> 5, c.a);
       const at = b.va + (c.a % b.len), len = Math.min(1 + (c.a >> 3) % 64, b.va + b.len - at);
-      if (s) this.storeAt(p, at, bytesOf(len, c.d ^ 0x5a5a));
+      this.storeAt(p, at, bytesOf(len, c.d ^ 0x5a5a));
     } else if (race && move && sem !== Sem.MOVE && sem !== Sem.EMULATED_MOVE) {
       // Touching a weak move's buffer during output: allowed to be seen only by the sender.
       this.syncLeaving(p);
@@ -825,6 +824,8 @@ export class Runner {
       const o = pi.va % PAGE;
       if (va % PAGE !== o) this.fail(`${what}: data at ${hex(va)}, not at the buffer's page offset ${o}`);
       const start = va - o, end = start + Math.ceil((o + n) / PAGE) * PAGE;
+      // A weak move's region the new one covers had left (its output completed) before.
+      this.cut(p, start, end, (r) => (r.leaving ? null : r));
       this.addRegion(p, { start, end, prot: Prot.READ | Prot.WRITE, obj: new Obj("anon"), pgoff: 0, shared: false });
       this.write(p, va, dg.bytes.subarray(0, n), alts);
       return; // the rest of the region reads as zeros
@@ -869,8 +870,9 @@ export class Runner {
   private collect(): void {
     for (const s of this.ms) for (const p of s.procs) {
       if (!p.alive) continue;
-      if (p.pending && this.hp(p).state !== ProcState.BLOCKED) this.deliver(p, null);
+      // A weak move's region may have left before an input placed a new region there.
       this.syncLeaving(p);
+      if (p.pending && this.hp(p).state !== ProcState.BLOCKED) this.deliver(p, null);
     }
   }
 
