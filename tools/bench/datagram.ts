@@ -20,7 +20,7 @@
 import { firstDifference, pattern } from "../host/pattern";
 import {
   Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, semanticsByName, validateProfile, wireOptions,
-  type Counters, type Machine, type Process, type Profile, type SemanticsInfo, type Wire,
+  type Counters, type Machine, type PcapWriter, type Process, type Profile, type SemanticsInfo, type Wire,
 } from "../host/index";
 
 export interface DatagramOptions {
@@ -39,6 +39,8 @@ export interface DatagramOptions {
   seed?: number;
   /** The compiled kernel (default: the built release kernel, in Node). */
   kernel?: WebAssembly.Module;
+  /** Capture the wire's frames into this writer. */
+  pcap?: PcapWriter;
 }
 
 /** One row of the benchmark: the contract course tools read (keep names and order). */
@@ -109,7 +111,7 @@ export class DatagramPair {
     const a = await world.machine({ name: "a", memory, profile });
     const b = await world.machine({ name: "b", memory, profile });
     const nic = (ip: string) => ({ ip, mtu: opts.mtu ?? profileMtu(profile), headerSplit: opts.headerSplit, checksumOffload: opts.checksumOffload, earlyDemux: opts.earlyDemux });
-    const wire = connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic("10.0.0.2")), wireOptions(profile));
+    const wire = connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic("10.0.0.2")), { ...wireOptions(profile), pcap: opts.pcap });
     const pa = a.spawn(), pb = b.spawn();
     const fa = pa.socket(), fb = pb.socket();
     pa.bind(fa, 1000);

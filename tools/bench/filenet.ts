@@ -36,7 +36,7 @@
 
 import {
   Disk, MemoryStore, PAGE_SIZE, Prot, Sem, World, connect, diffCounters, getProfile, mkfs, profileMtu, validateProfile, wireOptions,
-  type Counters, type Machine, type Process, type Profile,
+  fmtDuration, type Counters, type Machine, type PcapWriter, type Process, type Profile,
 } from "../host/index";
 import { pattern } from "./datagram";
 
@@ -73,6 +73,8 @@ export interface FilenetOptions {
   kernel?: WebAssembly.Module;
   /** Called with a line of progress. */
   progress?: (line: string) => void;
+  /** Capture every scheme's wire into this writer, one after the other. */
+  pcap?: PcapWriter;
   /** Called after each scheme, b's file system unmounted, with the machines (e.g. to check their
    *  invariants) and b's disk image (not to be changed). */
   onDone?: (scheme: FilenetScheme, machines: { a: Machine; b: Machine }, imageB: Uint8Array) => void;
@@ -189,14 +191,14 @@ interface Pair {
 
 /** boot: a and b on copies of their images, mounted, joined by the profile's wire, a bound
  *  socket each; the world quiet. */
-async function boot(kernel: WebAssembly.Module, seed: number, memory: number, profile: Profile, imageA: Uint8Array, imageB: Uint8Array): Promise<Pair> {
+async function boot(kernel: WebAssembly.Module, seed: number, memory: number, profile: Profile, imageA: Uint8Array, imageB: Uint8Array, pcap?: PcapWriter): Promise<Pair> {
   const world = new World({ kernel, seed });
   const a = await world.machine({ name: "a", memory, profile, disk: new Disk({ store: new MemoryStore(imageA) }) });
   const b = await world.machine({ name: "b", memory, profile, disk: new Disk({ store: new MemoryStore(imageB) }) });
   a.mount();
   b.mount();
   const nic = (ip: string) => ({ ip, mtu: profileMtu(profile), headerSplit: true, checksumOffload: true, earlyDemux: true });
-  connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic(B_IP)), wireOptions(profile));
+  connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic(B_IP)), { ...wireOptions(profile), pcap });
   const pa = a.spawn(), pb = b.spawn();
   const fa = pa.socket(), fb = pb.socket();
   pa.bind(fa, A_PORT);
@@ -289,7 +291,8 @@ export async function runFilenet(opts: FilenetOptions): Promise<FilenetRow[]> {
   const rows: FilenetRow[] = [];
   for (const scheme of opts.schemes ?? FILENET_SCHEMES) {
     if (!FILENET_SCHEMES.includes(scheme)) throw new RangeError(`filenet bench: unknown scheme "${scheme}" (known: ${FILENET_SCHEMES.join(", ")})`);
-    const x = await boot(kernel, seed, memory, profile, imageA, imageB);
+    opts.pcap?.follow();
+    const x = await boot(kernel, seed, memory, profile, imageA, imageB, opts.pcap);
     const { world, a, b, pa, pb } = x;
     const ends = prepare(x, scheme);
     world.run();
@@ -321,8 +324,8 @@ export async function runFilenet(opts: FilenetOptions): Promise<FilenetRow[]> {
       wallMs: Math.round(wallMs * 10) / 10,
     };
     rows.push(row);
-    opts.progress?.(`filenet ${profile.name} ${scheme} ${n} bytes: ${row.simulatedMs} ms simulated, ${row.cpuBytesCopied} bytes copied, ` +
-      `${row.pageSwaps} page swaps, ${row.diskBytes} disk bytes, ${row.wallMs} ms wall`);
+    opts.progress?.(`filenet ${profile.name} ${scheme} ${n} bytes: ${fmtDuration((end - t0))} simulated, ${row.cpuBytesCopied} bytes copied, ` +
+      `${row.pageSwaps} page swaps, ${row.diskBytes} disk bytes, ${fmtDuration(wallMs * 1e6)} wall`);
   }
   return rows;
 }

@@ -480,20 +480,26 @@ export function connect(a: Nic, b: Nic, opts: WireOptions): Wire {
   return w;
 }
 
-/** fragOffset: where an IPv4 packet's payload sits in its datagram (bytes): the fragment offset
- *  field, or the 32-bit offset of a jumbogram option (net/jumbo.ts), which this adapter parses. */
-export function fragOffset(b: Uint8Array): number {
+/** jumboOption: where the jumbogram option (net/jumbo.ts) of the IPv4 packet in Ethernet frame
+ *  b starts (an index into b), or -1 if its header has none. */
+export function jumboOption(b: Uint8Array): number {
   const ip = ETH_HLEN;
   const ihl = (b[ip] & 15) * 4;
   for (let i = 20; i + 1 < ihl && ip + i + 12 <= b.length; ) {
     const type = b[ip + i];
     if (type === 0) break;
     if (type === 1) { i++; continue; }
-    if (type === 0x9e && b[ip + i + 1] === 12) {
-      const o = ip + i + 8;
-      return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-    }
+    if (type === 0x9e && b[ip + i + 1] === 12) return ip + i;
     i += Math.max(2, b[ip + i + 1]);
   }
+  return -1;
+}
+
+/** fragOffset: where an IPv4 packet's payload sits in its datagram (bytes): the fragment offset
+ *  field, or the 32-bit offset of a jumbogram option (net/jumbo.ts), which this adapter parses. */
+export function fragOffset(b: Uint8Array): number {
+  const ip = ETH_HLEN;
+  const j = jumboOption(b);
+  if (j >= 0) return ((b[j + 8] << 24) | (b[j + 9] << 16) | (b[j + 10] << 8) | b[j + 11]) >>> 0;
   return (((b[ip + 6] << 8) | b[ip + 7]) & 0x1fff) * 8;
 }
