@@ -4,25 +4,22 @@
 // changes: a bad call returns its error and leaves the process and the machine as they were.
 // Second results go to the process's ret0 / ret1 (read with the sysret export).
 
-import { Counter, Errno, Ev, Kill, MapFlag, PAGE_MASK, ProcState, Prot, Sys, USER_BASE, USER_TOP, MAX_PROCS } from "./abi";
-import { count } from "./stats";
-import { trace } from "./trace";
-import { cpuSet, ncpus } from "./cpu";
-import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
+import { Counter, Errno, Ev, Kill, MapFlag, PAGE_MASK, ProcState, Prot, Sys, USER_BASE, USER_TOP, MAX_PROCS } from "../base/abi";
+import { count } from "../base/stats";
+import { trace } from "../base/trace";
+import { cpuSet, ncpus } from "../base/cpu";
+import { Proc, procGet, procs } from "./proc";
+import { procExit, procFork, procReap } from "./lifecycle";
 import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";
 import { pswap } from "../vm/pswap";
+import { userRange } from "./uio";
 import { sysMmapFile, sysMsync } from "./sysmmap";
 import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel, fileResident } from "./sysnet";
 import { sysFsync, sysFstat, sysFtruncate, sysLseek, sysMkdir, sysOpen, sysRead, sysReaddir, sysStat, sysUnlink, sysWrite } from "./sysfs";
 
 /** The process of the last system call (its ret0 / ret1 are the second result registers). */
 export let lastProc: Proc | null = null;
-
-/** userRange: true if [va, va+len) is a non-empty range of user addresses. */
-export function userRange(va: u32, len: u32): bool {
-  return len != 0 && va >= <u32>USER_BASE && <u64>va + <u64>len <= <u64>USER_TOP;
-}
 
 function pageRound(len: u32): u32 {
   return <u32>((<u64>len + PAGE_MASK) & ~(<u64>PAGE_MASK));

@@ -5,22 +5,23 @@
 //   recvfrom(fd, va, len, flags): a queued datagram is delivered at once; otherwise the process
 //     waits (BLOCKED) and the datagram is delivered into its buffer when it arrives
 
-import { Access, Counter, Errno, MsgFlag, PAGE_MASK, PAGE_SIZE, SEM_MASK, Sem, SYS_BLOCKED } from "./abi";
-import { count } from "./stats";
+import { Access, Counter, Errno, MsgFlag, PAGE_MASK, PAGE_SIZE, SEM_MASK, Sem, SYS_BLOCKED } from "../base/abi";
+import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
-import { userRange } from "./syscall";
 import { ioError, ioOutputDone, ioOutputV, semResolve, semSupported } from "./io/index";
-import { OutReq, outReqRelease } from "./io/outreq";
-import { Chan, ChanEnd, chanRecv, chanSend } from "./ipc";
-import { copyin, userPa } from "./uio";
+import { OutReq, outReqRelease } from "../drivers/outreq";
+import { Chan, ChanEnd } from "./chan";
+import { chanRecv, chanSend } from "./ipc";
+import { copyin, userPa, userRange } from "./uio";
 import { asFind } from "../vm/aspace";
 import { ObjKind } from "../vm/object";
-import { Socket, sockBind, sockNew, sockRecv } from "../net/socket";
+import { Socket, sockBind, sockNew } from "../net/socket";
+import { sockRecv } from "./recv";
 import { moveFamily } from "./io/move";
 import { tokenWait } from "./io/notify";
 import { udpOutput } from "../net/udpout";
-import { MAX_NICS, Nic, nics } from "../drivers/nic";
+import { MAX_NICS, Nic, nics } from "../drivers/nicdev";
 import { JUMBO_MAX_DATA } from "../net/jumbo";
 
 function sock(p: Proc, fd: i32): Socket | null {

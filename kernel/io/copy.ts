@@ -7,13 +7,13 @@
 //           buffer (copyout) and free the buffers.
 // Cost: every payload byte crosses the CPU twice end to end (once per side).
 
-import { FrameKind, PAGE_SIZE } from "../abi";
+import { FrameKind, PAGE_SIZE } from "../../base/abi";
 import { Proc } from "../proc";
 import { copyin, copyout } from "../uio";
 import { frameAlloc } from "../../vm/frame";
 import { framePtr, paPtr } from "../../vm/ram";
-import { OutReq } from "./outreq";
-import { Dgram, dgramFree } from "../../net/pkt";
+import { OutReq } from "../../drivers/outreq";
+import { Dgram, dgramFree } from "../../net/dgram";
 
 /** copyOutput: fill r with a kernel copy of [va, va+len); 0, -ENOMEM or -EFAULT. */
 export function copyOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {

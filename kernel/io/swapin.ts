@@ -14,11 +14,11 @@
 // The application's old frames go back to the free pool and are scrubbed before any reuse.
 // Nothing changes until the whole datagram is here, and no byte outside [va, va+len) changes.
 
-import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../abi";
-import { count, costOf } from "../stats";
+import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../../base/abi";
+import { count, costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyout } from "../uio";
-import { Pte } from "../abi";
+import { Pte } from "../../base/abi";
 import { asFind, Region } from "../../vm/aspace";
 import { frame, frameRef } from "../../vm/frame";
 import { objectReplacePage } from "../../vm/swap";
@@ -26,7 +26,7 @@ import { objectPage, ObjKind } from "../../vm/object";
 import { pagerCanDirty, pagerDirty } from "../../vm/pager";
 import { pmapEnter } from "../../vm/pmap";
 import { framePtr, paPtr } from "../../vm/ram";
-import { Dgram, dgramFree } from "../../net/pkt";
+import { Dgram, dgramFree } from "../../net/dgram";
 
 /** reverseAbove: a partial page receiving more bytes than this is reverse-copied and swapped
  *  (copy the other 4096 - n bytes, swap) rather than copied (n bytes). */
