@@ -4,7 +4,7 @@
 
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ETH_HLEN } from "../../kernel/abi";
+import { ETH_HLEN } from "../../base/abi";
 import { jumboOption, PcapWriter, readPcap } from "../host/index";
 import { writePcapFile } from "../host/pcap-node";
 import { InvalidArgumentError, valueOption } from "./command";
