@@ -4,7 +4,7 @@
 
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ETH_HLEN } from "../../base/abi";
+import { ETH_HLEN, ETH_TYPE_OFF, ETHERTYPE_IPV4 } from "../../base/abi";
 import { jumboOption, PcapWriter, readPcap } from "../host/index";
 import { writePcapFile } from "../host/pcap-node";
 import { InvalidArgumentError, valueOption } from "./command";
@@ -47,7 +47,7 @@ export function jumboFrames(file: Uint8Array): number {
   let n = 0;
   for (const r of readPcap(file).records) {
     const b = r.data;
-    if (b.length > ETH_HLEN && b[12] === 0x08 && b[13] === 0x00 && jumboOption(b) >= 0) n++;
+    if (b.length > ETH_HLEN && ((b[ETH_TYPE_OFF] << 8) | b[ETH_TYPE_OFF + 1]) === ETHERTYPE_IPV4 && jumboOption(b) >= 0) n++;
   }
   return n;
 }
