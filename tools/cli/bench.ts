@@ -29,7 +29,7 @@ import { FILENET_HEADERS, FILENET_MEMORY, FILENET_ROW_KEYS, filenetCells, MAX_FI
 import { Capture, pcapOption } from "./capture";
 import { checked, GenieCommand, integer, InvalidArgumentError, list, valueOption } from "./command";
 
-export type Out = { out: (s: string) => void; err: (s: string) => void };
+type Out = { out: (s: string) => void; err: (s: string) => void };
 const stdio: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 const UNITS: Record<string, number> = { "": 1, K: 1024, M: 1 << 20, G: 1 << 30 };
@@ -124,7 +124,7 @@ interface DatagramArgs {
 }
 
 /** benchDatagram: the rows of every semantics x size; the exit status. */
-export async function benchDatagram(o: DatagramArgs, io: Out): Promise<number> {
+async function benchDatagram(o: DatagramArgs, io: Out): Promise<number> {
   const mtu = o.mtu ?? profileMtu(getProfile(o.profile));
   const seed = o.seed ?? 1;
   const nic = { headerSplit: !!o.headerSplit, checksumOffload: !!o.checksumOffload, earlyDemux: !!o.earlyDemux };

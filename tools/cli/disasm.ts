@@ -42,7 +42,7 @@ export function disasmCommand(): GenieCommand {
     .description("print the WebAssembly text of the kernel, or of the functions whose name contains FUNCTION (debug build: source names kept)")
     .argument("[FUNCTION]", "part of a function's name, e.g. frameAlloc or vm/fault")
     .option("--release", "the release build (optimised) instead of the debug build")
-    .action(async (part: string | undefined, o: { release?: boolean }) => void (process.exitCode = await runDisasm(part, !!o.release))) as GenieCommand;
+    .action(async (part: string | undefined, o: { release?: boolean }) => void (process.exitCode = await runDisasm(part, !!o.release)));
 }
 
 /** runDisasm: print the kernel's text, or the functions matching part; the exit status. */

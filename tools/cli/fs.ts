@@ -51,7 +51,7 @@ export function mkfsCommand(): GenieCommand {
         `${path}: ${g.blocks} blocks of 4 KiB (${(g.blocks * 4096) >> 20} MiB), ${g.inodes} inodes, log ${g.logBlocks} blocks, ` +
           `data from block ${g.dataStart}\n`,
       );
-    }) as GenieCommand;
+    });
 }
 
 /** fsckCommand: `genie fsck IMAGE`. */
@@ -73,5 +73,5 @@ export function fsckCommand(): GenieCommand {
       if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
       else process.stdout.write(`${path}: ${describeFsck(r)}\n`);
       process.exitCode = r.clean ? 0 : 1;
-    }) as GenieCommand;
+    });
 }

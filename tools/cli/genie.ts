@@ -24,7 +24,7 @@ export function genieProgram(): GenieCommand {
   const program = new GenieCommand("genie")
     .usage("<command> [options]")
     .description("Genie, a teaching kernel for copy-avoiding I/O, on a simulated machine")
-    .addHelpText("after", "\nrun 'genie <command> --help' for a command's options") as GenieCommand;
+    .addHelpText("after", "\nrun 'genie <command> --help' for a command's options");
 
   program.command("demo")
     .description("boot a 2-CPU machine and narrate faults, fork, copy-on-write, a shootdown and a segmentation fault; " +
