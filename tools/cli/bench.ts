@@ -43,14 +43,14 @@ export function byteSize(v: string, max: number, units = "KM"): number | string 
 }
 
 /** parseSize: a datagram size of --sizes (1 .. 1 MiB). */
-export function parseSize(v: string): number {
+function parseSize(v: string): number {
   const n = byteSize(v, MAX_BENCH_BYTES);
   if (typeof n === "string") throw new InvalidArgumentError(`size "${v}" is ${n === "not a number of bytes" ? `${n} (like 4096, 4K, 60K, 1M)` : `${n} (1..${MAX_BENCH_BYTES} bytes)`}`);
   return n;
 }
 
 /** fileSize: a file size of --size (1 .. MAX_FILENET_BYTES, K / M / G). */
-export function fileSize(v: string, flag = "--size"): number {
+function fileSize(v: string, flag = "--size"): number {
   const n = byteSize(v, MAX_FILENET_BYTES, "KMG");
   if (typeof n === "string") throw new InvalidArgumentError(`${flag} "${v}" is ${n === "not a number of bytes" ? `${n} (like 1048576, 64K, 64M)` : n}`);
   return n;
