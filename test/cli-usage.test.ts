@@ -29,7 +29,7 @@ function expectMistake(r: Run, status: number, msg: RegExp, command?: string): v
   else expect(lines.slice(1)).toEqual([`run 'genie ${command ? command + " " : ""}--help' for usage`, ""]);
 }
 
-const COMMANDS = ["demo", "disasm", "bench", "bench datagram", "bench wallclock", "bench filenet", "mkfs", "fsck"];
+const COMMANDS = ["demo", "scenarios", "run", "run datagram", "serve", "disasm", "bench", "bench datagram", "bench wallclock", "bench filenet", "mkfs", "fsck"];
 const WIRES = ["demo", "bench datagram", "bench wallclock", "bench filenet"];
 
 describe("genie COMMAND --help", () => {

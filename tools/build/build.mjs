@@ -2,20 +2,24 @@
 // (tools/build/kernel.mjs: asc, skipped while no kernel source changed), the host's hand-written
 // WebAssembly (tools/build/hw.mjs: the NIC's checksum engine, into TypeScript), then the Node
 // bundles: the genie CLI and the benchmark report into build/cli/, the examples into
-// build/examples/ (esbuild, skipped while none of their inputs changed: build/host.stamp).
+// build/examples/ (esbuild, skipped while none of their inputs changed: build/host.stamp), and
+// the browser playground into build/playground/ (tools/build/playground.mjs; skipped while
+// tools/ and the kernel are unchanged: build/playground.stamp).
 // A few lines of output; `--force` rebuilds everything.
 
 import * as esbuild from "esbuild";
 import { existsSync, readFileSync } from "node:fs";
 import { buildHw } from "./hw.mjs";
 import { buildKernel } from "./kernel.mjs";
-import { digest, fresh, stamp } from "./stamp.mjs";
+import { buildPlayground } from "./playground.mjs";
+import { digest, files, fresh, stamp } from "./stamp.mjs";
 
 process.chdir(new URL("../..", import.meta.url).pathname);
 const force = process.argv.includes("--force");
 
 /** The bundles: name -> entry point; each becomes build/NAME.mjs. */
-const BUNDLES = { "cli/genie": "tools/cli/genie.ts", "cli/bench": "tools/bench/index.ts", "examples/first-datagram": "tools/examples/first-datagram.ts" };
+const BUNDLES = { "cli/genie": "tools/cli/genie.ts", "cli/bench": "tools/bench/index.ts", "examples/first-datagram": "tools/examples/first-datagram.ts",
+  "cli/measure-playground": "tools/playground/measure.ts" };
 const META = "build/host.meta.json";
 const STAMP = "build/host.stamp";
 
@@ -45,10 +49,21 @@ async function buildHost() {
   return `host: bundled ${outputs.join(", ")} in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
 }
 
+/** playground: the browser bundle, unless tools/, the kernel and the lockfile are unchanged. */
+async function playground() {
+  const hash = digest(files(["tools", "build/release.wasm", "package-lock.json"]));
+  if (!force && fresh("build/playground.stamp", hash, ["build/playground/index.html"])) return "playground: up to date";
+  const t0 = performance.now();
+  await buildPlayground();
+  stamp("build/playground.stamp", hash);
+  return `playground: bundled build/playground/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+}
+
 try {
   console.log(await buildKernel({ force }));
   await buildHw();
   console.log(await buildHost());
+  console.log(await playground());
 } catch (e) {
   console.error(e.message);
   process.exit(1);

@@ -2,6 +2,8 @@
 //
 //   genie demo [--pcap FILE]      boot a machine and narrate what the kernel does; then a datagram
 //                                 between two machines under four semantics
+//   genie scenarios / run SCENARIO  the scenario registry (tools/scenarios), one run
+//   genie serve [--port N]        serve the built playground (build/playground)
 //   genie disasm [FUNCTION]       WebAssembly text of the kernel (or of some functions)
 //   genie bench BENCHMARK ...     datagram, filenet (simulated time), wallclock (the simulator's speed)
 //   genie mkfs IMAGE / fsck IMAGE make / check a file-system disk image
@@ -17,6 +19,8 @@ import { GenieCommand } from "./command";
 import { runDemo, runNetDemo } from "./demo";
 import { disasmCommand } from "./disasm";
 import { fsckCommand, mkfsCommand } from "./fs";
+import { runCommand, scenariosCommand } from "./run";
+import { serveCommand } from "./serve";
 import { UsageError } from "./usage";
 
 /** genieProgram: the command tree. */
@@ -36,7 +40,7 @@ export function genieProgram(): GenieCommand {
       await runNetDemo(console.log, capture ? () => capture.wire() : undefined);
       if (capture) process.stderr.write(capture.save().join("\n") + "\n");
     });
-  for (const c of [disasmCommand(), benchCommand(), mkfsCommand(), fsckCommand()]) program.addCommand(c);
+  for (const c of [scenariosCommand(), runCommand(), serveCommand(), disasmCommand(), benchCommand(), mkfsCommand(), fsckCommand()]) program.addCommand(c);
 
   // Help and version end the run through a CommanderError (exit status 0), never process.exit.
   const all = (c: GenieCommand): GenieCommand[] => [c, ...c.commands.flatMap((s) => all(s as GenieCommand))];
