@@ -37,7 +37,8 @@ export function runCommand(): GenieCommand {
     for (const k of s.settings) {
       const range = k.kind === "choice" ? k.choices.join("|") : k.kind === "number" ? `${k.min}..${k.max}` : "true|false";
       // each value is checked as it is read, by the scenario's own rules
-      c.addOption(valueOption(`--${kebab(k.key)} <${range}>`, `${k.help} (default ${k.default})`,
+      const value = k.kind === "choice" ? "NAME" : k.kind === "number" ? "N" : "BOOL";
+      c.addOption(valueOption(`--${kebab(k.key)} <${value}>`, `${k.help}: ${range} (default ${k.default})`,
         checked((v) => (resolveSettings([k], { [k.key]: v }, `run ${s.name}`), v), (_, flag, msg) => msg.replace(`run ${s.name}: `, `${flag}: `))));
     }
     c.option("--json", "print {scenario, settings, metrics} as JSON");
