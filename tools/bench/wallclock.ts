@@ -23,7 +23,7 @@
 // never assert them.
 
 import { NotImplemented, DatagramPair } from "./datagram";
-import { SEMANTICS, semanticsByName } from "../host/index";
+import { SEMANTICS, semanticsByName, type PcapWriter } from "../host/index";
 
 export interface WallclockOptions {
   profile?: string;
@@ -41,6 +41,9 @@ export interface WallclockOptions {
   kernel?: WebAssembly.Module;
   /** Called with a line of progress. */
   progress?: (line: string) => void;
+  /** Capture the first transfer of each semantics (the one checked byte for byte) into this
+   *  writer; the timed transfers are never captured (the capture would be timed with them). */
+  pcap?: PcapWriter;
 }
 
 export interface WallclockRow {
@@ -93,9 +96,13 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
   const report: WallclockReport = { profile, bytes, mtu, checksumOffload, headerSplit, earlyDemux, warmup, iterations, rounds, rows: [], notImplemented: [] };
   for (const name of names) {
     const s = semanticsByName(name);
-    const pair = await DatagramPair.create({ profile, bytes, mtu, checksumOffload, headerSplit, earlyDemux, kernel: opts.kernel });
+    opts.pcap?.follow();
+    const pair = await DatagramPair.create({ profile, bytes, mtu, checksumOffload, headerSplit, earlyDemux, kernel: opts.kernel, pcap: opts.pcap });
     try {
-      for (let i = 0; i < warmup; i++) pair.transfer(s, i === 0 || i === warmup - 1);
+      for (let i = 0; i < warmup; i++) {
+        pair.transfer(s, i === 0 || i === warmup - 1);
+        pair.wire.pcap = null;
+      }
     } catch (e) {
       if (!(e instanceof NotImplemented)) throw e;
       report.notImplemented.push({ semantics: name, reason: e.message });
