@@ -22,7 +22,7 @@ it.runIf(ENABLED)(`random system-call programs on two machines: every observed b
   const kernel = await loadKernel(process.env.GENIE_KERNEL === "release" ? "release" : "debug");
   const t0 = performance.now();
   const r = await fuzz({
-    kernel, seed: SEED, path: PATH, runs: PATH ? 1 : RUNS,
+    kernel, seed: SEED, path: PATH, runs: PATH ? 1 : RUNS, shrinkMs: Number(process.env.GENIE_FUZZ_SHRINK_MS ?? 60_000),
     replay: (seed, path) => `GENIE_FUZZ_SEED=${seed} GENIE_FUZZ_PATH=${path} npx vitest run test/fuzz/kernel-model.test.ts`,
   });
   const s = (performance.now() - t0) / 1000;
