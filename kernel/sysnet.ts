@@ -5,7 +5,7 @@
 //   recvfrom(fd, va, len, flags): a queued datagram is delivered at once; otherwise the process
 //     waits (BLOCKED) and the datagram is delivered into its buffer when it arrives
 
-import { Access, Counter, Errno, MsgFlag, PAGE_MASK, PAGE_SIZE, SEM_MASK, Sem, SYS_BLOCKED } from "./abi";
+import { Counter, Errno, MsgFlag, SEM_MASK, Sem, SYS_BLOCKED } from "./abi";
 import { count } from "./stats";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
@@ -13,9 +13,8 @@ import { userRange } from "./syscall";
 import { ioError, ioOutputDone, ioOutputV, semResolve, semSupported } from "./io/index";
 import { OutReq, outReqRelease } from "./io/outreq";
 import { Chan, ChanEnd, chanRecv, chanSend } from "./ipc";
-import { copyin, userPa } from "./uio";
-import { asFind } from "../vm/aspace";
-import { ObjKind } from "../vm/object";
+import { copyin } from "./uio";
+import { inputPrepare } from "./io/resident";
 import { Socket, sockBind, sockNew, sockRecv } from "../net/socket";
 import { moveFamily } from "./io/move";
 import { tokenWait } from "./io/notify";
@@ -171,27 +170,11 @@ export function sysRecvfrom(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i3
   if (len > 0 && !moveFamily(sem) && !userRange(va, len)) return -Errno.EFAULT;
   const dontwait = (flags & MsgFlag.DONTWAIT) != 0;
   if (!moveFamily(sem)) {
-    const e = fileResident(p, va, len);
+    const e = inputPrepare(p, va, len, sem);
     if (e < 0) return e;
   }
   if (f.kind == FileKind.CHANNEL) return chanRecv(f.end!, p, va, len, sem, dontwait);
   return sockRecv(f.sock!, p, va, len, sem, dontwait);
-}
-
-/**
- * fileResident: bring into memory the file pages mapped in [va, va+len): the data arrives in
- * interrupt context, where nothing may wait for the disk. 0, -EFAULT, or SYS_RESTART (the call
- * is made again once they are read; nothing has changed yet).
- */
-export function fileResident(p: Proc, va: u32, len: u32): i32 {
-  const end = va + len;
-  for (let at = va & ~(<u32>PAGE_MASK); at < end; at += PAGE_SIZE) {
-    const r = asFind(p.as!, at);
-    if (r == null || (r.obj.kind != ObjKind.FILE && r.obj.backing == null)) continue;
-    const pa = userPa(p, max(at, va), Access.READ);
-    if (pa < 0) return <i32>pa;
-  }
-  return 0;
 }
 
 /** channel() -> fd of end 0; sysret(0) = fd of end 1. */

@@ -9,13 +9,14 @@
 // With early demultiplexing (NicFeature.EARLY_DEMUX) a bound socket gets its own receive queue
 // on the NIC, so the driver can post buffers chosen for that socket's receives.
 
-import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, ProcState, Sem } from "../kernel/abi";
+import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, ProcState, Sem, SYS_RESTART } from "../kernel/abi";
 import { trace } from "../kernel/trace";
 import { Dgram, dgramFree } from "./pkt";
 import { dropCount } from "./drop";
 import { MAX_NICS, Nic, nicPlanDone, nicPlanEnd, nicRenew, nics, nicSteer, rxSetup } from "../drivers/nic";
 import { alignReceive } from "../kernel/io/align";
 import { ioInput } from "../kernel/io/index";
+import { ioInputNow } from "../kernel/io/resident";
 import { procs, Proc } from "../kernel/proc";
 
 // @ts-ignore: decorator
@@ -127,16 +128,19 @@ function endPlans(s: Socket): void {
 
 /**
  * sockRecv: receive into [va, va+len) of p under sem. Returns bytes delivered (source in
- * p.ret0/ret1), -EAGAIN (nothing queued and dontwait), or SYS_BLOCKED: p now waits.
+ * p.ret0/ret1), -EAGAIN (nothing queued and dontwait), SYS_BLOCKED: p now waits, or
+ * SYS_RESTART: the queued datagram waits for file pages to be read (kernel/io/resident.ts).
  */
 export function sockRecv(s: Socket, p: Proc, va: u32, len: u32, sem: Sem, dontwait: bool): i32 {
   if (s.port == 0) return -Errno.EINVAL;
   if (s.waiter != 0) return -Errno.EBUSY;
   if (s.rxq.length > 0) {
-    const d = s.rxq.shift();
+    const d = s.rxq[0];
     p.ret0 = <i32>d.src;
     p.ret1 = <i32>d.sport;
-    return ioInput(p, sem, va, len, d);
+    const r = ioInputNow(p, sem, va, len, d);
+    if (r != SYS_RESTART) s.rxq.shift();
+    return r;
   }
   if (dontwait) return -Errno.EAGAIN;
   alignReceive(s, p, va, len, sem);
@@ -171,6 +175,9 @@ export function udpDeliver(d: Dgram): void {
     p.ret0 = <i32>d.src;
     p.ret1 = <i32>d.sport;
     p.result = ioInput(p, s.wSem, s.wVa, s.wLen, d);
+    // A file page it needs is on disk: the datagram stays first in line, and the receive is
+    // made again in the process's context (which reads the page first).
+    if (p.result == SYS_RESTART) s.rxq.unshift(d);
     p.state = ProcState.RUNNABLE;
     hostWake(pid);
     return;
