@@ -14,7 +14,7 @@ import { ioError, ioOutputDone, ioOutputV, semResolve, semSupported } from "./io
 import { OutReq, outReqRelease } from "./io/outreq";
 import { Chan, ChanEnd, chanRecv, chanSend } from "./ipc";
 import { copyin } from "./uio";
-import { inputPrepare } from "./io/resident";
+import { fileResident, inputPrepare } from "./io/resident";
 import { Socket, sockBind, sockNew, sockRecv } from "../net/socket";
 import { moveFamily } from "./io/move";
 import { tokenWait } from "./io/notify";
@@ -117,6 +117,12 @@ function sendCommon(p: Proc, fd: i32, vas: Array<u32>, lens: Array<u32>, flags: 
     if (lens[i] > 0 && !userRange(vas[i], lens[i])) return -Errno.EFAULT;
   }
   if (total > <u64>JUMBO_MAX_DATA) return -Errno.EMSGSIZE;
+  // File pages not in memory are read first (the call is made again then): no output work is
+  // done, and undone, for each page that turns out to be on disk.
+  for (let i = 0; i < vas.length; i++) {
+    const e = lens[i] > 0 ? fileResident(p, vas[i], lens[i]) : 0;
+    if (e < 0) return e;
+  }
   const sem = semResolve(p, <Sem>(flags & SEM_MASK));
   // Across protection domains copy semantics is carried out as an emulated copy (TCOW).
   const how = p.fds.get(fd)!.kind == FileKind.CHANNEL && sem == Sem.COPY ? Sem.EMULATED_COPY : sem;

@@ -14,7 +14,6 @@
 
 import { Access, Errno, Kill, PAGE_MASK, PAGE_SIZE, Sem, SYS_RESTART } from "../abi";
 import { Proc } from "../proc";
-import { userPa } from "../uio";
 import { callBlock } from "../../fs/wait";
 import { asFind } from "../../vm/aspace";
 import { translate } from "../../vm/mmu";
@@ -24,19 +23,29 @@ import { Dgram, dgramFree } from "../../net/pkt";
 import { ioInput } from "./index";
 
 /**
- * fileResident: bring into memory every file page mapped in [va, va+len) (pswap, and share
- * input, which DMAs into the application's own frames). 0, -EFAULT, or SYS_RESTART (the call
- * is made again once they are read; nothing has changed yet).
+ * fileResident: bring into memory every file page mapped in [va, va+len) (a send, pswap, share
+ * input, which DMAs into the application's own frames). Every read is started before the call
+ * waits. 0, -EFAULT, or SYS_RESTART (the call is made again once they are read; nothing has
+ * changed yet).
  */
 export function fileResident(p: Proc, va: u32, len: u32): i32 {
   const end = va + len;
+  let missed = false;
   for (let at = va & ~(<u32>PAGE_MASK); at < end; at += PAGE_SIZE) {
     const r = asFind(p.as!, at);
     if (r == null || (r.obj.kind != ObjKind.FILE && r.obj.backing == null)) continue;
-    const pa = userPa(p, max(at, va), Access.READ);
-    if (pa < 0) return <i32>pa;
+    if (!touch(p, max(at, va))) return -Errno.EFAULT;
+    if (waiting) missed = true;
   }
-  return 0;
+  return missed ? callBlock(p) : 0;
+}
+
+/** touch: fault page va of p in for reading; false if it cannot be (waiting: its read is on the way). */
+let waiting = false;
+function touch(p: Proc, va: u32): bool {
+  const pa = translate(p.pid, p.cpu, va, Access.READ);
+  waiting = pa == -(<i64>Kill.BLOCKED);
+  return pa >= 0 || waiting;
 }
 
 /**
@@ -59,9 +68,8 @@ export function inputPrepare(p: Proc, va: u32, len: u32, sem: Sem): i32 {
       else if (b < 0) return b;
       continue;
     }
-    const pa = translate(p.pid, p.cpu, max(at, va), Access.READ);
-    if (pa == -(<i64>Kill.BLOCKED)) missed = true;
-    else if (pa < 0) return -Errno.EFAULT;
+    if (!touch(p, max(at, va))) return -Errno.EFAULT;
+    if (waiting) missed = true;
   }
   return missed ? callBlock(p) : 0;
 }

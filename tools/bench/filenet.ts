@@ -14,6 +14,14 @@
 //   mmap-pswap           a: as above
 //                        b: receives with emulated copy into an anonymous 64 KiB buffer, then
 //                           pswap()s it into the mapped /dst; msync of the last window, fsync
+//   mmap-copy            mapped files, copy in the network: a sends slices of its mapped /src
+//                        with copy; b receives with copy straight into its mapped /dst
+//   rw-emulated-copy     read/write files, emulated copy in the network: a read()s (copy) into
+//                        a buffer and sends it with emulated copy; b receives with emulated copy
+//                        into a buffer (pages swapped in) and write()s it (copy); fsync
+//
+// The last two are the mixed cases of INFOCOM '99's claim that the greatest benefit comes from
+// avoiding copies in both the network and the file system.
 //
 // Each datagram is 64 KiB (the last one shorter if S is not a multiple); b posts its receive
 // before a sends (so early demultiplexing can align the data); one datagram at a time. Both
@@ -41,7 +49,7 @@ import {
 import { pattern } from "./datagram";
 
 /** The schemes, in report order. */
-export const FILENET_SCHEMES = ["copy", "mmap-emulated-copy", "mmap-pswap"] as const;
+export const FILENET_SCHEMES = ["copy", "mmap-emulated-copy", "mmap-pswap", "mmap-copy", "rw-emulated-copy"] as const;
 export type FilenetScheme = (typeof FILENET_SCHEMES)[number];
 
 /** One row: the contract course tools read (keep names and order). */
@@ -220,8 +228,9 @@ function prepare(x: Pair, scheme: FilenetScheme): Ends {
   const { pa, pb } = x;
   const src = pa.open("/src");
   const dst = pb.open("/dst", { read: true, write: true });
-  const abuf = scheme === "copy" ? pa.mmap(FILENET_DGRAM) : 0;
-  const bbuf = scheme !== "mmap-emulated-copy" ? pb.mmap(FILENET_DGRAM) : 0;
+  const rw = scheme === "copy" || scheme === "rw-emulated-copy";
+  const abuf = rw ? pa.mmap(FILENET_DGRAM) : 0;
+  const bbuf = rw || scheme === "mmap-pswap" ? pb.mmap(FILENET_DGRAM) : 0;
   return { src, dst, abuf, bbuf };
 }
 
@@ -234,25 +243,25 @@ function release(x: Pair, e: Ends): void {
   pb.close(e.dst);
 }
 
-/** transferCopy: read + sendto (copy) on a; recvfrom (copy) + write on b; fsync. */
-function transferCopy(x: Pair, e: Ends, n: number): void {
+/** transferRw: read (copy) + sendto (net) on a; recvfrom (net) + write (copy) on b; fsync. */
+function transferRw(x: Pair, e: Ends, n: number, net: Sem): void {
   const { pa, pb, fa, fb } = x;
   for (let at = 0; at < n; at += FILENET_DGRAM) {
     const len = Math.min(FILENET_DGRAM, n - at);
-    if (pa.read(e.src, e.abuf, len, { sem: Sem.COPY }) !== len) throw new Error(`filenet copy: short read of /src at ${at}`);
-    const rx = pb.postRecv(fb, e.bbuf, len, { sem: Sem.COPY });
-    pa.sendto(fa, e.abuf, len, { ip: B_IP, port: B_PORT, sem: Sem.COPY });
+    if (pa.read(e.src, e.abuf, len, { sem: Sem.COPY }) !== len) throw new Error(`filenet: short read of /src at ${at}`);
+    const rx = pb.postRecv(fb, e.bbuf, len, { sem: net });
+    pa.sendto(fa, e.abuf, len, { ip: B_IP, port: B_PORT, sem: net });
     const got = rx.wait();
-    if (got.len !== len) throw new Error(`filenet copy: received ${got.len} bytes at ${at}, want ${len}`);
+    if (got.len !== len) throw new Error(`filenet: received ${got.len} bytes at ${at}, want ${len}`);
     pb.write(e.dst, e.bbuf, len, { sem: Sem.COPY });
   }
   pb.fsync(e.dst);
 }
 
-/** transferMapped: a sends slices of its mapped /src with emulated copy; b receives them with
- *  emulated copy straight into its mapped /dst (pswap: false) or into an anonymous buffer that
- *  it then pswaps into the mapping (pswap: true); msync of the last window, fsync. */
-function transferMapped(x: Pair, e: Ends, n: number, pswap: boolean): void {
+/** transferMapped: a sends slices of its mapped /src with semantics net; b receives them with
+ *  net straight into its mapped /dst (pswap: false) or into an anonymous buffer that it then
+ *  pswaps into the mapping (pswap: true); msync of the last window, fsync. */
+function transferMapped(x: Pair, e: Ends, n: number, pswap: boolean, net: Sem): void {
   const { pa, pb, fa, fb } = x;
   for (let base = 0; base < n; base += FILENET_WINDOW) {
     const wlen = Math.min(FILENET_WINDOW, n - base);
@@ -261,8 +270,8 @@ function transferMapped(x: Pair, e: Ends, n: number, pswap: boolean): void {
     const dw = pb.mmap(wlen, { fd: e.dst, shared: true, offset: base });
     for (let o = 0; o < wlen; o += FILENET_DGRAM) {
       const len = Math.min(FILENET_DGRAM, wlen - o);
-      const rx = pb.postRecv(fb, pswap ? e.bbuf : dw + o, len, { sem: Sem.EMULATED_COPY });
-      pa.sendto(fa, sw + o, len, { ip: B_IP, port: B_PORT, sem: Sem.EMULATED_COPY });
+      const rx = pb.postRecv(fb, pswap ? e.bbuf : dw + o, len, { sem: net });
+      pa.sendto(fa, sw + o, len, { ip: B_IP, port: B_PORT, sem: net });
       const got = rx.wait();
       if (got.len !== len) throw new Error(`filenet: received ${got.len} bytes at ${base + o}, want ${len}`);
       if (pswap) pb.pswap(e.bbuf, dw + o, len);
@@ -298,8 +307,8 @@ export async function runFilenet(opts: FilenetOptions): Promise<FilenetRow[]> {
     const ca = a.counters(), cb = b.counters();
     const d0 = diskBytes(a.disk) + diskBytes(b.disk);
     const wall0 = performance.now();
-    if (scheme === "copy") transferCopy(x, ends, n);
-    else transferMapped(x, ends, n, scheme === "mmap-pswap");
+    if (scheme === "copy" || scheme === "rw-emulated-copy") transferRw(x, ends, n, scheme === "copy" ? Sem.COPY : Sem.EMULATED_COPY);
+    else transferMapped(x, ends, n, scheme === "mmap-pswap", scheme === "mmap-copy" ? Sem.COPY : Sem.EMULATED_COPY);
     const end = pb.clock;
     world.run();
     const wallMs = performance.now() - wall0;

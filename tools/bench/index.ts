@@ -142,7 +142,8 @@ function report(profiles: ProfileRows[], notImplemented: { semantics: string; re
     "checksum offload and early demultiplexing; cold page caches). `copy`: read() and sendto / recvfrom and write(),",
     "all with copy semantics. `mmap-emulated-copy`: a sends from its mapped file with emulated copy, b receives with",
     "emulated copy straight into its mapped file. `mmap-pswap`: b receives into an anonymous buffer and pswaps it into",
-    "its mapped file. Simulated time runs from a's first call to the return of b's fsync; counters are summed over both",
+    "its mapped file. The mixed cases: `mmap-copy` (mapped files, copy in the network) and `rw-emulated-copy` (read() and",
+    "write(), emulated copy in the network). Simulated time runs from a's first call to the return of b's fsync; counters are summed over both",
     "machines; disk bytes are both disks' DMA. b's file is verified byte for byte on a fresh machine. Wall ms varies by run.", "");
   for (const p of filenet) {
     md.push(`### Profile \`${p.profile}\` (MTU ${p.mtu})`, "");

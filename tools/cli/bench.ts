@@ -13,7 +13,7 @@
 // row at all could be produced. Same options and seed: the same numbers, always.
 //
 // filenet --json prints exactly {"profile": NAME, "rows": [ROW, ...]}, one row per scheme (copy,
-// mmap-emulated-copy, mmap-pswap), each ROW {"scheme", "bytes", "simulatedMs", "cpuBytesCopied",
+// mmap-emulated-copy, mmap-pswap, mmap-copy, rw-emulated-copy), each ROW {"scheme", "bytes", "simulatedMs", "cpuBytesCopied",
 // "pageSwaps", "diskBytes", "wallMs"} (tools/bench/filenet.ts); all but wallMs are the same for
 // the same options and seed.
 
@@ -40,8 +40,10 @@ export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --s
   bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
                             a file of SIZE bytes (K / M / G, up to 512M) from one machine's disk
                             to another's over the network: copy (read/sendto, recvfrom/write)
-                            against mapped files with emulated copy, and with pswap; simulated
-                            time, CPU bytes copied, page swaps, disk bytes, wall-clock time
+                            against mapped files with emulated copy, and with pswap, and the
+                            mixed cases (mapped files with copy in the network, read/write with
+                            emulated copy in the network); simulated time, CPU bytes copied,
+                            page swaps, disk bytes, wall-clock time
 `;
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
