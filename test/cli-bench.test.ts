@@ -59,6 +59,23 @@ describe("genie bench datagram --json", () => {
     expect(small.doc!.rows[0].latencyUs as number).toBeGreaterThan(big.doc!.rows[0].latencyUs as number);
   });
 
+  it("takes the adapter from the profile: credit-net-1997 alone reproduces GBN '97's 60 KB copy and emulated copy, says which adapter it used, and --no-FEATURE / --FEATURE override it", () => {
+    const args = ["--profile", "credit-net-1997", "--semantics", "copy,emulated-copy", "--sizes", "60K"];
+    const own = bench(...args), plain = bench(...args, "--no-early-demux", "--no-checksum-offload");
+    expect(own.status).toBe(0);
+    // GBN '97 Table 1 fits at 61440 bytes: copy 3575.8 µs, emulated copy 1441.5 µs.
+    expect(own.doc!.rows[0].latencyUs as number).toBeCloseTo(3575.8, -2);
+    expect(Math.abs((own.doc!.rows[1].latencyUs as number) / 1441.5 - 1)).toBeLessThan(0.1);
+    // Without the adapter's features the receiver checksums and cannot align: far from the paper.
+    expect(plain.doc!.rows[1].latencyUs as number).toBeGreaterThan(2 * (own.doc!.rows[1].latencyUs as number));
+    const text = genie("bench", "datagram", ...args, "--no-early-demux", "--header-split");
+    expect(text.stdout).toMatch(/^adapter: checksum offload, header split \(credit-net-1997's adapter; by flag: header-split, no-early-demux\)$/m);
+    expect(genie("bench", "datagram", ...args).stdout).toMatch(/^adapter: early demux, checksum offload \(credit-net-1997's adapter\)$/m);
+    const both = genie("bench", "datagram", ...args, "--early-demux", "--no-early-demux");
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--early-demux and --no-early-demux contradict each other/);
+  });
+
   it("reports a semantics the kernel refuses on stderr, gives it no rows, and exits 3 when no row is left", () => {
     const all = SEMANTICS.map((s) => s.name);
     const r = bench("--profile", "default", "--semantics", all.join(","), "--sizes", "4K");

@@ -19,7 +19,7 @@
 
 import { firstDifference, pattern } from "../host/pattern";
 import {
-  Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, semanticsByName, validateProfile, wireOptions,
+  Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, profileNic, semanticsByName, validateProfile, wireOptions,
   type Counters, type Machine, type Process, type Profile, type SemanticsInfo, type Wire,
 } from "../host/index";
 
@@ -32,6 +32,7 @@ export interface DatagramOptions {
   bytes: number;
   /** The adapters' MTU (default: the profile's). */
   mtu?: number;
+  /** Adapter features (default: the profile's adapter, tools/host/profile.ts profileNic). */
   headerSplit?: boolean;
   checksumOffload?: boolean;
   earlyDemux?: boolean;
@@ -108,7 +109,8 @@ export class DatagramPair {
     const memory = memoryFor(n);
     const a = await world.machine({ name: "a", memory, profile });
     const b = await world.machine({ name: "b", memory, profile });
-    const nic = (ip: string) => ({ ip, mtu: opts.mtu ?? profileMtu(profile), headerSplit: opts.headerSplit, checksumOffload: opts.checksumOffload, earlyDemux: opts.earlyDemux });
+    const features = profileNic(profile, { headerSplit: opts.headerSplit, checksumOffload: opts.checksumOffload, earlyDemux: opts.earlyDemux });
+    const nic = (ip: string) => ({ ip, mtu: opts.mtu ?? profileMtu(profile), ...features });
     const wire = connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic("10.0.0.2")), wireOptions(profile));
     const pa = a.spawn(), pb = b.spawn();
     const fa = pa.socket(), fb = pb.socket();

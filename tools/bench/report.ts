@@ -12,7 +12,8 @@
 // same files, byte for byte (test/profiles.test.ts checks it). `npm run results` writes them
 // into docs/; `npm run bench` into var/bench/.
 
-import { COUNTER_NAMES, diffCounters, getProfile, profileMtu, semanticsByName, SEMANTICS_NAMES, type Counters, type Profile } from "../host/index";
+import { COUNTER_NAMES, diffCounters, getProfile, nicText, profileMtu, profileNic, semanticsByName, SEMANTICS_NAMES, type Counters, type NicFeatures, type Profile } from "../host/index";
+export type { NicFeatures };
 import { DatagramPair, NotImplemented, type DatagramRow } from "./datagram";
 import { fmtBytes, fmtNum, markdownTable, type Row } from "./format";
 import {
@@ -21,12 +22,6 @@ import {
 } from "./published";
 import { lineChart, type Series } from "./svg";
 
-/** The NIC options of a scenario. */
-export interface NicFeatures {
-  earlyDemux: boolean;
-  checksumOffload: boolean;
-  headerSplit: boolean;
-}
 
 /** One grid of the report: a profile, its NIC, every semantics x sizes. */
 export interface Scenario {
@@ -37,14 +32,15 @@ export interface Scenario {
   why: string;
 }
 
-/** The papers' setup: early demultiplexing in the Credit Net adapter, and no software checksum
- *  (the papers measured bare AAL5 frames, which the adapter's CRC-32 protects). The server
- *  gets the same NIC (flow steering and checksum offload are standard on 100 GbE adapters). */
-const PAPERS_NIC: NicFeatures = { earlyDemux: true, checksumOffload: true, headerSplit: false };
+/** Each profile's own adapter (its nic section): on credit-net-1997 the papers' setup, early
+ *  demultiplexing in the Credit Net adapter and no software checksum (the papers measured bare
+ *  AAL5 frames, which the adapter's CRC-32 protects); on server-2025 flow steering and checksum
+ *  offload, standard on 100 GbE adapters. */
+const adapter = (name: string) => profileNic(getProfile(name));
 
 export const RESULT_SCENARIOS: readonly Scenario[] = [
-  { profile: "credit-net-1997", nic: PAPERS_NIC, sizes: GBN97_SIZES, why: "the sizes and NIC of GBN '97 Table 1" },
-  { profile: "server-2025", nic: PAPERS_NIC, sizes: [4096, 8192, 16384, 32768, 61440, 262144, 1 << 20], why: "the same NIC; sizes up to the kernel's 1 MiB jumbogram" },
+  { profile: "credit-net-1997", nic: adapter("credit-net-1997"), sizes: GBN97_SIZES, why: "the sizes and NIC of GBN '97 Table 1" },
+  { profile: "server-2025", nic: adapter("server-2025"), sizes: [4096, 8192, 16384, 32768, 61440, 262144, 1 << 20], why: "its own adapter; sizes up to the kernel's 1 MiB jumbogram" },
 ];
 
 /** The sender-CPU crossover of copy and share (MSG_ZEROCOPY's ~10 KB) is looked for here. */
@@ -133,8 +129,8 @@ export async function runResults(opts: ResultsOptions = {}): Promise<Results> {
   if (!opts.noCrossover) {
     crossover.sizes = CROSSOVER_SIZES;
     for (const bytes of CROSSOVER_SIZES) {
-      crossover.copy.push((await measure(CROSSOVER_PROFILE, "copy", bytes, PAPERS_NIC, seed, kernel)).senderCpuUs);
-      crossover.share.push((await measure(CROSSOVER_PROFILE, "share", bytes, PAPERS_NIC, seed, kernel)).senderCpuUs);
+      crossover.copy.push((await measure(CROSSOVER_PROFILE, "copy", bytes, adapter(CROSSOVER_PROFILE), seed, kernel)).senderCpuUs);
+      crossover.share.push((await measure(CROSSOVER_PROFILE, "share", bytes, adapter(CROSSOVER_PROFILE), seed, kernel)).senderCpuUs);
     }
     say(`results ${CROSSOVER_PROFILE}: copy/share sender-CPU crossover searched at ${CROSSOVER_SIZES.length} sizes`);
     crossover.crossoverBytes = crossing(crossover.sizes, crossover.copy, crossover.share);
@@ -262,7 +258,7 @@ export function resultsCharts(r: Results): Record<string, string> {
       sc.profile !== "credit-net-1997" ? [] : PUBLISHED_SEMANTICS.map((s) => ({
         name: `${s} (${GBN97.key})`, dashed: true, color: sems.indexOf(s), points: GBN97_SIZES.map((b) => [b, y(s, b)] as [number, number]),
       }));
-    const nic = [sc.nic.earlyDemux && "early demux", sc.nic.checksumOffload && "checksum offload", sc.nic.headerSplit && "header split"].filter(Boolean).join(", ");
+    const nic = nicText(sc.nic);
     // Credit Net's sizes span 4-60 KB: a linear axis shows latency's straight lines, as the
     // papers plot them; the server's span 4 KB-1 MB and need a log axis.
     const xLog = sc.sizes[sc.sizes.length - 1] / sc.sizes[0] > 32;

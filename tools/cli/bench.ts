@@ -1,7 +1,7 @@
 // tools/cli/bench.ts — `genie bench`: the benchmarks, for people (tables) and course tools (JSON).
 //
 //   genie bench datagram --profile NAME --semantics LIST --sizes LIST [--mtu N] [--seed N]
-//                        [--header-split] [--checksum-offload] [--early-demux] [--json]
+//                        [--[no-]header-split] [--[no-]checksum-offload] [--[no-]early-demux] [--json]
 //   genie bench wallclock [--iterations N] [--json]
 //   genie bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
 //
@@ -17,7 +17,8 @@
 // "pageSwaps", "diskBytes", "wallMs"} (tools/bench/filenet.ts); all but wallMs are the same for
 // the same options and seed.
 
-import { ConfigError, getProfile, parseMemory, PROFILES, profileMtu, semanticsByName, SEMANTICS_NAMES } from "../host/index";
+import { ConfigError, getProfile, NIC_FEATURES, nicText, parseMemory, PROFILES, profileMtu, profileNic, semanticsByName, SEMANTICS_NAMES, type NicFeatures } from "../host/index";
+import type { NicFeature } from "../host/profile";
 import { loadKernel } from "../host/node";
 import { MAX_BENCH_BYTES, NotImplemented, ROW_KEYS, runDatagram, type DatagramRow } from "../bench/datagram";
 import { DATAGRAM_HEADERS, datagramCells, fmtBytes, textTable, type Row } from "../bench/format";
@@ -26,10 +27,11 @@ import { FILENET_HEADERS, FILENET_MEMORY, FILENET_ROW_KEYS, filenetCells, MAX_FI
 import { UsageError } from "./usage";
 
 export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --sizes LIST [--mtu N] [--seed N]
-                 [--header-split] [--checksum-offload] [--early-demux] [--json]
+                 [--[no-]header-split] [--[no-]checksum-offload] [--[no-]early-demux] [--json]
                             one UDP datagram from one machine to another, per semantics and
                             size (LIST: comma-separated; sizes in bytes or with K / M, 1..1M);
-                            latency, throughput and CPU work in simulated time
+                            latency, throughput and CPU work in simulated time; the adapter is
+                            the profile's (its nic section), each feature turned on or off by flag
                             profiles: ${Object.keys(PROFILES).join(", ")}
                             semantics: ${SEMANTICS_NAMES.slice(0, 4).join(", ")},
                               ${SEMANTICS_NAMES.slice(4).join(", ")}
@@ -83,6 +85,21 @@ export function parseSize(s: string): number {
   return n;
 }
 
+/** The adapter flags: --FEATURE turns it on, --no-FEATURE off (default: the profile's). */
+const flagName = (f: NicFeature) => f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const NIC_FLAGS: Spec = Object.fromEntries(NIC_FEATURES.flatMap((f) => [[flagName(f), false], [`no-${flagName(f)}`, false]]));
+
+/** nicFlags: the adapter features the flags set (UsageError if one is both on and off). */
+function nicFlags(cmd: string, f: Map<string, string | true>): Partial<NicFeatures> {
+  const over: Partial<NicFeatures> = {};
+  for (const k of NIC_FEATURES) {
+    const on = f.has(flagName(k)), off = f.has(`no-${flagName(k)}`);
+    if (on && off) throw new UsageError(`${cmd}: --${flagName(k)} and --no-${flagName(k)} contradict each other`);
+    if (on || off) over[k] = on;
+  }
+  return over;
+}
+
 /** parseInt: a decimal integer in [min, max], or UsageError naming the option. */
 function intOption(cmd: string, name: string, v: string, min: number, max: number): number {
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${cmd}: --${name} "${v}" is not an integer in ${min}..${max}`);
@@ -112,7 +129,7 @@ async function benchDatagram(args: string[], io: Out): Promise<number> {
   const cmd = "bench datagram";
   const f = parseFlags(cmd, args, {
     profile: true, semantics: true, sizes: true, mtu: true, seed: true,
-    json: false, "header-split": false, "checksum-offload": false, "early-demux": false,
+    json: false, ...NIC_FLAGS,
   });
   for (const need of ["profile", "semantics", "sizes"]) if (!f.has(need)) throw new UsageError(`${cmd}: --${need} is required`);
   const profileName = f.get("profile") as string;
@@ -129,7 +146,8 @@ async function benchDatagram(args: string[], io: Out): Promise<number> {
   if (f.has("mtu")) mtu = intOption(cmd, "mtu", f.get("mtu") as string, 68, 65535);
   const seed = f.has("seed") ? intOption(cmd, "seed", f.get("seed") as string, 0, 0xffffffff) : 1;
   const json = f.has("json");
-  const nic = { headerSplit: f.has("header-split"), checksumOffload: f.has("checksum-offload"), earlyDemux: f.has("early-demux") };
+  const over = nicFlags(cmd, f);
+  const nic = profileNic(getProfile(profileName), over);
 
   const kernel = await loadKernel("release");
   const rows: DatagramRow[] = [];
@@ -153,8 +171,9 @@ async function benchDatagram(args: string[], io: Out): Promise<number> {
     const doc = { profile: profileName, rows: rows.map((r) => Object.fromEntries(ROW_KEYS.map((k) => [k, r[k]]))) };
     io.out(JSON.stringify(doc, null, 2) + "\n");
   } else {
-    const feats = Object.entries(nic).filter(([, on]) => on).map(([k]) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
-    io.out(`datagram benchmark: profile ${profileName}, MTU ${mtu}, NIC ${feats.length ? feats.join(", ") : "plain"}, seed ${seed}; sizes ${sizes.map(fmtBytes).join(", ")}\n`);
+    const byFlag = NIC_FEATURES.filter((k) => k in over).map((k) => (over[k] ? "" : "no-") + flagName(k));
+    io.out(`datagram benchmark: profile ${profileName}, MTU ${mtu}, seed ${seed}; sizes ${sizes.map(fmtBytes).join(", ")}\n`);
+    io.out(`adapter: ${nicText(nic)} (${profileName}'s adapter${byFlag.length ? `; by flag: ${byFlag.join(", ")}` : ""})\n`);
     io.out("latency and throughput in simulated time; counters summed over sender and receiver\n\n");
     io.out(textTable(DATAGRAM_HEADERS, table));
     if (refused.size) io.out("\n" + [...refused.values()].join("\n") + "\n");
