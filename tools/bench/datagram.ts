@@ -133,9 +133,10 @@ export class DatagramPair {
   /**
    * transfer: send the datagram once under semantics s (receive posted first) and measure it.
    * NotImplemented if the kernel refuses s; Error if the bytes did not arrive intact (verify).
-   * Without count, the counter fields are 0 (the wall-clock loop leaves them out).
+   * Without count, the counter fields are 0 (the wall-clock loop leaves them out). recv: the
+   * receiver's semantics, if not s (both must take buffers from the same side).
    */
-  transfer(s: SemanticsInfo, verify = true, count = true): DatagramRow {
+  transfer(s: SemanticsInfo, verify = true, count = true, recv: SemanticsInfo = s): DatagramRow {
     if (this.broken) throw new Error("datagram bench: this pair was left unusable by a failed transfer");
     const { world, a, b, pa, pb, bytes } = this;
     world.run();
@@ -144,9 +145,10 @@ export class DatagramPair {
     // The move family gives the sender's buffer away and receives into a region the kernel
     // picks: each transfer sends from a fresh region, and the received one is unmapped after.
     const system = s.buffers === "system";
+    if (recv.buffers !== s.buffers) throw new Error(`datagram bench: ${s.name} and ${recv.name} take buffers from different sides`);
     const src = system ? pa.mmap(bytes) : this.va;
     if (system) pa.store(src, this.data);
-    const rx = refused(s, "recvfrom", () => pb.postRecv(this.fb, system ? 0 : this.vb, bytes, { sem: s.sem }));
+    const rx = refused(recv, "recvfrom", () => pb.postRecv(this.fb, system ? 0 : this.vb, bytes, { sem: recv.sem }));
     world.run();
     const t0 = Math.max(pa.clock, world.now);
     pa.clock = t0;

@@ -37,13 +37,14 @@
 //   cpuBytesCopied  bytes the CPUs copied, both machines, t0 .. the end (never DMA)
 //   pageSwaps       frames exchanged between memory objects, both machines
 //   diskBytes       bytes the two disks moved by DMA (read + written)
+//   cpuMs           the two kernels' CPU time (sum of count x the profile's cost), simulated
 //   wallMs          wall-clock time the host took to simulate the transfer (varies by run)
 // b's file is then read back on a fresh machine booted on b's disk image and compared with
 // /src byte for byte: a transfer that does not deliver the file is an error, never a row. The
 // same options and seed give the same simulated numbers (wallMs aside).
 
 import {
-  Disk, MemoryStore, PAGE_SIZE, Prot, Sem, World, connect, diffCounters, getProfile, mkfs, profileMtu, validateProfile, wireOptions,
+  COUNTER_NAMES, Disk, MemoryStore, PAGE_SIZE, Prot, Sem, World, connect, diffCounters, getProfile, mkfs, profileMtu, validateProfile, wireOptions,
   type Counters, type Machine, type Process, type Profile,
 } from "../host/index";
 import { pattern } from "./datagram";
@@ -60,11 +61,12 @@ export interface FilenetRow {
   cpuBytesCopied: number;
   pageSwaps: number;
   diskBytes: number;
+  cpuMs: number;
   wallMs: number;
 }
 
 /** FILENET_ROW_KEYS: the keys of a FilenetRow, in order. */
-export const FILENET_ROW_KEYS: readonly (keyof FilenetRow)[] = ["scheme", "bytes", "simulatedMs", "cpuBytesCopied", "pageSwaps", "diskBytes", "wallMs"];
+export const FILENET_ROW_KEYS: readonly (keyof FilenetRow)[] = ["scheme", "bytes", "simulatedMs", "cpuBytesCopied", "pageSwaps", "diskBytes", "cpuMs", "wallMs"];
 
 export interface FilenetOptions {
   /** A shipped profile's name, or a profile object with a wire section. */
@@ -98,11 +100,11 @@ export const FILENET_MEMORY = 32 << 20;
 const A_PORT = 1000, B_PORT = 2000, B_IP = "10.0.0.2";
 
 /** FILENET_HEADERS: the columns of a filenet table, in FILENET_ROW_KEYS order. */
-export const FILENET_HEADERS = ["scheme", "bytes", "simulated ms", "CPU bytes copied", "page swaps", "disk bytes", "wall ms"];
+export const FILENET_HEADERS = ["scheme", "bytes", "simulated ms", "CPU bytes copied", "page swaps", "disk bytes", "CPU ms", "wall ms"];
 
 /** filenetCells: a row's cells, in FILENET_HEADERS order. */
 export function filenetCells(r: FilenetRow): (string | number)[] {
-  return [r.scheme, r.bytes, r.simulatedMs, r.cpuBytesCopied, r.pageSwaps, r.diskBytes, r.wallMs];
+  return [r.scheme, r.bytes, r.simulatedMs, r.cpuBytesCopied, r.pageSwaps, r.diskBytes, r.cpuMs, r.wallMs];
 }
 
 /** filenetData: the bytes of /src in a transfer of n bytes (those of /dst differ from each). */
@@ -327,11 +329,12 @@ export async function runFilenet(opts: FilenetOptions): Promise<FilenetRow[]> {
       cpuBytesCopied: sum(da, db, "bytesCopied"),
       pageSwaps: sum(da, db, "pageSwaps"),
       diskBytes: disk,
+      cpuMs: Math.round(COUNTER_NAMES.reduce((t, k) => t + (da[k] + db[k]) * profile.costs[k].ns, 0) / 1e3) / 1e3,
       wallMs: Math.round(wallMs * 10) / 10,
     };
     rows.push(row);
     opts.progress?.(`filenet ${profile.name} ${scheme} ${n} bytes: ${row.simulatedMs} ms simulated, ${row.cpuBytesCopied} bytes copied, ` +
-      `${row.pageSwaps} page swaps, ${row.diskBytes} disk bytes, ${row.wallMs} ms wall`);
+      `${row.pageSwaps} page swaps, ${row.diskBytes} disk bytes, ${row.cpuMs} ms CPU, ${row.wallMs} ms wall`);
   }
   return rows;
 }

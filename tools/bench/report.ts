@@ -21,6 +21,7 @@ import {
   OSDI96, OSDI96_HEADLINE, PUBLISHED_SEMANTICS, publishedLatencyUs, sourceKind, SOURCE_KINDS, type Citation, type PublishedSemantics,
 } from "./published";
 import { lineChart, type Series } from "./svg";
+import { furtherClaims, furtherMarkdown, runFurther, type FurtherResults, type Grid } from "./further";
 
 
 /** One grid of the report: a profile, its NIC, every semantics x sizes. */
@@ -76,6 +77,8 @@ export interface Results {
   seed: number;
   scenarios: ScenarioResult[];
   crossover: CrossoverResult;
+  /** The papers' further claims (tools/bench/further.ts), unless left out. */
+  further?: FurtherResults;
 }
 
 export interface ResultsOptions {
@@ -86,6 +89,10 @@ export interface ResultsOptions {
   profiles?: string[];
   /** Skip the crossover search. */
   noCrossover?: boolean;
+  /** Skip the further claims (tools/bench/further.ts). */
+  noFurther?: boolean;
+  /** The file size of the further claims' file -> network -> file runs. */
+  filenetBytes?: number;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -135,7 +142,14 @@ export async function runResults(opts: ResultsOptions = {}): Promise<Results> {
     say(`results ${CROSSOVER_PROFILE}: copy/share sender-CPU crossover searched at ${CROSSOVER_SIZES.length} sizes`);
     crossover.crossoverBytes = crossing(crossover.sizes, crossover.copy, crossover.share);
   }
-  return { seed, scenarios, crossover };
+  const further = opts.noFurther ? undefined : await runFurther({ seed, kernel, progress: say, filenetBytes: opts.filenetBytes });
+  return { seed, scenarios, crossover, further };
+}
+
+/** grids: each scenario's 60 KB latencies, for the further claims. */
+function grids(r: Results): Grid[] {
+  const big = GBN97_SIZES[GBN97_SIZES.length - 1];
+  return r.scenarios.map((sc) => ({ profile: sc.profile, latency: (s: string) => rowOf(sc, s, big)?.latencyUs }));
 }
 
 /** crossing: the first x where b drops below a (linear interpolation), or null. */
@@ -240,6 +254,7 @@ export function checkClaims(r: Results): ClaimCheck[] {
       detail: c === null ? (r.crossover.sizes.length ? "share never cheaper in the sizes searched" : "not searched") : `crossover at ${fmtNum(c / 1024)} KiB`,
     });
   }
+  if (r.further) out.push(...furtherClaims(r.further, grids(r)));
   return out;
 }
 
@@ -417,6 +432,8 @@ export function resultsMarkdown(r: Results, chartDir: string): string {
       md.push(`Share becomes cheaper for the sender at ${x.crossoverBytes === null ? "no size searched" : `about ${fmtNum(x.crossoverBytes / 1024)} KiB`}; ${MSG_ZEROCOPY.key} says MSG_ZEROCOPY "is generally only effective at writes over around 10 KB". That guidance is the one calibration target of this profile (its \`notifications\` cost is derived from it); the rest is placeholders.`, "");
     }
   }
+
+  if (r.further) md.push(furtherMarkdown(r.further, grids(r)));
 
   md.push("## Provenance of the cost profiles", "");
   md.push("Every cost and wire parameter of the two calibrated profiles names its source, marked",

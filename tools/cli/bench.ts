@@ -4,6 +4,11 @@
 //                        [--[no-]header-split] [--[no-]checksum-offload] [--[no-]early-demux] [--json]
 //   genie bench wallclock [--iterations N] [--json]
 //   genie bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
+//   genie bench steady --profile NAME --semantics LIST --sizes LIST [--rounds N] [--seed N] [--json]
+//   genie bench patching --profile NAME [--mtus LIST] [--sizes LIST] [--seed N] [--json]
+//
+// steady and patching --json print {"profile": NAME, "rows": [ROW, ...]} in the same style, rows
+// as tools/bench/steady.ts and tools/bench/patching.ts define them.
 //
 // datagram --json prints exactly {"profile": NAME, "rows": [ROW, ...]}, rows in the order
 // semantics x sizes, each ROW {"semantics", "bytes", "latencyUs", "throughputMbps",
@@ -14,7 +19,7 @@
 //
 // filenet --json prints exactly {"profile": NAME, "rows": [ROW, ...]}, one row per scheme (copy,
 // mmap-emulated-copy, mmap-pswap, mmap-copy, rw-emulated-copy), each ROW {"scheme", "bytes", "simulatedMs", "cpuBytesCopied",
-// "pageSwaps", "diskBytes", "wallMs"} (tools/bench/filenet.ts); all but wallMs are the same for
+// "pageSwaps", "diskBytes", "cpuMs", "wallMs"} (tools/bench/filenet.ts); all but wallMs are the same for
 // the same options and seed.
 
 import { ConfigError, getProfile, NIC_FEATURES, nicText, parseMemory, PROFILES, profileMtu, profileNic, semanticsByName, SEMANTICS_NAMES, type NicFeatures } from "../host/index";
@@ -25,6 +30,9 @@ import { DATAGRAM_HEADERS, datagramCells, fmtBytes, textTable, type Row } from "
 import { runWallclock, WALLCLOCK_HEADERS, wallclockCells } from "../bench/wallclock";
 import { FILENET_HEADERS, FILENET_MEMORY, FILENET_ROW_KEYS, filenetCells, MAX_FILENET_BYTES, runFilenet } from "../bench/filenet";
 import { UsageError } from "./usage";
+import { runSteady, STEADY_HEADERS, STEADY_ROUNDS, STEADY_ROW_KEYS, steadyCells, type SteadyRow } from "../bench/steady";
+import { PATCHING_HEADERS, PATCHING_ROW_KEYS, PATCHING_SCHEMES, patchingCells, runPatching, type PatchingRow } from "../bench/patching";
+import { PATCHING_MTUS, PATCHING_SIZES } from "../bench/further";
 
 export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --sizes LIST [--mtu N] [--seed N]
                  [--[no-]header-split] [--[no-]checksum-offload] [--[no-]early-demux] [--json]
@@ -46,6 +54,14 @@ export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --s
                             mixed cases (mapped files with copy in the network, read/write with
                             emulated copy in the network); simulated time, CPU bytes copied,
                             page swaps, disk bytes, wall-clock time
+  bench steady --profile NAME --semantics LIST --sizes LIST [--rounds N] [--seed N] [--json]
+                            steady state: one datagram bounced between two machines on the same
+                            buffers and sockets (ROUNDS round trips, default 8): single shot
+                            against steady-state latency, counters per transfer
+  bench patching --profile NAME [--mtus 1500,9000] [--sizes 60K,256K] [--seed N] [--json]
+                            header patching on a NIC without header split, against the same NIC
+                            copying and a NIC with header split: latency, receiver CPU, bytes
+                            copied per packet
 `;
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -120,8 +136,10 @@ export async function runBench(args: string[], io: Out = stdio): Promise<number>
     case "datagram": return benchDatagram(rest, io);
     case "wallclock": return benchWallclock(rest, io);
     case "filenet": return benchFilenet(rest, io);
-    case undefined: throw new UsageError("bench: which benchmark? (datagram, wallclock or filenet)");
-    default: throw new UsageError(`bench: unknown benchmark "${sub}" (known: datagram, wallclock, filenet)`);
+    case "steady": return benchSteady(rest, io);
+    case "patching": return benchPatching(rest, io);
+    case undefined: throw new UsageError("bench: which benchmark? (datagram, wallclock, filenet, steady or patching)");
+    default: throw new UsageError(`bench: unknown benchmark "${sub}" (known: datagram, wallclock, filenet, steady, patching)`);
   }
 }
 
@@ -250,4 +268,47 @@ async function benchFilenet(args: string[], io: Out): Promise<number> {
     io.out(textTable(FILENET_HEADERS, rows.map(filenetCells)));
   }
   return rows.length === 0 ? 3 : 0;
+}
+
+/** rowsOut: {profile, rows} as JSON (keys in order), or a table with a heading. */
+function rowsOut<T>(io: Out, json: boolean, profile: string, rows: T[], keys: readonly (keyof T)[], headers: string[], cells: (r: T) => (string | number)[], heading: string): number {
+  if (json) io.out(JSON.stringify({ profile, rows: rows.map((r) => Object.fromEntries(keys.map((k) => [k, r[k]]))) }, null, 2) + "\n");
+  else io.out(heading + "\n\n" + textTable(headers, rows.map(cells)));
+  return rows.length === 0 ? 3 : 0;
+}
+
+async function benchSteady(args: string[], io: Out): Promise<number> {
+  const cmd = "bench steady";
+  const f = parseFlags(cmd, args, { profile: true, semantics: true, sizes: true, rounds: true, seed: true, json: false });
+  for (const need of ["profile", "semantics", "sizes"]) if (!f.has(need)) throw new UsageError(`${cmd}: --${need} is required`);
+  const profile = f.get("profile") as string;
+  profileMtuArg(cmd, profile);
+  const semantics = list(cmd, "semantics", f.get("semantics") as string);
+  for (const s of semantics) if (!SEMANTICS_NAMES.includes(s)) throw new UsageError(`${cmd}: --semantics: unknown semantics "${s}"`);
+  const sizes = list(cmd, "sizes", f.get("sizes") as string).map(parseSize);
+  const rounds = f.has("rounds") ? intOption(cmd, "rounds", f.get("rounds") as string, 2, 1000) : STEADY_ROUNDS;
+  const seed = f.has("seed") ? intOption(cmd, "seed", f.get("seed") as string, 0, 0xffffffff) : 1;
+  const kernel = await loadKernel("release");
+  const rows: SteadyRow[] = [];
+  for (const s of semantics) for (const bytes of sizes) rows.push(await runSteady({ profile, semantics: s, bytes, rounds, seed, kernel }));
+  return rowsOut(io, f.has("json"), profile, rows, STEADY_ROW_KEYS, STEADY_HEADERS, steadyCells,
+    `steady state: profile ${profile}, adapter ${nicText(profileNic(getProfile(profile)))}, ${rounds} round trips per row, seed ${seed}\n` +
+    "single shot: the first transfer on fresh machines; steady: the mean after the first round trip; counters per steady transfer");
+}
+
+async function benchPatching(args: string[], io: Out): Promise<number> {
+  const cmd = "bench patching";
+  const f = parseFlags(cmd, args, { profile: true, mtus: true, sizes: true, seed: true, json: false });
+  if (!f.has("profile")) throw new UsageError(`${cmd}: --profile is required`);
+  const profile = f.get("profile") as string;
+  profileMtuArg(cmd, profile);
+  const mtus = f.has("mtus") ? list(cmd, "mtus", f.get("mtus") as string).map((m) => intOption(cmd, "mtus", m, 576, 65535)) : PATCHING_MTUS;
+  const sizes = f.has("sizes") ? list(cmd, "sizes", f.get("sizes") as string).map(parseSize) : PATCHING_SIZES;
+  const seed = f.has("seed") ? intOption(cmd, "seed", f.get("seed") as string, 0, 0xffffffff) : 1;
+  const kernel = await loadKernel("release");
+  const rows: PatchingRow[] = [];
+  for (const mtu of mtus) for (const bytes of sizes) for (const scheme of PATCHING_SCHEMES) rows.push(await runPatching({ profile, scheme, bytes, mtu, seed, kernel }));
+  return rowsOut(io, f.has("json"), profile, rows, PATCHING_ROW_KEYS, PATCHING_HEADERS, patchingCells,
+    `header patching: profile ${profile}, early demux and checksum offload on; patching and copy: no header split; split: header split; seed ${seed}\n` +
+    "the sender uses emulated copy; receiver's CPU time and bytes copied");
 }
