@@ -12,7 +12,7 @@
 //                        queue and the receive is made again in the process's context
 //   receive made again   ioInputNow: the pages are read (the process waits), then delivered
 
-import { Access, Errno, Kill, PAGE_MASK, PAGE_SIZE, Sem, SYS_RESTART } from "../abi";
+import { Access, Errno, Kill, PAGE_MASK, PAGE_SIZE, Sem, SYS_RESTART } from "../../base/abi";
 import { Proc } from "../proc";
 import { callBlock } from "../../fs/wait";
 import { asFind } from "../../vm/aspace";
