@@ -264,7 +264,7 @@ describe("results report", () => {
   it("every claim docs/results.md states holds, and the committed docs/results.md states each of them", () => {
     const claims = checkClaims(results);
     expect(claims.map((c) => c.id)).toEqual(["latency", "throughput", "cluster", "copy", "zerocopy",
-      "filenet-both", "filenet-modern", "filenet-disk", "steady", "patching", "trend-thesis", "trend-osdi"]);
+      "filenet-both", "filenet-modern", "filenet-disk", "steady", "patching", "ipc", "ipc-modern", "handler", "trend-thesis", "trend-osdi"]);
     for (const c of claims) expect(c.ok, `${c.text}: ${c.detail}`).toBe(true);
     const docs = readFileSync(join(root, "docs", "results.md"), "utf8");
     for (const c of claims) expect(docs, `docs/results.md lacks the claim "${c.text}" (run npm run results)`).toContain(c.text);

@@ -83,7 +83,7 @@ export function ioOutputDone(r: OutReq): void {
 /** ioInput: deliver datagram d into [va, va+len) of p under sem; bytes delivered or -errno,
  *  d consumed; or SYS_RESTART, d untouched and nothing changed: a page the delivery writes only
  *  part of must be read from the disk first (the caller makes the receive again in p's context:
- *  kernel/sysnet.ts recvRetry). */
+ *  kernel/io/resident.ts ioInputNow). */
 export function ioInput(p: Proc, sem: Sem, va: u32, len: u32, d: Dgram): i32 {
   if (moveFamily(sem)) return moveInput(p, va & 0xfff, len, d, sem);
   const dlen = d.len;

@@ -34,18 +34,19 @@ export function fileResident(p: Proc, va: u32, len: u32): i32 {
   for (let at = va & ~(<u32>PAGE_MASK); at < end; at += PAGE_SIZE) {
     const r = asFind(p.as!, at);
     if (r == null || (r.obj.kind != ObjKind.FILE && r.obj.backing == null)) continue;
-    if (!touch(p, max(at, va))) return -Errno.EFAULT;
-    if (waiting) missed = true;
+    const t = touch(p, max(at, va));
+    if (t == SYS_RESTART) missed = true;
+    else if (t < 0) return t;
   }
   return missed ? callBlock(p) : 0;
 }
 
-/** touch: fault page va of p in for reading; false if it cannot be (waiting: its read is on the way). */
-let waiting = false;
-function touch(p: Proc, va: u32): bool {
+/** touch: fault page va of p in for reading: 0, SYS_RESTART (its read is on the way: the call
+ *  waits once every read it needs is started), or -EFAULT. */
+function touch(p: Proc, va: u32): i32 {
   const pa = translate(p.pid, p.cpu, va, Access.READ);
-  waiting = pa == -(<i64>Kill.BLOCKED);
-  return pa >= 0 || waiting;
+  if (pa >= 0) return 0;
+  return pa == -(<i64>Kill.BLOCKED) ? SYS_RESTART : -Errno.EFAULT;
 }
 
 /**
@@ -68,8 +69,9 @@ export function inputPrepare(p: Proc, va: u32, len: u32, sem: Sem): i32 {
       else if (b < 0) return b;
       continue;
     }
-    if (!touch(p, max(at, va))) return -Errno.EFAULT;
-    if (waiting) missed = true;
+    const t = touch(p, max(at, va));
+    if (t == SYS_RESTART) missed = true;
+    else if (t < 0) return t;
   }
   return missed ? callBlock(p) : 0;
 }

@@ -152,7 +152,7 @@ function onDisk(p: Proc, r: Region, page: u32): bool {
  * aligned (swap: emulated copy and emulated share) or by copying only (swap false: copy
  * semantics); bytes delivered or -errno, d consumed. SYS_RESTART, with d untouched and nothing
  * changed, when a page the delivery writes only part of is a file page not in memory (the
- * receive is made again in the process's context, which reads it first: kernel/sysnet.ts).
+ * receive is made again in the process's context, which reads it first: kernel/io/resident.ts).
  * A whole page of a file that is not in memory is never read: the system frame (aligned) or a
  * new frame filled with the received bytes becomes the page.
  */
@@ -169,7 +169,6 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram, swap: bool = tru
   copyS.length = 0;
   copyE.length = 0;
   const end = va + n;
-  let fresh = 0;
   for (let page = va & ~PAGE_MASK; page < end; page += PAGE_SIZE) {
     const s = max(va, page) - va, e = min(end, page + PAGE_SIZE) - va; // data [s, e) lands on this page
     const f = swap ? runs.inOneFrame(va, s, e) : 0;
@@ -186,7 +185,6 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram, swap: bool = tru
       if (way == Way.COPY) {
         if (r.obj.kind != ObjKind.FILE || objectPage(r.obj, idx) != 0 || !fileOk) return SYS_RESTART;
         way = Way.FRESH;
-        fresh++;
       }
     }
     if (way == Way.COPY) {
@@ -196,7 +194,7 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram, swap: bool = tru
     }
     swapRegion.push(r);
     swapVa.push(page);
-    swapFrame.push(f);
+    swapFrame.push(way == Way.FRESH ? 0 : f); // a fresh page's frame is taken below
     swapFresh.push(way == Way.FRESH);
   }
   // The new frames are taken before anything changes; without them, the slow way.

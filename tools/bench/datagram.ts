@@ -90,6 +90,8 @@ export class DatagramPair {
   readonly data: Uint8Array;
   /** Set when a transfer failed half-way (a receive may still be posted): do not reuse. */
   broken = false;
+  /** The simulated time the last transfer's send call started, ns. */
+  sentAt = 0;
 
   private constructor(
     readonly world: World, readonly a: Machine, readonly b: Machine, readonly wire: Wire,
@@ -152,6 +154,7 @@ export class DatagramPair {
     world.run();
     const t0 = Math.max(pa.clock, world.now);
     pa.clock = t0;
+    this.sentAt = t0;
     refused(s, "sendto", () => pa.sendto(this.fa, src, bytes, { ip: B_IP, port: 2000, sem: s.sem }));
     const got = rx.wait();
     if (s.integrity === "weak") pa.iowait();

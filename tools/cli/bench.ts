@@ -6,8 +6,10 @@
 //   genie bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
 //   genie bench steady --profile NAME --semantics LIST --sizes LIST [--rounds N] [--seed N] [--json]
 //   genie bench patching --profile NAME [--mtus LIST] [--sizes LIST] [--seed N] [--json]
+//   genie bench ipc --profile NAME --semantics LIST [--size 60K] [--speedups 1,4,16] [--seed N] [--json]
+//   genie bench handler --profile NAME [--sizes LIST] [--seed N] [--json]
 //
-// steady and patching --json print {"profile": NAME, "rows": [ROW, ...]} in the same style, rows
+// steady, patching, ipc and handler --json print {"profile": NAME, "rows": [ROW, ...]} in the same style, rows
 // as tools/bench/steady.ts and tools/bench/patching.ts define them.
 //
 // datagram --json prints exactly {"profile": NAME, "rows": [ROW, ...]}, rows in the order
@@ -32,7 +34,8 @@ import { FILENET_HEADERS, FILENET_MEMORY, FILENET_ROW_KEYS, filenetCells, MAX_FI
 import { UsageError } from "./usage";
 import { runSteady, STEADY_HEADERS, STEADY_ROUNDS, STEADY_ROW_KEYS, steadyCells, type SteadyRow } from "../bench/steady";
 import { PATCHING_HEADERS, PATCHING_ROW_KEYS, PATCHING_SCHEMES, patchingCells, runPatching, type PatchingRow } from "../bench/patching";
-import { PATCHING_MTUS, PATCHING_SIZES } from "../bench/further";
+import { HANDLER_SIZES, IPC_BYTES, IPC_SPEEDUPS, PATCHING_MTUS, PATCHING_SIZES } from "../bench/further";
+import { HANDLER_HEADERS, HANDLER_ROW_KEYS, handlerCells, IPC_HEADERS, IPC_ROW_KEYS, ipcCells, runHandler, runIpc, type HandlerRow, type IpcRow } from "../bench/ipcserver";
 
 export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --sizes LIST [--mtu N] [--seed N]
                  [--[no-]header-split] [--[no-]checksum-offload] [--[no-]early-demux] [--json]
@@ -62,6 +65,13 @@ export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --s
                             header patching on a NIC without header split, against the same NIC
                             copying and a NIC with header split: latency, receiver CPU, bytes
                             copied per packet
+  bench ipc --profile NAME --semantics LIST [--size 60K] [--speedups 1,4,16] [--seed N] [--json]
+                            the protocol server in a process (I/O-oriented IPC over channels)
+                            against the kernel's, per semantics, with every CPU cost divided by
+                            each speed-up
+  bench handler --profile NAME [--sizes 4K,60K,256K] [--seed N] [--json]
+                            an application handler in the kernel (no domain crossing) against
+                            emulated copy to the application
 `;
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -138,8 +148,10 @@ export async function runBench(args: string[], io: Out = stdio): Promise<number>
     case "filenet": return benchFilenet(rest, io);
     case "steady": return benchSteady(rest, io);
     case "patching": return benchPatching(rest, io);
-    case undefined: throw new UsageError("bench: which benchmark? (datagram, wallclock, filenet, steady or patching)");
-    default: throw new UsageError(`bench: unknown benchmark "${sub}" (known: datagram, wallclock, filenet, steady, patching)`);
+    case "ipc": return benchIpc(rest, io);
+    case "handler": return benchHandler(rest, io);
+    case undefined: throw new UsageError("bench: which benchmark? (datagram, wallclock, filenet, steady, patching, ipc or handler)");
+    default: throw new UsageError(`bench: unknown benchmark "${sub}" (known: datagram, wallclock, filenet, steady, patching, ipc, handler)`);
   }
 }
 
@@ -311,4 +323,38 @@ async function benchPatching(args: string[], io: Out): Promise<number> {
   return rowsOut(io, f.has("json"), profile, rows, PATCHING_ROW_KEYS, PATCHING_HEADERS, patchingCells,
     `header patching: profile ${profile}, early demux and checksum offload on; patching and copy: no header split; split: header split; seed ${seed}\n` +
     "the sender uses emulated copy; receiver's CPU time and bytes copied");
+}
+
+async function benchIpc(args: string[], io: Out): Promise<number> {
+  const cmd = "bench ipc";
+  const f = parseFlags(cmd, args, { profile: true, semantics: true, size: true, speedups: true, seed: true, json: false });
+  for (const need of ["profile", "semantics"]) if (!f.has(need)) throw new UsageError(`${cmd}: --${need} is required`);
+  const profile = f.get("profile") as string;
+  profileMtuArg(cmd, profile);
+  const semantics = list(cmd, "semantics", f.get("semantics") as string);
+  for (const s of semantics) if (!SEMANTICS_NAMES.includes(s)) throw new UsageError(`${cmd}: --semantics: unknown semantics "${s}"`);
+  const bytes = f.has("size") ? parseSize(f.get("size") as string) : IPC_BYTES;
+  const speedups = f.has("speedups") ? list(cmd, "speedups", f.get("speedups") as string).map((x) => intOption(cmd, "speedups", x, 1, 1000)) : IPC_SPEEDUPS;
+  const seed = f.has("seed") ? intOption(cmd, "seed", f.get("seed") as string, 0, 0xffffffff) : 1;
+  const kernel = await loadKernel("release");
+  const rows: IpcRow[] = [];
+  for (const cpuSpeedup of speedups) for (const s of semantics) rows.push(await runIpc({ profile, semantics: s, bytes, cpuSpeedup, seed, kernel }));
+  return rowsOut(io, f.has("json"), profile, rows, IPC_ROW_KEYS, IPC_HEADERS, ipcCells,
+    `protocol server placement: profile ${profile}, ${fmtBytes(bytes)} datagrams, seed ${seed}\n` +
+    "kernel: the client calls the kernel's UDP/IP directly; process: a server process between the client and the socket, over channels");
+}
+
+async function benchHandler(args: string[], io: Out): Promise<number> {
+  const cmd = "bench handler";
+  const f = parseFlags(cmd, args, { profile: true, sizes: true, seed: true, json: false });
+  if (!f.has("profile")) throw new UsageError(`${cmd}: --profile is required`);
+  const profile = f.get("profile") as string;
+  profileMtuArg(cmd, profile);
+  const sizes = f.has("sizes") ? list(cmd, "sizes", f.get("sizes") as string).map(parseSize) : HANDLER_SIZES;
+  const seed = f.has("seed") ? intOption(cmd, "seed", f.get("seed") as string, 0, 0xffffffff) : 1;
+  const kernel = await loadKernel("release");
+  const rows: HandlerRow[] = [];
+  for (const bytes of sizes) rows.push(await runHandler({ profile, bytes, seed, kernel }));
+  return rowsOut(io, f.has("json"), profile, rows, HANDLER_ROW_KEYS, HANDLER_HEADERS, handlerCells,
+    `extensible kernel: profile ${profile}, seed ${seed}\nhandler: the datagram handed over by UDP input in the kernel; application: emulated copy to a process`);
 }
