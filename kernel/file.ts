@@ -6,10 +6,24 @@
 
 import { Errno } from "../base/abi";
 import { Socket, sockRelease } from "../net/socket";
-import { ChanEnd, chanClose } from "./ipc";
+import { panic } from "../base/panic";
+import { ChanEnd } from "./chan";
 import { Inode, irelease } from "../fs/inode";
 
 export const MAX_FDS = 32;
+
+/** closeHook(e): the last descriptor of channel end e is gone (kernel/ipc.ts chanClose,
+ *  registered at boot by kernel/hooks.ts: channels sit above the descriptor table). */
+let closeHook: (e: ChanEnd) => void = noClose;
+
+function noClose(e: ChanEnd): void {
+  panic("fileRelease: no channel close hook registered");
+}
+
+/** fileRegister: how a channel end is closed. */
+export function fileRegister(closeChannel: (e: ChanEnd) => void): void {
+  closeHook = closeChannel;
+}
 
 export enum FileKind {
   SOCKET = 1,
@@ -76,6 +90,6 @@ export class FdTable {
 function fileRelease(f: File): void {
   if (--f.refs > 0) return;
   if (f.kind == FileKind.SOCKET && f.sock != null) sockRelease(f.sock!);
-  if (f.kind == FileKind.CHANNEL && f.end != null) chanClose(f.end!);
+  if (f.kind == FileKind.CHANNEL && f.end != null) closeHook(f.end!);
   if (f.kind == FileKind.FILE && f.node != null) irelease(f.node!);
 }

@@ -5,10 +5,11 @@
 // functions and imports exactly the documented hardware interface; tools/host/kernel.ts types
 // them. Addresses and frame numbers are i32; results < 0 are -Errno or -Kill as documented.
 
-import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, ProcField, ProcState, RegionField } from "../base/abi";
+import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, PAGE_SHIFT, ProcField, ProcState, RegionField } from "../base/abi";
 import { beginEntry, entryNs as stEntryNs } from "../base/stats";
 import { cpuInit, cpuSet, ncpus } from "../base/cpu";
-import { procExit, procGet, procReap, procs, procSpawn } from "./proc";
+import { procGet, procs } from "./proc";
+import { procExit, procReap, procSpawn } from "./lifecycle";
 import { lastProc, syscall as dispatch } from "./syscall";
 import { framesInit, freeFrames as nFree } from "../vm/frame";
 import { ramBase as base, ramFrames } from "../vm/ram";
@@ -17,10 +18,12 @@ import { tlbEntry as tlbWord, tlbReset } from "../vm/tlb";
 import { translate } from "../vm/mmu";
 import { checkInvariants, checkReport } from "../vm/check";
 import { objects } from "../vm/object";
-import { MAX_NICS, nicAttach as attachNic, nicIntr } from "../drivers/nic";
+import { nicAttach as attachNic, nicIntr } from "../drivers/nic";
+import { MAX_NICS } from "../drivers/nicdev";
 import { ioOutputDone } from "./io/index";
 import { netExpire, netInput } from "../net/ipin";
 import { callBegin, callBlock } from "../fs/wait";
+import { hooksRegister } from "./hooks";
 import "../fs/mmap"; // the file system's pager: file pages for mappings
 import { reasmLimits, REASM_SLOTS, REASM_TIMEOUT_NS } from "../net/reasm";
 import { blockAttach, blockInterrupt, blockStatus, blockSubmit } from "../drivers/block";
@@ -42,8 +45,9 @@ export function boot(frames: i32, cpus: i32): i32 {
   framesInit(<u32>frames);
   pmapInit(<u32>frames * 4);
   // Reassembly may pin at most a quarter of RAM (at least 2 MiB: one jumbogram's fragments).
-  reasmLimits(REASM_SLOTS, max<u32>(2 << 20, (<u32>frames << 12) / 4), REASM_TIMEOUT_NS);
+  reasmLimits(REASM_SLOTS, max<u32>(2 << 20, (<u32>frames << PAGE_SHIFT) / 4), REASM_TIMEOUT_NS);
   tlbReset();
+  hooksRegister();
   booted = true;
   return 0;
 }
@@ -85,7 +89,7 @@ export function uaccess(pid: i32, va: i32, access: i32): i32 {
   const acc: Access = access == Access.WRITE ? Access.WRITE : Access.READ;
   const pa = translate(pid, p.cpu, <u32>va, acc);
   if (pa >= 0) return <i32>pa;
-  if (pa == -(<i64>Kill.BLOCKED)) return callBlock(p); // a file page is being read: retry then
+  if (pa == -(<i64>Kill.BLOCKED)) return callBlock(p.pid); // a file page is being read: retry then
   p.killVa = <u32>va;
   p.killAccess = acc;
   procExit(p, -1, <Kill>(<i32>-pa));
@@ -113,9 +117,10 @@ export function entryNs(): f64 {
   return stEntryNs;
 }
 
-/** ramBase / ramBytes: where physical RAM sits in linear memory, and its size. */
+/** ramBase: where physical RAM (pa 0) sits in linear memory. */
 export function ramBase(): usize { return base; }
-export function ramBytes(): i32 { return <i32>(ramFrames << 12); }
+/** ramBytes: the size of physical RAM in bytes. */
+export function ramBytes(): i32 { return <i32>(ramFrames << PAGE_SHIFT); }
 
 /** freeFrames: frames on the free list. */
 export function freeFrames(): i32 { return <i32>nFree; }

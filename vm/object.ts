@@ -10,7 +10,6 @@
 // filled by the file system rather than zeroed.
 
 import { FrameKind } from "../base/abi";
-import { pagerRef } from "./pager";
 import { frame, frameUnref } from "./frame";
 
 export enum ObjKind {
@@ -97,17 +96,15 @@ export function objectRelease(o: VmObject, lo: u32, hi: u32): void {
   }
 }
 
-/** objectDrop: one region fewer maps o; at zero its pages are released and the id reused. */
-export function objectDrop(o: VmObject): void {
+/** objectDrop: one region fewer maps o; at zero its pages are released and the id reused.
+ *  Returns the object o was backed by (a file), whose hold by o the caller must drop, or null. */
+export function objectDrop(o: VmObject): VmObject | null {
   o.refs--;
-  if (o.refs > 0) return;
+  if (o.refs > 0) return null;
   objectRelease(o, 0, o.npages);
   objects[o.id] = null;
   freeIds.push(o.id);
   const b = o.backing;
-  if (b != null) {
-    o.backing = null;
-    pagerRef(b, -1);
-    objectDrop(b);
-  }
+  o.backing = null;
+  return b;
 }

@@ -7,25 +7,25 @@
 //           buffer (copyout, page by page) and free the buffers.
 // Cost: every payload byte crosses the CPU twice end to end (once per side).
 
-import { FrameKind, PAGE_SIZE } from "../../base/abi";
+import { Errno, FrameKind, PAGE_SHIFT, PAGE_SIZE } from "../../base/abi";
 import { Proc } from "../proc";
 import { copyin } from "../uio";
 import { frameAlloc } from "../../vm/frame";
 import { framePtr } from "../../vm/ram";
-import { OutReq } from "./outreq";
-import { Dgram } from "../../net/pkt";
+import { OutReq } from "../../drivers/outreq";
+import { Dgram } from "../../net/dgram";
 import { swapInput } from "./swapin";
 
 /** copyOutput: fill r with a kernel copy of [va, va+len); 0, -ENOMEM or -EFAULT. */
 export function copyOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {
   for (let done: u32 = 0; done < len; done += PAGE_SIZE) {
     const f = frameAlloc(FrameKind.IOBUF, false);
-    if (f == 0) return -12; // ENOMEM; the caller releases what r holds
+    if (f == 0) return -Errno.ENOMEM; // the caller releases what r holds
     r.frames.push(f);
     const n = min(PAGE_SIZE, len - done);
     const e = copyin(p, va + done, framePtr(f), n);
     if (e < 0) return e;
-    r.addRun(f << 12, n);
+    r.addRun(f << PAGE_SHIFT, n);
   }
   return 0;
 }

@@ -9,18 +9,18 @@
 // One file per semantics family (copy.ts, ...). A semantics this kernel does not implement
 // yet is refused with EOPNOTSUPP, never silently replaced by another.
 
-import { Counter, Errno, Ev, Sem, SYS_RESTART } from "../../base/abi";
+import { Counter, Errno, Ev, PAGE_MASK, Sem, SYS_RESTART } from "../../base/abi";
 import { count } from "../../base/stats";
 import { trace } from "../../base/trace";
 import { Proc } from "../proc";
-import { OutReq, outReqNew, outReqRelease } from "./outreq";
+import { OutReq, outReqNew, outReqRelease } from "../../drivers/outreq";
 import { copyInput, copyOutput } from "./copy";
 import { refOutput } from "./tcow";
 import { wireOutput } from "./share";
 import { swapInput } from "./swapin";
 import { moveFamily, moveInput, moveOutput, moveOutputDone } from "./move";
 import { tokenDone, tokenNew, weak } from "./notify";
-import { Dgram, dgramFree } from "../../net/pkt";
+import { Dgram, dgramFree } from "../../net/dgram";
 
 export { OutReq };
 
@@ -34,9 +34,11 @@ export function semSupported(sem: Sem): bool {
   return sem > Sem.DEFAULT && sem < Sem.COUNT;
 }
 
+/** The error of the last ioOutput / ioOutputV that returned null (-Errno). */
+export let ioError: i32 = 0;
+
 /** ioOutput: prepare [va, va+len) of p for output under sem; the request, or null with the
  *  error in ioError. Nothing is held when it fails. */
-export let ioError: i32 = 0;
 export function ioOutput(p: Proc, sem: Sem, va: u32, len: u32): OutReq | null {
   const vas = new Array<u32>(1), lens = new Array<u32>(1);
   vas[0] = va;
@@ -85,7 +87,7 @@ export function ioOutputDone(r: OutReq): void {
  *  part of must be read from the disk first (the caller makes the receive again in p's context:
  *  kernel/io/resident.ts ioInputNow). */
 export function ioInput(p: Proc, sem: Sem, va: u32, len: u32, d: Dgram): i32 {
-  if (moveFamily(sem)) return moveInput(p, va & 0xfff, len, d, sem);
+  if (moveFamily(sem)) return moveInput(p, va & PAGE_MASK, len, d, sem);
   const dlen = d.len;
   let r: i32;
   switch (sem) {

@@ -17,7 +17,7 @@
 //
 // Buffers must start on a page boundary: a region is made of whole pages.
 
-import { Access, Errno, PAGE_MASK, PAGE_SIZE, Prot, Pte, Sem } from "../../base/abi";
+import { Access, Errno, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Prot, Pte, Sem } from "../../base/abi";
 import { Proc } from "../proc";
 import { copyout, userPa } from "../uio";
 import { asCovered, asFind, asHide, asMapAnon, asTakeHidden, asUnmap, Region, spaces } from "../../vm/aspace";
@@ -27,8 +27,8 @@ import { pmapEnter } from "../../vm/pmap";
 import { paPtr } from "../../vm/ram";
 import { Counter } from "../../base/abi";
 import { count } from "../../base/stats";
-import { Dgram, dgramFree } from "../../net/pkt";
-import { OutReq } from "./outreq";
+import { Dgram, dgramFree } from "../../net/dgram";
+import { OutReq } from "../../drivers/outreq";
 import { runsOf } from "./swapin";
 
 /** moveFamily: does sem hand buffers between application and system (move semantics)? */
@@ -54,7 +54,7 @@ export function moveOutput(p: Proc, va: u32, len: u32, r: OutReq, sem: Sem): i32
   for (let done: u32 = 0; done < len; done += PAGE_SIZE) {
     const pa = userPa(p, va + done, Access.READ);
     if (pa < 0) return <i32>pa;
-    const f = <u32>pa >> 12;
+    const f = <u32>pa >> PAGE_SHIFT;
     frameRef(f);
     r.frames.push(f);
     r.addRun(<u32>pa, min(PAGE_SIZE, len - done));

@@ -19,7 +19,7 @@ import { asFind } from "../../vm/aspace";
 import { translate } from "../../vm/mmu";
 import { ObjKind } from "../../vm/object";
 import { pagerBlock } from "../../vm/pager";
-import { Dgram, dgramFree } from "../../net/pkt";
+import { Dgram, dgramFree } from "../../net/dgram";
 import { ioInput } from "./index";
 
 /**
@@ -38,7 +38,7 @@ export function fileResident(p: Proc, va: u32, len: u32): i32 {
     if (t == SYS_RESTART) missed = true;
     else if (t < 0) return t;
   }
-  return missed ? callBlock(p) : 0;
+  return missed ? callBlock(p.pid) : 0;
 }
 
 /** touch: fault page va of p in for reading: 0, SYS_RESTART (its read is on the way: the call
@@ -73,7 +73,7 @@ export function inputPrepare(p: Proc, va: u32, len: u32, sem: Sem): i32 {
     if (t == SYS_RESTART) missed = true;
     else if (t < 0) return t;
   }
-  return missed ? callBlock(p) : 0;
+  return missed ? callBlock(p.pid) : 0;
 }
 
 /**

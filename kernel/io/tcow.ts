@@ -13,14 +13,14 @@
 // Emulated share takes the same I/O references (so the frame is never freed or reused under
 // the device) but protects nothing: the application must not touch the buffer until done.
 
-import { Access, Counter, FrameKind, PAGE_SIZE, Pte } from "../../base/abi";
+import { Access, Counter, Errno, FrameKind, PAGE_SHIFT, PAGE_SIZE, Pte } from "../../base/abi";
 import { costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyin, pageBytes, userPa } from "../uio";
 import { frame, frameAlloc, frameOutput } from "../../vm/frame";
 import { pmapPageProtect } from "../../vm/pmap";
 import { framePtr } from "../../vm/ram";
-import { OutReq } from "./outreq";
+import { OutReq } from "../../drivers/outreq";
 
 /** tcowCopyBelow: pages holding fewer bytes of a buffer than this are copied, not protected:
  *  below it, copying costs less than a write-protection and its TLB invalidation. */
@@ -39,15 +39,15 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
     const n = pageBytes(at, len - done);
     if (n < small) {
       const f = frameAlloc(FrameKind.IOBUF, false);
-      if (f == 0) return -12;
+      if (f == 0) return -Errno.ENOMEM;
       r.frames.push(f);
       const e = copyin(p, at, framePtr(f), n);
       if (e < 0) return e;
-      r.addRun(f << 12, n);
+      r.addRun(f << PAGE_SHIFT, n);
     } else {
       const pa = userPa(p, at, Access.READ);
       if (pa < 0) return <i32>pa;
-      const f = <u32>pa >> 12;
+      const f = <u32>pa >> PAGE_SHIFT;
       const first = frame(f).outRef == 0;
       frameOutput(f);
       r.outFrames.push(f);

@@ -1,4 +1,4 @@
-// kernel/io/outreq.ts — an output in progress: the payload as the device will read it.
+// drivers/outreq.ts — an output in progress: the payload as the device will read it.
 //
 // Every output semantics turns the caller's buffer into the same thing: a list of physical
 // runs the NIC gathers from (kernel buffers for copy, the application's own frames for the
@@ -13,10 +13,10 @@
 //
 // What a request holds is data, so completing any semantics is the same code (outReqRelease).
 
-import { Counter, Sem } from "../../base/abi";
-import { count } from "../../base/stats";
-import { checkRegisterHolder } from "../../vm/check";
-import { frameIoDone, frameUnref, IoRef } from "../../vm/frame";
+import { Counter, Sem } from "../base/abi";
+import { count } from "../base/stats";
+import { checkRegisterHolder } from "../vm/check";
+import { frameIoDone, frameUnref, IoRef } from "../vm/frame";
 
 export class OutReq {
   id: i32 = 0;
