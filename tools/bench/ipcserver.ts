@@ -1,5 +1,5 @@
 // tools/bench/ipcserver.ts — I/O-oriented IPC (the thesis's result 3: with it, user-level
-// servers approach kernel-level ones). Our reconstruction, in the style of Genie (DESIGN §3.5):
+// servers approach kernel-level ones). Our reconstruction, in the style of Genie (docs/data-passing.md §6):
 // the protocol server is the kernel's UDP/IP path; placed in the kernel, the client calls it
 // directly; placed in a process, every datagram takes one more hop on each machine, a channel
 // between the client and the server process, which owns the socket.

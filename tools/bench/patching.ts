@@ -1,4 +1,4 @@
-// tools/bench/patching.ts — header patching (DESIGN §3.2; purpose published, algorithm ours, in
+// tools/bench/patching.ts — header patching (docs/data-passing.md §4.3; purpose published, algorithm ours, in
 // the style of Genie): what a NIC without header split pays to deliver page-aligned data.
 //
 //   patching   no header split, early demultiplexing: the driver posts packet k's buffer so
