@@ -174,6 +174,7 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
       this.woken.length = 0;
     }
     this.runDeferred(end);
+    if (this.depth === 0) this.world.entered(this, cpu, start, end);
     return { value, start, end };
   }
 
