@@ -15,7 +15,8 @@ import { pmapRunsOn } from "../vm/pmap";
 import { pswap } from "../vm/pswap";
 import { userRange } from "./uio";
 import { sysMmapFile, sysMsync } from "./sysmmap";
-import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel, fileResident } from "./sysnet";
+import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel } from "./sysnet";
+import { fileResident } from "./io/resident";
 import { sysFsync, sysFstat, sysFtruncate, sysLseek, sysMkdir, sysOpen, sysRead, sysReaddir, sysStat, sysUnlink, sysWrite } from "./sysfs";
 
 /** The process of the last system call (its ret0 / ret1 are the second result registers). */

@@ -5,7 +5,7 @@
 //   recvfrom(fd, va, len, flags): a queued datagram is delivered at once; otherwise the process
 //     waits (BLOCKED) and the datagram is delivered into its buffer when it arrives
 
-import { Access, Counter, Errno, MsgFlag, PAGE_MASK, PAGE_SIZE, SEM_MASK, Sem, SYS_BLOCKED } from "../base/abi";
+import { Counter, Errno, MsgFlag, SEM_MASK, Sem, SYS_BLOCKED } from "../base/abi";
 import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
@@ -13,9 +13,8 @@ import { ioError, ioOutputDone, ioOutputV, semResolve, semSupported } from "./io
 import { OutReq, outReqRelease } from "../drivers/outreq";
 import { Chan, ChanEnd } from "./chan";
 import { chanRecv, chanSend } from "./ipc";
-import { copyin, userPa, userRange } from "./uio";
-import { asFind } from "../vm/aspace";
-import { ObjKind } from "../vm/object";
+import { copyin, userRange } from "./uio";
+import { fileResident, inputPrepare } from "./io/resident";
 import { Socket, sockBind, sockNew } from "../net/socket";
 import { sockRecv } from "./recv";
 import { moveFamily } from "./io/move";
@@ -140,6 +139,12 @@ function sendCommon(p: Proc, fd: i32, vas: Array<u32>, lens: Array<u32>, flags: 
     if (lens[i] > 0 && !userRange(vas[i], lens[i])) return -Errno.EFAULT;
   }
   if (total > <u64>JUMBO_MAX_DATA) return -Errno.EMSGSIZE;
+  // File pages not in memory are read first (the call is made again then): no output work is
+  // done, and undone, for each page that turns out to be on disk.
+  for (let i = 0; i < vas.length; i++) {
+    const e = lens[i] > 0 ? fileResident(p, vas[i], lens[i]) : 0;
+    if (e < 0) return e;
+  }
   const sem = semResolve(p, <Sem>(flags & SEM_MASK));
   // Across protection domains copy semantics is carried out as an emulated copy (TCOW).
   const how = p.fds.get(fd)!.kind == FileKind.CHANNEL && sem == Sem.COPY ? Sem.EMULATED_COPY : sem;
@@ -195,29 +200,11 @@ export function sysRecvfrom(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i3
   if (len > 0 && !moveFamily(sem) && !userRange(va, len)) return -Errno.EFAULT;
   const dontwait = (flags & MsgFlag.DONTWAIT) != 0;
   if (!moveFamily(sem)) {
-    const e = fileResident(p, va, len);
+    const e = inputPrepare(p, va, len, sem);
     if (e < 0) return e;
   }
   if (f.kind == FileKind.CHANNEL) return chanRecv(f.end!, p, va, len, sem, dontwait);
   return sockRecv(f.sock!, p, va, len, sem, dontwait);
-}
-
-/**
- * fileResident: bring into memory the file pages mapped in [va, va+len): the data arrives in
- * interrupt context, where nothing may wait for the disk. 0, -EFAULT, or SYS_RESTART (the call
- * is made again once they are read; nothing has changed yet).
- */
-export function fileResident(p: Proc, va: u32, len: u32): i32 {
-  // 64-bit bounds: a range that ends at (or past) the top of the address space must not wrap.
-  const end = <u64>va + len;
-  for (let at = <u64>(va & ~(<u32>PAGE_MASK)); at < end; at += PAGE_SIZE) {
-    spin("kernel/sysnet.ts fileResident");
-    const r = asFind(p.as!, <u32>at);
-    if (r == null || (r.obj.kind != ObjKind.FILE && r.obj.backing == null)) continue;
-    const pa = userPa(p, max(<u32>at, va), Access.READ);
-    if (pa < 0) return <i32>pa;
-  }
-  return 0;
 }
 
 /** channel() -> fd of end 0; sysret(0) = fd of end 1. */

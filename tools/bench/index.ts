@@ -3,7 +3,7 @@
 //
 // The results report (tools/bench/report.ts: the Genie papers' numbers beside ours, on the
 // calibrated profiles), the datagram benchmark for every shipped profile x every semantics the
-// kernel implements x sizes 4K .. 1M (at each profile's MTU, plain NIC), the file -> network ->
+// kernel implements x sizes 4K .. 1M (at each profile's MTU, with its adapter), the file -> network ->
 // file benchmark for every shipped profile (tools/bench/filenet.ts, a 64 MiB file), then the
 // wall-clock report. Writes
 //   var/bench/results.json    the results report's measurements            (deterministic)
@@ -22,7 +22,7 @@
 
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { getProfile, PROFILES, profileMtu, SEMANTICS } from "../host/index";
+import { getProfile, nicText, PROFILES, profileMtu, profileNic, SEMANTICS } from "../host/index";
 import { loadKernel, projectRoot } from "../host/node";
 import { NotImplemented, runDatagram, type DatagramRow } from "./datagram";
 import { DATAGRAM_HEADERS, datagramCells, fmtBytes, markdownTable, type Row } from "./format";
@@ -128,9 +128,9 @@ function report(profiles: ProfileRows[], notImplemented: { semantics: string; re
   md.push("## One datagram, sender to receiver, every profile", "");
   md.push("Simulated time: latency is from the sender's call to the receiver's return (receive posted first);",
     "throughput is the datagram's bits over that latency. Counters are summed over both machines,",
-    "for the transfer only. The NICs have no header split, checksum offload or early demultiplexing.", "");
+    "for the transfer only. Each profile's machines have its own adapter (the profile's nic section).", "");
   for (const p of profiles) {
-    md.push(`### Profile \`${p.profile}\` (MTU ${p.mtu})`, "");
+    md.push(`### Profile \`${p.profile}\` (MTU ${p.mtu}, adapter: ${nicText(profileNic(getProfile(p.profile)))})`, "");
     const rows: Row[] = p.rows.map(datagramCells);
     for (const n of notImplemented) rows.push({ lead: [n.semantics], note: "not implemented" });
     md.push(markdownTable(DATAGRAM_HEADERS, rows));
@@ -142,7 +142,8 @@ function report(profiles: ProfileRows[], notImplemented: { semantics: string; re
     "checksum offload and early demultiplexing; cold page caches). `copy`: read() and sendto / recvfrom and write(),",
     "all with copy semantics. `mmap-emulated-copy`: a sends from its mapped file with emulated copy, b receives with",
     "emulated copy straight into its mapped file. `mmap-pswap`: b receives into an anonymous buffer and pswaps it into",
-    "its mapped file. Simulated time runs from a's first call to the return of b's fsync; counters are summed over both",
+    "its mapped file. The mixed cases: `mmap-copy` (mapped files, copy in the network) and `rw-emulated-copy` (read() and",
+    "write(), emulated copy in the network). Simulated time runs from a's first call to the return of b's fsync; counters are summed over both",
     "machines; disk bytes are both disks' DMA. b's file is verified byte for byte on a fresh machine. Wall ms varies by run.", "");
   for (const p of filenet) {
     md.push(`### Profile \`${p.profile}\` (MTU ${p.mtu})`, "");

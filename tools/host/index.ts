@@ -19,7 +19,7 @@ export { mkfs, MKFS_MIN_BLOCKS, type MkfsOptions } from "./fs/mkfs";
 export { fsck, describeFsck, type FsckOptions, type FsckReport } from "./fs/fsck";
 export { readSuper, type Geometry } from "./fs/layout";
 export { COUNTER_NAMES, diffCounters, readCounters, type CounterName, type Counters } from "./counters";
-export { getProfile, validateProfile, wireOptions, profileMtu, PROFILES, type Profile, type WireProfile } from "./profile";
+export { getProfile, validateProfile, wireOptions, profileMtu, profileNic, nicText, NIC_FEATURES, PROFILES, type NicFeatures, type Profile, type WireProfile } from "./profile";
 export { SEMANTICS, SEMANTICS_NAMES, semanticsByName, semanticsOf, type SemanticsInfo } from "./semantics";
 export { KERNEL_EXPORTS, KERNEL_IMPORTS, type KernelExports } from "./kernel";
 export { pteBits, type FrameInfo, type PageTableEntry, type Translation, type TlbEntry } from "./inspect";

@@ -56,8 +56,10 @@ export interface Received {
 
 /** A receive posted before its data arrived: wait() runs the world until it completes. */
 export class PendingRecv {
-  /** call: the call's text, for errors (made only if one is raised). */
-  constructor(private readonly p: Process, private readonly call: () => string, private done: Received | null) {}
+  /** call: the call's text, for errors (made only if one is raised); again: make the call again
+   *  (the kernel asks for it when the datagram that came needs file pages read first). */
+  constructor(private readonly p: Process, private readonly call: () => string, private done: Received | null,
+    private readonly again?: () => PendingRecv) {}
   /** ready: has the receive completed? */
   get ready(): boolean {
     return this.done !== null || this.p.state !== ProcState.BLOCKED;
@@ -65,7 +67,7 @@ export class PendingRecv {
   /** wait: run the world until the data arrives; what was received. */
   wait(): Received {
     if (this.done) return this.done;
-    this.done = this.p.awaitWake(this.call);
+    this.done = this.p.awaitWake(this.call, this.again !== undefined) ?? this.again!().wait();
     return this.done;
   }
 }
@@ -271,7 +273,7 @@ export class Process {
     const call = () => `recvfrom(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`;
     const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0);
     const r = this.syscall(Sys.RECVFROM, fd, va, len, flags);
-    if (r === SYS_BLOCKED) return new PendingRecv(this, call, null);
+    if (r === SYS_BLOCKED) return new PendingRecv(this, call, null, () => this.postRecv(fd, va, len, opts));
     if (r < 0) throw new SyscallError(call(), -r);
     return new PendingRecv(this, call, { len: r, va: this.k.sysret(2) >>> 0, ip: this.k.sysret(0) >>> 0, port: this.k.sysret(1), at: this.clock });
   }
@@ -460,8 +462,11 @@ export class Process {
     }
   }
 
-  /** awaitWake: run the world until this blocked process is woken; its call's result. */
-  awaitWake(callText: string | (() => string)): Received {
+  /** awaitWake: run the world until this blocked process is woken; its call's result (restartable:
+   *  null when the kernel asks for the call to be made again). */
+  awaitWake(callText: string | (() => string)): Received;
+  awaitWake(callText: string | (() => string), restartable: boolean): Received | null;
+  awaitWake(callText: string | (() => string), restartable = false): Received | null {
     const call = () => (typeof callText === "string" ? callText : callText());
     const w = this.machine.world;
     // The state can change only in a call into this machine's kernel: ask again only after one.
@@ -478,6 +483,7 @@ export class Process {
     if (!this.alive) throw new ProcessGone(this.pid, this.killReason);
     this.clock = Math.max(this.clock, this.machine.wokenAt.get(this.pid) ?? w.now);
     const r = this.k.procInfo(this.pid, ProcField.RESULT);
+    if (r === SYS_RESTART && restartable) return null; // the call is to be made again
     if (r < 0) throw new SyscallError(call(), -r);
     return {
       len: r,
