@@ -37,6 +37,7 @@ import { PATCHING_HEADERS, PATCHING_ROW_KEYS, PATCHING_SCHEMES, patchingCells, r
 import { HANDLER_SIZES, IPC_BYTES, IPC_SPEEDUPS, PATCHING_MTUS, PATCHING_SIZES } from "../bench/further";
 import { HANDLER_HEADERS, HANDLER_ROW_KEYS, handlerCells, IPC_HEADERS, IPC_ROW_KEYS, ipcCells, runHandler, runIpc, type HandlerRow, type IpcRow } from "../bench/ipcserver";
 import { Capture, pcapOption } from "./capture";
+import { UsageError } from "./usage";
 import { checked, GenieCommand, integer, InvalidArgumentError, list, valueOption } from "./command";
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -100,8 +101,16 @@ export function benchCommand(io: Out = stdio): GenieCommand {
     .addOption(sizesOption().makeOptionMandatory())
     .addOption(valueOption("--mtu <N>", "the adapters' MTU, 68..65535 (default: the profile's)", integer(68, 65535)))
     .addOption(seedOption());
-  for (const f of NIC_FEATURES)
+  for (const f of NIC_FEATURES) {
     datagram.option(`--${flagName(f)}`, `${NIC_HELP[f]} (default: the profile's adapter)`).option(`--no-${flagName(f)}`, `the adapters do not: ${NIC_HELP[f]}`);
+    // Both spellings set one value (the last wins in commander): saying both is a mistake.
+    let seen = "";
+    for (const flag of [flagName(f), `no-${flagName(f)}`])
+      datagram.on(`option:${flag}`, () => {
+        if (seen && seen !== flag) throw new UsageError(`bench datagram: --${flagName(f)} and --no-${flagName(f)} contradict each other`, "bench datagram");
+        seen = flag;
+      });
+  }
   datagram
     .addOption(pcapOption("every transfer"))
     .option(...jsonOption)
