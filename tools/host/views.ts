@@ -30,6 +30,8 @@ export interface WorldClock {
   run(until?: number): number;
   /** runUntil: process events until cond holds; false if the events ran out first. */
   runUntil(cond: () => boolean, maxEvents?: number): boolean;
+  /** observe: a kernel entry ended: run the function World.watch set, if any. */
+  observe(): void;
 }
 
 /** DeviceBus: a machine as its devices see it: its name, world, kernel, RAM, interrupts. */

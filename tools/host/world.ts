@@ -51,6 +51,9 @@ export class World implements WorldClock {
   observer: WorldObserver | null = null;
   /** Events running now (1 inside an event). */
   inEvent = 0;
+  // watch(): called after every event and every kernel entry the host makes.
+  private watcher: (() => void) | null = null;
+  private watching = false;
 
   constructor(opts: WorldOptions) {
     const seed = opts.seed ?? 1;
@@ -104,16 +107,34 @@ export class World implements WorldClock {
     this.now = this.times[slot];
     if (this.observer === null) {
       fn();
-      return true;
+    } else {
+      this.inEvent++;
+      try {
+        fn();
+      } finally {
+        this.inEvent--;
+      }
+      this.observer.event(this.labels[slot], this.now);
     }
-    this.inEvent++;
-    try {
-      fn();
-    } finally {
-      this.inEvent--;
-    }
-    this.observer.event(this.labels[slot], this.now);
+    if (this.watcher) this.observe();
     return true;
+  }
+
+  /** watch: call fn after every event and after every kernel entry the host makes (between
+   *  two, the machines are at rest: tests run the invariant check there); null stops. */
+  watch(fn: (() => void) | null): void {
+    this.watcher = fn;
+  }
+
+  /** observe: a kernel entry or an event ended: run the watcher (not from inside itself). */
+  observe(): void {
+    if (!this.watcher || this.watching) return;
+    this.watching = true;
+    try {
+      this.watcher();
+    } finally {
+      this.watching = false;
+    }
   }
 
   /** run: run events until the queue is empty or the next one is after `until`; returns now. */
