@@ -191,15 +191,24 @@ export class Engine {
   private packets: Packet[] = [];
   private spec: RunSpec | null = null;
   private total = 0;
+  /** The world is at the recorded run's end (nothing ran since): goto(total) needs no new run. */
+  private atEnd: { steps: Step[]; prev: Map<Machine, Record<string, number>>; error: string | null; metrics: Record<string, number> | null } | null = null;
 
   constructor(readonly kernel: WebAssembly.Module) {}
 
   /** record: run spec to its end; every step and how the run ended. */
   async record(spec: RunSpec): Promise<Recording> {
     const steps: Step[] = [];
-    const { error, metrics, settings } = await this.execute(spec, Infinity, steps);
+    // The counters before the last step (for its delta at the end): read at every step, a
+    // few microseconds, instead of a second run to the end.
+    let prev = new Map<Machine, Record<string, number>>(), now = prev;
+    const { error, metrics, settings } = await this.execute(spec, Infinity, steps, (_, w) => {
+      prev = now;
+      now = countersOf(w);
+    });
     this.spec = spec;
     this.total = steps.length;
+    this.atEnd = { steps, prev, error, metrics };
     return { steps, error, metrics, settings };
   }
 
@@ -207,6 +216,8 @@ export class Engine {
   async goto(n: number, needs: ViewNeeds = ALL_VIEWS): Promise<Snapshot> {
     if (!this.spec) throw new Error("goto: nothing recorded yet");
     n = Math.max(0, Math.min(this.total, Math.floor(n)));
+    const end = this.atEnd;
+    if (end && n === this.total) return this.snapshot(n, end.steps, end.prev, end.error, end.metrics, needs);
     const steps: Step[] = [];
     let prev = new Map<Machine, Record<string, number>>();
     // The last step: run to the very end, so that the scenario's own ending (its checks, its
@@ -237,9 +248,10 @@ export class Engine {
         }
         if (broken) throw new Stop();
       }
-      if (i > from && performance.now() - last >= everyMs) {
+      const now = i > from ? performance.now() : 0;
+      if (i > from && now - last >= everyMs) {
+        last = now; // a picture every everyMs, whatever taking it costs
         post(this.snapshot(i, steps, prev, null, null, needs));
-        last = performance.now();
         prev = countersOf(w);
       } else if (i === from) prev = countersOf(w);
     });
@@ -312,6 +324,7 @@ export class Engine {
    * world stays for the queries.
    */
   private async execute(spec: RunSpec, stop: number, steps: Step[], onStep?: (i: number, w: World) => void) {
+    this.atEnd = null;
     const s = spec.script === undefined ? scenarioByName(spec.scenario) : null;
     const settings = s ? resolveSettings(s.settings, spec.settings, spec.scenario) : (spec.settings as Settings);
     const world = scenarioWorld(this.kernel, settings);
