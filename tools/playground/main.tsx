@@ -198,13 +198,20 @@ async function play(): Promise<void> {
   if (speed.value === MAX_SPEED) {
     // One run from the start to the end; the worker simulates between pictures and sends one
     // about every 33 ms, with only the open panel's view.
-    let shown = step.value;
+    let shown = step.value, latest: Snapshot | null = null;
     try {
       const end = await sim.call<Snapshot>({ op: "play", from: step.value, needs: needs(), checkEveryStep: checkEveryStep.value }, 4 * budget(), (s) => {
         if (!playing.value) return;
-        show(s);
+        // Drawn at the next animation frame: pictures that arrive faster than the page draws
+        // are skipped, never queued.
+        if (!latest) requestAnimationFrame(() => {
+          if (latest && playing.value) show(latest);
+          latest = null;
+        });
+        latest = s;
         shown = target = s.step;
       });
+      latest = null;
       if (playing.value) {
         show(end);
         target = end.step;
