@@ -1,6 +1,6 @@
-// tools/build/build.mjs — bundle the host side: the genie CLI and the benchmark report
-// (npm run bench), both for Node, into build/cli/, and the browser playground into
-// build/playground/ (tools/build/playground.mjs), after assembling the host's hand-written
+// tools/build/build.mjs — bundle the host side: the genie CLI, the benchmark report
+// (npm run bench) and the grader's worker thread, all for Node, into build/cli/, and the browser
+// playground into build/playground/ (tools/build/playground.mjs), after assembling the host's hand-written
 // WebAssembly (tools/host/hw: the NIC's checksum engine) into TypeScript (tools/build/hw.mjs).
 // The kernel itself is built by asc (npm run build:kernel).
 
@@ -11,7 +11,7 @@ import { buildPlayground } from "./playground.mjs";
 await buildHw();
 
 await esbuild.build({
-  entryPoints: { genie: "tools/cli/genie.ts", bench: "tools/bench/index.ts", "measure-playground": "tools/playground/measure.ts" },
+  entryPoints: { genie: "tools/cli/genie.ts", bench: "tools/bench/index.ts", "measure-playground": "tools/playground/measure.ts", "grade-worker": "tools/assign/worker.ts" },
   outdir: "build/cli",
   outExtension: { ".js": ".mjs" },
   bundle: true,

@@ -6,8 +6,10 @@
 //   genie disasm [FUNCTION]    WebAssembly text of the kernel (or of one function)
 //   genie bench BENCHMARK ...  benchmarks: datagram (simulated time), wallclock (the simulator's speed)
 //   genie mkfs IMAGE / fsck IMAGE   make / check a file-system disk image
+//   genie assign / grade       course assignments: student trees and the autograder (tools/assign)
 //   genie help                 this text
 
+import { ASSIGN_USAGE, runAssign, runGrade } from "./assign";
 import { BENCH_USAGE, runBench } from "./bench";
 import { runDemo, runNetDemo } from "./demo";
 import { runDisasm } from "./disasm";
@@ -23,7 +25,7 @@ commands:
   disasm [FUNCTION] [--release]
                             print the WebAssembly text of the kernel, or of the functions
                             whose name contains FUNCTION (debug build: names kept)
-${RUN_USAGE}${SERVE_USAGE}${BENCH_USAGE}${FS_USAGE}  help                      show this text
+${RUN_USAGE}${SERVE_USAGE}${BENCH_USAGE}${FS_USAGE}${ASSIGN_USAGE}  help                      show this text
 `;
 
 
@@ -49,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
       return runMkfs(rest);
     case "fsck":
       return runFsck(rest);
+    case "assign":
+      return runAssign(rest);
+    case "grade":
+      return runGrade(rest, new URL("./grade-worker.mjs", import.meta.url));
     case undefined:
     case "help":
     case "--help":
