@@ -2,12 +2,13 @@
 //
 // A descriptor is an index into the process's table; each entry is a File, shared by
 // descriptors that refer to the same open file (after fork), with its offset. Sockets, IPC
-// channels and files of the mounted file system (kernel/sysfs.ts); pipes plug in through `kind`.
+// channels, files of the mounted file system (kernel/sysfs.ts) and pipes (kernel/pipe.ts).
 
 import { Errno } from "./abi";
 import { Socket, sockRelease } from "../net/socket";
 import { ChanEnd, chanClose } from "./ipc";
 import { Inode, irelease } from "../fs/inode";
+import { Pipe, pipeClose } from "./pipe";
 
 export const MAX_FDS = 32;
 
@@ -15,6 +16,7 @@ export enum FileKind {
   SOCKET = 1,
   CHANNEL = 2,
   FILE = 3,
+  PIPE = 4,
 }
 
 export class File {
@@ -26,6 +28,8 @@ export class File {
   off: u64 = 0;
   readable: bool = false;
   writable: bool = false;
+  /** FileKind.PIPE: the pipe (readable: the read end, writable: the write end). */
+  pipe: Pipe | null = null;
   constructor(public kind: FileKind, public sock: Socket | null) {}
 }
 
@@ -78,4 +82,5 @@ function fileRelease(f: File): void {
   if (f.kind == FileKind.SOCKET && f.sock != null) sockRelease(f.sock!);
   if (f.kind == FileKind.CHANNEL && f.end != null) chanClose(f.end!);
   if (f.kind == FileKind.FILE && f.node != null) irelease(f.node!);
+  if (f.kind == FileKind.PIPE && f.pipe != null) pipeClose(f.pipe!, f.readable);
 }

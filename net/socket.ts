@@ -39,6 +39,15 @@ export class Socket {
   wVa: u32 = 0;
   wLen: u32 = 0;
   wSem: Sem = Sem.COPY;
+  // MSG_ZEROCOPY (kernel/io/zerocopy.ts): the id of the next zero-copy send, sends not yet
+  // completed, completed ranges [zcLo, zcHi] not yet read (with their "copied" flag), and a
+  // process waiting to read one.
+  zcNext: u32 = 0;
+  zcPending: i32 = 0;
+  zcLo: Array<u32> = [];
+  zcHi: Array<u32> = [];
+  zcCopied: Array<bool> = [];
+  zcWaiter: i32 = 0;
 }
 
 const ports = new Map<u32, Socket>();

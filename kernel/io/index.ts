@@ -20,6 +20,7 @@ import { wireOutput } from "./share";
 import { swapInput } from "./swapin";
 import { moveFamily, moveInput, moveOutput, moveOutputDone } from "./move";
 import { tokenDone, tokenNew, weak } from "./notify";
+import { zcComplete } from "./zerocopy";
 import { Dgram, dgramFree } from "../../net/pkt";
 
 export { OutReq };
@@ -77,6 +78,7 @@ export function ioOutputDone(r: OutReq): void {
   trace(Ev.IoOutputDone, r.pid, r.sem, r.len);
   moveOutputDone(r);
   if (r.token != 0) tokenDone(r.token);
+  if (r.zcSock != null) zcComplete(r);
   outReqRelease(r);
 }
 

@@ -17,6 +17,7 @@ import { Counter, Sem } from "../abi";
 import { count } from "../stats";
 import { checkRegisterHolder } from "../../vm/check";
 import { frameIoDone, frameUnref, IoRef } from "../../vm/frame";
+import { Socket } from "../../net/socket";
 
 export class OutReq {
   id: i32 = 0;
@@ -39,6 +40,11 @@ export class OutReq {
   leaveHide: bool = false;
   /** Packets handed to the device and not yet sent. */
   pending: i32 = 0;
+  /** MSG_ZEROCOPY: the socket to notify at completion (null = none), the send's id, and
+   *  whether the kernel copied every byte after all. */
+  zcSock: Socket | null = null;
+  zcId: u32 = 0;
+  zcCopied: bool = false;
 
   /** addRun: payload bytes [pa, pa+len) come next (merged with the previous run if adjacent). */
   addRun(pa: u32, len: u32): void {
@@ -68,6 +74,7 @@ export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
     r.leaveVa = r.leaveEnd = 0;
     r.leaveHide = false;
     r.pending = 0;
+    r.zcSock = null;
   } else r = new OutReq();
   r.sem = sem;
   r.pid = pid;

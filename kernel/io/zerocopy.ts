@@ -1,0 +1,115 @@
+// kernel/io/zerocopy.ts — MSG_ZEROCOPY (Linux 4.14 and later; docs/peers.md §1): a send with copy
+// semantics asked to share the pages instead, with completion notifications the application
+// reads before it reuses its buffer.
+//
+//   sendto(fd, va, len, COPY | ZEROCOPY)   -> bytes; sysret(0) = the send's id (0, 1, 2, ... per socket)
+//     each page of the buffer:  few bytes on it?  copy them (cheaper than pinning: zcCopyBelow)
+//                               otherwise         pin it (share semantics); the NIC gathers from it
+//   completion: unpin; queue [id, id] on the socket, merged with the range before it when that
+//               ends at id - 1 and has the same "copied" flag (as Linux's error queue does)
+//   zcNotify(fd) -> 1, sysret = (first id, last id, copied): a completed range; the buffers of
+//               those sends may be reused now. "copied": the kernel copied every byte of them
+//               (the application may stop asking for zero copy there).
+//
+// Weak integrity, as published: the application must not write its buffer before the send's
+// notification; if it does, the wire may carry the new bytes (never another process's).
+// Whether zero copy pays is not decided here: pins, unpins, the notification and the call that
+// reads it are charged from the cost profile against the copy they avoid.
+
+import { Access, Counter, Errno, FrameKind, PAGE_SIZE, ProcState, SYS_BLOCKED } from "../abi";
+import { count, costOf } from "../stats";
+import { Proc, procs } from "../proc";
+import { copyin, pageBytes, userPa } from "../uio";
+import { frameAlloc, frameWire } from "../../vm/frame";
+import { framePtr } from "../../vm/ram";
+import { Socket } from "../../net/socket";
+import { OutReq } from "./outreq";
+
+// @ts-ignore: decorator
+@external("host", "wake")
+declare function hostWake(pid: i32): void;
+
+/** zcCopyBelow: a page holding fewer bytes of a zero-copy send than this is copied: below it the
+ *  copy costs less than pinning and unpinning the page (from the cost profile). */
+export function zcCopyBelow(): u32 {
+  const per = costOf(Counter.BytesCopied);
+  if (per <= 0) return 0;
+  return <u32>min<f64>(PAGE_SIZE, (costOf(Counter.Wires) + costOf(Counter.Unwires)) / per);
+}
+
+/** zcOutput: fill r from [va, va+len) of p for a zero-copy send on socket s; 0 or -errno. */
+export function zcOutput(p: Proc, s: Socket, va: u32, len: u32, r: OutReq): i32 {
+  const small = zcCopyBelow();
+  let copied: u32 = 0;
+  for (let done: u32 = 0; done < len; ) {
+    const at = va + done;
+    const n = pageBytes(at, len - done);
+    if (n < small) {
+      const f = frameAlloc(FrameKind.IOBUF, false);
+      if (f == 0) return -Errno.ENOMEM;
+      r.frames.push(f);
+      const e = copyin(p, at, framePtr(f), n);
+      if (e < 0) return e;
+      r.addRun(f << 12, n);
+      copied += n;
+    } else {
+      const pa = userPa(p, at, Access.READ);
+      if (pa < 0) return <i32>pa;
+      const f = <u32>pa >> 12;
+      frameWire(f);
+      count(Counter.Wires);
+      r.wired.push(f);
+      r.addRun(<u32>pa, n);
+    }
+    done += n;
+  }
+  if (copied > 0) count(Counter.ZcCopied, copied);
+  r.zcSock = s;
+  r.zcId = s.zcNext++;
+  r.zcCopied = copied == len;
+  s.zcPending++;
+  p.ret0 = <i32>r.zcId;
+  return 0;
+}
+
+/** zcComplete: the zero-copy send of r is done: queue its notification, wake a reader. */
+export function zcComplete(r: OutReq): void {
+  const s = r.zcSock!;
+  r.zcSock = null;
+  s.zcPending--;
+  const k = s.zcLo.length;
+  if (k > 0 && s.zcHi[k - 1] + 1 == r.zcId && s.zcCopied[k - 1] == r.zcCopied) s.zcHi[k - 1] = r.zcId;
+  else {
+    s.zcLo.push(r.zcId);
+    s.zcHi.push(r.zcId);
+    s.zcCopied.push(r.zcCopied);
+  }
+  const pid = s.zcWaiter;
+  if (pid == 0) return;
+  s.zcWaiter = 0;
+  const p = procs[pid];
+  if (p.state != ProcState.BLOCKED) return; // it died waiting
+  p.result = zcTake(s, p);
+  p.state = ProcState.RUNNABLE;
+  hostWake(pid);
+}
+
+/** zcTake: hand p the oldest completed range of s (ret0..ret2); 1. */
+function zcTake(s: Socket, p: Proc): i32 {
+  p.ret0 = <i32>s.zcLo.shift();
+  p.ret1 = <i32>s.zcHi.shift();
+  p.ret2 = s.zcCopied.shift() ? 1 : 0;
+  count(Counter.Notifications);
+  return 1;
+}
+
+/** zcNotify: read a completion of s for p: 1, -EAGAIN (none, and dontwait or nothing pending),
+ *  -EBUSY (another process waits), or SYS_BLOCKED until one comes. */
+export function zcNotify(s: Socket, p: Proc, dontwait: bool): i32 {
+  if (s.zcLo.length > 0) return zcTake(s, p);
+  if (dontwait || s.zcPending == 0) return -Errno.EAGAIN;
+  if (s.zcWaiter != 0 && procs[s.zcWaiter].state == ProcState.BLOCKED) return -Errno.EBUSY;
+  s.zcWaiter = p.pid;
+  p.state = ProcState.BLOCKED;
+  return SYS_BLOCKED;
+}
