@@ -417,6 +417,9 @@ export enum Sem {
   COUNT = 9,
 }
 export const SEM_MASK = 0xf;
+/** zIO (kernel/io/zio.ts): the copy size from which memcpy elides, unless the process says
+ *  otherwise (ZIO_CONFIG): 16 KiB (ours). */
+export const ZIO_DEFAULT_THRESHOLD = 16384;
 
 /** Flags of sendto / recvfrom beyond the semantics. */
 export enum MsgFlag {

@@ -31,6 +31,10 @@ export class Proc {
   fds: FdTable = new FdTable();
   /** Semantics of data-passing calls that name none (Sem.DEFAULT). */
   defaultSem: Sem = Sem.COPY;
+  /** zIO (kernel/io/zio.ts): memcpy elides copies of at least this many bytes (0: never), and
+   *  stops eliding into a buffer where faults make it lose (policy). */
+  zioThreshold: u32 = 0;
+  zioPolicy: bool = true;
   /** Results of a blocking call completed while BLOCKED. */
   result: i32 = 0;
   ret0: i32 = 0;
@@ -65,6 +69,8 @@ function born(p: Proc, parent: i32, cpu: i32, as: AddrSpace): void {
   p.killAccess = 0;
   p.fds = new FdTable();
   p.defaultSem = Sem.COPY;
+  p.zioThreshold = 0;
+  p.zioPolicy = true;
   count(Counter.ProcsCreated);
   trace(Ev.ProcCreate, p.pid, parent);
 }
@@ -92,6 +98,8 @@ export function procFork(parent: Proc): i32 {
   born(c, parent.pid, parent.cpu, as);
   c.fds = parent.fds.copy();
   c.defaultSem = parent.defaultSem;
+  c.zioThreshold = parent.zioThreshold;
+  c.zioPolicy = parent.zioPolicy;
   return c.pid;
 }
 

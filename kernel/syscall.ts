@@ -14,6 +14,7 @@ import { pmapRunsOn } from "../vm/pmap";
 import { pswap } from "../vm/pswap";
 import { sysMmapFile, sysMsync } from "./sysmmap";
 import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel, sysZcNotify, fileResident } from "./sysnet";
+import { zioConfig } from "./io/zio";
 import { isPipe, sysPipe, sysPipeIo, sysSendfile, sysSplice, sysVmsplice } from "./syssplice";
 import { sysFsync, sysFstat, sysFtruncate, sysLseek, sysMkdir, sysOpen, sysRead, sysReaddir, sysStat, sysUnlink, sysWrite } from "./sysfs";
 
@@ -132,6 +133,7 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
     case Sys.SPLICE: r = sysSplice(p, a0, a1, <u32>a2, a3, a4); break;
     case Sys.SENDFILE: r = sysSendfile(p, a0, a1, <u32>a2, a3, a4); break;
     case Sys.ZC_NOTIFY: r = sysZcNotify(p, a0, a1); break;
+    case Sys.ZIO_CONFIG: r = zioConfig(p, <u32>a0, a1 != 0); break;
     case Sys.LSEEK: r = sysLseek(p, a0, a1, a2, a3); break;
     case Sys.FTRUNCATE: r = sysFtruncate(p, a0, a1, a2); break;
     case Sys.UNLINK: r = sysUnlink(p, <u32>a0, <u32>a1); break;

@@ -20,6 +20,7 @@ import { trace } from "../kernel/trace";
 import { frameRef } from "./frame";
 import { objectDrop, objectNew, objectPage, objectRelease, ObjKind, VmObject } from "./object";
 import { pagerRef } from "./pager";
+import { indirectFork } from "./indirect";
 import { pdAlloc, pdFree, pteFrame } from "./pagetable";
 import { pmapActivate, pmapDestroy, pmapEnter, pmapPte, pmapProtect, pmapRemove } from "./pmap";
 
@@ -30,6 +31,11 @@ export class Region {
   savedProt: i32 = 0;
   /** When it was hidden (the address space's hide clock), to remove the oldest first. */
   hiddenAt: u32 = 0;
+  /** zIO's policy for this buffer (kernel/io/zio.ts): pages elided into it, pages a fault had to
+   *  materialise, and whether eliding stopped because the faults made it lose. */
+  zioElided: u32 = 0;
+  zioFaults: u32 = 0;
+  zioOff: bool = false;
   constructor(
     public start: u32,
     public end: u32,
@@ -261,6 +267,7 @@ export function asFork(parent: AddrSpace, child: AddrSpace): i32 {
         b.refs++;
         pagerRef(b, 1);
       }
+      indirectFork(o, copy, r.pgoff, n);
       for (let k = r.pgoff; k < n; k++) {
         const f = unchecked(o.pages[k]);
         if (f == 0) continue;

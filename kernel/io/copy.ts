@@ -9,7 +9,9 @@
 
 import { FrameKind, PAGE_SIZE } from "../abi";
 import { Proc } from "../proc";
-import { copyin, copyout } from "../uio";
+import { copyin, copyout, pageBytes } from "../uio";
+import { indirectCount } from "../../vm/indirect";
+import { zioGather } from "./zio";
 import { frameAlloc } from "../../vm/frame";
 import { framePtr, paPtr } from "../../vm/ram";
 import { OutReq } from "./outreq";
@@ -17,12 +19,31 @@ import { Dgram, dgramFree } from "../../net/pkt";
 
 /** copyOutput: fill r with a kernel copy of [va, va+len); 0, -ENOMEM or -EFAULT. */
 export function copyOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {
+  if (indirectCount() > 0) return copyOutputOwed(p, va, len, r);
   for (let done: u32 = 0; done < len; done += PAGE_SIZE) {
     const f = frameAlloc(FrameKind.IOBUF, false);
     if (f == 0) return -12; // ENOMEM; the caller releases what r holds
     r.frames.push(f);
     const n = min(PAGE_SIZE, len - done);
     const e = copyin(p, va + done, framePtr(f), n);
+    if (e < 0) return e;
+    r.addRun(f << 12, n);
+  }
+  return 0;
+}
+
+/** copyOutputOwed: copyOutput page by page, where pages owed an elided copy (zIO) go to the
+ *  device straight from their source frames (zioGather) and the rest is copied. */
+function copyOutputOwed(p: Proc, va: u32, len: u32, r: OutReq): i32 {
+  for (let done: u32 = 0; done < len; ) {
+    const at = va + done;
+    const n = pageBytes(at, len - done);
+    done += n;
+    if (zioGather(p, at, n, r)) continue;
+    const f = frameAlloc(FrameKind.IOBUF, false);
+    if (f == 0) return -12; // ENOMEM
+    r.frames.push(f);
+    const e = copyin(p, at, framePtr(f), n);
     if (e < 0) return e;
     r.addRun(f << 12, n);
   }

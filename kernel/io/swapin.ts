@@ -22,6 +22,7 @@ import { Pte } from "../abi";
 import { asFind, Region } from "../../vm/aspace";
 import { frame, frameRef } from "../../vm/frame";
 import { objectReplacePage } from "../../vm/swap";
+import { indirectSettle } from "../../vm/indirect";
 import { objectPage, ObjKind } from "../../vm/object";
 import { pagerCanDirty, pagerDirty } from "../../vm/pager";
 import { pmapEnter } from "../../vm/pmap";
@@ -133,6 +134,8 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
   const n = min(len, d.len);
   if (n == 0) { dgramFree(d); return 0; }
   if (!writable(p, va, n)) { dgramFree(d); return -Errno.EFAULT; }
+  // Pages owed an elided copy (zIO) get their bytes first: a reverse copyout reads them.
+  if (!indirectSettle(p.as!, p.cpu, va, n)) { dgramFree(d); return -Errno.EFAULT; }
   const runs = runsOf(d);
   const reverse = reverseAbove();
   swapRegion.length = 0;

@@ -7,7 +7,7 @@
 
 import {
   Access, Errno, FS_DIRENT_SIZE, FS_STAT_SIZE, FsStat, FsType, Kill, MapFlag, MsgFlag, OpenFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot,
-  RegionField, Seek, Sem, Sys, SYS_BLOCKED, SYS_RESTART,
+  RegionField, Seek, Sem, Sys, SYS_BLOCKED, SYS_RESTART, ZIO_DEFAULT_THRESHOLD,
 } from "../../kernel/abi";
 import { parseIp } from "./nic";
 import { ProcessGone, SegmentationFault, SyscallError } from "./errors";
@@ -259,6 +259,30 @@ export class Process {
     }
     if (r < 0) throw new SyscallError(call, -r);
     return { first: this.k.sysret(0) >>> 0, last: this.k.sysret(1) >>> 0, copied: this.k.sysret(2) === 1 };
+  }
+
+  /** memcpy: the program copies len bytes from src to dst (memcpy). With zIO enabled (zioConfig)
+   *  a large enough, page-congruent copy is elided: whole pages of dst are owed src's bytes
+   *  until touched (kernel/io/zio.ts). A bad address kills the process (SegmentationFault). */
+  memcpy(dst: number, src: number, len: number): void {
+    for (let restarts = 0; ; restarts++) {
+      this.live();
+      const { value, end } = this.machine.enter(this.cpu, this.clock, () => this.k.umemcpy(this.pid, dst | 0, src | 0, len | 0));
+      this.clock = end;
+      if (value === SYS_RESTART) {
+        this.waitRunnable(`memcpy(0x${(dst >>> 0).toString(16)}, 0x${(src >>> 0).toString(16)}, ${len})`, restarts);
+        continue;
+      }
+      if (value === -Errno.EINVAL) throw new SyscallError(`memcpy(0x${(dst >>> 0).toString(16)}, 0x${(src >>> 0).toString(16)}, ${len}): overlapping`, Errno.EINVAL);
+      if (value < 0) throw new SegmentationFault(this.pid, (this.k.procInfo(this.pid, ProcField.KILL_VA) >>> 0), Access.WRITE, -value);
+      return;
+    }
+  }
+
+  /** zioConfig: this process's memcpy goes through zIO: copies of at least threshold bytes are
+   *  elided (0: never, the default); policy stops eliding into a buffer where faults make it lose. */
+  zioConfig(opts: { threshold?: number; policy?: boolean } = {}): void {
+    this.sys("zioConfig", Sys.ZIO_CONFIG, opts.threshold ?? ZIO_DEFAULT_THRESHOLD, opts.policy ?? true ? 1 : 0);
   }
 
   /** pipe: a new pipe; the descriptors of its read end and its write end. read() and write() on
