@@ -4,6 +4,8 @@
 //                        [--header-split] [--checksum-offload] [--early-demux] [--json]
 //   genie bench wallclock [--iterations N] [--json]
 //   genie bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
+//   genie bench peers --workload NAME [--schemes LIST] [--profile NAME] [--size S] [--json]
+//   genie bench help                 the benchmarks, the schemes and the workloads
 //
 // datagram --json prints exactly {"profile": NAME, "rows": [ROW, ...]}, rows in the order
 // semantics x sizes, each ROW {"semantics", "bytes", "latencyUs", "throughputMbps",
@@ -12,18 +14,25 @@
 // shows "not implemented" in its rows). Exit status: 0; 2 for a bad command line; 3 when no
 // row at all could be produced. Same options and seed: the same numbers, always.
 //
+// peers --json prints exactly {"profile", "workload", "rows": [ROW, ...]}, each ROW {"workload",
+// "scheme", "profile", "bytes", "simulatedUs", "throughputMbps", "cpuUs", "cpuBytesCopied",
+// "pteWrites", "tlbShootdowns", "faults"} (tools/bench/peers.ts); a scheme that does not apply or
+// is not implemented gives no row, its reason on stderr.
+//
 // filenet --json prints exactly {"profile": NAME, "rows": [ROW, ...]}, one row per scheme (copy,
 // mmap-emulated-copy, mmap-pswap), each ROW {"scheme", "bytes", "simulatedMs", "cpuBytesCopied",
 // "pageSwaps", "diskBytes", "wallMs"} (tools/bench/filenet.ts); all but wallMs are the same for
 // the same options and seed.
 
-import { ConfigError, getProfile, parseMemory, PROFILES, profileMtu, semanticsByName, SEMANTICS_NAMES } from "../host/index";
+import { ConfigError, getProfile, parseMemory, PROFILES, profileMtu, semanticsByName, SEMANTICS_NAMES, World } from "../host/index";
 import { loadKernel } from "../host/node";
 import { MAX_BENCH_BYTES, NotImplemented, ROW_KEYS, runDatagram, type DatagramRow } from "../bench/datagram";
 import { DATAGRAM_HEADERS, datagramCells, fmtBytes, textTable, type Row } from "../bench/format";
 import { runWallclock, WALLCLOCK_HEADERS, wallclockCells } from "../bench/wallclock";
 import { FILENET_HEADERS, FILENET_MEMORY, FILENET_ROW_KEYS, filenetCells, MAX_FILENET_BYTES, runFilenet } from "../bench/filenet";
 import { UsageError } from "./usage";
+import { ALL_SCHEMES, NOT_IMPLEMENTED, RESULT_KEYS, WORKLOADS, type WorkloadResult } from "../bench/peers";
+import { PEERS_HEADERS, peersCells } from "../bench/peers-report";
 
 export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --sizes LIST [--mtu N] [--seed N]
                  [--header-split] [--checksum-offload] [--early-demux] [--json]
@@ -37,6 +46,15 @@ export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --s
                             wall-clock speed of the simulator on 64 KiB datagrams (server-2025,
                             MTU 9000, checksum offload, header split, early demux) against the
                             host's raw copy of the bytes, and the simulated adapters' own share
+  bench peers --workload NAME [--schemes LIST] [--profile NAME] [--size S] [--json]
+                            a workload under Genie's semantics and the systems after it
+                            (docs/peers.md): simulated time, throughput, CPU time, bytes copied,
+                            PTE writes, TLB shootdowns, faults; every result verified byte for byte
+                            workloads: ${WORKLOADS.map((w) => w.name).join(", ")}
+                            schemes: ${ALL_SCHEMES.slice(0, 4).join(", ")},
+                              ${ALL_SCHEMES.slice(4, 8).join(", ")},
+                              ${ALL_SCHEMES.slice(8).join(", ")}
+                            (default: every scheme the workload applies to)
   bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
                             a file of SIZE bytes (K / M / G, up to 512M) from one machine's disk
                             to another's over the network: copy (read/sendto, recvfrom/write)
@@ -101,8 +119,12 @@ export async function runBench(args: string[], io: Out = stdio): Promise<number>
     case "datagram": return benchDatagram(rest, io);
     case "wallclock": return benchWallclock(rest, io);
     case "filenet": return benchFilenet(rest, io);
-    case undefined: throw new UsageError("bench: which benchmark? (datagram, wallclock or filenet)");
-    default: throw new UsageError(`bench: unknown benchmark "${sub}" (known: datagram, wallclock, filenet)`);
+    case "peers": return benchPeers(rest, io);
+    case "help": case "--help": case "-h":
+      io.out(`usage: genie bench <benchmark> [options]\n\n${BENCH_USAGE}`);
+      return 0;
+    case undefined: throw new UsageError("bench: which benchmark? (datagram, wallclock, filenet or peers)");
+    default: throw new UsageError(`bench: unknown benchmark "${sub}" (known: datagram, wallclock, filenet, peers)`);
   }
 }
 
@@ -156,6 +178,44 @@ async function benchDatagram(args: string[], io: Out): Promise<number> {
     io.out("latency and throughput in simulated time; counters summed over sender and receiver\n\n");
     io.out(textTable(DATAGRAM_HEADERS, table));
     if (refused.size) io.out("\n" + [...refused.values()].join("\n") + "\n");
+  }
+  return rows.length === 0 ? 3 : 0;
+}
+
+async function benchPeers(args: string[], io: Out): Promise<number> {
+  const cmd = "bench peers";
+  const f = parseFlags(cmd, args, { workload: true, schemes: true, profile: true, size: true, json: false });
+  if (!f.has("workload")) throw new UsageError(`${cmd}: --workload is required (${WORKLOADS.map((w) => w.name).join(", ")})`);
+  const wl = WORKLOADS.find((w) => w.name === f.get("workload"));
+  if (!wl) throw new UsageError(`${cmd}: unknown workload "${f.get("workload")}" (known: ${WORKLOADS.map((w) => w.name).join(", ")})`);
+  const profileName = (f.get("profile") as string | undefined) ?? "server-2025";
+  profileMtuArg(cmd, profileName);
+  const schemes = f.has("schemes") ? list(cmd, "schemes", f.get("schemes") as string) : [...wl.schemes];
+  for (const s of schemes) if (!ALL_SCHEMES.includes(s)) throw new UsageError(`${cmd}: --schemes: unknown scheme "${s}" (known: ${ALL_SCHEMES.join(", ")})`);
+  const bytes = f.has("size") ? fileSize(f.get("size") as string) : wl.bytes;
+  const kernel = await loadKernel("release");
+  const rows: WorkloadResult[] = [];
+  const table: Row[] = [];
+  const refused: string[] = [];
+  for (const scheme of schemes) {
+    if (!wl.schemes.includes(scheme)) {
+      const why = NOT_IMPLEMENTED[scheme] ?? `${scheme}: does not apply to ${wl.name} (it applies to ${wl.schemes.join(", ")})`;
+      refused.push(why);
+      table.push({ lead: [wl.name, scheme], note: NOT_IMPLEMENTED[scheme] ? "not implemented" : "does not apply" });
+      continue;
+    }
+    const r = await wl.run(new World({ kernel, seed: 1 }), { profile: getProfile(profileName), scheme, bytes });
+    rows.push(r);
+    table.push(peersCells(r));
+  }
+  if (f.has("json")) {
+    for (const why of refused) io.err(`genie: ${why}\n`);
+    io.out(JSON.stringify({ profile: profileName, workload: wl.name, rows: rows.map((r) => Object.fromEntries(RESULT_KEYS.map((k) => [k, r[k]]))) }, null, 2) + "\n");
+  } else {
+    io.out(`${wl.name}: ${wl.description}; profile ${profileName}, ${fmtBytes(bytes)}\n`);
+    io.out("simulated time; CPU time and counters summed over both machines; every result verified byte for byte\n\n");
+    io.out(textTable(PEERS_HEADERS, table));
+    if (refused.length) io.out("\n" + refused.join("\n") + "\n");
   }
   return rows.length === 0 ? 3 : 0;
 }

@@ -2,7 +2,7 @@
 //
 //   genie demo                 boot a machine and narrate what the kernel does
 //   genie disasm [FUNCTION]    WebAssembly text of the kernel (or of one function)
-//   genie bench BENCHMARK ...  benchmarks: datagram (simulated time), wallclock (the simulator's speed)
+//   genie bench BENCHMARK ...  benchmarks: datagram, peers, filenet (simulated time), wallclock (the simulator's speed)
 //   genie mkfs IMAGE / fsck IMAGE   make / check a file-system disk image
 //   genie help                 this text
 
