@@ -34,17 +34,14 @@
 import {
   Counter, DISK_DESC_SIZE, DISK_RING_DESCS, DISK_RING_DONE, DISK_RING_SIZE, DiskDesc, DiskOp, DiskStatus,
   Errno, Ev, FrameFlag, FrameKind, PAGE_SHIFT,
-} from "../kernel/abi";
-import { count } from "../kernel/stats";
-import { trace } from "../kernel/trace";
-import { panic } from "../kernel/panic";
+} from "../base/abi";
+import { count } from "../base/stats";
+import { trace } from "../base/trace";
+import { panic } from "../base/panic";
 import { checkRegisterHolder } from "../vm/check";
 import { frame, frameAlloc, frameInput, frameIoDone, frameOutput, IoRef } from "../vm/frame";
 import { framePtr, ramFrames } from "../vm/ram";
-
-// @ts-ignore: decorator
-@external("host", "diskDoorbell")
-declare function hostDiskDoorbell(tail: u32): void;
+import { hostDiskDoorbell } from "../base/host";
 
 // @ts-ignore: decorator
 @unmanaged class DiskReq {
@@ -88,7 +85,7 @@ function desc(i: u32): DiskReq {
 export function blockAttach(nblocks: u32): i32 {
   if (offsetof<DiskReq>() != DISK_DESC_SIZE || offsetof<DiskReq>("status") != DiskDesc.STATUS ||
       offsetof<DiskReq>("block") != DiskDesc.BLOCK || offsetof<DiskReq>("pa") != DiskDesc.PA || offsetof<DiskReq>("tag") != DiskDesc.TAG)
-    panic("blockAttach: DiskReq layout disagrees with kernel/abi.ts");
+    panic("blockAttach: DiskReq layout disagrees with base/abi.ts");
   if (ring != 0) return -Errno.EBUSY;
   if (nblocks == 0 || nblocks > 0x7fffffff) return -Errno.EINVAL;
   const f = frameAlloc(FrameKind.KERNEL, true);
@@ -190,7 +187,6 @@ export function blockInterrupt(): i32 {
   }
   return n;
 }
-
 
 // The ring frame is held by the driver (frame conservation, vm/check.ts).
 function holds(expected: StaticArray<u32>): void {

@@ -1,6 +1,6 @@
 // drivers/nic.ts — the NIC driver: descriptor rings, doorbells, the interrupt handler.
 //
-// The device (tools/host/nic.ts) and this driver share only the layouts in kernel/abi.ts:
+// The device (tools/host/nic.ts) and this driver share only the layouts in base/abi.ts:
 //
 //   RAM                                         device registers (host.nicWrite)
 //  +-----------------------+                   TX_RING  <- pa of the TX ring
@@ -22,19 +22,16 @@
 // get buffers when a socket asks for them. The interrupt handler takes every DONE packet,
 // gives its buffers to a Pkt, re-posts fresh frames, and passes the Pkt up (net/ipin.ts).
 
-import { Counter, Ev, FrameKind, NIC_HDR_SLOT, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag, PAGE_SIZE } from "../kernel/abi";
-import { count } from "../kernel/stats";
-import { trace } from "../kernel/trace";
+import { Counter, Ev, FrameKind, NIC_HDR_SLOT, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag, PAGE_SIZE } from "../base/abi";
+import { count } from "../base/stats";
+import { trace } from "../base/trace";
 import { frameAlloc, frameRef, frameUnref } from "../vm/frame";
 import { framePtr, paPtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";
 import { OutReq } from "../kernel/io/outreq";
 import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
 import { pieceCap, pieceFrame, piecePa, pieces, planDescs, planHolds, planNew, planPost, planPlaced, planRelease, planRestore, planSaved, RxPlan } from "./rxplan";
-
-// @ts-ignore: decorator
-@external("host", "nicWrite")
-declare function nicWrite(nic: i32, reg: i32, queue: i32, value: i32): void;
+import { nicWrite } from "../base/host";
 
 export const MAX_NICS = 2;
 const TX_HDR_FRAMES = (NIC_TX_DESCS * NIC_HDR_SLOT) / PAGE_SIZE;

@@ -23,8 +23,8 @@
 // delivery notices and copies those bytes instead. Share semantics posts the application's own
 // (wired) frames, so the data lands in place.
 
-import { Counter, ETH_HLEN, FrameKind, NIC_RX_DESCS, NicFeature, PAGE_SIZE } from "../kernel/abi";
-import { count } from "../kernel/stats";
+import { Counter, ETH_HLEN, FrameKind, NIC_RX_DESCS, NicFeature, PAGE_SIZE } from "../base/abi";
+import { count } from "../base/stats";
 import { frameAlloc, frameIoDone, frameUnref, frameWire, IoRef } from "../vm/frame";
 import { framePtr } from "../vm/ram";
 import { fragStep, IP_MAXPAYLOAD } from "../net/frag";

@@ -9,8 +9,8 @@
 // if it were handed out again at once, its new contents might reach the disk (writeback happens
 // at any time) while a crash could still bring back the old file that owns it.
 
-import { Errno, FS_BITS_PER_BLOCK, SYS_RESTART } from "../kernel/abi";
-import { panic } from "../kernel/panic";
+import { Errno, FS_BITS_PER_BLOCK, SYS_RESTART } from "../base/abi";
+import { panic } from "../base/panic";
 import { frameRef, frameUnref } from "../vm/frame";
 import { framePtr } from "../vm/ram";
 import { logWrite } from "./log";

@@ -11,7 +11,7 @@
 //                               MOUNT: a mount / unmount write ended  fs/mount.ts
 //                          ---> commit and writeback move on, sleepers wake (fs/wait.ts)
 
-import { DISK_RING_SIZE, DiskOp } from "../kernel/abi";
+import { DISK_RING_SIZE, DiskOp } from "../base/abi";
 import { blockOnDone, blockPending, blockSubmit } from "../drivers/block";
 import { frame } from "../vm/frame";
 import { noteDone, wakeup } from "./wait";

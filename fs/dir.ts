@@ -1,6 +1,6 @@
 // fs/dir.ts — directories and path names.
 //
-// A directory is a file of FS_DIRENT_SIZE-byte entries (drawn in kernel/abi.ts); Dirent below is
+// A directory is a file of FS_DIRENT_SIZE-byte entries (drawn in base/abi.ts); Dirent below is
 // that layout. Its pages live in the page cache like any file's, but every change to one goes
 // through the log. Entry slots are reused (ino 0 = free); a directory only grows, at its end.
 //
@@ -8,7 +8,7 @@
 // "." and ".." are ordinary entries every directory has). A component longer than FS_NAME_MAX
 // bytes is ENAMETOOLONG; a component that is not a directory on the way is ENOTDIR.
 
-import { Errno, FS_DIRENT_SIZE, FS_NAME_MAX, FsType, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../kernel/abi";
+import { Errno, FS_DIRENT_SIZE, FS_NAME_MAX, FsType, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../base/abi";
 import { framePtr } from "../vm/ram";
 import { logWrite } from "./log";
 import { pcNew, pcPage } from "./pagecache";

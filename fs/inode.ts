@@ -1,6 +1,6 @@
 // fs/inode.ts — inodes: files and directories, their block maps, allocation and truncation.
 //
-// The on-disk inode is drawn in kernel/abi.ts (FS_INODE_SIZE bytes, FsInode offsets); DInode below
+// The on-disk inode is drawn in base/abi.ts (FS_INODE_SIZE bytes, FsInode offsets); DInode below
 // *is* that layout. Each inode in use has one in-memory Inode, kept from its first lookup until it
 // is freed or the file system is unmounted: the fields (authoritative while mounted; iupdate copies
 // them into the cached inode block, which the log then writes), the inode's memory object (its
@@ -14,8 +14,8 @@
 
 import {
   Errno, FS_DIRENT_SIZE, FS_MAX_PAGES, FS_INODE_SIZE, FS_INODES_PER_BLOCK, FS_NDIRECT, FS_NINDIRECT, FsInode, FsType, PAGE_SHIFT, PAGE_MASK, SYS_RESTART,
-} from "../kernel/abi";
-import { panic } from "../kernel/panic";
+} from "../base/abi";
+import { panic } from "../base/panic";
 import { framePtr } from "../vm/ram";
 import { objectDrop, objectNew, ObjKind, VmObject } from "../vm/object";
 import { balloc, bfree } from "./balloc";
@@ -66,7 +66,7 @@ const byObj = new Map<u32, Inode>();
 /** Inodes unlinked while open, now closed: freed by ireap. */
 const orphans = new Array<Inode>();
 
-/** inodeLayoutOk: DInode agrees with kernel/abi.ts. */
+/** inodeLayoutOk: DInode agrees with base/abi.ts. */
 export function inodeLayoutOk(): bool {
   return offsetof<DInode>("size") == FsInode.SIZE && offsetof<DInode>("nblocks") == FsInode.NBLOCKS;
 }

@@ -19,9 +19,9 @@
 // A failed write ends the commit and leaves the file system FAILED: changes are refused with EIO
 // (what was committed is safe on disk; a later mount replays it).
 
-import { DiskOp, Errno, Ev, FS_LOG_MAX } from "../kernel/abi";
-import { trace } from "../kernel/trace";
-import { panic } from "../kernel/panic";
+import { DiskOp, Errno, Ev, FS_LOG_MAX } from "../base/abi";
+import { trace } from "../base/trace";
+import { panic } from "../base/panic";
 import { frameRef, frameUnref } from "../vm/frame";
 import { framePtr } from "../vm/ram";
 import { bitmapCommitted } from "./balloc";

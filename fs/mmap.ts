@@ -8,7 +8,7 @@
 // fault makes the page dirty (writeback persists it). Each region mapping the file holds it
 // open, like a descriptor.
 
-import { PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../kernel/abi";
+import { PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../base/abi";
 import { freeFrames } from "../vm/frame";
 import { VmObject } from "../vm/object";
 import { pagerRegister, PAGER_EIO, PAGER_EOF, PAGER_WAIT } from "../vm/pager";

@@ -16,8 +16,8 @@
 // fsUnmount (every file closed): free inodes unlinked while open, commit, write every dirty page
 // back, superblock clean = 1, then forget every cached page and inode.
 
-import { DiskOp, Errno, FS_LOG_MAX, FsInfo, FsSuper, FsType, MountFlag, SYS_RESTART } from "../kernel/abi";
-import { panic } from "../kernel/panic";
+import { DiskOp, Errno, FS_LOG_MAX, FsInfo, FsSuper, FsType, MountFlag, SYS_RESTART } from "../base/abi";
+import { panic } from "../base/panic";
 import { checkRegisterHolder } from "../vm/check";
 import { framePtr, ramFrames } from "../vm/ram";
 import { objectDrop, objectNew, ObjKind } from "../vm/object";
@@ -110,7 +110,7 @@ export function fsMount(flags: i32): i32 {
   if (nb == 0) { message = "mount: no disk attached"; return -Errno.ENODEV; }
   callBegin();
   if (stage == Stage.IDLE) {
-    if (!superLayoutOk() || !inodeLayoutOk() || offsetof<Dirent>("name") != 4) panic("fsMount: on-disk structures disagree with kernel/abi.ts");
+    if (!superLayoutOk() || !inodeLayoutOk() || offsetof<Dirent>("name") != 4) panic("fsMount: on-disk structures disagree with base/abi.ts");
     if (!holderRegistered) {
       checkRegisterHolder(holds);
       holderRegistered = true;

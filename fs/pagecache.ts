@@ -19,9 +19,9 @@
 // (REFERENCED) gets a second chance; one that is clean and held by nothing but its object slot
 // (refs == 1: not logged or pinned) with no pending I/O, no pin and no mapping is evicted.
 
-import { DiskOp, Ev, Errno, FrameFlag, FrameKind, PAGE_SIZE } from "../kernel/abi";
-import { trace } from "../kernel/trace";
-import { panic } from "../kernel/panic";
+import { DiskOp, Ev, Errno, FrameFlag, FrameKind, PAGE_SIZE } from "../base/abi";
+import { trace } from "../base/trace";
+import { panic } from "../base/panic";
 import { frame, frameAlloc, freeFrames } from "../vm/frame";
 import { framePtr, ramFrames } from "../vm/ram";
 import { objectGrow, objectInstall, objectRelease, objects, ObjKind, VmObject } from "../vm/object";

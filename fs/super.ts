@@ -1,13 +1,13 @@
 // fs/super.ts — the superblock: the geometry of the mounted file system, checked before use.
 //
-// The on-disk layout is drawn in kernel/abi.ts (On-disk file system). The superblock's fields
+// The on-disk layout is drawn in base/abi.ts (On-disk file system). The superblock's fields
 // are kept here while the file system is mounted; every other fs file reads them from here.
 // `dev` is the disk's own memory object: page b of it caches block b (superblock, log header,
 // bitmap, inode table and indirect blocks), in the same frames as any other page-cache page.
 
 import {
   FS_BITS_PER_BLOCK, FS_INODES_PER_BLOCK, FS_LOG_MAX, FS_MAGIC, FS_VERSION, FsSuper,
-} from "../kernel/abi";
+} from "../base/abi";
 import { VmObject } from "../vm/object";
 
 // @ts-ignore: decorator
@@ -45,7 +45,7 @@ export function setDev(o: VmObject | null): void {
   dev = o;
 }
 
-/** superLayoutOk: the SuperBlock class agrees with kernel/abi.ts. */
+/** superLayoutOk: the SuperBlock class agrees with base/abi.ts. */
 export function superLayoutOk(): bool {
   return offsetof<SuperBlock>() == FsSuper.SIZE && offsetof<SuperBlock>("logStart") == FsSuper.LOG_START &&
     offsetof<SuperBlock>("dataStart") == FsSuper.DATA_START && offsetof<SuperBlock>("clean") == FsSuper.CLEAN;

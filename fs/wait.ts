@@ -15,15 +15,12 @@
 // Functions that look things up return a value >= 0, -Errno, or SYS_RESTART (always < -4096),
 // so `if (r < 0) return r;` passes both failures and restarts up to the system call.
 
-import { Errno, Ev, ProcState, SYS_RESTART } from "../kernel/abi";
-import { trace } from "../kernel/trace";
-import { panic } from "../kernel/panic";
+import { Errno, Ev, ProcState, SYS_RESTART } from "../base/abi";
+import { trace } from "../base/trace";
+import { panic } from "../base/panic";
 import { Proc, procs } from "../kernel/proc";
 import { blockPending } from "../drivers/block";
-
-// @ts-ignore: decorator
-@external("host", "wake")
-declare function hostWake(pid: i32): void;
+import { hostWake } from "../base/host";
 
 /** The last disk request the file system saw complete (they complete in submission order). */
 export let doneId: u32 = 0;

@@ -4,7 +4,7 @@
 // descriptors that refer to the same open file (after fork), with its offset. Sockets, IPC
 // channels, files of the mounted file system (kernel/sysfs.ts) and pipes (kernel/pipe.ts).
 
-import { Errno } from "./abi";
+import { Errno } from "../base/abi";
 import { Socket, sockRelease } from "../net/socket";
 import { ChanEnd, chanClose } from "./ipc";
 import { Inode, irelease } from "../fs/inode";

@@ -5,9 +5,9 @@
 // functions and imports exactly the documented hardware interface; tools/host/kernel.ts types
 // them. Addresses and frame numbers are i32; results < 0 are -Errno or -Kill as documented.
 
-import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, ProcField, ProcState, RegionField } from "./abi";
-import { beginEntry, entryNs as stEntryNs } from "./stats";
-import { cpuInit, cpuSet, ncpus } from "./cpu";
+import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, ProcField, ProcState, RegionField } from "../base/abi";
+import { beginEntry, entryNs as stEntryNs } from "../base/stats";
+import { cpuInit, cpuSet, ncpus } from "../base/cpu";
 import { procExit, procGet, procReap, procs, procSpawn } from "./proc";
 import { lastProc, syscall as dispatch, userRange } from "./syscall";
 import { zioMemcpy } from "./io/zio";
@@ -27,10 +27,10 @@ import { reasmLimits, REASM_SLOTS, REASM_TIMEOUT_NS } from "../net/reasm";
 import { blockAttach, blockInterrupt, blockStatus, blockSubmit } from "../drivers/block";
 import { fsInfo as infoFs, fsMessage as mountMessage, fsMount as mountFs, fsUnmount as unmountFs } from "../fs/mount";
 
-export { setCost, countersPtr } from "./stats";
-export { setClock } from "./clock";
+export { setCost, countersPtr } from "../base/stats";
+export { setClock } from "../base/clock";
 export { dropsPtr } from "../net/drop";
-export { setTraceMask } from "./trace";
+export { setTraceMask } from "../base/trace";
 export { frameTablePtr } from "../vm/frame";
 
 let booted = false;

@@ -15,15 +15,12 @@
 //   end 0 --(queue 1)--> end 1          each end: its incoming queue and at most one waiting
 //   end 0 <--(queue 0)-- end 1          receive, like a socket
 
-import { Errno, ProcState, Sem, SYS_BLOCKED } from "./abi";
+import { Errno, ProcState, Sem, SYS_BLOCKED } from "../base/abi";
 import { Proc, procs } from "./proc";
 import { OutReq, outReqRelease } from "./io/outreq";
 import { ioInput } from "./io/index";
 import { dgramNew, Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
-
-// @ts-ignore: decorator
-@external("host", "wake")
-declare function hostWake(pid: i32): void;
+import { hostWake } from "../base/host";
 
 export const CHAN_QMAX = 64;
 

@@ -13,8 +13,8 @@
 // Pipes never block (ours, for brevity): reading an empty pipe gives -EAGAIN (0 once the write end
 // is closed), writing a full one -EAGAIN.
 
-import { Counter, Errno, FrameKind, PAGE_SIZE, Pte } from "./abi";
-import { count } from "./stats";
+import { Counter, Errno, FrameKind, PAGE_SIZE, Pte } from "../base/abi";
+import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { copyin, copyout } from "./uio";
 import { checkRegisterHolder } from "../vm/check";

@@ -9,10 +9,10 @@
 //                             v
 //                          ZOMBIE --wait/reap--> UNUSED      (no frames held while ZOMBIE)
 
-import { Counter, Ev, Kill, MAX_PROCS, ProcState, Sem } from "./abi";
-import { count } from "./stats";
-import { trace } from "./trace";
-import { ncpus } from "./cpu";
+import { Counter, Ev, Kill, MAX_PROCS, ProcState, Sem } from "../base/abi";
+import { count } from "../base/stats";
+import { trace } from "../base/trace";
+import { ncpus } from "../base/cpu";
 import { AddrSpace, asCreate, asDestroy, asFork } from "../vm/aspace";
 import { FdTable } from "./file";
 import { sockForget } from "../net/socket";

@@ -4,10 +4,10 @@
 // changes: a bad call returns its error and leaves the process and the machine as they were.
 // Second results go to the process's ret0 / ret1 (read with the sysret export).
 
-import { Counter, Errno, Ev, Kill, MapFlag, PAGE_MASK, ProcState, Prot, Sys, USER_BASE, USER_TOP, MAX_PROCS } from "./abi";
-import { count } from "./stats";
-import { trace } from "./trace";
-import { cpuSet, ncpus } from "./cpu";
+import { Counter, Errno, Ev, Kill, MapFlag, PAGE_MASK, ProcState, Prot, Sys, USER_BASE, USER_TOP, MAX_PROCS } from "../base/abi";
+import { count } from "../base/stats";
+import { trace } from "../base/trace";
+import { cpuSet, ncpus } from "../base/cpu";
 import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
 import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";

@@ -14,8 +14,8 @@
 import {
   Access, Counter, Errno, FS_DIRENT_SIZE, FS_MAX_PAGES, FS_PATH_MAX, FS_STAT_SIZE, FsStat, FsType, OpenFlag, PAGE_MASK,
   PAGE_SHIFT, PAGE_SIZE, Pte, SEM_MASK, Seek, Sem, SYS_RESTART,
-} from "./abi";
-import { count } from "./stats";
+} from "../base/abi";
+import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind, MAX_FDS } from "./file";
 import { userRange } from "./syscall";

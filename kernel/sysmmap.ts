@@ -9,7 +9,7 @@
 // a file opened for writing (EACCES). Pages beyond the end of the file may be mapped; touching
 // them is SIGBUS.
 
-import { Errno, PAGE_MASK, Prot } from "./abi";
+import { Errno, PAGE_MASK, Prot } from "../base/abi";
 import { Proc } from "./proc";
 import { asFind, asMapFile } from "../vm/aspace";
 import { ObjKind } from "../vm/object";

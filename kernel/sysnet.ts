@@ -5,8 +5,8 @@
 //   recvfrom(fd, va, len, flags): a queued datagram is delivered at once; otherwise the process
 //     waits (BLOCKED) and the datagram is delivered into its buffer when it arrives
 
-import { Access, Counter, Errno, MsgFlag, PAGE_MASK, PAGE_SIZE, SEM_MASK, Sem, SYS_BLOCKED } from "./abi";
-import { count } from "./stats";
+import { Access, Counter, Errno, MsgFlag, PAGE_MASK, PAGE_SIZE, SEM_MASK, Sem, SYS_BLOCKED } from "../base/abi";
+import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
 import { userRange } from "./syscall";

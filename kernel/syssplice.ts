@@ -15,8 +15,8 @@
 // Linux's sendfile with a non-null offset). File pages not in memory are read first: the call
 // returns SYS_RESTART and is made again (fs/wait.ts).
 
-import { Access, Counter, Errno, FrameKind, FsType, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Pte, Sem, SYS_RESTART } from "./abi";
-import { count } from "./stats";
+import { Access, Counter, Errno, FrameKind, FsType, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Pte, Sem, SYS_RESTART } from "../base/abi";
+import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
 import { userRange } from "./syscall";

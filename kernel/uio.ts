@@ -5,9 +5,9 @@
 // a kernel copy-out into a page under output gets its own copy, like any other writer. A
 // fault that cannot be resolved fails the call with EFAULT; the process is not killed.
 
-import { Access, Counter, Errno, Kill, PAGE_MASK, PAGE_SIZE } from "./abi";
+import { Access, Counter, Errno, Kill, PAGE_MASK, PAGE_SIZE } from "../base/abi";
 import { callBlock } from "../fs/wait";
-import { count } from "./stats";
+import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { translate } from "../vm/mmu";
 import { paPtr } from "../vm/ram";

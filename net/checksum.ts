@@ -16,8 +16,8 @@
 //    words: its contribution is the byte-swapped sum of the range taken on its own.
 // Received data checks out when the sum over it, checksum field included, is 0xffff.
 
-import { Counter } from "../kernel/abi";
-import { count } from "../kernel/stats";
+import { Counter } from "../base/abi";
+import { count } from "../base/stats";
 
 /** csumFold: fold a wide sum of little-endian words to a 16-bit one's-complement sum. */
 // @ts-ignore: decorator

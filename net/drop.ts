@@ -1,10 +1,10 @@
 // net/drop.ts — per-reason counters of dropped network input.
 //
 // Every place in net/ that refuses a frame, a fragment or a pending datagram calls dropCount
-// exactly once with the reason (kernel/abi.ts, Drop). The host reads the counters as a
+// exactly once with the reason (base/abi.ts, Drop). The host reads the counters as a
 // u64[Drop.COUNT] array at dropsPtr(); Drop.None is never counted.
 
-import { Drop } from "../kernel/abi";
+import { Drop } from "../base/abi";
 
 const drops = new StaticArray<u64>(Drop.COUNT);
 

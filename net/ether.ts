@@ -9,7 +9,7 @@
 // A MAC address is a u64 holding the 48-bit address with the first wire byte most significant
 // (02:00:00:00:00:01 is 0x020000000001).
 
-import { Drop } from "../kernel/abi";
+import { Drop } from "../base/abi";
 import { dropCount } from "./drop";
 
 export const ETH_DST = 0;

@@ -12,7 +12,7 @@
 // gather list [its own IP header, the payload slice [off, off+fragLen)] over the sender's frames:
 // nothing is copied and nothing is allocated.
 
-import { Errno } from "../kernel/abi";
+import { Errno } from "../base/abi";
 import { IP4_HLEN, IP_MAXLEN } from "./ipv4";
 
 /** The largest IP payload of one datagram: 65535 - 20 = 65515 (UDP data up to 65507). */

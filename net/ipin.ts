@@ -9,9 +9,9 @@
 // Nothing here copies payload: packets stay in the frames the NIC wrote them into, described
 // by runs; the receiving semantics (kernel/io) decides how the bytes reach the application.
 
-import { Drop, ETH_HLEN, Ev } from "../kernel/abi";
-import { trace } from "../kernel/trace";
-import { nowNs } from "../kernel/clock";
+import { Drop, ETH_HLEN, Ev } from "../base/abi";
+import { trace } from "../base/trace";
+import { nowNs } from "../base/clock";
 import { Dgram, dgramFree, dgramNew, Pkt, pktFree, pktGet, pktMoveOut } from "./pkt";
 import { dropCount } from "./drop";
 import { etherCheck } from "./ether";
@@ -24,7 +24,7 @@ import { csumAdd, csumRange, csumU32 } from "./checksum";
 import { pieceHandle, reasmAdd, reasmExpire, reasmFirst, reasmNext, reasmReclaim, reasmRelease } from "./reasm";
 import { udpDeliver } from "./socket";
 import { nics, rxMisplaced, RxView } from "../drivers/nic";
-import { PAGE_SHIFT } from "../kernel/abi";
+import { PAGE_SHIFT } from "../base/abi";
 
 function drop(p: Pkt, why: Drop, counted: bool): void {
   if (!counted) dropCount(why);

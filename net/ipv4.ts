@@ -19,7 +19,7 @@
 // Functions take and return host-order values (addresses as u32, 10.0.0.1 is 0x0a000001).
 // Output never sets options: the header is IP4_HLEN = 20 bytes.
 
-import { Drop } from "../kernel/abi";
+import { Drop } from "../base/abi";
 import { csumBytes, csumFinish } from "./checksum";
 import { dropCount } from "./drop";
 

@@ -16,7 +16,7 @@
 // length, as RFC 2675 does for IPv6. Everything else (gather lists, reassembly, delivery) is the
 // path every datagram takes.
 
-import { Drop } from "../kernel/abi";
+import { Drop } from "../base/abi";
 import { csumBytes, csumFinish, csumU32 } from "./checksum";
 import { IP4_HLEN, ip4Build } from "./ipv4";
 

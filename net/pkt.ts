@@ -15,8 +15,8 @@
 // A Dgram is one UDP datagram: its packets in order (one, or the fragments reassembly put
 // together). Packets and datagrams come from pools and go back to them: no allocation per packet.
 
-import { Counter, FrameKind, PAGE_SHIFT, PAGE_SIZE } from "../kernel/abi";
-import { count } from "../kernel/stats";
+import { Counter, FrameKind, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
+import { count } from "../base/stats";
 import { frameAlloc, frameUnref } from "../vm/frame";
 import { framePtr, paPtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";

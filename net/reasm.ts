@@ -37,8 +37,8 @@
 //  - a pending datagram expires timeoutNs after its first fragment arrived (ReasmTimeout, counted
 //    once per datagram); complete datagrams never expire: they are the caller's until released.
 
-import { Drop } from "../kernel/abi";
-import { panic } from "../kernel/panic";
+import { Drop } from "../base/abi";
+import { panic } from "../base/panic";
 import { dropCount } from "./drop";
 import { IP_MAXPAYLOAD } from "./frag";
 

@@ -9,18 +9,15 @@
 // With early demultiplexing (NicFeature.EARLY_DEMUX) a bound socket gets its own receive queue
 // on the NIC, so the driver can post buffers chosen for that socket's receives.
 
-import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, ProcState, Sem } from "../kernel/abi";
-import { trace } from "../kernel/trace";
+import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, ProcState, Sem } from "../base/abi";
+import { trace } from "../base/trace";
 import { Dgram, dgramFree } from "./pkt";
 import { dropCount } from "./drop";
 import { MAX_NICS, Nic, nicPlanDone, nicPlanEnd, nicRenew, nics, nicSteer, rxSetup } from "../drivers/nic";
 import { alignReceive } from "../kernel/io/align";
 import { ioInput } from "../kernel/io/index";
 import { procs, Proc } from "../kernel/proc";
-
-// @ts-ignore: decorator
-@external("host", "wake")
-declare function hostWake(pid: i32): void;
+import { hostWake } from "../base/host";
 
 export const SOCK_QMAX = 64;
 export const EPHEMERAL_BASE: u32 = 49152;

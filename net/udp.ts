@@ -22,7 +22,7 @@
 // 0 field means "no checksum": a receiver then skips the check. Data scattered over frames is
 // summed with net/checksum.ts (csumRange) and combined with udpPseudo.
 
-import { Drop } from "../kernel/abi";
+import { Drop } from "../base/abi";
 import { csumAdd, csumBytes, csumFinish, csumU32 } from "./checksum";
 import { dropCount } from "./drop";
 import { IPPROTO_UDP } from "./ipv4";

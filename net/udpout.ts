@@ -9,7 +9,7 @@
 //
 // Packets hold their request until the device has sent them (drivers/nic.ts completes it).
 
-import { ETH_HLEN, MAC_PREFIX, NIC_TX_DESCS, NicFeature, NicTxFlag, PAGE_SIZE } from "../kernel/abi";
+import { ETH_HLEN, MAC_PREFIX, NIC_TX_DESCS, NicFeature, NicTxFlag, PAGE_SIZE } from "../base/abi";
 import { OutReq } from "../kernel/io/outreq";
 import { Nic, nicKick, nicQueue, TxPkt, txPktNew } from "../drivers/nic";
 import { jumboBuild, jumboCount, jumboPseudo, jumboStep, JUMBO_HLEN } from "./jumbo";

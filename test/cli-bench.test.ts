@@ -183,7 +183,7 @@ describe("profiles", () => {
 });
 
 describe("semantics names", () => {
-  it("name the eight semantics of kernel/abi.ts in Sem order, and nothing else", () => {
+  it("name the eight semantics of base/abi.ts in Sem order, and nothing else", () => {
     expect(SEMANTICS.map((s) => s.sem)).toEqual([Sem.COPY, Sem.EMULATED_COPY, Sem.SHARE, Sem.EMULATED_SHARE, Sem.MOVE, Sem.EMULATED_MOVE, Sem.WEAK_MOVE, Sem.EMULATED_WEAK_MOVE]);
     expect(semanticsByName("emulated-weak-move").sem).toBe(Sem.EMULATED_WEAK_MOVE);
     expect(() => semanticsByName("zero-copy")).toThrow(/unknown semantics "zero-copy"/);

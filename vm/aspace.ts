@@ -14,9 +14,9 @@
 // protection. Regions never overlap; splitting one (partial munmap or mprotect) makes two
 // regions on the same object. The ASID of an address space is its process id.
 
-import { Errno, MAX_PROCS, MMAP_BASE, PAGE_SHIFT, PAGE_SIZE, Prot, Pte, USER_BASE, USER_TOP, Counter, Ev } from "../kernel/abi";
-import { count } from "../kernel/stats";
-import { trace } from "../kernel/trace";
+import { Errno, MAX_PROCS, MMAP_BASE, PAGE_SHIFT, PAGE_SIZE, Prot, Pte, USER_BASE, USER_TOP, Counter, Ev } from "../base/abi";
+import { count } from "../base/stats";
+import { trace } from "../base/trace";
 import { frameRef } from "./frame";
 import { objectDrop, objectNew, objectPage, objectRelease, ObjKind, VmObject } from "./object";
 import { pagerRef } from "./pager";

@@ -11,7 +11,7 @@
 //   4. permissions: no writable mapping in a region without write permission
 //   5. scrubbing: a free frame not flagged UNSCRUBBED holds only zeroes
 
-import { FrameFlag, FrameKind, MAX_PROCS, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Prot, Pte } from "../kernel/abi";
+import { FrameFlag, FrameKind, MAX_PROCS, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Prot, Pte } from "../base/abi";
 import { asFind, spaces } from "./aspace";
 import { frame, freeFrames } from "./frame";
 import { objectPage, objects } from "./object";

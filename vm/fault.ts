@@ -21,9 +21,9 @@
 // A TCOW replacement unmaps the old frame from every mapping of the same object, so every
 // sharer sees the new frame on its next access; the bytes under output never change.
 
-import { Access, Counter, Ev, FrameKind, Kill, PAGE_MASK, Prot, Pte } from "../kernel/abi";
-import { count } from "../kernel/stats";
-import { trace } from "../kernel/trace";
+import { Access, Counter, Ev, FrameKind, Kill, PAGE_MASK, Prot, Pte } from "../base/abi";
+import { count } from "../base/stats";
+import { trace } from "../base/trace";
 import { AddrSpace, asFind, Region } from "./aspace";
 import { frame, frameAlloc, frameCopy, frameRef, frameUnref } from "./frame";
 import { indirectPeek, indirectTake } from "./indirect";

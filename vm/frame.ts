@@ -1,16 +1,16 @@
 // vm/frame.ts — the frame table and the frame allocator.
 //
-// Every physical frame has a 32-byte record (layout drawn in kernel/abi.ts, FrameField).
+// Every physical frame has a 32-byte record (layout drawn in base/abi.ts, FrameField).
 // Free frames form a LIFO list threaded through `next`: allocation and freeing are O(1).
 // A frame freed from user use keeps its old bytes and is flagged UNSCRUBBED; it is zeroed
 // before anyone who asked for a zeroed frame sees it, and a caller that asks for an unzeroed
 // frame promises to overwrite all 4096 bytes before mapping it. No frame with another domain's
 // bytes is ever mapped.
 
-import { Counter, Ev, FRAME_META_SIZE, FrameField, FrameFlag, FrameKind, PAGE_SIZE } from "../kernel/abi";
-import { count } from "../kernel/stats";
-import { trace } from "../kernel/trace";
-import { panic } from "../kernel/panic";
+import { Counter, Ev, FRAME_META_SIZE, FrameField, FrameFlag, FrameKind, PAGE_SIZE } from "../base/abi";
+import { count } from "../base/stats";
+import { trace } from "../base/trace";
+import { panic } from "../base/panic";
 import { framePtr, ramFrames, ramInit } from "./ram";
 
 // @ts-ignore: decorator
@@ -48,7 +48,7 @@ export function frameTablePtr(): usize {
 export function framesInit(n: u32): void {
   if (offsetof<Frame>() != FRAME_META_SIZE || offsetof<Frame>("owner") != FrameField.OWNER ||
       offsetof<Frame>("gen") != FrameField.GEN || offsetof<Frame>("maps") != FrameField.MAPS)
-    panic("framesInit: Frame layout disagrees with kernel/abi.ts");
+    panic("framesInit: Frame layout disagrees with base/abi.ts");
   ramInit(n);
   table = heap.alloc(<usize>n * FRAME_META_SIZE);
   memory.fill(table, 0, <usize>n * FRAME_META_SIZE);

@@ -13,7 +13,7 @@
 import { checkRegisterHolder } from "./check";
 import { frameRef, frameUnref } from "./frame";
 import { objectPage, VmObject } from "./object";
-import { Access, PAGE_MASK, PAGE_SIZE } from "../kernel/abi";
+import { Access, PAGE_MASK, PAGE_SIZE } from "../base/abi";
 import { AddrSpace, asFind } from "./aspace";
 import { translate } from "./mmu";
 

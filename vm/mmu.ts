@@ -7,8 +7,8 @@
 //
 // Setting A and D is what the hardware does on a walk: it is not a kernel PTE write.
 
-import { Access, Counter, Kill, PAGE_MASK, Pte } from "../kernel/abi";
-import { count } from "../kernel/stats";
+import { Access, Counter, Kill, PAGE_MASK, Pte } from "../base/abi";
+import { count } from "../base/stats";
 import { spaces } from "./aspace";
 import { vmFault } from "./fault";
 import { pteFrame } from "./pagetable";

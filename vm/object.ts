@@ -9,7 +9,7 @@
 // File-backed objects (the unified page cache) plug in through `kind`: their missing pages are
 // filled by the file system rather than zeroed.
 
-import { FrameKind } from "../kernel/abi";
+import { FrameKind } from "../base/abi";
 import { pagerRef } from "./pager";
 import { frame, frameUnref } from "./frame";
 import { indirectDrop } from "./indirect";

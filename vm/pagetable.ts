@@ -7,13 +7,13 @@
 //  +--------------+--------------+---------------+
 //         |              |
 //         |   page directory frame (1024 PDEs)     page table frame (1024 PTEs)
-//         +-> PDE = PT frame << 12 | P W U   --->  PTE = data frame << 12 | bits (kernel/abi.ts, Pte)
+//         +-> PDE = PT frame << 12 | P W U   --->  PTE = data frame << 12 | bits (base/abi.ts, Pte)
 //
 // A PDE or PTE is 4 bytes in RAM, so the tables are frames like any other and the host can
 // show them. Every write the kernel makes to a PDE or PTE is counted (PteWrites).
 
-import { Counter, FrameKind, PAGE_SHIFT, PDE_SHIFT, PTES_PER_TABLE, Pte } from "../kernel/abi";
-import { count } from "../kernel/stats";
+import { Counter, FrameKind, PAGE_SHIFT, PDE_SHIFT, PTES_PER_TABLE, Pte } from "../base/abi";
+import { count } from "../base/stats";
 import { frameAlloc, frameUnref } from "./frame";
 import { framePtr } from "./ram";
 

@@ -12,11 +12,11 @@
 // run (cpuMask): on the current CPU that is a local invalidation, on any other CPU a
 // shootdown (an inter-processor interrupt, costed per remote CPU).
 
-import { Counter, Ev, MAX_PROCS, PAGE_MASK, Pte } from "../kernel/abi";
-import { count } from "../kernel/stats";
-import { trace } from "../kernel/trace";
-import { panic } from "../kernel/panic";
-import { curCpu, ncpus } from "../kernel/cpu";
+import { Counter, Ev, MAX_PROCS, PAGE_MASK, Pte } from "../base/abi";
+import { count } from "../base/stats";
+import { trace } from "../base/trace";
+import { panic } from "../base/panic";
+import { curCpu, ncpus } from "../base/cpu";
 import { frame } from "./frame";
 import { pteFrame, pteMake, ptePtr, pteWrite } from "./pagetable";
 import { tlbFlushAsid, tlbInvalidate } from "./tlb";

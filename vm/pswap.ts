@@ -11,8 +11,8 @@
 // frame shared copy-on-write with another object is never moved into a shared or file object
 // (writes there happen in place): such a page is exchanged by copying instead.
 
-import { Access, Counter, Errno, FrameFlag, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../kernel/abi";
-import { count } from "../kernel/stats";
+import { Access, Counter, Errno, FrameFlag, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../base/abi";
+import { count } from "../base/stats";
 import { AddrSpace, asFind, Region } from "./aspace";
 import { frame } from "./frame";
 import { objectPage, ObjKind, VmObject } from "./object";

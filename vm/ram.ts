@@ -16,8 +16,8 @@
 // (TLSF, the incremental runtime's) only ever uses memory it grew itself, so it grows past RAM
 // and never into it. A heap block could not hold RAM: the largest is just under 1 GiB.
 
-import { PAGE_SHIFT } from "../kernel/abi";
-import { panic } from "../kernel/panic";
+import { PAGE_SHIFT } from "../base/abi";
+import { panic } from "../base/panic";
 
 export let ramBase: usize = 0;
 export let ramFrames: u32 = 0;

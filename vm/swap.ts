@@ -8,7 +8,7 @@
 //   object's reference: freed (and scrubbed before reuse), or kept as an orphan while I/O on
 //   it is pending, or kept by the other objects that still share it copy-on-write.
 
-import { FrameKind } from "../kernel/abi";
+import { FrameKind } from "../base/abi";
 import { asFind, spaces } from "./aspace";
 import { frame, frameUnref } from "./frame";
 import { objectInstall, objectPage, ObjKind, VmObject } from "./object";

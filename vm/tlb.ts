@@ -12,7 +12,7 @@
 // The TLB is not coherent with the page tables: whoever changes a PTE that may be cached must
 // invalidate it on every CPU that may hold it (vm/pmap.ts does, counting shootdowns).
 
-import { MAX_CPUS, PAGE_SHIFT } from "../kernel/abi";
+import { MAX_CPUS, PAGE_SHIFT } from "../base/abi";
 
 export const TLB_SETS = 16;
 export const TLB_WAYS = 4;

@@ -3,7 +3,7 @@
 // emulated copy and emulated share get system frames at the buffer's page offset (then swapped
 // in); share gets the application's own frames, wired, so the data lands in place.
 
-import { Access, NicFeature, PAGE_MASK, PAGE_SIZE, Sem } from "../abi";
+import { Access, NicFeature, PAGE_MASK, PAGE_SIZE, Sem } from "../../base/abi";
 import { Proc } from "../proc";
 import { userPa } from "../uio";
 import { MAX_NICS, nicPlan, nics } from "../../drivers/nic";

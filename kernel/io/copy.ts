@@ -7,7 +7,7 @@
 //           buffer (copyout) and free the buffers.
 // Cost: every payload byte crosses the CPU twice end to end (once per side).
 
-import { FrameKind, PAGE_SIZE } from "../abi";
+import { FrameKind, PAGE_SIZE } from "../../base/abi";
 import { Proc } from "../proc";
 import { copyin, copyout, pageBytes } from "../uio";
 import { indirectCount } from "../../vm/indirect";

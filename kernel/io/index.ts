@@ -1,5 +1,5 @@
 // kernel/io/index.ts — the data-passing interface: every call that moves user data comes here
-// with a semantics (kernel/abi.ts, Sem), and is sent to that semantics' unit.
+// with a semantics (base/abi.ts, Sem), and is sent to that semantics' unit.
 //
 //   output:  ioOutput(p, sem, va, len)  -> OutReq (runs the device gathers from)
 //            ioOutputDone(r)            <- the device has sent every packet of r
@@ -9,9 +9,9 @@
 // One file per semantics family (copy.ts, ...). A semantics this kernel does not implement
 // yet is refused with EOPNOTSUPP, never silently replaced by another.
 
-import { Counter, Errno, Ev, Sem } from "../abi";
-import { count } from "../stats";
-import { trace } from "../trace";
+import { Counter, Errno, Ev, Sem } from "../../base/abi";
+import { count } from "../../base/stats";
+import { trace } from "../../base/trace";
 import { Proc } from "../proc";
 import { OutReq, outReqNew, outReqRelease } from "./outreq";
 import { copyInput, copyOutput } from "./copy";

@@ -17,7 +17,7 @@
 //
 // Buffers must start on a page boundary: a region is made of whole pages.
 
-import { Access, Errno, PAGE_MASK, PAGE_SIZE, Prot, Pte, Sem } from "../abi";
+import { Access, Errno, PAGE_MASK, PAGE_SIZE, Prot, Pte, Sem } from "../../base/abi";
 import { Proc } from "../proc";
 import { copyout, userPa } from "../uio";
 import { asCovered, asFind, asHide, asMapAnon, asTakeHidden, asUnmap, Region, spaces } from "../../vm/aspace";
@@ -25,8 +25,8 @@ import { frame, frameRef } from "../../vm/frame";
 import { objectReplacePage } from "../../vm/swap";
 import { pmapEnter } from "../../vm/pmap";
 import { paPtr } from "../../vm/ram";
-import { Counter } from "../abi";
-import { count } from "../stats";
+import { Counter } from "../../base/abi";
+import { count } from "../../base/stats";
 import { Dgram, dgramFree } from "../../net/pkt";
 import { OutReq } from "./outreq";
 import { runsOf } from "./swapin";

@@ -7,13 +7,10 @@
 //
 //   token: | state (pending/done) | owner pid | waiting? |
 
-import { Counter, Errno, ProcState, Sem, SYS_BLOCKED } from "../abi";
-import { count } from "../stats";
+import { Counter, Errno, ProcState, Sem, SYS_BLOCKED } from "../../base/abi";
+import { count } from "../../base/stats";
 import { Proc, procs } from "../proc";
-
-// @ts-ignore: decorator
-@external("host", "wake")
-declare function hostWake(pid: i32): void;
+import { hostWake } from "../../base/host";
 
 const PENDING: u8 = 1;
 const DONE: u8 = 2;

@@ -13,8 +13,8 @@
 //
 // What a request holds is data, so completing any semantics is the same code (outReqRelease).
 
-import { Counter, Sem } from "../abi";
-import { count } from "../stats";
+import { Counter, Sem } from "../../base/abi";
+import { count } from "../../base/stats";
 import { checkRegisterHolder } from "../../vm/check";
 import { frameIoDone, frameUnref, IoRef } from "../../vm/frame";
 import { Socket } from "../../net/socket";

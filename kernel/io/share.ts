@@ -3,8 +3,8 @@
 // must not touch the buffer until the I/O completes; if it does, it can corrupt only its own
 // data (the wired frames stay its own, and are never freed or reused until unwired).
 
-import { Access, Counter } from "../abi";
-import { count } from "../stats";
+import { Access, Counter } from "../../base/abi";
+import { count } from "../../base/stats";
 import { Proc } from "../proc";
 import { pageBytes, userPa } from "../uio";
 import { frameWire } from "../../vm/frame";

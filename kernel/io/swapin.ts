@@ -14,11 +14,11 @@
 // The application's old frames go back to the free pool and are scrubbed before any reuse.
 // Nothing changes until the whole datagram is here, and no byte outside [va, va+len) changes.
 
-import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../abi";
-import { count, costOf } from "../stats";
+import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../../base/abi";
+import { count, costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyout } from "../uio";
-import { Pte } from "../abi";
+import { Pte } from "../../base/abi";
 import { asFind, Region } from "../../vm/aspace";
 import { frame, frameRef } from "../../vm/frame";
 import { objectReplacePage } from "../../vm/swap";

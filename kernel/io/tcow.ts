@@ -13,8 +13,8 @@
 // Emulated share takes the same I/O references (so the frame is never freed or reused under
 // the device) but protects nothing: the application must not touch the buffer until done.
 
-import { Access, Counter, FrameKind, PAGE_SIZE, Pte } from "../abi";
-import { costOf } from "../stats";
+import { Access, Counter, FrameKind, PAGE_SIZE, Pte } from "../../base/abi";
+import { costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyin, pageBytes, userPa } from "../uio";
 import { frame, frameAlloc, frameOutput } from "../../vm/frame";

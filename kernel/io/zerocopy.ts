@@ -16,18 +16,15 @@
 // Whether zero copy pays is not decided here: pins, unpins, the notification and the call that
 // reads it are charged from the cost profile against the copy they avoid.
 
-import { Access, Counter, Errno, FrameKind, PAGE_SIZE, ProcState, SYS_BLOCKED } from "../abi";
-import { count, costOf } from "../stats";
+import { Access, Counter, Errno, FrameKind, PAGE_SIZE, ProcState, SYS_BLOCKED } from "../../base/abi";
+import { count, costOf } from "../../base/stats";
 import { Proc, procs } from "../proc";
 import { copyin, pageBytes, userPa } from "../uio";
 import { frameAlloc, frameWire } from "../../vm/frame";
 import { framePtr } from "../../vm/ram";
 import { Socket } from "../../net/socket";
+import { hostWake } from "../../base/host";
 import { OutReq } from "./outreq";
-
-// @ts-ignore: decorator
-@external("host", "wake")
-declare function hostWake(pid: i32): void;
 
 /** zcCopyBelow: a page holding fewer bytes of a zero-copy send than this is copied: below it the
  *  copy costs less than pinning and unpinning the page (from the cost profile). */

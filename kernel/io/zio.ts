@@ -25,8 +25,8 @@
 // representation of an entry (the source frame is held, not its address), the exact policy rule,
 // the default threshold.
 
-import { Access, Counter, Errno, PAGE_MASK, PAGE_SIZE, Prot, Pte } from "../abi";
-import { count, costOf } from "../stats";
+import { Access, Counter, Errno, PAGE_MASK, PAGE_SIZE, Prot, Pte } from "../../base/abi";
+import { count, costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { pageBytes } from "../uio";
 import { asFind, Region } from "../../vm/aspace";

@@ -6,7 +6,7 @@
 //
 // Every field is computed correctly (lengths, header checksum, UDP checksum) unless the caller
 // overrides it, so a test breaks exactly one thing. There is no ARP: a MAC address is 02:00
-// followed by the IPv4 address (kernel/abi.ts, MAC_PREFIX).
+// followed by the IPv4 address (base/abi.ts, MAC_PREFIX).
 
 import { ETH_HLEN, MAC_PREFIX, parseIp } from "../../tools/host/index";
 

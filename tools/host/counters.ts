@@ -1,9 +1,9 @@
 // tools/host/counters.ts — kernel counters by name.
 //
-// Names come from kernel/abi.ts (Counter), lower-camel-cased: Counter.BytesCopied is
+// Names come from base/abi.ts (Counter), lower-camel-cased: Counter.BytesCopied is
 // "bytesCopied". The kernel keeps them as u64; the host reads them as numbers (exact < 2^53).
 
-import { Counter } from "../../kernel/abi";
+import { Counter } from "../../base/abi";
 
 export type CounterName =
   Exclude<keyof typeof Counter, "COUNT"> extends infer K extends string ? Uncapitalize<K> : never;

@@ -5,7 +5,7 @@
 // the same file sees every write the disk acknowledged, and nothing else.
 
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
-import { DISK_BLOCK_SIZE } from "../../kernel/abi";
+import { DISK_BLOCK_SIZE } from "../../base/abi";
 import { ConfigError } from "./errors";
 import type { BlockStore } from "./disk";
 

@@ -1,4 +1,4 @@
-// tools/host/disk.ts — the disk: the device half of the block interface (kernel/abi.ts,
+// tools/host/disk.ts — the disk: the device half of the block interface (base/abi.ts,
 // drivers/block.ts), with a latency model, a backing store, error injection and power cuts.
 //
 //   doorbell(tail) --(when the kernel entry that rang it ends, at t)--> fetch descriptors
@@ -14,7 +14,7 @@
 //
 // Backing stores: MemoryStore (default; works in the browser) or FileStore (tools/host/disk-node.ts).
 
-import { DISK_BLOCK_SIZE, DISK_DESC_SIZE, DISK_RING_DESCS, DISK_RING_DONE, DISK_RING_SIZE, DiskDesc, DiskOp, DiskStatus } from "../../kernel/abi";
+import { DISK_BLOCK_SIZE, DISK_DESC_SIZE, DISK_RING_DESCS, DISK_RING_DONE, DISK_RING_SIZE, DiskDesc, DiskOp, DiskStatus } from "../../base/abi";
 import { ConfigError } from "./errors";
 import type { Machine } from "./machine";
 import type { Rng } from "./rng";

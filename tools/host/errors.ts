@@ -1,6 +1,6 @@
 // tools/host/errors.ts — the errors the host library throws, each naming what went wrong.
 
-import { Access, Errno, Kill } from "../../kernel/abi";
+import { Access, Errno, Kill } from "../../base/abi";
 
 /** errnoName: "EINVAL" for 22; "E?<n>" for a number no Errno names. */
 export function errnoName(e: number): string {

@@ -10,7 +10,7 @@
 // Works in Node and in the browser: only loadKernel differs (tools/host/node.ts reads the
 // built module from disk; the playground fetches it).
 
-export * from "../../kernel/abi";
+export * from "../../base/abi";
 export { World, type WorldOptions } from "./world";
 export { Machine, parseMemory, type MachineOptions, type TraceEvent } from "./machine";
 export { Process, type MmapOptions, type RegionInfo, type ZcCompletion } from "./process";

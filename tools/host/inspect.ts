@@ -4,7 +4,7 @@
 // Everything here reads RAM and the frame table directly (no kernel entry, no faults, no
 // counters touched), the way a debugger reads a stopped machine.
 
-import { FRAME_META_SIZE, FrameField, FrameFlag, FrameKind, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Pte } from "../../kernel/abi";
+import { FRAME_META_SIZE, FrameField, FrameFlag, FrameKind, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Pte } from "../../base/abi";
 import type { Machine } from "./machine";
 
 export interface FrameInfo {

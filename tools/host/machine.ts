@@ -2,9 +2,9 @@
 // its counters and trace, and the inspection tools (frames map, page tables, TLBs, invariants).
 //
 // CPU time: each kernel entry runs on one CPU, starting when both the caller and that CPU are
-// ready, and keeps the CPU busy for exactly the cost the kernel charged (kernel/stats.ts).
+// ready, and keeps the CPU busy for exactly the cost the kernel charged (base/stats.ts).
 
-import { DEFAULT_FRAMES, Drop, Errno, Ev, FsInfo, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, MountFlag, PAGE_SIZE, ProcField, Subsys, SYS_RESTART } from "../../kernel/abi";
+import { DEFAULT_FRAMES, Drop, Errno, Ev, FsInfo, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, MountFlag, PAGE_SIZE, ProcField, Subsys, SYS_RESTART } from "../../base/abi";
 import { ConfigError, KernelPanic, InvariantViolation, SyscallError } from "./errors";
 import { instantiateKernel, KernelAbort, liftString, type KernelExports } from "./kernel";
 import { readCounters, COUNTER_NAMES, type Counters } from "./counters";

@@ -1,7 +1,7 @@
 // tools/host/nic.ts — the virtual network adapter: the device half of the NIC interface.
 //
 // The driver (drivers/nic.ts) and this model meet only where real hardware meets its driver
-// (layouts in kernel/abi.ts): descriptor rings in RAM, register writes (a TAIL write is the
+// (layouts in base/abi.ts): descriptor rings in RAM, register writes (a TAIL write is the
 // doorbell) and a completion interrupt. The device moves bytes between RAM and the wire by
 // DMA; no byte it moves is counted as CPU work.
 //
@@ -18,7 +18,7 @@
 // reused (framepool.ts), and each payload byte is touched only to copy it in and out of the
 // wire's buffer, and once more to sum it on transmit.
 
-import { ETH_HLEN, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag } from "../../kernel/abi";
+import { ETH_HLEN, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag } from "../../base/abi";
 import { ConfigError } from "./errors";
 import type { Machine } from "./machine";
 import { Wire, type WireEnd, type WireOptions } from "./wire";

@@ -8,7 +8,7 @@
 import {
   Access, Errno, FS_DIRENT_SIZE, FS_STAT_SIZE, FsStat, FsType, Kill, MapFlag, MsgFlag, OpenFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot,
   RegionField, Seek, Sem, Sys, SYS_BLOCKED, SYS_RESTART, ZIO_DEFAULT_THRESHOLD,
-} from "../../kernel/abi";
+} from "../../base/abi";
 import { parseIp } from "./nic";
 import { ProcessGone, SegmentationFault, SyscallError } from "./errors";
 import type { Machine } from "./machine";

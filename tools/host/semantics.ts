@@ -15,7 +15,7 @@
 // output gives the buffer's region to the system, and input lands in a region the kernel
 // chooses (the call's second results say where).
 
-import { Sem } from "../../kernel/abi";
+import { Sem } from "../../base/abi";
 import { ConfigError } from "./errors";
 
 export interface SemanticsInfo {

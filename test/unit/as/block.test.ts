@@ -1,8 +1,8 @@
 // The block driver (drivers/block.ts) on its own: this file plays the disk, writing statuses and
 // the done index into the ring the way tools/host/disk.ts does, then raising the interrupt.
 
-import { Counter, DISK_DESC_SIZE, DISK_RING_DESCS, DISK_RING_DONE, DISK_RING_SIZE, DiskDesc, DiskOp, DiskStatus, Errno, FrameKind, PAGE_SIZE } from "../../../kernel/abi";
-import { countersPtr } from "../../../kernel/stats";
+import { Counter, DISK_DESC_SIZE, DISK_RING_DESCS, DISK_RING_DONE, DISK_RING_SIZE, DiskDesc, DiskOp, DiskStatus, Errno, FrameKind, PAGE_SIZE } from "../../../base/abi";
+import { countersPtr } from "../../../base/stats";
 import { frame, frameAlloc, framesInit } from "../../../vm/frame";
 import { paPtr } from "../../../vm/ram";
 import {

@@ -1,7 +1,7 @@
 // Internet checksum (net/checksum.ts) against RFC 1071 and a byte-at-a-time reference.
 
-import { Counter } from "../../../kernel/abi";
-import { countersPtr } from "../../../kernel/stats";
+import { Counter } from "../../../base/abi";
+import { countersPtr } from "../../../base/stats";
 import { csumAdd, csumBytes, csumFinish, csumRange, csumU32 } from "../../../net/checksum";
 
 const BUF = heap.alloc(70000);

@@ -1,6 +1,6 @@
 // Ethernet II framing (net/ether.ts).
 
-import { Drop } from "../../../kernel/abi";
+import { Drop } from "../../../base/abi";
 import { dropsOf } from "../../../net/drop";
 import {
   ETH_HLEN, ETHERTYPE_IPV4, etherBuild, etherCheck, etherDst, etherSrc, etherType, macLoad, macStore,

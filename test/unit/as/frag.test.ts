@@ -1,6 +1,6 @@
 // Fragmentation plans (net/frag.ts). Lengths are IP payloads: UDP data + 8.
 
-import { Errno } from "../../../kernel/abi";
+import { Errno } from "../../../base/abi";
 import { IP_MAXPAYLOAD, fragCount, fragLen, fragMore, fragOff, fragStep } from "../../../net/frag";
 
 /** plan: assert the plan for (len, mtu) has n packets, the last of `last` bytes. */

@@ -2,8 +2,8 @@
 //
 // Each test runs on a fresh kernel instance: framesInit(N) gives frames 1..N-1 free and zero.
 
-import { Counter, FrameFlag, FrameKind, PAGE_SIZE } from "../../../kernel/abi";
-import { countersPtr } from "../../../kernel/stats";
+import { Counter, FrameFlag, FrameKind, PAGE_SIZE } from "../../../base/abi";
+import { countersPtr } from "../../../base/stats";
 import {
   frame, frameAlloc, frameCopy, frameFree, frameIsFree, frameRef, frameUnref, framesInit, freeFrames,
 } from "../../../vm/frame";

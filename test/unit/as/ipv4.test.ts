@@ -1,6 +1,6 @@
 // IPv4 header build, parse and validation (net/ipv4.ts).
 
-import { Drop } from "../../../kernel/abi";
+import { Drop } from "../../../base/abi";
 import { csumBytes, csumFinish } from "../../../net/checksum";
 import { dropsOf } from "../../../net/drop";
 import {

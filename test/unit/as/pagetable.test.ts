@@ -1,7 +1,7 @@
-// Two-level page tables stored in RAM frames (vm/pagetable.ts) and the PTE layout (kernel/abi.ts).
+// Two-level page tables stored in RAM frames (vm/pagetable.ts) and the PTE layout (base/abi.ts).
 
-import { Counter, FrameKind, PAGE_SIZE, Pte } from "../../../kernel/abi";
-import { countersPtr } from "../../../kernel/stats";
+import { Counter, FrameKind, PAGE_SIZE, Pte } from "../../../base/abi";
+import { countersPtr } from "../../../base/stats";
 import { frame, frameAlloc, framesInit, freeFrames } from "../../../vm/frame";
 import { pdAlloc, pdFree, pdePtr, pteFrame, pteGet, pteMake, ptePtr, pteWrite } from "../../../vm/pagetable";
 import { framePtr } from "../../../vm/ram";

@@ -1,6 +1,6 @@
 // IPv4 reassembly (net/reasm.ts): pieces, order, drops, limits, timeout, buffer ownership.
 
-import { Drop } from "../../../kernel/abi";
+import { Drop } from "../../../base/abi";
 import { dropsOf } from "../../../net/drop";
 import { fragCount, fragLen, fragMore, fragOff } from "../../../net/frag";
 import {

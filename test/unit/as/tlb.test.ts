@@ -1,7 +1,7 @@
 // The per-CPU TLB (vm/tlb.ts): 64 entries, 4-way set associative (16 sets by the low 4 bits of
 // the virtual page number), ASID-tagged, round-robin replacement per set.
 
-import { Pte } from "../../../kernel/abi";
+import { Pte } from "../../../base/abi";
 import { TLB_SETS, TLB_WAYS, tlbEntry, tlbFill, tlbFlushAsid, tlbInvalidate, tlbLookup, tlbReset } from "../../../vm/tlb";
 
 const VA: u32 = 0x40000000; // vpn 0x40000, set 0

@@ -1,6 +1,6 @@
 // UDP header and checksum (net/udp.ts).
 
-import { Drop } from "../../../kernel/abi";
+import { Drop } from "../../../base/abi";
 import { csumAdd, csumBytes, csumRange } from "../../../net/checksum";
 import { dropsOf } from "../../../net/drop";
 import {

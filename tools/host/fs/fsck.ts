@@ -13,7 +13,7 @@
 
 import {
   FS_DIRENT_SIZE, FS_LOG_MAX, FS_MAX_PAGES, FS_NAME_MAX, FS_NDIRECT, FS_NINDIRECT, FsType,
-} from "../../../kernel/abi";
+} from "../../../base/abi";
 import { BLOCK, type DiskInode, type Geometry, geometryProblems, inodeAt, readInode, readSuper, view } from "./layout";
 
 export interface FsckReport {

@@ -1,12 +1,12 @@
 // tools/host/fs/layout.ts — the on-disk file system as the host tools see it (mkfs, fsck).
 //
 // The layout itself (superblock fields, inode and directory-entry formats) is drawn in
-// kernel/abi.ts, "On-disk file system"; this file only reads and writes those fields in a
+// base/abi.ts, "On-disk file system"; this file only reads and writes those fields in a
 // Uint8Array image. Works in Node and in the browser.
 
 import {
   DISK_BLOCK_SIZE, FS_BITS_PER_BLOCK, FS_INODE_SIZE, FS_INODES_PER_BLOCK, FS_LOG_MAX, FS_MAGIC, FS_NDIRECT, FS_VERSION, FsInode, FsSuper,
-} from "../../../kernel/abi";
+} from "../../../base/abi";
 
 export const BLOCK = DISK_BLOCK_SIZE;
 

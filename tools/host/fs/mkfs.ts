@@ -4,7 +4,7 @@
 //   block up to the root directory's in use), the inode table (only the root directory) and the
 //   root directory's one block ("." and ".."). The data area is left as it is.
 
-import { FS_BITS_PER_BLOCK, FS_DIRENT_SIZE, FS_INODES_PER_BLOCK, FS_LOG_MAX, FS_MAGIC, FS_NDIRECT, FS_ROOT_INO, FS_VERSION, FsType } from "../../../kernel/abi";
+import { FS_BITS_PER_BLOCK, FS_DIRENT_SIZE, FS_INODES_PER_BLOCK, FS_LOG_MAX, FS_MAGIC, FS_NDIRECT, FS_ROOT_INO, FS_VERSION, FsType } from "../../../base/abi";
 import { ConfigError } from "../errors";
 import { BLOCK, type Geometry, geometryProblems, inodeAt, opLogBlocks, view, writeInode, writeSuper } from "./layout";
 

@@ -1,15 +1,12 @@
-// kernel/trace.ts — kernel event trace, delivered to the host one event at a time.
+// base/trace.ts — kernel event trace, delivered to the host one event at a time.
 //
-// Each event kind (kernel/abi.ts, Ev) carries its subsystem in bits 8..15; an event is sent
+// Each event kind (base/abi.ts, Ev) carries its subsystem in bits 8..15; an event is sent
 // only when its subsystem is enabled in traceMask, so a disabled trace costs one AND per site.
 // The host stamps each event with the simulated time: entry start + offsetNs.
 
 import { Ev } from "./abi";
 import { entryNs } from "./stats";
-
-// @ts-ignore: decorator
-@external("host", "trace")
-declare function hostTrace(ev: i32, a: i32, b: i32, c: i32, offsetNs: f64): void;
+import { hostTrace } from "./host";
 
 /** Enabled subsystems (Subsys bits). Off by default. */
 export let traceMask: i32 = 0;

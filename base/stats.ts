@@ -1,7 +1,7 @@
-// kernel/stats.ts — counters of primitive operations, and the CPU time they cost.
+// base/stats.ts — counters of primitive operations, and the CPU time they cost.
 //
 // Every primitive the kernel performs is counted here, and charged: the cost profile gives
-// nanoseconds per unit of each counter (kernel/abi.ts, Counter). The host reads entryNs after
+// nanoseconds per unit of each counter (base/abi.ts, Counter). The host reads entryNs after
 // each kernel entry to learn how long that entry kept its CPU busy.
 
 import { Counter } from "./abi";

@@ -1,4 +1,4 @@
-// kernel/clock.ts — the kernel's view of simulated time.
+// base/clock.ts — the kernel's view of simulated time.
 //
 // The host's World owns the clock; at every kernel entry it tells the kernel when the entry
 // started. The kernel reads it only for timeouts (IP reassembly); it never advances it.

@@ -1,4 +1,4 @@
-// kernel/cpu.ts — which simulated CPU the kernel is running on.
+// base/cpu.ts — which simulated CPU the kernel is running on.
 //
 // The host enters the kernel on behalf of a process (on that process's CPU) or a device
 // (interrupts go to CPU 0). Everything the kernel does during the entry runs on curCpu.

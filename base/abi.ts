@@ -1,4 +1,4 @@
-// kernel/abi.ts — the one source of every constant the kernel and the host share.
+// base/abi.ts — the one source of every constant the kernel and the host share.
 //
 // This file is written in the common subset of AssemblyScript and TypeScript: the kernel
 // compiles it with asc, the host (tools/host) imports it as TypeScript. Never retype one of
