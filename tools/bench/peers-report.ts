@@ -11,7 +11,7 @@ import { ALL_SCHEMES, NOT_IMPLEMENTED, WORKLOADS, workloadByName, type WorkloadR
 import { fmtBytes, fmtNum, markdownTable, type Row } from "./format";
 import { lineChart } from "./svg";
 
-export const SWEEP_SIZES = [1 << 10, 2 << 10, 4 << 10, 8 << 10, 16 << 10, 32 << 10, 64 << 10, 256 << 10, 1 << 20];
+export const SWEEP_SIZES = [1 << 10, 2 << 10, 4 << 10, 6 << 10, 8 << 10, 10 << 10, 12 << 10, 16 << 10, 32 << 10, 64 << 10, 256 << 10, 1 << 20];
 /** The schemes of the sweep: the single-datagram workload's. */
 const SWEEP_SCHEMES = ["copy", "emulated-copy", "share", "emulated-share", "move", "emulated-move", "msg-zerocopy", "splice"];
 
@@ -111,15 +111,24 @@ export function peersMarkdown(r: PeersReport, chartDir: string): string {
       ` cgi ${cg.scheme}, proxy ${pr.scheme}${zp && cp ? ` (zio ${fmtNum(zp.cpuUs)} µs against copy's ${fmtNum(cp.cpuUs)})` : ""}, kvset ${kv.scheme}, modify ${mo.scheme}.`);
   }
   md.push("", "Why. A zero-copy send trades the copy of its bytes for fixed costs: MSG_ZEROCOPY pays a pin and an",
-    "unpin per page and a notification plus the call that reads it per send, so it loses on small sends and wins once",
-    "the copy it avoids costs more; where that happens depends only on the profile's copy bandwidth against those costs",
-    "(about 10 KB on server-2025, as the Linux documentation says; far lower on credit-net-1997, where copying is slow).",
-    "sendfile and splice send cached file pages by reference and need no notification, so they win the file server and",
-    "file-to-network workloads outright; emulated copy gets the same from a mapped file at the price of write-protecting",
-    "its mappings (PTE writes). zIO wins when an application copies buffers it then mostly does not touch (the proxy):",
-    "each elided page costs an unmapping and bookkeeping, each page touched afterwards a fault and the copy anyway, and",
-    "a reused receive buffer pays a copy-on-write for what its copies still owe; when the value is written to a file",
-    "(kvset) or every page is modified (modify) the owed pages are copied anyway and the policy turns elision off.",
-    "Genie's emulated copy avoids the receive-side copy too (page swapping), which none of the Linux schemes do.", "");
+    "unpin per page, and per send a notification and the call that reads it, so it loses on small sends and wins once the",
+    "copy it avoids costs more. Where that happens depends only on the profile's copy bandwidth against those costs (the",
+    "crossover tables above; the Linux documentation puts it at about 10 KB on current servers). sendfile and splice send",
+    "cached file pages by reference and need no notification, so on the file server they do best; emulated copy gets the",
+    "same from a mapped file at the price of write-protecting its mappings (PTE writes), and on the slow-copy profile its",
+    "page swapping on the receive side makes it the cheapest file-to-network scheme: none of the Linux schemes avoids the",
+    "receiver's copy. zIO pays, per elided page, an unmapping and its bookkeeping, and per page touched afterwards a fault",
+    "and the copy anyway; a reused receive buffer pays a copy-on-write for every page its copies still owe. Whether the",
+    "proxy's two elided copies are worth that is a question of the fault's cost against a page copy's:", "");
+  for (const p of r.profiles) {
+    const costs = getProfile(p.profile).costs;
+    const zp = row(p.rows, "proxy", "zio"), cp = row(p.rows, "proxy", "copy");
+    if (!zp || !cp) continue;
+    md.push(`- ${p.profile}: a fault costs ${fmtNum(costs.faults.ns / 1000)} µs, copying a page ${fmtNum((costs.bytesCopied.ns * 4096) / 1000)} µs;` +
+      ` the proxy costs ${fmtNum(zp.cpuUs)} CPU µs with zio against ${fmtNum(cp.cpuUs)} with copy: zio ${zp.cpuUs < cp.cpuUs ? "wins" : "loses"}.`);
+  }
+  md.push("", "When the copied value is then written to a file (kvset) or every page is modified (modify), the owed pages are",
+    "copied anyway: zio copies as many bytes as copy does and adds faults, until its policy has judged the buffer (16",
+    "pages) and stops eliding into it.", "");
   return md.join("\n");
 }

@@ -92,7 +92,7 @@ interface Env {
  *  file system when aDisk, b when bDisk. */
 async function env(w: World, profile: Profile, memory: number, aDisk = false, bDisk = false): Promise<Env> {
   const disk = () => {
-    const image = new Uint8Array(4096 * PAGE_SIZE); // 16 MiB
+    const image = new Uint8Array(2048 * PAGE_SIZE); // 8 MiB
     mkfs(image);
     return new Disk({ store: new MemoryStore(image) });
   };
