@@ -15,12 +15,10 @@
 // Functions that look things up return a value >= 0, -Errno, or SYS_RESTART (always < -4096),
 // so `if (r < 0) return r;` passes both failures and restarts up to the system call.
 
-import { Errno, Ev, ProcState, SYS_RESTART } from "../base/abi";
+import { Errno, Ev, SYS_RESTART } from "../base/abi";
 import { trace } from "../base/trace";
 import { panic } from "../base/panic";
-import { Proc, procs } from "../kernel/proc";
 import { blockPending } from "../drivers/block";
-import { hostWake } from "../base/host";
 
 /** The last disk request the file system saw complete (they complete in submission order). */
 export let doneId: u32 = 0;
@@ -95,14 +93,34 @@ const sleepPid = new Array<i32>();
 const sleepReq = new Array<u32>();
 const sleepGen = new Array<u32>();
 
-/** callBlock: block p until what its call missed is ready; SYS_RESTART. */
-export function callBlock(p: Proc): i32 {
+// ---- Hooks: registered at boot by the process layer (kernel/hooks.ts) ------------------------
+
+/** sleepHook(pid): process pid's call waits for the file system (pid BLOCKED). */
+let sleepHook: (pid: i32) => void = noSleep;
+/** wakeHook(pid): what pid waited for is ready: if it is still BLOCKED it runs again (host.wake). */
+let wakeHook: (pid: i32) => void = noWake;
+
+function noSleep(pid: i32): void {
+  panic("callBlock: no sleep hook registered");
+}
+function noWake(pid: i32): void {
+  panic("wakeup: no wake hook registered");
+}
+
+/** fsWaitRegister: how a process is put to sleep and woken for the file system. */
+export function fsWaitRegister(sleep: (pid: i32) => void, wake: (pid: i32) => void): void {
+  sleepHook = sleep;
+  wakeHook = wake;
+}
+
+/** callBlock: block process pid until what its call missed is ready; SYS_RESTART. */
+export function callBlock(pid: i32): i32 {
   if (!missed) panic("callBlock: the call missed nothing");
-  p.state = ProcState.BLOCKED;
-  sleepPid.push(p.pid);
+  sleepHook(pid);
+  sleepPid.push(pid);
   sleepReq.push(needReq);
   sleepGen.push(needGen);
-  trace(Ev.FsBlock, p.pid, <i32>needReq, <i32>needGen);
+  trace(Ev.FsBlock, pid, <i32>needReq, <i32>needGen);
   wakeup(); // already satisfied (rare): runnable at once
   return SYS_RESTART;
 }
@@ -115,11 +133,7 @@ export function wakeup(): void {
     if ((r != 0 && doneId >= r) || (g != 0 && commitsDone >= g)) {
       const pid = unchecked(sleepPid[i]);
       remove(i);
-      const p = procs[pid];
-      if (p.state == ProcState.BLOCKED) {
-        p.state = ProcState.RUNNABLE;
-        hostWake(pid);
-      }
+      wakeHook(pid);
     } else i++;
   }
 }

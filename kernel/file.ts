@@ -6,11 +6,25 @@
 
 import { Errno } from "../base/abi";
 import { Socket, sockRelease } from "../net/socket";
-import { ChanEnd, chanClose } from "./ipc";
+import { panic } from "../base/panic";
+import { ChanEnd } from "./chan";
 import { Inode, irelease } from "../fs/inode";
 import { Pipe, pipeClose } from "./pipe";
 
 export const MAX_FDS = 32;
+
+/** closeHook(e): the last descriptor of channel end e is gone (kernel/ipc.ts chanClose,
+ *  registered at boot by kernel/hooks.ts: channels sit above the descriptor table). */
+let closeHook: (e: ChanEnd) => void = noClose;
+
+function noClose(e: ChanEnd): void {
+  panic("fileRelease: no channel close hook registered");
+}
+
+/** fileRegister: how a channel end is closed. */
+export function fileRegister(closeChannel: (e: ChanEnd) => void): void {
+  closeHook = closeChannel;
+}
 
 export enum FileKind {
   SOCKET = 1,
@@ -80,7 +94,7 @@ export class FdTable {
 function fileRelease(f: File): void {
   if (--f.refs > 0) return;
   if (f.kind == FileKind.SOCKET && f.sock != null) sockRelease(f.sock!);
-  if (f.kind == FileKind.CHANNEL && f.end != null) chanClose(f.end!);
+  if (f.kind == FileKind.CHANNEL && f.end != null) closeHook(f.end!);
   if (f.kind == FileKind.FILE && f.node != null) irelease(f.node!);
   if (f.kind == FileKind.PIPE && f.pipe != null) pipeClose(f.pipe!, f.readable);
 }

@@ -8,8 +8,10 @@
 import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, ProcField, ProcState, RegionField } from "../base/abi";
 import { beginEntry, entryNs as stEntryNs } from "../base/stats";
 import { cpuInit, cpuSet, ncpus } from "../base/cpu";
-import { procExit, procGet, procReap, procs, procSpawn } from "./proc";
-import { lastProc, syscall as dispatch, userRange } from "./syscall";
+import { procGet, procs } from "./proc";
+import { procExit, procReap, procSpawn } from "./lifecycle";
+import { lastProc, syscall as dispatch } from "./syscall";
+import { userRange } from "./uio";
 import { zioMemcpy } from "./io/zio";
 import { framesInit, freeFrames as nFree } from "../vm/frame";
 import { ramBase as base, ramFrames } from "../vm/ram";
@@ -18,10 +20,12 @@ import { tlbEntry as tlbWord, tlbReset } from "../vm/tlb";
 import { translate } from "../vm/mmu";
 import { checkInvariants, checkReport } from "../vm/check";
 import { objects } from "../vm/object";
-import { MAX_NICS, nicAttach as attachNic, nicIntr } from "../drivers/nic";
+import { nicAttach as attachNic, nicIntr } from "../drivers/nic";
+import { MAX_NICS } from "../drivers/nicdev";
 import { ioOutputDone } from "./io/index";
 import { netExpire, netInput } from "../net/ipin";
 import { callBegin, callBlock } from "../fs/wait";
+import { hooksRegister } from "./hooks";
 import "../fs/mmap"; // the file system's pager: file pages for mappings
 import { reasmLimits, REASM_SLOTS, REASM_TIMEOUT_NS } from "../net/reasm";
 import { blockAttach, blockInterrupt, blockStatus, blockSubmit } from "../drivers/block";
@@ -45,6 +49,7 @@ export function boot(frames: i32, cpus: i32): i32 {
   // Reassembly may pin at most a quarter of RAM (at least 2 MiB: one jumbogram's fragments).
   reasmLimits(REASM_SLOTS, max<u32>(2 << 20, (<u32>frames << 12) / 4), REASM_TIMEOUT_NS);
   tlbReset();
+  hooksRegister();
   booted = true;
   return 0;
 }
@@ -86,7 +91,7 @@ export function uaccess(pid: i32, va: i32, access: i32): i32 {
   const acc: Access = access == Access.WRITE ? Access.WRITE : Access.READ;
   const pa = translate(pid, p.cpu, <u32>va, acc);
   if (pa >= 0) return <i32>pa;
-  if (pa == -(<i64>Kill.BLOCKED)) return callBlock(p); // a file page is being read: retry then
+  if (pa == -(<i64>Kill.BLOCKED)) return callBlock(p.pid); // a file page is being read: retry then
   p.killVa = <u32>va;
   p.killAccess = acc;
   procExit(p, -1, <Kill>(<i32>-pa));
@@ -107,7 +112,7 @@ export function umemcpy(pid: i32, dst: i32, src: i32, len: i32): i32 {
   cpuSet(p.cpu);
   let r = len == 0 ? 0 : !userRange(<u32>dst, <u32>len) || !userRange(<u32>src, <u32>len) ? -Kill.SEGV_UNMAPPED : zioMemcpy(p, <u32>dst, <u32>src, <u32>len);
   if (r >= 0 || r == -Errno.EINVAL) return r;
-  if (r == -Kill.BLOCKED) return callBlock(p);
+  if (r == -Kill.BLOCKED) return callBlock(p.pid);
   p.killVa = <u32>dst;
   p.killAccess = Access.WRITE;
   procExit(p, -1, <Kill>(-r));

@@ -16,26 +16,13 @@
 //   end 0 <--(queue 0)-- end 1          receive, like a socket
 
 import { Errno, ProcState, Sem, SYS_BLOCKED } from "../base/abi";
+import { Chan, CHAN_QMAX, ChanEnd } from "./chan";
 import { Proc, procs } from "./proc";
-import { OutReq, outReqRelease } from "./io/outreq";
+import { OutReq, outReqRelease } from "../drivers/outreq";
 import { ioInput } from "./io/index";
-import { dgramNew, Pkt, pktAlloc, PKT_MAX_RUNS } from "../net/pkt";
+import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../drivers/pkt";
+import { dgramNew } from "../net/dgram";
 import { hostWake } from "../base/host";
-
-export const CHAN_QMAX = 64;
-
-export class Chan {
-  queue: StaticArray<Array<OutReq>> = [new Array<OutReq>(), new Array<OutReq>()];
-  open: StaticArray<i32> = [1, 1]; // descriptors referring to each end
-  waiter: StaticArray<i32> = [0, 0];
-  wVa: StaticArray<u32> = [0, 0];
-  wLen: StaticArray<u32> = [0, 0];
-  wSem: StaticArray<i32> = [0, 0];
-}
-
-export class ChanEnd {
-  constructor(public chan: Chan, public side: i32) {}
-}
 
 /** chanSend: message r (an output request) from end e to the other end; 0 or -EPIPE / -EAGAIN.
  *  On success the channel owns r. */

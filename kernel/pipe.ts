@@ -21,7 +21,7 @@ import { checkRegisterHolder } from "../vm/check";
 import { frame, frameAlloc, frameIoDone, frameOutput, frameRef, frameUnref, frameWire, IoRef } from "../vm/frame";
 import { pmapPageProtect } from "../vm/pmap";
 import { framePtr, paPtr } from "../vm/ram";
-import { OutReq } from "./io/outreq";
+import { OutReq } from "../drivers/outreq";
 
 /** The most bytes a pipe holds: Linux's default pipe-max-size (1 MiB), so one pipe can carry a
  *  datagram of the largest size the benchmarks send. */

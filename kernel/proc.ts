@@ -8,16 +8,13 @@
 //                             |  exit, or a fatal fault (killed with a reason)
 //                             v
 //                          ZOMBIE --wait/reap--> UNUSED      (no frames held while ZOMBIE)
+//
+// The transitions of a process's life are kernel/lifecycle.ts; blocking and waking, here.
 
-import { Counter, Ev, Kill, MAX_PROCS, ProcState, Sem } from "../base/abi";
-import { count } from "../base/stats";
-import { trace } from "../base/trace";
-import { ncpus } from "../base/cpu";
-import { AddrSpace, asCreate, asDestroy, asFork } from "../vm/aspace";
+import { Kill, MAX_PROCS, ProcState, Sem } from "../base/abi";
+import { hostWake } from "../base/host";
+import { AddrSpace } from "../vm/aspace";
 import { FdTable } from "./file";
-import { sockForget } from "../net/socket";
-import { tokensForget } from "./io/notify";
-import { fsForget } from "../fs/wait";
 
 export class Proc {
   state: ProcState = ProcState.UNUSED;
@@ -53,81 +50,16 @@ export function procGet(pid: i32): Proc | null {
   return p.state == ProcState.RUNNABLE || p.state == ProcState.BLOCKED ? p : null;
 }
 
-function slot(): Proc | null {
-  for (let i = 1; i <= MAX_PROCS; i++) if (unchecked(procs[i]).state == ProcState.UNUSED) return unchecked(procs[i]);
-  return null;
+/** procSleep: pid's call waits (BLOCKED) for what the layer below lacks (fs/wait.ts hook). */
+export function procSleep(pid: i32): void {
+  unchecked(procs[pid]).state = ProcState.BLOCKED;
 }
 
-function born(p: Proc, parent: i32, cpu: i32, as: AddrSpace): void {
-  p.state = ProcState.RUNNABLE;
-  p.cpu = cpu;
-  p.parent = parent;
-  p.as = as;
-  p.status = 0;
-  p.kill = Kill.NONE;
-  p.killVa = 0;
-  p.killAccess = 0;
-  p.fds = new FdTable();
-  p.defaultSem = Sem.COPY;
-  p.zioThreshold = 0;
-  p.zioPolicy = true;
-  count(Counter.ProcsCreated);
-  trace(Ev.ProcCreate, p.pid, parent);
-}
-
-/** procSpawn: a new process with an empty address space on cpu; its pid, or 0 if none free. */
-export function procSpawn(cpu: i32): i32 {
-  const p = slot();
-  if (p == null || cpu < 0 || cpu >= ncpus) return 0;
-  const as = asCreate(p.pid);
-  if (as == null) return 0;
-  born(p, 0, cpu, as);
-  return p.pid;
-}
-
-/** procFork: a copy of parent sharing its frames copy-on-write; child pid, or 0 (nothing kept). */
-export function procFork(parent: Proc): i32 {
-  const c = slot();
-  if (c == null) return 0;
-  const as = asCreate(c.pid);
-  if (as == null) return 0;
-  if (asFork(parent.as!, as) < 0) {
-    asDestroy(as);
-    return 0;
-  }
-  born(c, parent.pid, parent.cpu, as);
-  c.fds = parent.fds.copy();
-  c.defaultSem = parent.defaultSem;
-  c.zioThreshold = parent.zioThreshold;
-  c.zioPolicy = parent.zioPolicy;
-  return c.pid;
-}
-
-/** procExit: end p with status and reason; every frame it held is released. */
-export function procExit(p: Proc, status: i32, why: Kill): void {
-  sockForget(p.pid);
-  tokensForget(p.pid);
-  fsForget(p.pid);
-  p.fds.closeAll();
-  if (p.as != null) asDestroy(p.as!);
-  p.as = null;
-  p.state = ProcState.ZOMBIE;
-  p.status = status;
-  p.kill = why;
-  count(Counter.ProcsExited);
-  trace(Ev.ProcExit, p.pid, why, status);
-  for (let i = 1; i <= MAX_PROCS; i++) {
-    const c = unchecked(procs[i]);
-    if (c.parent == p.pid && c.state != ProcState.UNUSED) c.parent = 0; // orphans go to the host
-  }
-}
-
-/** procReap: free the slot of zombie pid; its exit status, or -1 if pid is not a zombie. */
-export function procReap(pid: i32): i32 {
-  if (pid <= 0 || pid > MAX_PROCS) return -1;
+/** procWake: what pid waited for is ready: if it still waits it runs again (fs/wait.ts hook). */
+export function procWake(pid: i32): void {
   const p = unchecked(procs[pid]);
-  if (p.state != ProcState.ZOMBIE) return -1;
-  p.state = ProcState.UNUSED;
-  p.parent = 0;
-  return p.status;
+  if (p.state == ProcState.BLOCKED) {
+    p.state = ProcState.RUNNABLE;
+    hostWake(pid);
+  }
 }

@@ -8,10 +8,12 @@ import { Counter, Errno, Ev, Kill, MapFlag, PAGE_MASK, ProcState, Prot, Sys, USE
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
 import { cpuSet, ncpus } from "../base/cpu";
-import { Proc, procExit, procFork, procGet, procReap, procs } from "./proc";
+import { Proc, procGet, procs } from "./proc";
+import { procExit, procFork, procReap } from "./lifecycle";
 import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";
 import { pswap } from "../vm/pswap";
+import { userRange } from "./uio";
 import { sysMmapFile, sysMsync } from "./sysmmap";
 import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel, sysZcNotify, fileResident } from "./sysnet";
 import { zioConfig } from "./io/zio";
@@ -20,11 +22,6 @@ import { sysFsync, sysFstat, sysFtruncate, sysLseek, sysMkdir, sysOpen, sysRead,
 
 /** The process of the last system call (its ret0 / ret1 are the second result registers). */
 export let lastProc: Proc | null = null;
-
-/** userRange: true if [va, va+len) is a non-empty range of user addresses. */
-export function userRange(va: u32, len: u32): bool {
-  return len != 0 && va >= <u32>USER_BASE && <u64>va + <u64>len <= <u64>USER_TOP;
-}
 
 function pageRound(len: u32): u32 {
   return <u32>((<u64>len + PAGE_MASK) & ~(<u64>PAGE_MASK));

@@ -18,8 +18,7 @@ import {
 import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind, MAX_FDS } from "./file";
-import { userRange } from "./syscall";
-import { copyin, copyout, userPa } from "./uio";
+import { copyin, copyout, userPa, userRange } from "./uio";
 import { semResolve } from "./io/index";
 import { freeFrames } from "../vm/frame";
 import { framePtr } from "../vm/ram";
@@ -62,7 +61,7 @@ export function enter(): i32 {
 
 /** finish: the result of a call: a restart blocks the process until what it missed is ready. */
 export function finish(p: Proc, r: i32): i32 {
-  return r == SYS_RESTART ? callBlock(p) : r;
+  return r == SYS_RESTART ? callBlock(p.pid) : r;
 }
 
 /** copyPath: the path (va, len) of p into pathBuf; 0 or -ENOENT / -ENAMETOOLONG / -EFAULT / -EINVAL. */

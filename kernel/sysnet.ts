@@ -9,19 +9,20 @@ import { Access, Counter, Errno, MsgFlag, PAGE_MASK, PAGE_SIZE, SEM_MASK, Sem, S
 import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
-import { userRange } from "./syscall";
 import { ioError, ioOutputDone, ioOutputV, semResolve, semSupported } from "./io/index";
-import { OutReq, outReqNew, outReqRelease } from "./io/outreq";
+import { OutReq, outReqNew, outReqRelease } from "../drivers/outreq";
 import { zcNotify, zcOutput } from "./io/zerocopy";
-import { Chan, ChanEnd, chanRecv, chanSend } from "./ipc";
-import { copyin, userPa } from "./uio";
+import { Chan, ChanEnd } from "./chan";
+import { chanRecv, chanSend } from "./ipc";
+import { copyin, userPa, userRange } from "./uio";
 import { asFind } from "../vm/aspace";
 import { ObjKind } from "../vm/object";
-import { Socket, sockBind, sockNew, sockRecv } from "../net/socket";
+import { Socket, sockBind, sockNew } from "../net/socket";
+import { sockRecv } from "./recv";
 import { moveFamily } from "./io/move";
 import { tokenWait } from "./io/notify";
 import { udpOutput } from "../net/udpout";
-import { MAX_NICS, Nic, nics } from "../drivers/nic";
+import { MAX_NICS, Nic, nics } from "../drivers/nicdev";
 import { JUMBO_MAX_DATA } from "../net/jumbo";
 
 function sock(p: Proc, fd: i32): Socket | null {

@@ -19,11 +19,10 @@ import { Access, Counter, Errno, FrameKind, FsType, PAGE_MASK, PAGE_SHIFT, PAGE_
 import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
-import { userRange } from "./syscall";
-import { userPa } from "./uio";
+import { userPa, userRange } from "./uio";
 import { enter, finish } from "./sysfs";
 import { sendCheck, sendPrepared } from "./sysnet";
-import { OutReq, outReqNew, outReqRelease } from "./io/outreq";
+import { OutReq, outReqNew, outReqRelease } from "../drivers/outreq";
 import { Pipe, pipeNew, pipeOutput, pipePut, pipeRead, pipeRoom, pipeWrite, PipeHold } from "./pipe";
 import { frame, frameAlloc, frameOutput, frameUnref } from "../vm/frame";
 import { pmapPageProtect } from "../vm/pmap";

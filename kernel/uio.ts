@@ -5,19 +5,24 @@
 // a kernel copy-out into a page under output gets its own copy, like any other writer. A
 // fault that cannot be resolved fails the call with EFAULT; the process is not killed.
 
-import { Access, Counter, Errno, Kill, PAGE_MASK, PAGE_SIZE } from "../base/abi";
+import { Access, Counter, Errno, Kill, PAGE_MASK, PAGE_SIZE, USER_BASE, USER_TOP } from "../base/abi";
 import { callBlock } from "../fs/wait";
 import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { translate } from "../vm/mmu";
 import { paPtr } from "../vm/ram";
 
+/** userRange: true if [va, va+len) is a non-empty range of user addresses. */
+export function userRange(va: u32, len: u32): bool {
+  return len != 0 && va >= <u32>USER_BASE && <u64>va + <u64>len <= <u64>USER_TOP;
+}
+
 /** userPa: physical address of va in p for access, faulting it in; -EFAULT if impossible;
  *  SYS_RESTART (p BLOCKED) if a file page must be read first: the call is made again then. */
 export function userPa(p: Proc, va: u32, access: Access): i64 {
   const pa = translate(p.pid, p.cpu, va, access);
   if (pa >= 0) return pa;
-  if (pa == -(<i64>Kill.BLOCKED)) return <i64>callBlock(p);
+  if (pa == -(<i64>Kill.BLOCKED)) return <i64>callBlock(p.pid);
   return -(<i64>Errno.EFAULT);
 }
 

@@ -12,7 +12,8 @@
 import { Drop, ETH_HLEN, Ev } from "../base/abi";
 import { trace } from "../base/trace";
 import { nowNs } from "../base/clock";
-import { Dgram, dgramFree, dgramNew, Pkt, pktFree, pktGet, pktMoveOut } from "./pkt";
+import { Pkt, pktFree, pktGet, pktMoveOut } from "../drivers/pkt";
+import { Dgram, dgramFree, dgramNew } from "./dgram";
 import { dropCount } from "./drop";
 import { etherCheck } from "./ether";
 import { ip4Check, ip4Dst, ip4FragOff, ip4HdrLen, ip4Id, ip4More, ip4Proto, ip4Src, ip4TotLen, IP4_HLEN, IPPROTO_UDP } from "./ipv4";
@@ -23,7 +24,8 @@ import { paPtr } from "../vm/ram";
 import { csumAdd, csumRange, csumU32 } from "./checksum";
 import { pieceHandle, reasmAdd, reasmExpire, reasmFirst, reasmNext, reasmReclaim, reasmRelease } from "./reasm";
 import { udpDeliver } from "./socket";
-import { nics, rxMisplaced, RxView } from "../drivers/nic";
+import { nics } from "../drivers/nicdev";
+import { rxMisplaced, RxView } from "../drivers/nicrx";
 import { PAGE_SHIFT } from "../base/abi";
 
 function drop(p: Pkt, why: Drop, counted: bool): void {

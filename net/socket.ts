@@ -5,19 +5,20 @@
 //                                                                  (ioInput), wake the process
 //                                                             no:  queue it (up to SOCK_QMAX)
 //   recvfrom ---> a datagram is queued? deliver it : (DONTWAIT ? EAGAIN : wait, BLOCKED)
+//                 (kernel/sysnet.ts, with sockRecvBegin, sockDequeue, sockWait)
 //
+// Delivering into a waiting receive and failing one are the process layer's business: the
+// socket calls up through two hooks the kernel registers at boot (sockRegister).
 // With early demultiplexing (NicFeature.EARLY_DEMUX) a bound socket gets its own receive queue
 // on the NIC, so the driver can post buffers chosen for that socket's receives.
 
-import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, ProcState, Sem } from "../base/abi";
+import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, Sem } from "../base/abi";
+import { panic } from "../base/panic";
 import { trace } from "../base/trace";
-import { Dgram, dgramFree } from "./pkt";
+import { Dgram, dgramFree } from "./dgram";
 import { dropCount } from "./drop";
-import { MAX_NICS, Nic, nicPlanDone, nicPlanEnd, nicRenew, nics, nicSteer, rxSetup } from "../drivers/nic";
-import { alignReceive } from "../kernel/io/align";
-import { ioInput } from "../kernel/io/index";
-import { procs, Proc } from "../kernel/proc";
-import { hostWake } from "../base/host";
+import { MAX_NICS, Nic, nics } from "../drivers/nicdev";
+import { nicPlanDone, nicPlanEnd, nicRenew, nicSteer, rxSetup } from "../drivers/nicpost";
 
 export const SOCK_QMAX = 64;
 export const EPHEMERAL_BASE: u32 = 49152;
@@ -45,6 +46,27 @@ export class Socket {
   zcHi: Array<u32> = [];
   zcCopied: Array<bool> = [];
   zcWaiter: i32 = 0;
+}
+
+// ---- Hooks: registered at boot by the process layer (kernel/hooks.ts) ------------------------
+
+/** deliverHook(pid, d, va, len, sem): the receive process pid waits in gets datagram d
+ *  (consumed): deliver it into [va, va+len) under sem and make pid runnable. */
+let deliverHook: (pid: i32, d: Dgram, va: u32, len: u32, sem: Sem) => void = noDeliver;
+/** failHook(pid, err): the receive process pid waits in fails with err (-Errno): runnable. */
+let failHook: (pid: i32, err: i32) => void = noFail;
+
+function noDeliver(pid: i32, d: Dgram, va: u32, len: u32, sem: Sem): void {
+  panic("udpDeliver: no receive hook registered");
+}
+function noFail(pid: i32, err: i32): void {
+  panic("sockRelease: no receive hook registered");
+}
+
+/** sockRegister: how a waiting receive is completed (deliver) or failed (fail). */
+export function sockRegister(deliver: (pid: i32, d: Dgram, va: u32, len: u32, sem: Sem) => void, fail: (pid: i32, err: i32) => void): void {
+  deliverHook = deliver;
+  failHook = fail;
 }
 
 const ports = new Map<u32, Socket>();
@@ -101,14 +123,9 @@ export function sockRelease(s: Socket): void {
   }
   for (let i = 0; i < s.rxq.length; i++) dgramFree(s.rxq[i]);
   s.rxq.length = 0;
-  if (s.waiter != 0) {
-    // A receive waits on the socket closed under it: it fails.
-    const p = procs[s.waiter];
-    p.result = -Errno.EBADF;
-    p.state = ProcState.RUNNABLE;
-    hostWake(p.pid);
-  }
+  const pid = s.waiter;
   s.waiter = 0;
+  if (pid != 0) failHook(pid, -Errno.EBADF); // a receive waits on the socket closed under it
 }
 
 /** sockForget: p no longer waits on any socket (it died): its receive's layouts end. */
@@ -131,27 +148,25 @@ function endPlans(s: Socket): void {
   nicRenew();
 }
 
-/**
- * sockRecv: receive into [va, va+len) of p under sem. Returns bytes delivered (source in
- * p.ret0/ret1), -EAGAIN (nothing queued and dontwait), or SYS_BLOCKED: p now waits.
- */
-export function sockRecv(s: Socket, p: Proc, va: u32, len: u32, sem: Sem, dontwait: bool): i32 {
+/** sockRecvBegin: may a receive start on s? 0, -EINVAL (not bound) or -EBUSY (one waits already). */
+export function sockRecvBegin(s: Socket): i32 {
   if (s.port == 0) return -Errno.EINVAL;
   if (s.waiter != 0) return -Errno.EBUSY;
-  if (s.rxq.length > 0) {
-    const d = s.rxq.shift();
-    p.ret0 = <i32>d.src;
-    p.ret1 = <i32>d.sport;
-    return ioInput(p, sem, va, len, d);
-  }
-  if (dontwait) return -Errno.EAGAIN;
-  alignReceive(s, p, va, len, sem);
-  s.waiter = p.pid;
+  return 0;
+}
+
+/** sockDequeue: the oldest datagram queued on s (the caller delivers it), or null. */
+export function sockDequeue(s: Socket): Dgram | null {
+  return s.rxq.length > 0 ? s.rxq.shift() : null;
+}
+
+/** sockWait: process pid waits on s for a datagram into [va, va+len) under sem (the next
+ *  udpDeliver completes it through the deliver hook). */
+export function sockWait(s: Socket, pid: i32, va: u32, len: u32, sem: Sem): void {
+  s.waiter = pid;
   s.wVa = va;
   s.wLen = len;
   s.wSem = sem;
-  p.state = ProcState.BLOCKED;
-  return -4096; // SYS_BLOCKED
 }
 
 /** udpDeliver: datagram d arrived for its destination port (consumed). */
@@ -172,13 +187,8 @@ export function udpDeliver(d: Dgram): void {
   }
   trace(Ev.NetDeliver, <i32>d.dport, <i32>d.len, pid);
   if (pid != 0) {
-    const p = procs[pid];
     s.waiter = 0;
-    p.ret0 = <i32>d.src;
-    p.ret1 = <i32>d.sport;
-    p.result = ioInput(p, s.wSem, s.wVa, s.wLen, d);
-    p.state = ProcState.RUNNABLE;
-    hostWake(pid);
+    deliverHook(pid, d, s.wVa, s.wLen, s.wSem);
     return;
   }
   if (s.rxq.length >= SOCK_QMAX) {

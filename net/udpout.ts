@@ -10,8 +10,10 @@
 // Packets hold their request until the device has sent them (drivers/nic.ts completes it).
 
 import { ETH_HLEN, MAC_PREFIX, NIC_TX_DESCS, NicFeature, NicTxFlag, PAGE_SIZE } from "../base/abi";
-import { OutReq } from "../kernel/io/outreq";
-import { Nic, nicKick, nicQueue, TxPkt, txPktNew } from "../drivers/nic";
+import { OutReq } from "../drivers/outreq";
+import { Nic } from "../drivers/nicdev";
+import { nicKick, nicQueue } from "../drivers/nictx";
+import { TxPkt, txPktNew } from "../drivers/txpkt";
 import { jumboBuild, jumboCount, jumboPseudo, jumboStep, JUMBO_HLEN } from "./jumbo";
 import { etherBuild, ETHERTYPE_IPV4 } from "./ether";
 import { fragCount, fragLen, fragMore, fragOff, fragStep, IP_MAXPAYLOAD } from "./frag";
@@ -51,6 +53,20 @@ function payloadSum(r: OutReq): u32 {
     at += r.runLen[i];
   }
   return sum;
+}
+
+/** udpIpHlen: IP header bytes of each packet of a datagram of len data bytes (a jumbogram's
+ *  carry its length option). */
+export function udpIpHlen(len: u32): u32 {
+  return UDP_HLEN + len > IP_MAXPAYLOAD ? JUMBO_HLEN : IP4_HLEN;
+}
+
+/** udpStep: IP payload bytes each packet but the last of a datagram of len data bytes carries
+ *  at this MTU (all of them if it needs no fragments): the receive layout's packet geometry. */
+export function udpStep(len: u32, mtu: u32): u32 {
+  const ipLen = len + UDP_HLEN;
+  if (ipLen > IP_MAXPAYLOAD) return jumboStep(mtu);
+  return ipLen + IP4_HLEN <= mtu ? ipLen : fragStep(mtu);
 }
 
 /** udpOutput: send r's payload as one UDP datagram from sport to (dst, dport) through nic;

@@ -159,16 +159,26 @@ export function asMapFile(as: AddrSpace, va: u32, len: u32, prot: i32, fo: VmObj
   pagerRef(fo, 1);
   const at = asMap(as, va, len, prot, o, off, fixed);
   if (at < 0) {
-    if (shared) { pagerRef(fo, -1); objectDrop(fo); } else objectDrop(o);
+    if (shared) { pagerRef(fo, -1); objectDrop(fo); } else dropObject(o);
   }
   return at;
+}
+
+/** dropObject: a region lets go of o; if o goes, the file it was backed by (a private file
+ *  mapping) loses o's mapping too. */
+function dropObject(o: VmObject): void {
+  const b = objectDrop(o);
+  if (b != null) {
+    pagerRef(b, -1);
+    objectDrop(b);
+  }
 }
 
 /** asMapAnon: map a new anonymous object (shared or private); address or -ENOMEM. */
 export function asMapAnon(as: AddrSpace, va: u32, len: u32, prot: i32, shared: bool, fixed: bool): i64 {
   const o = objectNew(len >>> PAGE_SHIFT, shared);
   const at = asMap(as, va, len, prot, o, 0, fixed);
-  if (at < 0) objectDrop(o);
+  if (at < 0) dropObject(o);
   return at;
 }
 
@@ -205,7 +215,7 @@ export function asUnmap(as: AddrSpace, start: u32, end: u32): void {
       unmapPages(as, r.start, r.end);
       if (!r.obj.shared) objectRelease(r.obj, r.pgoff, r.index(r.end));
       if (r.obj.kind == ObjKind.FILE) pagerRef(r.obj, -1);
-      objectDrop(r.obj);
+      dropObject(r.obj);
       rs.splice(i, 1);
       count(Counter.RegionOps);
       trace(Ev.RegionRemove, as.asid, r.start, r.end - r.start);

@@ -12,10 +12,7 @@
 
 import { checkRegisterHolder } from "./check";
 import { frameRef, frameUnref } from "./frame";
-import { objectPage, VmObject } from "./object";
-import { Access, PAGE_MASK, PAGE_SIZE } from "../base/abi";
-import { AddrSpace, asFind } from "./aspace";
-import { translate } from "./mmu";
+import { objectOwedRegister, VmObject } from "./object";
 
 const table = new Map<u64, u32>();
 
@@ -75,24 +72,9 @@ export function indirectFork(from: VmObject, to: VmObject, lo: u32, hi: u32): vo
   }
 }
 
-/**
- * indirectSettle: materialise every owed page of [va, va+len) of as (running on cpu), for code
- * that is about to exchange or partly overwrite frames in place (page swapping, pswap) and must
- * see the page's real bytes; false if an access failed.
- */
-export function indirectSettle(as: AddrSpace, cpu: i32, va: u32, len: u32): bool {
-  if (table.size == 0) return true;
-  const end = va + len;
-  for (let at = va & ~(<u32>PAGE_MASK); at < end; at += PAGE_SIZE) {
-    const r = asFind(as, at);
-    if (r == null || r.obj.indirect == 0 || objectPage(r.obj, r.index(at)) != 0) continue;
-    if (indirectPeek(r.obj, r.index(at)) != 0 && translate(as.asid, cpu, at, Access.READ) < 0) return false;
-  }
-  return true;
-}
-
 function holds(expected: StaticArray<u32>): void {
   const fs = table.values();
   for (let i = 0; i < fs.length; i++) expected[fs[i]]++;
 }
 checkRegisterHolder(holds);
+objectOwedRegister(indirectDrop);

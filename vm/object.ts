@@ -10,9 +10,7 @@
 // filled by the file system rather than zeroed.
 
 import { FrameKind } from "../base/abi";
-import { pagerRef } from "./pager";
 import { frame, frameUnref } from "./frame";
-import { indirectDrop } from "./indirect";
 
 export enum ObjKind {
   ANON = 1,
@@ -77,9 +75,17 @@ export function objectGrow(o: VmObject, npages: u32): void {
   o.pages = a;
 }
 
+/** objectOwedDrop: pages [lo, hi) of o owe no elided copy any more (vm/indirect.ts registers it). */
+export let objectOwedDrop: (o: VmObject, lo: u32, hi: u32) => void = noOwed;
+function noOwed(o: VmObject, lo: u32, hi: u32): void {}
+/** objectOwedRegister: the indirection table's drop (vm/indirect.ts, at boot). */
+export function objectOwedRegister(fn: (o: VmObject, lo: u32, hi: u32) => void): void {
+  objectOwedDrop = fn;
+}
+
 /** objectInstall: put frame f (whose reference the slot takes over) at page idx of o. */
 export function objectInstall(o: VmObject, idx: u32, f: u32): void {
-  if (o.indirect > 0) indirectDrop(o, idx, idx + 1); // the page gets bytes of its own
+  if (o.indirect > 0) objectOwedDrop(o, idx, idx + 1); // the page gets bytes of its own
   unchecked((o.pages[idx] = f));
   const m = frame(f);
   if (m.owner == 0) {
@@ -91,7 +97,7 @@ export function objectInstall(o: VmObject, idx: u32, f: u32): void {
 
 /** objectRelease: drop the pages [lo, hi) of o, releasing their frames. */
 export function objectRelease(o: VmObject, lo: u32, hi: u32): void {
-  if (o.indirect > 0) indirectDrop(o, lo, hi);
+  if (o.indirect > 0) objectOwedDrop(o, lo, hi);
   for (let i = lo; i < hi; i++) {
     const f = unchecked(o.pages[i]);
     if (f == 0) continue;
@@ -102,17 +108,15 @@ export function objectRelease(o: VmObject, lo: u32, hi: u32): void {
   }
 }
 
-/** objectDrop: one region fewer maps o; at zero its pages are released and the id reused. */
-export function objectDrop(o: VmObject): void {
+/** objectDrop: one region fewer maps o; at zero its pages are released and the id reused.
+ *  Returns the object o was backed by (a file), whose hold by o the caller must drop, or null. */
+export function objectDrop(o: VmObject): VmObject | null {
   o.refs--;
-  if (o.refs > 0) return;
+  if (o.refs > 0) return null;
   objectRelease(o, 0, o.npages);
   objects[o.id] = null;
   freeIds.push(o.id);
   const b = o.backing;
-  if (b != null) {
-    o.backing = null;
-    pagerRef(b, -1);
-    objectDrop(b);
-  }
+  o.backing = null;
+  return b;
 }

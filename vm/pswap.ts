@@ -19,7 +19,7 @@ import { objectPage, ObjKind, VmObject } from "./object";
 import { translate } from "./mmu";
 import { paPtr } from "./ram";
 import { unmapThrough } from "./swap";
-import { indirectSettle } from "./indirect";
+import { indirectSettle } from "./settle";
 import { pagerCanDirty, pagerDirty } from "./pager";
 
 /** writableRange: every page of [va, va+len) lies in a visible, writable region. */

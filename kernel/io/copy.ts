@@ -14,8 +14,8 @@ import { indirectCount } from "../../vm/indirect";
 import { zioGather } from "./zio";
 import { frameAlloc } from "../../vm/frame";
 import { framePtr, paPtr } from "../../vm/ram";
-import { OutReq } from "./outreq";
-import { Dgram, dgramFree } from "../../net/pkt";
+import { OutReq } from "../../drivers/outreq";
+import { Dgram, dgramFree } from "../../net/dgram";
 
 /** copyOutput: fill r with a kernel copy of [va, va+len); 0, -ENOMEM or -EFAULT. */
 export function copyOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {

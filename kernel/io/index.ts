@@ -13,15 +13,15 @@ import { Counter, Errno, Ev, Sem } from "../../base/abi";
 import { count } from "../../base/stats";
 import { trace } from "../../base/trace";
 import { Proc } from "../proc";
-import { OutReq, outReqNew, outReqRelease } from "./outreq";
+import { OutReq, outReqNew, outReqRelease } from "../../drivers/outreq";
 import { copyInput, copyOutput } from "./copy";
 import { refOutput } from "./tcow";
 import { wireOutput } from "./share";
 import { swapInput } from "./swapin";
 import { moveFamily, moveInput, moveOutput, moveOutputDone } from "./move";
 import { tokenDone, tokenNew, weak } from "./notify";
+import { Dgram, dgramFree } from "../../net/dgram";
 import { zcComplete } from "./zerocopy";
-import { Dgram, dgramFree } from "../../net/pkt";
 
 export { OutReq };
 
@@ -78,7 +78,7 @@ export function ioOutputDone(r: OutReq): void {
   trace(Ev.IoOutputDone, r.pid, r.sem, r.len);
   moveOutputDone(r);
   if (r.token != 0) tokenDone(r.token);
-  if (r.zcSock != null) zcComplete(r);
+  if (r.zc) zcComplete(r);
   outReqRelease(r);
 }
 

@@ -27,8 +27,8 @@ import { pmapEnter } from "../../vm/pmap";
 import { paPtr } from "../../vm/ram";
 import { Counter } from "../../base/abi";
 import { count } from "../../base/stats";
-import { Dgram, dgramFree } from "../../net/pkt";
-import { OutReq } from "./outreq";
+import { Dgram, dgramFree } from "../../net/dgram";
+import { OutReq } from "../../drivers/outreq";
 import { runsOf } from "./swapin";
 
 /** moveFamily: does sem hand buffers between application and system (move semantics)? */

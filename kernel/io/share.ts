@@ -8,7 +8,7 @@ import { count } from "../../base/stats";
 import { Proc } from "../proc";
 import { pageBytes, userPa } from "../uio";
 import { frameWire } from "../../vm/frame";
-import { OutReq } from "./outreq";
+import { OutReq } from "../../drivers/outreq";
 
 /** wireOutput: fill r from [va, va+len) of p, wiring each page; 0 or -EFAULT. */
 export function wireOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {

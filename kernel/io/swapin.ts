@@ -22,12 +22,12 @@ import { Pte } from "../../base/abi";
 import { asFind, Region } from "../../vm/aspace";
 import { frame, frameRef } from "../../vm/frame";
 import { objectReplacePage } from "../../vm/swap";
-import { indirectSettle } from "../../vm/indirect";
+import { indirectSettle } from "../../vm/settle";
 import { objectPage, ObjKind } from "../../vm/object";
 import { pagerCanDirty, pagerDirty } from "../../vm/pager";
 import { pmapEnter } from "../../vm/pmap";
 import { framePtr, paPtr } from "../../vm/ram";
-import { Dgram, dgramFree } from "../../net/pkt";
+import { Dgram, dgramFree } from "../../net/dgram";
 
 /** reverseAbove: a partial page receiving more bytes than this is reverse-copied and swapped
  *  (copy the other 4096 - n bytes, swap) rather than copied (n bytes). */

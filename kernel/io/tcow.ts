@@ -20,7 +20,7 @@ import { copyin, pageBytes, userPa } from "../uio";
 import { frame, frameAlloc, frameOutput } from "../../vm/frame";
 import { pmapPageProtect } from "../../vm/pmap";
 import { framePtr } from "../../vm/ram";
-import { OutReq } from "./outreq";
+import { OutReq } from "../../drivers/outreq";
 
 /** tcowCopyBelow: pages holding fewer bytes of a buffer than this are copied, not protected:
  *  below it, copying costs less than a write-protection and its TLB invalidation. */

@@ -24,7 +24,10 @@ import { frameAlloc, frameWire } from "../../vm/frame";
 import { framePtr } from "../../vm/ram";
 import { Socket } from "../../net/socket";
 import { hostWake } from "../../base/host";
-import { OutReq } from "./outreq";
+import { OutReq } from "../../drivers/outreq";
+
+/** The socket of each zero-copy send in flight, by output request id. */
+const sockOf = new Map<i32, Socket>();
 
 /** zcCopyBelow: a page holding fewer bytes of a zero-copy send than this is copied: below it the
  *  copy costs less than pinning and unpinning the page (from the cost profile). */
@@ -61,7 +64,8 @@ export function zcOutput(p: Proc, s: Socket, va: u32, len: u32, r: OutReq): i32 
     done += n;
   }
   if (copied > 0) count(Counter.ZcCopied, copied);
-  r.zcSock = s;
+  r.zc = true;
+  sockOf.set(r.id, s);
   r.zcId = s.zcNext++;
   r.zcCopied = copied == len;
   s.zcPending++;
@@ -71,8 +75,9 @@ export function zcOutput(p: Proc, s: Socket, va: u32, len: u32, r: OutReq): i32 
 
 /** zcComplete: the zero-copy send of r is done: queue its notification, wake a reader. */
 export function zcComplete(r: OutReq): void {
-  const s = r.zcSock!;
-  r.zcSock = null;
+  const s = sockOf.get(r.id);
+  sockOf.delete(r.id);
+  r.zc = false;
   s.zcPending--;
   const k = s.zcLo.length;
   if (k > 0 && s.zcHi[k - 1] + 1 == r.zcId && s.zcCopied[k - 1] == r.zcCopied) s.zcHi[k - 1] = r.zcId;

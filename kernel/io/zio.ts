@@ -37,7 +37,7 @@ import { objectPage, objectRelease, ObjKind } from "../../vm/object";
 import { pmapPageProtect } from "../../vm/pmap";
 import { unmapThrough } from "../../vm/swap";
 import { paPtr } from "../../vm/ram";
-import { OutReq } from "./outreq";
+import { OutReq } from "../../drivers/outreq";
 
 /** Pages elided into a buffer before the policy judges it. */
 export const ZIO_POLICY_MIN: u32 = 16;

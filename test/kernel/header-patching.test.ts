@@ -1,5 +1,5 @@
 // test/kernel/header-patching.test.ts — input alignment on a NIC without header split
-// (DESIGN §3.2; drivers/rxplan.ts). Each packet arrives as one run [headers | payload]; the
+// (DESIGN §3.2; drivers/headerpatch.ts). Each packet arrives as one run [headers | payload]; the
 // driver posts packet k so that its payload starts where payload k-1 ended, so k's headers land
 // on the last h_k bytes of payload k-1. Those bytes are saved before k is posted and put back
 // once k's headers are parsed: 2 h_k bytes copied per packet, whatever its size. Packet 0's
@@ -36,7 +36,7 @@ interface PatchPlan {
   gathered: number;
 }
 
-/** expectedPatchCopies: the receive plan of drivers/rxplan.ts for len bytes at page offset o. */
+/** expectedPatchCopies: the receive layout of drivers/rxlayout.ts for len bytes at page offset o. */
 function expectedPatchCopies(len: number, mtu: number, o: number): PatchPlan {
   const jumbo = len + UDP_HLEN > IP_MAXPAYLOAD;
   const ihl = jumbo ? JUMBO_HLEN : IP4_HLEN;

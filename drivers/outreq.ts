@@ -1,4 +1,4 @@
-// kernel/io/outreq.ts — an output in progress: the payload as the device will read it.
+// drivers/outreq.ts — an output in progress: the payload as the device will read it.
 //
 // Every output semantics turns the caller's buffer into the same thing: a list of physical
 // runs the NIC gathers from (kernel buffers for copy, the application's own frames for the
@@ -13,11 +13,10 @@
 //
 // What a request holds is data, so completing any semantics is the same code (outReqRelease).
 
-import { Counter, Sem } from "../../base/abi";
-import { count } from "../../base/stats";
-import { checkRegisterHolder } from "../../vm/check";
-import { frameIoDone, frameUnref, IoRef } from "../../vm/frame";
-import { Socket } from "../../net/socket";
+import { Counter, Sem } from "../base/abi";
+import { count } from "../base/stats";
+import { checkRegisterHolder } from "../vm/check";
+import { frameIoDone, frameUnref, IoRef } from "../vm/frame";
 
 export class OutReq {
   id: i32 = 0;
@@ -40,9 +39,9 @@ export class OutReq {
   leaveHide: bool = false;
   /** Packets handed to the device and not yet sent. */
   pending: i32 = 0;
-  /** MSG_ZEROCOPY: the socket to notify at completion (null = none), the send's id, and
-   *  whether the kernel copied every byte after all. */
-  zcSock: Socket | null = null;
+  /** MSG_ZEROCOPY (kernel/io/zerocopy.ts keeps the socket to notify): a zero-copy send?, its
+   *  id, and whether the kernel copied every byte after all. */
+  zc: bool = false;
   zcId: u32 = 0;
   zcCopied: bool = false;
 
@@ -74,7 +73,7 @@ export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
     r.leaveVa = r.leaveEnd = 0;
     r.leaveHide = false;
     r.pending = 0;
-    r.zcSock = null;
+    r.zc = false;
   } else r = new OutReq();
   r.sem = sem;
   r.pid = pid;

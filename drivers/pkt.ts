@@ -1,4 +1,4 @@
-// net/pkt.ts — received packets and datagrams, as they sit in system buffers.
+// drivers/pkt.ts — received packets, as they sit in the frames the NIC wrote them into.
 //
 // A received packet owns the frames the NIC wrote it into. Its UDP data (everything after the
 // UDP header in a first fragment, the whole IP payload in a later one) is a list of physical
@@ -12,8 +12,9 @@
 //  | frames[], runs[]            |       | f2: data       |---->  (f2*4096, 850)
 //  +-----------------------------+       +----------------+
 //
-// A Dgram is one UDP datagram: its packets in order (one, or the fragments reassembly put
-// together). Packets and datagrams come from pools and go back to them: no allocation per packet.
+// Packets come from a pool and go back to it: no allocation per packet. The network layer
+// fills in the header fields and trims the runs to the UDP data; net/dgram.ts strings the
+// packets of one datagram together.
 
 import { Counter, FrameKind, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
 import { count } from "../base/stats";
@@ -41,7 +42,7 @@ export class Pkt {
   jumboTotal: u32 = 0; // jumbogram payload length (net/jumbo.ts), 0 for an ordinary datagram
   sum: u32 = 0; // device's one's-complement sum of the IP payload
   csumValid: bool = false;
-  /** It landed in a receive plan's layout (drivers/rxplan.ts): its frames are the plan's,
+  /** It landed in a receive plan's layout (drivers/rxlayout.ts): its frames are the plan's,
    *  shared with its neighbours and bounded by the posted receive, not pinned by it alone. */
   planned: bool = false;
   nframes: i32 = 0;
@@ -181,36 +182,6 @@ export function pktTakeFrame(p: Pkt, f: u32): bool {
     }
   }
   return false;
-}
-
-/** A UDP datagram ready for a socket: its packets in datagram order. */
-export class Dgram {
-  pkts: Array<Pkt> = [];
-  src: u32 = 0;
-  sport: u32 = 0;
-  dport: u32 = 0;
-  len: u32 = 0; // UDP data bytes
-  free: bool = false; // back in the pool
-}
-
-const dgrams = new Array<Dgram>();
-
-/** dgramNew: an empty datagram, from the pool (dgramFree returns it). */
-export function dgramNew(): Dgram {
-  if (dgrams.length == 0) return new Dgram();
-  const d = dgrams.pop();
-  d.free = false;
-  d.src = d.sport = d.dport = d.len = 0;
-  return d;
-}
-
-/** dgramFree: release every packet of d, and d itself (do not use it afterwards). */
-export function dgramFree(d: Dgram): void {
-  if (d.free) return;
-  for (let i = 0; i < d.pkts.length; i++) pktFree(d.pkts[i]);
-  d.pkts.length = 0;
-  d.free = true;
-  dgrams.push(d);
 }
 
 /** pktsLive: packets not yet freed (leak checks). */
