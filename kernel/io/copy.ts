@@ -7,7 +7,7 @@
 //           buffer (copyout) and free the buffers.
 // Cost: every payload byte crosses the CPU twice end to end (once per side).
 
-import { FrameKind, PAGE_SIZE } from "../../base/abi";
+import { Errno, FrameKind, PAGE_SIZE } from "../../base/abi";
 import { Proc } from "../proc";
 import { copyin, copyout, pageBytes } from "../uio";
 import { indirectCount } from "../../vm/indirect";
@@ -21,14 +21,21 @@ import { Dgram, dgramFree } from "../../net/dgram";
 export function copyOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {
   if (indirectCount() > 0) return copyOutputOwed(p, va, len, r);
   for (let done: u32 = 0; done < len; done += PAGE_SIZE) {
-    const f = frameAlloc(FrameKind.IOBUF, false);
-    if (f == 0) return -12; // ENOMEM; the caller releases what r holds
-    r.frames.push(f);
-    const n = min(PAGE_SIZE, len - done);
-    const e = copyin(p, va + done, framePtr(f), n);
-    if (e < 0) return e;
-    r.addRun(f << 12, n);
+    const e = copyPiece(p, va + done, min(PAGE_SIZE, len - done), r);
+    if (e < 0) return e; // the caller releases what r holds
   }
+  return 0;
+}
+
+/** copyPiece: r sends a copy of [at, at+n) of p (n <= PAGE_SIZE) in a kernel buffer it holds;
+ *  0, -ENOMEM or -EFAULT. */
+export function copyPiece(p: Proc, at: u32, n: u32, r: OutReq): i32 {
+  const f = frameAlloc(FrameKind.IOBUF, false);
+  if (f == 0) return -Errno.ENOMEM;
+  r.frames.push(f);
+  const e = copyin(p, at, framePtr(f), n);
+  if (e < 0) return e;
+  r.addRun(f << 12, n);
   return 0;
 }
 
@@ -40,12 +47,8 @@ function copyOutputOwed(p: Proc, va: u32, len: u32, r: OutReq): i32 {
     const n = pageBytes(at, len - done);
     done += n;
     if (zioGather(p, at, n, r)) continue;
-    const f = frameAlloc(FrameKind.IOBUF, false);
-    if (f == 0) return -12; // ENOMEM
-    r.frames.push(f);
-    const e = copyin(p, at, framePtr(f), n);
+    const e = copyPiece(p, at, n, r);
     if (e < 0) return e;
-    r.addRun(f << 12, n);
   }
   return 0;
 }

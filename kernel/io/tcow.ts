@@ -13,13 +13,13 @@
 // Emulated share takes the same I/O references (so the frame is never freed or reused under
 // the device) but protects nothing: the application must not touch the buffer until done.
 
-import { Access, Counter, FrameKind, PAGE_SIZE, Pte } from "../../base/abi";
+import { Access, Counter, PAGE_SIZE, Pte } from "../../base/abi";
 import { costOf } from "../../base/stats";
 import { Proc } from "../proc";
-import { copyin, pageBytes, userPa } from "../uio";
-import { frame, frameAlloc, frameOutput } from "../../vm/frame";
+import { pageBytes, userPa } from "../uio";
+import { frame, frameOutput } from "../../vm/frame";
 import { pmapPageProtect } from "../../vm/pmap";
-import { framePtr } from "../../vm/ram";
+import { copyPiece } from "./copy";
 import { OutReq } from "../../drivers/outreq";
 
 /** tcowCopyBelow: pages holding fewer bytes of a buffer than this are copied, not protected:
@@ -38,12 +38,8 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
     const at = va + done;
     const n = pageBytes(at, len - done);
     if (n < small) {
-      const f = frameAlloc(FrameKind.IOBUF, false);
-      if (f == 0) return -12;
-      r.frames.push(f);
-      const e = copyin(p, at, framePtr(f), n);
+      const e = copyPiece(p, at, n, r);
       if (e < 0) return e;
-      r.addRun(f << 12, n);
     } else {
       const pa = userPa(p, at, Access.READ);
       if (pa < 0) return <i32>pa;

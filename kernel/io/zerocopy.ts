@@ -16,15 +16,15 @@
 // Whether zero copy pays is not decided here: pins, unpins, the notification and the call that
 // reads it are charged from the cost profile against the copy they avoid.
 
-import { Access, Counter, Errno, FrameKind, PAGE_SIZE, ProcState, SYS_BLOCKED } from "../../base/abi";
+import { Counter, Errno, PAGE_SIZE, ProcState, SYS_BLOCKED } from "../../base/abi";
 import { count, costOf } from "../../base/stats";
 import { Proc, procs } from "../proc";
-import { copyin, pageBytes, userPa } from "../uio";
-import { frameAlloc, frameWire } from "../../vm/frame";
-import { framePtr } from "../../vm/ram";
+import { pageBytes } from "../uio";
 import { Socket } from "../../net/socket";
 import { hostWake } from "../../base/host";
 import { OutReq } from "../../drivers/outreq";
+import { copyPiece } from "./copy";
+import { wirePiece } from "./share";
 
 /** The socket of each zero-copy send in flight, by output request id. */
 const sockOf = new Map<i32, Socket>();
@@ -44,23 +44,9 @@ export function zcOutput(p: Proc, s: Socket, va: u32, len: u32, r: OutReq): i32 
   for (let done: u32 = 0; done < len; ) {
     const at = va + done;
     const n = pageBytes(at, len - done);
-    if (n < small) {
-      const f = frameAlloc(FrameKind.IOBUF, false);
-      if (f == 0) return -Errno.ENOMEM;
-      r.frames.push(f);
-      const e = copyin(p, at, framePtr(f), n);
-      if (e < 0) return e;
-      r.addRun(f << 12, n);
-      copied += n;
-    } else {
-      const pa = userPa(p, at, Access.READ);
-      if (pa < 0) return <i32>pa;
-      const f = <u32>pa >> 12;
-      frameWire(f);
-      count(Counter.Wires);
-      r.wired.push(f);
-      r.addRun(<u32>pa, n);
-    }
+    const e = n < small ? copyPiece(p, at, n, r) : wirePiece(p, at, n, r);
+    if (e < 0) return e;
+    if (n < small) copied += n;
     done += n;
   }
   if (copied > 0) count(Counter.ZcCopied, copied);

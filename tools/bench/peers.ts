@@ -11,8 +11,11 @@
 //               process, which sends them to b
 //   proxy       a receives `bytes`, makes k app-level copies, touches a      copy, zio, emulated-copy
 //               fraction f of the last one's pages, sends it on to b
-//   kvset       a receives a value of `bytes` (SET), copies it into an       copy, zio, emulated-copy
-//               object, appends the object to a log file, fsyncs
+//   kvset       a (2 CPUs) receives a value of `bytes` (SET), copies it into copy, zio, emulated-copy
+//               an object, appends the object to a log file, fsyncs; with
+//               emulated-copy the log is a mapped file the value is received
+//               into (page swapping), then msync (the mmap'd store zIO is
+//               compared with)
 //   modify      a receives `bytes`, rewrites a 64-byte header in each page,  copy, zio, emulated-copy, msg-zerocopy
 //               forwards the result to b
 //
@@ -90,13 +93,13 @@ interface Env {
 
 /** env: machines a (10.0.0.1, port 1000, connected to b) and b (10.0.0.2, port 2000); a with a
  *  file system when aDisk, b when bDisk. */
-async function env(w: World, profile: Profile, memory: number, aDisk = false, bDisk = false): Promise<Env> {
+async function env(w: World, profile: Profile, memory: number, aDisk = false, bDisk = false, aCpus = 1): Promise<Env> {
   const disk = () => {
     const image = new Uint8Array(2048 * PAGE_SIZE); // 8 MiB
     mkfs(image);
     return new Disk({ store: new MemoryStore(image) });
   };
-  const a = await w.machine({ name: "a", memory, profile, disk: aDisk ? disk() : undefined });
+  const a = await w.machine({ name: "a", memory, profile, cpus: aCpus, disk: aDisk ? disk() : undefined });
   const b = await w.machine({ name: "b", memory, profile, disk: bDisk ? disk() : undefined });
   if (aDisk) a.mount();
   if (bDisk) b.mount();
@@ -412,18 +415,23 @@ const modify: Workload = {
 
 const kvset: Workload = {
   name: "kvset",
-  description: "a receives 4 SETs, copies each value into an object, appends the object to a log file, fsyncs",
+  description: "a (2 CPUs) receives 4 SETs, copies each value into an object, appends the object to a log file, fsyncs; emulated-copy: the log is a mapped file the value is received into",
   schemes: ["copy", "zio", "emulated-copy"],
   bytes: 64 << 10,
   async run(w, s) {
-    const e = await env(w, s.profile, memoryFor(4 * s.bytes), true, false);
+    // The store's threads have run on both CPUs: a PTE change of its address space costs a shootdown.
+    const e = await env(w, s.profile, memoryFor(4 * s.bytes), true, false, 2);
+    e.pa.setCpu(1);
+    e.pa.setCpu(0);
     const n = s.bytes, sets = 4;
     if (s.scheme === "zio") e.pa.zioConfig({});
-    const sem = s.scheme === "emulated-copy" ? Sem.EMULATED_COPY : Sem.COPY;
+    const mapped = s.scheme === "emulated-copy"; // the mmap'd-file store zIO is compared with
     const fromB = e.pb.socket();
     e.pb.bind(fromB, 3000);
     e.pb.connect(fromB, "10.0.0.1", 1000);
-    const log = e.pa.open("/log", { write: true, create: true });
+    const log = e.pa.open("/log", { read: true, write: true, create: true });
+    if (mapped) e.pa.writeFile("/log", new Uint8Array(n * sets), { fsync: true }); // blocks for the mapping
+    const map = mapped ? e.pa.mmap(n * sets, { fd: log, shared: true }) : 0;
     const inBuf = e.pa.mmap(n), obj = e.pa.mmap(n), cb = e.pb.mmap(n);
     e.pa.load(inBuf, n);
     e.pa.load(obj, n);
@@ -433,12 +441,16 @@ const kvset: Workload = {
       const v = pattern(n, 500 + i);
       values.push(v);
       e.pb.store(cb, v);
-      const rx = e.pa.postRecv(e.fa, inBuf, n, { sem });
+      const rx = e.pa.postRecv(e.fa, mapped ? map + i * n : inBuf, n, { sem: mapped ? Sem.EMULATED_COPY : Sem.COPY });
       e.pb.sendto(fromB, cb, n, { sem: Sem.COPY });
       const got = rx.wait();
       e.pa.clock = Math.max(e.pa.clock, got.at);
+      if (mapped) {
+        e.pa.msync(map, n * sets); // the dirty pages: this value's
+        continue;
+      }
       e.pa.memcpy(obj, inBuf, n); // the store keeps its own object
-      e.pa.write(log, obj, n, { sem });
+      e.pa.write(log, obj, n);
       e.pa.fsync(log);
     }
     const res = m.result("kvset", s, n * sets);
