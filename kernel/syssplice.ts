@@ -91,7 +91,8 @@ export function sysVmsplice(p: Proc, fd: i32, va: u32, len: u32): i32 {
   return <i32>n;
 }
 
-/** fileArg: the regular file open for reading at fd and the offset (lo, hi) into offArg; 0 or -errno. */
+/** fileArg: the inode of the regular file open for reading at fd, the offset (lo, hi) in offArg;
+ *  null with the error in argErr. */
 let offArg: u64 = 0;
 function fileArg(p: Proc, fd: i32, lo: i32, hi: i32): Inode | null {
   const f = p.fds.get(fd);

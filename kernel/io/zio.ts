@@ -66,17 +66,12 @@ function losing(p: Proc, r: Region): bool {
   return r.zioOff;
 }
 
-/** The error of a failed access (-Kill reason, or SYS_RESTART with p blocked). */
-function accessFailed(pa: i64): i32 {
-  return <i32>pa;
-}
-
 /** copyBytes: copy n bytes from s to d (same page each) through the MMU; 0 or -Kill / SYS_RESTART. */
 function copyBytes(p: Proc, d: u32, s: u32, n: u32): i32 {
   const ps = translate(p.pid, p.cpu, s, Access.READ);
-  if (ps < 0) return accessFailed(ps);
+  if (ps < 0) return <i32>ps;
   const pd = translate(p.pid, p.cpu, d, Access.WRITE);
-  if (pd < 0) return accessFailed(pd);
+  if (pd < 0) return <i32>pd;
   memory.copy(paPtr(<u32>pd), paPtr(<u32>ps), n);
   count(Counter.BytesCopied, n);
   return 0;
@@ -99,7 +94,7 @@ function elidePage(p: Proc, d: u32, s: u32): bool {
   let g = objectPage(rs.obj, rs.index(s)) == 0 ? indirectPeek(rs.obj, rs.index(s)) : 0;
   if (g == 0) {
     const pa = translate(p.pid, p.cpu, s, Access.READ);
-    if (pa < 0) { elideErr = accessFailed(pa); return false; }
+    if (pa < 0) { elideErr = <i32>pa; return false; }
     g = <u32>pa >> 12;
   }
   if (frame(g).wired != 0) return false; // pinned for I/O: it may change under the device

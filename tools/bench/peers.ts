@@ -183,13 +183,13 @@ function sendBuf(p: Process, fd: number, va: number, len: number, scheme: string
 /** recvSem: the semantics scheme receives with (the Linux schemes and zio: copy). */
 const recvSem = (scheme: string) => genie(scheme)?.sem ?? Sem.COPY;
 
-/** recvBuf: post a receive of len bytes for scheme into va (move family: a region the kernel picks). */
+/** postBuf: post a receive of len bytes for scheme into va (move family: a region the kernel picks). */
 function postBuf(p: Process, fd: number, va: number, len: number, scheme: string) {
   const system = genie(scheme)?.buffers === "system";
   return p.postRecv(fd, system ? 0 : va, len, { sem: recvSem(scheme) });
 }
 
-/** received: where the data of a completed receive is (and unmap a region the kernel chose). */
+/** takeReceived: the bytes of a completed receive (a region the kernel chose is unmapped after). */
 function takeReceived(p: Process, got: { len: number; va: number }, va: number, len: number, scheme: string): Uint8Array {
   if (got.len !== len) throw new Error(`${scheme}: a receive returned ${got.len} of ${len} bytes`);
   if (genie(scheme)?.buffers !== "system") return p.load(va, len);
@@ -208,7 +208,6 @@ const datagram: Workload = {
   async run(w, s) {
     const e = await env(w, s.profile, memoryFor(s.bytes));
     const n = s.bytes, data = pattern(n, n + 1);
-    const system = genie(s.scheme)?.buffers === "system";
     const va = e.pa.mmap(n), vb = e.pb.mmap(n);
     e.pa.store(va, data);
     e.pb.load(vb, n);
@@ -218,7 +217,6 @@ const datagram: Workload = {
     const got = rx.wait();
     const res = m.result("datagram", s, n);
     verify(`datagram ${s.scheme}`, takeReceived(e.pb, got, vb, n, s.scheme), data);
-    void system;
     return res;
   },
 };
