@@ -399,7 +399,7 @@ export enum Drop {
   COUNT,
 }
 
-// ---- Data-passing semantics (DESIGN §3) -------------------------------------------------------
+// ---- Data-passing semantics (docs/data-passing.md §4) ----------------------------------------------
 //
 // Every call that moves user data takes one. DEFAULT means the process's default: emulated copy
 // when the optimisation is on, copy when it is off. In flags, the semantics is bits 0..3.
@@ -456,6 +456,39 @@ export enum MsgFlag {
 //   complement sum of the packet's IP payload (valid with CSUM: checksum offload).
 
 export const ETH_HLEN = 14; // Ethernet II header: destination, source, ethertype
+
+// Wire formats the adapter parses too (early demultiplexing, header split, checksum offload):
+// byte offsets of the fields it reads, in network byte order. The kernel's protocol code lays
+// the same headers out as @unmanaged classes (net/ipv4.ts, net/udp.ts) and takes these numbers
+// from here.
+export const ETH_TYPE_OFF = 12; // ethertype, in the Ethernet header
+export const ETHERTYPE_IPV4 = 0x0800;
+export const IP4_HLEN = 20; // IPv4 header without options
+/** IPv4 header fields: byte offsets. */
+export enum Ip4Off {
+  VER_IHL = 0, // version (4) << 4 | header length in 32-bit words
+  LEN = 2, // total length
+  ID = 4,
+  FRAG = 6, // flags (IP_MF) << 13 | fragment offset in 8-byte units (IP_OFFMASK)
+  PROTO = 9,
+  SRC = 12,
+  DST = 16,
+}
+export const IP_MF = 0x2000; // more fragments follow
+export const IP_OFFMASK = 0x1fff; // fragment offset, 8-byte units
+export const IPPROTO_UDP = 17;
+/** Jumbogram option (net/jumbo.ts): type, length, then the 32-bit offset at JUMBO_OPT_OFF. */
+export const JUMBO_OPT = 0x9e;
+export const JUMBO_OPTLEN = 12;
+export const JUMBO_OPT_OFF = 8;
+export const UDP_HLEN = 8;
+/** UDP header fields: byte offsets. */
+export enum UdpOff {
+  SPORT = 0,
+  DPORT = 2,
+  LEN = 4,
+  CSUM = 6,
+}
 /** There is no ARP: a NIC's MAC address is 02:00 followed by its IPv4 address. */
 export const MAC_PREFIX = 0x0200;
 export const NIC_TX_DESC = 16;

@@ -11,7 +11,7 @@
 // function the kernel hands it (net/ipin.ts netInput): the driver never calls the network
 // layer by name.
 
-import { Counter, NIC_QUEUES, NIC_RX_DESCS, NicReg, PAGE_SHIFT } from "../base/abi";
+import { Counter, Errno, NIC_QUEUES, NIC_RX_DESCS, NicReg, PAGE_SHIFT } from "../base/abi";
 import { nicWrite } from "../base/host";
 import { count } from "../base/stats";
 import { checkRegisterHolder } from "../vm/check";
@@ -25,20 +25,20 @@ import { planHolds } from "./rxlayout";
 
 /** nicAttach: set up NIC id (rings, header slots, default receive buffers); 0 or -ENOMEM/-EBUSY. */
 export function nicAttach(id: i32, mtu: u32, features: i32, ip: u32): i32 {
-  if (nics[id] != null) return -16;
+  if (nics[id] != null) return -Errno.EBUSY;
   const n = new Nic(id);
   n.mtu = mtu;
   n.features = features;
   n.ip = ip;
   n.txRing = kernelFrame();
-  if (n.txRing == 0) return -12;
+  if (n.txRing == 0) return -Errno.ENOMEM;
   for (let i = 0; i < TX_HDR_FRAMES; i++) {
     n.txHdr[i] = kernelFrame();
-    if (n.txHdr[i] == 0) return -12;
+    if (n.txHdr[i] == 0) return -Errno.ENOMEM;
   }
   nics[id] = n;
   nicWrite(id, NicReg.TX_RING, 0, <i32>(n.txRing << PAGE_SHIFT));
-  if (rxSetup(n, 0, NIC_RX_DESCS - 1) < 0) return -12;
+  if (rxSetup(n, 0, NIC_RX_DESCS - 1) < 0) return -Errno.ENOMEM;
   return 0;
 }
 

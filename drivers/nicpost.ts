@@ -3,7 +3,7 @@
 // receive completes and ended when nobody waits for it any more; and early demultiplexing
 // (steering a UDP port to a queue of its own).
 
-import { FrameKind, NIC_HDR_SLOT, NIC_QUEUES, NIC_RX_DESCS, NicFeature, NicReg, NicRx, NicStatus, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
+import { Errno, FrameKind, NIC_HDR_SLOT, NIC_QUEUES, NIC_RX_DESCS, NicFeature, NicReg, NicRx, NicStatus, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
 import { nicWrite } from "../base/host";
 import { frameAlloc, frameRef, frameUnref } from "../vm/frame";
 import { END, hdrSlotPa, KEEP, kernelFrame, MAX_NICS, Nic, nics, RENEW, RX_HDR_FRAMES, rxDesc, RxQueue } from "./nicdev";
@@ -17,10 +17,10 @@ export function rxSetup(n: Nic, q: i32, want: u32): i32 {
   const r = n.rx[q];
   if (r.ring == 0) {
     r.ring = kernelFrame();
-    if (r.ring == 0) return -12;
+    if (r.ring == 0) return -Errno.ENOMEM;
     for (let i = 0; i < RX_HDR_FRAMES; i++) {
       r.hdr[i] = kernelFrame();
-      if (r.hdr[i] == 0) return -12;
+      if (r.hdr[i] == 0) return -Errno.ENOMEM;
     }
     r.head = r.tail = 0;
     nicWrite(n.id, NicReg.RX_RING, q, <i32>(r.ring << PAGE_SHIFT));

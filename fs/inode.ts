@@ -12,9 +12,7 @@
 //             else               double-indirect block, entry q >> 10 -> indirect block, entry q & 1023
 //                                (q = p - 1036)
 
-import {
-  Errno, FS_DIRENT_SIZE, FS_MAX_PAGES, FS_INODE_SIZE, FS_INODES_PER_BLOCK, FS_NDIRECT, FS_NINDIRECT, FsInode, FsType, PAGE_SHIFT, PAGE_MASK, SYS_RESTART,
-} from "../base/abi";
+import { Errno, FS_DIRENT_SIZE, FS_INODE_SIZE, FS_INODES_PER_BLOCK, FS_MAX_PAGES, FS_NDIRECT, FS_NINDIRECT, FsInode, FsType, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../base/abi";
 import { panic } from "../base/panic";
 import { framePtr } from "../vm/ram";
 import { objectDrop, objectNew, ObjKind, VmObject } from "../vm/object";
@@ -382,7 +380,7 @@ export function itrunc(ip: Inode, size: u64): void {
       if (f > 0) {
         const w = pcWritable(ip.obj, pg, <u32>f, ip.type == FsType.FILE);
         if (w == 0) panic("itrunc: no frame for a copy of the last page");
-        memory.fill(framePtr(w) + off, 0, 4096 - off);
+        memory.fill(framePtr(w) + off, 0, PAGE_SIZE - off);
         if (ip.type == FsType.FILE) pcDirty(w);
       }
     }

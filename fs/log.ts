@@ -19,7 +19,7 @@
 // A failed write ends the commit and leaves the file system FAILED: changes are refused with EIO
 // (what was committed is safe on disk; a later mount replays it).
 
-import { DiskOp, Errno, Ev, FS_LOG_MAX } from "../base/abi";
+import { DiskOp, Errno, Ev, FS_LOG_MAX, PAGE_SIZE } from "../base/abi";
 import { trace } from "../base/trace";
 import { panic } from "../base/panic";
 import { frameRef, frameUnref } from "../vm/frame";
@@ -161,7 +161,7 @@ function writeHeader(n: i32): void {
   const p = framePtr(header);
   store<u32>(p, <u32>n);
   for (let i = 0; i < n; i++) store<u32>(p + 4 + (<usize>i << 2), unchecked(txnBlock[i]));
-  memory.fill(p + 4 + (<usize>n << 2), 0, 4096 - 4 - (<usize>n << 2));
+  memory.fill(p + 4 + (<usize>n << 2), 0, PAGE_SIZE - 4 - (<usize>n << 2));
 }
 
 /** commitStep: go as far as completions allow (called after every disk completion). */

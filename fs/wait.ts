@@ -69,11 +69,13 @@ export function fail<T>(e: i32): T | null {
   return null;
 }
 
-/** changeBegin / changeEnd: bracket the part of a call that changes the file system; a lookup
- *  that would miss in between is a bug (its caller did not look it up first). */
+// changeBegin / changeEnd bracket the part of a call that changes the file system; a lookup
+// that would miss in between is a bug (its caller did not look it up first).
+/** changeBegin: the call starts changing the file system (no lookup may miss from here). */
 export function changeBegin(): void {
   changing = true;
 }
+/** changeEnd: the call is done changing the file system. */
 export function changeEnd(): void {
   changing = false;
 }

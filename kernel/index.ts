@@ -5,7 +5,7 @@
 // functions and imports exactly the documented hardware interface; tools/host/kernel.ts types
 // them. Addresses and frame numbers are i32; results < 0 are -Errno or -Kill as documented.
 
-import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, ProcField, ProcState, RegionField } from "../base/abi";
+import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, PAGE_SHIFT, ProcField, ProcState, RegionField } from "../base/abi";
 import { beginEntry, entryNs as stEntryNs } from "../base/stats";
 import { cpuInit, cpuSet, ncpus } from "../base/cpu";
 import { procGet, procs } from "./proc";
@@ -47,7 +47,7 @@ export function boot(frames: i32, cpus: i32): i32 {
   framesInit(<u32>frames);
   pmapInit(<u32>frames * 4);
   // Reassembly may pin at most a quarter of RAM (at least 2 MiB: one jumbogram's fragments).
-  reasmLimits(REASM_SLOTS, max<u32>(2 << 20, (<u32>frames << 12) / 4), REASM_TIMEOUT_NS);
+  reasmLimits(REASM_SLOTS, max<u32>(2 << 20, (<u32>frames << PAGE_SHIFT) / 4), REASM_TIMEOUT_NS);
   tlbReset();
   hooksRegister();
   booted = true;
@@ -140,9 +140,10 @@ export function entryNs(): f64 {
   return stEntryNs;
 }
 
-/** ramBase / ramBytes: where physical RAM sits in linear memory, and its size. */
+/** ramBase: where physical RAM (pa 0) sits in linear memory. */
 export function ramBase(): usize { return base; }
-export function ramBytes(): i32 { return <i32>(ramFrames << 12); }
+/** ramBytes: the size of physical RAM in bytes. */
+export function ramBytes(): i32 { return <i32>(ramFrames << PAGE_SHIFT); }
 
 /** freeFrames: frames on the free list. */
 export function freeFrames(): i32 { return <i32>nFree; }

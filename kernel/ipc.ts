@@ -1,5 +1,5 @@
 // kernel/ipc.ts — channels: I/O-oriented IPC between the processes of one machine, in the style
-// of Genie (DESIGN §3.5; the mechanism's purpose is published, this design is ours).
+// of Genie (docs/data-passing.md §6; the mechanism's purpose is published, this design is ours).
 //
 //   channel():  two connected ends, each a descriptor; fork passes them on
 //   sendto(end, buf, sem)    the message is an output request over the sender's buffer, built
@@ -16,7 +16,7 @@
 //   end 0 <--(queue 0)-- end 1          receive, like a socket
 
 import { Errno, ProcState, Sem, SYS_BLOCKED } from "../base/abi";
-import { Chan, CHAN_QMAX, ChanEnd } from "./chan";
+import { CHAN_QMAX, ChanEnd } from "./chan";
 import { Proc, procs } from "./proc";
 import { OutReq, outReqRelease } from "../drivers/outreq";
 import { ioInput } from "./io/index";

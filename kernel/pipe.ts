@@ -13,7 +13,7 @@
 // Pipes never block (ours, for brevity): reading an empty pipe gives -EAGAIN (0 once the write end
 // is closed), writing a full one -EAGAIN.
 
-import { Counter, Errno, FrameKind, PAGE_SIZE, Pte } from "../base/abi";
+import { Counter, Errno, FrameKind, PAGE_SHIFT, PAGE_SIZE, Pte } from "../base/abi";
 import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { copyin, copyout } from "./uio";
@@ -132,7 +132,7 @@ export function pipeRead(q: Pipe, p: Proc, va: u32, len: u32): i32 {
   let done: u32 = 0;
   for (let i = 0; done < n; i++) {
     const k = min(q.lens[i], n - done);
-    const e = copyout(p, va + done, paPtr((q.frames[i] << 12) + q.offs[i]), k);
+    const e = copyout(p, va + done, paPtr((q.frames[i] << PAGE_SHIFT) + q.offs[i]), k);
     if (e < 0) {
       consume(q, done);
       return done > 0 ? <i32>done : e;
@@ -161,7 +161,7 @@ export function pipeOutput(q: Pipe, n: u32, r: OutReq): void {
       r.wired.push(f);
     }
     if (q.holds[i] != PipeHold.COPY) count(Counter.PagesSpliced);
-    r.addRun((f << 12) + q.offs[i], k);
+    r.addRun((f << PAGE_SHIFT) + q.offs[i], k);
     done += k;
   }
   consume(q, n);

@@ -11,10 +11,7 @@
 // other semantics are refused with EOPNOTSUPP for now. A read or write may return a short count
 // when the rest is not in memory yet or memory is short (the next call goes on from there).
 
-import {
-  Access, Counter, Errno, FS_DIRENT_SIZE, FS_MAX_PAGES, FS_PATH_MAX, FS_STAT_SIZE, FsStat, FsType, OpenFlag, PAGE_MASK,
-  PAGE_SHIFT, PAGE_SIZE, Pte, SEM_MASK, Seek, Sem, SYS_RESTART,
-} from "../base/abi";
+import { Access, Counter, Errno, FS_DIRENT_SIZE, FS_MAX_PAGES, FS_PATH_MAX, FS_STAT_SIZE, FsStat, FsType, OpenFlag, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Pte, Seek, Sem, SEM_MASK, SYS_RESTART } from "../base/abi";
 import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind, MAX_FDS } from "./file";
@@ -81,6 +78,7 @@ function enterPath(p: Proc, va: u32, len: u32): i32 {
   return r < 0 ? r : copyPath(p, va, len);
 }
 
+/** fileOf: the open file of the file system behind descriptor fd of p, or null (not open, or a socket or channel). */
 export function fileOf(p: Proc, fd: i32): File | null {
   const f = p.fds.get(fd);
   return f != null && f.kind == FileKind.FILE ? f : null;
@@ -125,6 +123,7 @@ function create(dp: Inode, type: FsType): Inode | null {
   return ip;
 }
 
+/** sysOpen: open(path, flags): a descriptor for the file at path (created with CREAT), or -errno / SYS_RESTART. */
 export function sysOpen(p: Proc, va: u32, len: u32, flags: i32): i32 {
   const known = OpenFlag.ACCMODE | OpenFlag.CREAT | OpenFlag.EXCL | OpenFlag.TRUNC;
   if ((flags & ~known) != 0 || (flags & OpenFlag.ACCMODE) == OpenFlag.ACCMODE) return -Errno.EINVAL;
@@ -204,7 +203,7 @@ function ioSem(p: Proc, flags: i32): i32 {
 function swapIntoCache(p: Proc, ip: Inode, pg: u32, b: u32, va: u32): bool {
   const pa = userPa(p, va, Access.READ);
   if (pa < 0) return false;
-  const uf = <u32>pa >> 12;
+  const uf = <u32>pa >> PAGE_SHIFT;
   if (frame(uf).wired != 0) return false;
   pmapPageProtect(uf, Pte.COW);
   frameRef(uf);
@@ -276,6 +275,7 @@ function prefault(p: Proc, va: u32, n: u32): i32 {
   return e2 < 0 ? <i32>e2 : 0;
 }
 
+/** sysWrite: write(fd, va, len, flags): bytes written at the file offset under flags' semantics, or -errno / SYS_RESTART. */
 export function sysWrite(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i32 {
   const f = fileOf(p, fd);
   if (f == null) return badFd(p, fd, Errno.EINVAL);
@@ -349,6 +349,7 @@ function bmapHole(ip: Inode, pg: u32): bool {
   return bmap(ip, pg, false) == 0;
 }
 
+/** sysLseek: lseek(fd, offset, whence): 0, the new offset in ret0 / ret1 (low, high); -EINVAL, -ESPIPE, -EBADF. */
 export function sysLseek(p: Proc, fd: i32, lo: i32, hi: i32, whence: i32): i32 {
   const f = fileOf(p, fd);
   if (f == null) return badFd(p, fd, Errno.ESPIPE);
@@ -366,6 +367,7 @@ export function sysLseek(p: Proc, fd: i32, lo: i32, hi: i32, whence: i32): i32 {
   return 0;
 }
 
+/** sysFtruncate: ftruncate(fd, length): 0 once the file has that length, or -errno / SYS_RESTART. */
 export function sysFtruncate(p: Proc, fd: i32, lo: i32, hi: i32): i32 {
   const f = fileOf(p, fd);
   if (f == null) return badFd(p, fd, Errno.EINVAL);
@@ -381,6 +383,7 @@ export function sysFtruncate(p: Proc, fd: i32, lo: i32, hi: i32): i32 {
   return finish(p, truncate(ip, <u64>size));
 }
 
+/** sysMkdir: mkdir(path): 0, or -EEXIST, -ENOENT, -EROFS, ... / SYS_RESTART. */
 export function sysMkdir(p: Proc, va: u32, len: u32): i32 {
   const r = enterPath(p, va, len);
   if (r < 0) return r;
@@ -395,6 +398,7 @@ export function sysMkdir(p: Proc, va: u32, len: u32): i32 {
   return ip == null ? finish(p, fsErr) : 0;
 }
 
+/** sysUnlink: unlink(path): 0 once the file (or empty directory) is gone, or -errno / SYS_RESTART. */
 export function sysUnlink(p: Proc, va: u32, len: u32): i32 {
   let r = enterPath(p, va, len);
   if (r < 0) return r;
@@ -435,6 +439,7 @@ export function sysUnlink(p: Proc, va: u32, len: u32): i32 {
   return 0;
 }
 
+/** sysReaddir: readdir(fd, va, len): bytes of whole directory entries copied out (0 at the end), or -errno / SYS_RESTART. */
 export function sysReaddir(p: Proc, fd: i32, va: u32, len: u32): i32 {
   const f = fileOf(p, fd);
   if (f == null) return badFd(p, fd, Errno.ENOTDIR);
@@ -482,6 +487,7 @@ function statOut(p: Proc, ip: Inode, va: u32): i32 {
   return copyout(p, va, statBuf, FS_STAT_SIZE);
 }
 
+/** sysStat: stat(path, st): 0, FS_STAT_SIZE bytes written at st; or -errno / SYS_RESTART. */
 export function sysStat(p: Proc, va: u32, len: u32, st: u32): i32 {
   if (!userRange(st, FS_STAT_SIZE)) return -Errno.EFAULT;
   const r = enterPath(p, va, len);
@@ -491,6 +497,7 @@ export function sysStat(p: Proc, va: u32, len: u32, st: u32): i32 {
   return statOut(p, ip, st);
 }
 
+/** sysFstat: fstat(fd, st): 0, FS_STAT_SIZE bytes written at st; or -EBADF, -EINVAL, -EFAULT. */
 export function sysFstat(p: Proc, fd: i32, st: u32): i32 {
   const f = fileOf(p, fd);
   if (f == null) return badFd(p, fd, Errno.EINVAL);
@@ -498,6 +505,7 @@ export function sysFstat(p: Proc, fd: i32, st: u32): i32 {
   return statOut(p, f.node!, st);
 }
 
+/** sysFsync: fsync(fd): 0 once the file's data and every metadata change before it are on disk, or -errno / SYS_RESTART. */
 export function sysFsync(p: Proc, fd: i32): i32 {
   const f = fileOf(p, fd);
   if (f == null) return badFd(p, fd, Errno.EINVAL);

@@ -42,10 +42,12 @@ export function route(ip: u32): Nic | null {
   return any;
 }
 
+/** sysSocket: socket(): a descriptor for a new unbound UDP socket, or -EMFILE. */
 export function sysSocket(p: Proc): i32 {
   return p.fds.install(new File(FileKind.SOCKET, sockNew()));
 }
 
+/** sysBind: bind(fd, port): the port bound (a free ephemeral one for 0), or -errno. */
 export function sysBind(p: Proc, fd: i32, port: i32): i32 {
   const s = sock(p, fd);
   if (s == null) return p.fds.get(fd) == null ? -Errno.EBADF : -Errno.ENOTSOCK;
@@ -53,6 +55,7 @@ export function sysBind(p: Proc, fd: i32, port: i32): i32 {
   return sockBind(s, <u32>port);
 }
 
+/** sysConnect: connect(fd, ip, port): 0, the default destination of later sends set; or -errno. */
 export function sysConnect(p: Proc, fd: i32, ip: u32, port: i32): i32 {
   const s = sock(p, fd);
   if (s == null) return p.fds.get(fd) == null ? -Errno.EBADF : -Errno.ENOTSOCK;
@@ -60,12 +63,6 @@ export function sysConnect(p: Proc, fd: i32, ip: u32, port: i32): i32 {
   s.peerIp = ip;
   s.peerPort = <u32>port;
   return 0;
-}
-
-/** sendPrepared: send payload r through fd to the destination sendCheck resolved; bytes or
- *  -errno (r is consumed). */
-export function sendPrepared(p: Proc, fd: i32, r: OutReq): i32 {
-  return sendTo(p, fd, r, sendIp, sendPort);
 }
 
 /** sendTo: send payload r from descriptor fd (a socket, to ip:port; or a channel end); the
@@ -88,13 +85,21 @@ function sendTo(p: Proc, fd: i32, r: OutReq, ip: u32, port: i32): i32 {
   return e < 0 ? e : <i32>len;
 }
 
+/** A send's destination as sendCheck resolves it: ip << 16 | port (0 for a channel). */
+// @ts-ignore: decorator
+@inline function destIp(dest: i64): u32 {
+  return <u32>(dest >> 16);
+}
+// @ts-ignore: decorator
+@inline function destPort(dest: i64): i32 {
+  return <i32>(dest & 0xffff);
+}
+
 /**
  * sendCheck: the checks every send makes before touching memory: the descriptor, flags and
- * destination (ip/port are resolved into sendIp / sendPort); 0 or -errno.
+ * destination (ip 0: the socket's peer). The destination (destIp, destPort), or -errno.
  */
-let sendIp: u32 = 0;
-let sendPort: i32 = 0;
-export function sendCheck(p: Proc, fd: i32, flags: i32, ip: u32, port: i32): i32 {
+export function sendCheck(p: Proc, fd: i32, flags: i32, ip: u32, port: i32): i64 {
   const f = p.fds.get(fd);
   if (f == null) return -Errno.EBADF;
   if (f.kind != FileKind.SOCKET && f.kind != FileKind.CHANNEL) return -Errno.ENOTSOCK;
@@ -116,13 +121,12 @@ export function sendCheck(p: Proc, fd: i32, flags: i32, ip: u32, port: i32): i32
     const e = sockBind(s, 0);
     if (e < 0) return e;
   }
-  sendIp = ip;
-  sendPort = port;
-  return 0;
+  return (<i64>ip << 16) | <i64>port;
 }
 
-/** sendCommon: output the gather list under flags' semantics through fd; bytes or -errno. */
-function sendCommon(p: Proc, fd: i32, vas: Array<u32>, lens: Array<u32>, flags: i32): i32 {
+/** sendCommon: output the gather list under flags' semantics through fd to dest (sendCheck);
+ *  bytes or -errno. */
+function sendCommon(p: Proc, fd: i32, vas: Array<u32>, lens: Array<u32>, flags: i32, dest: i64): i32 {
   let total: u64 = 0;
   for (let i = 0; i < vas.length; i++) {
     total += lens[i];
@@ -135,26 +139,27 @@ function sendCommon(p: Proc, fd: i32, vas: Array<u32>, lens: Array<u32>, flags: 
     const z = outReqNew(Sem.SHARE, p.pid, <u32>total);
     const e = zcOutput(p, sock(p, fd)!, vas[0], lens[0], z);
     if (e < 0) { outReqRelease(z); return e; }
-    return sendTo(p, fd, z, sendIp, sendPort);
+    return sendTo(p, fd, z, destIp(dest), destPort(dest));
   }
   // Across protection domains copy semantics is carried out as an emulated copy (TCOW).
   const how = p.fds.get(fd)!.kind == FileKind.CHANNEL && sem == Sem.COPY ? Sem.EMULATED_COPY : sem;
   const r = ioOutputV(p, how, vas, lens);
   if (r == null) return ioError;
   p.ret0 = r.token;
-  return sendTo(p, fd, r, sendIp, sendPort);
+  return sendTo(p, fd, r, destIp(dest), destPort(dest));
 }
 
 // sendto's one-buffer gather list, reused from call to call.
 const oneVa = new Array<u32>(1);
 const oneLen = new Array<u32>(1);
 
+/** sysSendto: sendto(fd, va, len, flags, ip, port): bytes sent under flags' semantics (token in ret0), or -errno. */
 export function sysSendto(p: Proc, fd: i32, va: u32, len: u32, flags: i32, ip: u32, port: i32): i32 {
-  const e = sendCheck(p, fd, flags, ip, port);
-  if (e < 0) return e;
+  const dest = sendCheck(p, fd, flags, ip, port);
+  if (dest < 0) return <i32>dest;
   oneVa[0] = va;
   oneLen[0] = len;
-  return sendCommon(p, fd, oneVa, oneLen, flags);
+  return sendCommon(p, fd, oneVa, oneLen, flags, dest);
 }
 
 /** The most buffers one sendv gathers. */
@@ -162,8 +167,8 @@ export const IOV_MAX = 16;
 
 /** sendv(fd, iov, count, flags, ip, port): iov is count (va, len) pairs of u32 in user memory. */
 export function sysSendv(p: Proc, fd: i32, iov: u32, cnt: i32, flags: i32, ip: u32, port: i32): i32 {
-  const e = sendCheck(p, fd, flags, ip, port);
-  if (e < 0) return e;
+  const dest = sendCheck(p, fd, flags, ip, port);
+  if (dest < 0) return <i32>dest;
   if (cnt <= 0 || cnt > IOV_MAX) return -Errno.EINVAL;
   if (!userRange(iov, <u32>cnt * 8)) return -Errno.EFAULT;
   const buf = new StaticArray<u32>(cnt * 2);
@@ -174,9 +179,10 @@ export function sysSendv(p: Proc, fd: i32, iov: u32, cnt: i32, flags: i32, ip: u
     vas[i] = buf[2 * i];
     lens[i] = buf[2 * i + 1];
   }
-  return sendCommon(p, fd, vas, lens, flags);
+  return sendCommon(p, fd, vas, lens, flags, dest);
 }
 
+/** sysRecvfrom: recvfrom(fd, va, len, flags): bytes received (source in ret0 / ret1), -errno, or SYS_BLOCKED / SYS_RESTART. */
 export function sysRecvfrom(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i32 {
   const f = p.fds.get(fd);
   if (f == null) return -Errno.EBADF;
@@ -227,6 +233,12 @@ export function sysChannel(p: Proc): i32 {
   return a;
 }
 
+/** sendPrepared: send payload r through fd to dest (what sendCheck returned); bytes or -errno
+ *  (r is consumed). */
+export function sendPrepared(p: Proc, fd: i32, r: OutReq, dest: i64): i32 {
+  return sendTo(p, fd, r, destIp(dest), destPort(dest));
+}
+
 /** zcNotify(fd, dontwait): a completed range of fd's MSG_ZEROCOPY sends (kernel/io/zerocopy.ts). */
 export function sysZcNotify(p: Proc, fd: i32, dontwait: i32): i32 {
   const s = sock(p, fd);
@@ -234,10 +246,12 @@ export function sysZcNotify(p: Proc, fd: i32, dontwait: i32): i32 {
   return zcNotify(s, p, dontwait != 0);
 }
 
+/** sysIowait: iowait(token): 0 once the weak-semantics output of token completed, -EINVAL, or SYS_BLOCKED. */
 export function sysIowait(p: Proc, token: i32): i32 {
   return tokenWait(p, token);
 }
 
+/** sysClose: close(fd): 0, or -EBADF. */
 export function sysClose(p: Proc, fd: i32): i32 {
   return p.fds.close(fd);
 }

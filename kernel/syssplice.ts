@@ -144,9 +144,9 @@ export function sysSendfile(p: Proc, sfd: i32, ffd: i32, len: u32, lo: i32, hi: 
   if (ip == null) return argErr;
   if (len == 0) return 0;
   if (len > JUMBO_MAX_DATA) return -Errno.EMSGSIZE;
-  let e = sendCheck(p, sfd, 0, 0, 0);
-  if (e < 0) return e;
-  e = enter();
+  const dest = sendCheck(p, sfd, 0, 0, 0);
+  if (dest < 0) return <i32>dest;
+  let e = enter();
   if (e < 0) return e;
   const off = offArg;
   if (off >= ip.size) return 0;
@@ -169,7 +169,7 @@ export function sysSendfile(p: Proc, sfd: i32, ffd: i32, len: u32, lo: i32, hi: 
     }
     done += k;
   }
-  return sendPrepared(p, sfd, r);
+  return sendPrepared(p, sfd, r, dest);
 }
 
 /** refFilePage: r sends page-cache frame f by reference: an output reference, every mapping
@@ -227,12 +227,12 @@ function spliceIn(p: Proc, in_: i32, fo: File, len: u32, lo: i32, hi: i32): i32 
 function spliceOut(p: Proc, fi: File, out: i32, len: u32): i32 {
   if (!fi.readable) return -Errno.EBADF;
   const q = fi.pipe!;
-  const e = sendCheck(p, out, 0, 0, 0);
-  if (e < 0) return e;
+  const dest = sendCheck(p, out, 0, 0, 0);
+  if (dest < 0) return <i32>dest;
   if (len == 0) return 0;
   if (q.bytes == 0) return q.writers == 0 ? 0 : -Errno.EAGAIN;
   const n = min(min(len, q.bytes), JUMBO_MAX_DATA);
   const r = outReqNew(Sem.EMULATED_COPY, p.pid, n);
   pipeOutput(q, n, r);
-  return sendPrepared(p, out, r);
+  return sendPrepared(p, out, r, dest);
 }

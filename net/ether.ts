@@ -9,14 +9,15 @@
 // A MAC address is a u64 holding the 48-bit address with the first wire byte most significant
 // (02:00:00:00:00:01 is 0x020000000001).
 
-import { Drop } from "../base/abi";
+// The wire format's numbers come from base/abi.ts (the adapter model reads them too).
+import { Drop, ETH_HLEN as WIRE_ETH_HLEN, ETH_TYPE_OFF as WIRE_ETH_TYPE_OFF, ETHERTYPE_IPV4 as WIRE_ETHERTYPE_IPV4 } from "../base/abi";
 import { dropCount } from "./drop";
 
 export const ETH_DST = 0;
 export const ETH_SRC = 6;
-export const ETH_TYPE = 12;
-export const ETH_HLEN = 14;
-export const ETHERTYPE_IPV4: u32 = 0x0800;
+export const ETH_TYPE = WIRE_ETH_TYPE_OFF;
+export const ETH_HLEN = WIRE_ETH_HLEN;
+export const ETHERTYPE_IPV4: u32 = <u32>WIRE_ETHERTYPE_IPV4;
 export const MAC_BROADCAST: u64 = 0xffffffffffff;
 
 /** macLoad: the MAC address stored (6 bytes, wire order) at p. */

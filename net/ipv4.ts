@@ -19,7 +19,8 @@
 // Functions take and return host-order values (addresses as u32, 10.0.0.1 is 0x0a000001).
 // Output never sets options: the header is IP4_HLEN = 20 bytes.
 
-import { Drop } from "../base/abi";
+// The wire format's numbers come from base/abi.ts (the adapter model reads them too).
+import { Drop, IP4_HLEN as WIRE_IP4_HLEN, IP_MF as WIRE_IP_MF, IP_OFFMASK as WIRE_IP_OFFMASK, IPPROTO_UDP as WIRE_IPPROTO_UDP } from "../base/abi";
 import { csumBytes, csumFinish } from "./checksum";
 import { dropCount } from "./drop";
 
@@ -37,13 +38,14 @@ import { dropCount } from "./drop";
   dst: u32;
 }
 
-export const IP4_HLEN: u32 = <u32>offsetof<Ip4Hdr>(); // 20
+export const IP4_HLEN: u32 = <u32>WIRE_IP4_HLEN; // 20
+assert(offsetof<Ip4Hdr>() == IP4_HLEN, "net/ipv4.ts: Ip4Hdr is not IP4_HLEN bytes");
 export const IP_MAXLEN: u32 = 65535; // largest total length, header included
 export const IP_TTL: u32 = 64;
-export const IPPROTO_UDP: u32 = 17;
+export const IPPROTO_UDP: u32 = <u32>WIRE_IPPROTO_UDP;
 export const IP_DF: u32 = 0x4000; // don't fragment
-export const IP_MF: u32 = 0x2000; // more fragments follow
-export const IP_OFFMASK: u32 = 0x1fff; // fragment offset, 8-byte units
+export const IP_MF: u32 = <u32>WIRE_IP_MF; // more fragments follow
+export const IP_OFFMASK: u32 = <u32>WIRE_IP_OFFMASK; // fragment offset, 8-byte units
 
 // @ts-ignore: decorator
 @inline function hdr(p: usize): Ip4Hdr {

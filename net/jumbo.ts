@@ -16,12 +16,12 @@
 // length, as RFC 2675 does for IPv6. Everything else (gather lists, reassembly, delivery) is the
 // path every datagram takes.
 
-import { Drop } from "../base/abi";
+import { Drop, JUMBO_OPT as WIRE_JUMBO_OPT, JUMBO_OPTLEN as WIRE_JUMBO_OPTLEN } from "../base/abi";
 import { csumBytes, csumFinish, csumU32 } from "./checksum";
 import { IP4_HLEN, ip4Build } from "./ipv4";
 
-export const JUMBO_OPT: u32 = 0x9e;
-export const JUMBO_OPTLEN: u32 = 12;
+export const JUMBO_OPT: u32 = <u32>WIRE_JUMBO_OPT; // base/abi.ts
+export const JUMBO_OPTLEN: u32 = <u32>WIRE_JUMBO_OPTLEN;
 export const JUMBO_HLEN: u32 = IP4_HLEN + JUMBO_OPTLEN; // 32
 /** Largest UDP data of one jumbogram. */
 export const JUMBO_MAX_DATA: u32 = 1 << 20;
@@ -58,10 +58,12 @@ export function jumboBuild(p: usize, src: u32, dst: u32, proto: u32, id: u32, le
 export let jumboTotal: u32 = 0;
 export let jumboOff: u32 = 0;
 
+/** Why the last jumboParse failed: Drop.BadIpHeader if the options were malformed. */
+export let jumboBad: Drop = Drop.None;
+
 /** jumboParse: look for the jumbo option among the options of the IPv4 header at p (hl bytes);
  *  true (fields in jumboTotal / jumboOff) if found, false if absent; Drop.BadIpHeader through
- *  bad if the options are malformed. */
-export let jumboBad: Drop = Drop.None;
+ *  jumboBad if the options are malformed. */
 export function jumboParse(p: usize, hl: u32): bool {
   jumboBad = Drop.None;
   let i: u32 = IP4_HLEN;

@@ -22,7 +22,7 @@
 // 0 field means "no checksum": a receiver then skips the check. Data scattered over frames is
 // summed with net/checksum.ts (csumRange) and combined with udpPseudo.
 
-import { Drop } from "../base/abi";
+import { Drop, UDP_HLEN as WIRE_UDP_HLEN } from "../base/abi";
 import { csumAdd, csumBytes, csumFinish, csumU32 } from "./checksum";
 import { dropCount } from "./drop";
 import { IPPROTO_UDP } from "./ipv4";
@@ -35,7 +35,8 @@ import { IPPROTO_UDP } from "./ipv4";
   csum: u16;
 }
 
-export const UDP_HLEN: u32 = <u32>offsetof<UdpHdr>(); // 8
+export const UDP_HLEN: u32 = <u32>WIRE_UDP_HLEN; // 8, base/abi.ts
+assert(offsetof<UdpHdr>() == UDP_HLEN, "net/udp.ts: UdpHdr is not UDP_HLEN bytes");
 
 // @ts-ignore: decorator
 @inline function hdr(p: usize): UdpHdr {

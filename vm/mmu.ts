@@ -7,7 +7,7 @@
 //
 // Setting A and D is what the hardware does on a walk: it is not a kernel PTE write.
 
-import { Access, Counter, Kill, PAGE_MASK, Pte } from "../base/abi";
+import { Access, Counter, Kill, PAGE_MASK, PAGE_SHIFT, Pte } from "../base/abi";
 import { count } from "../base/stats";
 import { spaces } from "./aspace";
 import { vmFault } from "./fault";
@@ -31,7 +31,7 @@ export function translate(asid: i32, cpu: i32, va: u32, access: Access): i64 {
   let pte = tlbLookup(cpu, asid, va);
   if (pte != 0 && permits(pte, access)) {
     count(Counter.TlbHits);
-    return <i64>((pteFrame(pte) << 12) | (va & PAGE_MASK));
+    return <i64>((pteFrame(pte) << PAGE_SHIFT) | (va & PAGE_MASK));
   }
   count(Counter.TlbMisses);
   for (let tries = 0; tries < 3; tries++) {
@@ -41,7 +41,7 @@ export function translate(asid: i32, cpu: i32, va: u32, access: Access): i64 {
       pte |= access == Access.WRITE ? Pte.A | Pte.D : Pte.A;
       store<u32>(p, pte);
       tlbFill(cpu, asid, va, pte);
-      return <i64>((pteFrame(pte) << 12) | (va & PAGE_MASK));
+      return <i64>((pteFrame(pte) << PAGE_SHIFT) | (va & PAGE_MASK));
     }
     const as = spaces[asid];
     if (as == null) return -(<i64>Kill.SEGV_UNMAPPED);

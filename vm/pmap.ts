@@ -48,10 +48,14 @@ export function pmapInit(n: u32): void {
   return pvPool + <usize>i * PV;
 }
 
-/** pvFirst / pvNext / pvAsid / pvVa: walk the mappings of a frame. */
+// Walking the mappings of a frame: for (let i = pvFirst(f); i != 0; i = pvNext(i)) ...
+/** pvFirst: the first mapping of frame f (0: none). */
 export function pvFirst(f: u32): u32 { return frame(f).pv; }
+/** pvNext: the mapping after mapping i (0: none). */
 export function pvNext(i: u32): u32 { return load<u32>(pv(i), 8); }
+/** pvAsid: the address space of mapping i. */
 export function pvAsid(i: u32): i32 { return load<i32>(pv(i)); }
+/** pvVa: the virtual address of mapping i. */
 export function pvVa(i: u32): u32 { return load<u32>(pv(i), 4); }
 
 /** pmapActivate: address space asid (directory pd) exists; none of its translations are cached. */

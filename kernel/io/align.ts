@@ -3,7 +3,7 @@
 // emulated copy and emulated share get system frames at the buffer's page offset (then swapped
 // in); share gets the application's own frames, wired, so the data lands in place.
 
-import { Access, NicFeature, PAGE_MASK, PAGE_SIZE, Sem } from "../../base/abi";
+import { Access, NicFeature, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Sem } from "../../base/abi";
 import { Proc } from "../proc";
 import { userPa } from "../uio";
 import { MAX_NICS, nics } from "../../drivers/nicdev";
@@ -32,7 +32,7 @@ export function alignReceive(s: Socket, p: Proc, va: u32, len: u32, sem: Sem): v
       for (let page = va & ~PAGE_MASK; page < va + len; page += PAGE_SIZE) {
         const pa = userPa(p, page, Access.WRITE);
         if (pa < 0) break;
-        frames.push(<u32>pa >> 12);
+        frames.push(<u32>pa >> PAGE_SHIFT);
       }
       if (frames.length == plan.frames.length) planUseFrames(plan, frames);
     }

@@ -7,7 +7,7 @@
 //           buffer (copyout) and free the buffers.
 // Cost: every payload byte crosses the CPU twice end to end (once per side).
 
-import { Errno, FrameKind, PAGE_SIZE } from "../../base/abi";
+import { Errno, FrameKind, PAGE_SHIFT, PAGE_SIZE } from "../../base/abi";
 import { Proc } from "../proc";
 import { copyin, copyout, pageBytes } from "../uio";
 import { indirectCount } from "../../vm/indirect";
@@ -35,7 +35,7 @@ export function copyPiece(p: Proc, at: u32, n: u32, r: OutReq): i32 {
   r.frames.push(f);
   const e = copyin(p, at, framePtr(f), n);
   if (e < 0) return e;
-  r.addRun(f << 12, n);
+  r.addRun(f << PAGE_SHIFT, n);
   return 0;
 }
 

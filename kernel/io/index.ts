@@ -9,7 +9,7 @@
 // One file per semantics family (copy.ts, ...). A semantics this kernel does not implement
 // yet is refused with EOPNOTSUPP, never silently replaced by another.
 
-import { Counter, Errno, Ev, Sem } from "../../base/abi";
+import { Counter, Errno, Ev, PAGE_MASK, Sem } from "../../base/abi";
 import { count } from "../../base/stats";
 import { trace } from "../../base/trace";
 import { Proc } from "../proc";
@@ -35,9 +35,11 @@ export function semSupported(sem: Sem): bool {
   return sem > Sem.DEFAULT && sem < Sem.COUNT;
 }
 
+/** The error of the last ioOutput / ioOutputV that returned null (-Errno). */
+export let ioError: i32 = 0;
+
 /** ioOutput: prepare [va, va+len) of p for output under sem; the request, or null with the
  *  error in ioError. Nothing is held when it fails. */
-export let ioError: i32 = 0;
 export function ioOutput(p: Proc, sem: Sem, va: u32, len: u32): OutReq | null {
   const vas = new Array<u32>(1), lens = new Array<u32>(1);
   vas[0] = va;
@@ -85,7 +87,7 @@ export function ioOutputDone(r: OutReq): void {
 /** ioInput: deliver datagram d into [va, va+len) of p under sem; bytes delivered or -errno.
  *  d is consumed. */
 export function ioInput(p: Proc, sem: Sem, va: u32, len: u32, d: Dgram): i32 {
-  if (moveFamily(sem)) return moveInput(p, va & 0xfff, len, d, sem);
+  if (moveFamily(sem)) return moveInput(p, va & PAGE_MASK, len, d, sem);
   trace(Ev.IoInput, p.pid, sem, d.len);
   count(Counter.DatagramsReceived);
   switch (sem) {

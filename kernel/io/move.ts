@@ -17,7 +17,7 @@
 //
 // Buffers must start on a page boundary: a region is made of whole pages.
 
-import { Access, Errno, PAGE_MASK, PAGE_SIZE, Prot, Pte, Sem } from "../../base/abi";
+import { Access, Errno, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Prot, Pte, Sem } from "../../base/abi";
 import { Proc } from "../proc";
 import { copyout, userPa } from "../uio";
 import { asCovered, asFind, asHide, asMapAnon, asTakeHidden, asUnmap, Region, spaces } from "../../vm/aspace";
@@ -54,7 +54,7 @@ export function moveOutput(p: Proc, va: u32, len: u32, r: OutReq, sem: Sem): i32
   for (let done: u32 = 0; done < len; done += PAGE_SIZE) {
     const pa = userPa(p, va + done, Access.READ);
     if (pa < 0) return <i32>pa;
-    const f = <u32>pa >> 12;
+    const f = <u32>pa >> PAGE_SHIFT;
     frameRef(f);
     r.frames.push(f);
     r.addRun(<u32>pa, min(PAGE_SIZE, len - done));

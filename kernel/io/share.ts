@@ -3,7 +3,7 @@
 // must not touch the buffer until the I/O completes; if it does, it can corrupt only its own
 // data (the wired frames stay its own, and are never freed or reused until unwired).
 
-import { Access, Counter } from "../../base/abi";
+import { Access, Counter, PAGE_SHIFT } from "../../base/abi";
 import { count } from "../../base/stats";
 import { Proc } from "../proc";
 import { pageBytes, userPa } from "../uio";
@@ -27,7 +27,7 @@ export function wireOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {
 export function wirePiece(p: Proc, at: u32, n: u32, r: OutReq): i32 {
   const pa = userPa(p, at, Access.READ);
   if (pa < 0) return <i32>pa;
-  const f = <u32>pa >> 12;
+  const f = <u32>pa >> PAGE_SHIFT;
   frameWire(f);
   count(Counter.Wires);
   r.wired.push(f);

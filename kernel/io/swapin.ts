@@ -14,7 +14,7 @@
 // The application's old frames go back to the free pool and are scrubbed before any reuse.
 // Nothing changes until the whole datagram is here, and no byte outside [va, va+len) changes.
 
-import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../../base/abi";
+import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Prot } from "../../base/abi";
 import { count, costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyout } from "../uio";
@@ -71,8 +71,8 @@ export class Runs {
     while (s < e) {
       const pa = this.pa[i] + (s - this.at[i]);
       if ((pa & PAGE_MASK) != ((va + s) & PAGE_MASK)) return 0;
-      if (f == 0) f = pa >> 12;
-      else if (pa >> 12 != f) return 0;
+      if (f == 0) f = pa >> PAGE_SHIFT;
+      else if (pa >> PAGE_SHIFT != f) return 0;
       const n = min(this.len[i] - (s - this.at[i]), e - s);
       if ((pa & PAGE_MASK) + n > <u32>PAGE_SIZE) return 0;
       s += n;
@@ -92,8 +92,10 @@ export class Runs {
   }
 }
 
-/** runsOf: the runs of datagram d, in a Runs every delivery reuses (deliveries do not nest). */
+// One Runs every delivery reuses (deliveries do not nest).
 const scratchRuns = new Runs();
+
+/** runsOf: the runs of datagram d, in the Runs every delivery reuses (deliveries do not nest). */
 export function runsOf(d: Dgram): Runs {
   return scratchRuns.of(d);
 }

@@ -13,7 +13,7 @@
 // Emulated share takes the same I/O references (so the frame is never freed or reused under
 // the device) but protects nothing: the application must not touch the buffer until done.
 
-import { Access, Counter, PAGE_SIZE, Pte } from "../../base/abi";
+import { Access, Counter, PAGE_SHIFT, PAGE_SIZE, Pte } from "../../base/abi";
 import { costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { pageBytes, userPa } from "../uio";
@@ -43,7 +43,7 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
     } else {
       const pa = userPa(p, at, Access.READ);
       if (pa < 0) return <i32>pa;
-      const f = <u32>pa >> 12;
+      const f = <u32>pa >> PAGE_SHIFT;
       const first = frame(f).outRef == 0;
       frameOutput(f);
       r.outFrames.push(f);

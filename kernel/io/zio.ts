@@ -25,7 +25,7 @@
 // representation of an entry (the source frame is held, not its address), the exact policy rule,
 // the default threshold.
 
-import { Access, Counter, Errno, PAGE_MASK, PAGE_SIZE, Prot, Pte } from "../../base/abi";
+import { Access, Counter, Errno, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Prot, Pte } from "../../base/abi";
 import { count, costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { pageBytes } from "../uio";
@@ -95,7 +95,7 @@ function elidePage(p: Proc, d: u32, s: u32): bool {
   if (g == 0) {
     const pa = translate(p.pid, p.cpu, s, Access.READ);
     if (pa < 0) { elideErr = <i32>pa; return false; }
-    g = <u32>pa >> 12;
+    g = <u32>pa >> PAGE_SHIFT;
   }
   if (frame(g).wired != 0) return false; // pinned for I/O: it may change under the device
   const idx = rd.index(d);
@@ -150,7 +150,7 @@ export function zioGather(p: Proc, at: u32, n: u32, r: OutReq): bool {
   if (g == 0) return false;
   frameRef(g);
   r.frames.push(g);
-  r.addRun((g << 12) + (at & PAGE_MASK), n);
+  r.addRun((g << PAGE_SHIFT) + (at & PAGE_MASK), n);
   count(Counter.ZioSendResolved);
   return true;
 }

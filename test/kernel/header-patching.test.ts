@@ -1,5 +1,5 @@
 // test/kernel/header-patching.test.ts — input alignment on a NIC without header split
-// (DESIGN §3.2; drivers/headerpatch.ts). Each packet arrives as one run [headers | payload]; the
+// (docs/data-passing.md §4.3; drivers/headerpatch.ts). Each packet arrives as one run [headers | payload]; the
 // driver posts packet k so that its payload starts where payload k-1 ended, so k's headers land
 // on the last h_k bytes of payload k-1. Those bytes are saved before k is posted and put back
 // once k's headers are parsed: 2 h_k bytes copied per packet, whatever its size. Packet 0's

@@ -1,4 +1,4 @@
-// test/kernel/integrity-matrix.test.ts — the integrity test matrix of DESIGN §7 for every
+// test/kernel/integrity-matrix.test.ts — the integrity test matrix (docs/data-passing.md §5) for every
 // semantics the kernel implements: one UDP datagram at a time between two machines, the same
 // semantics on both ends, byte-exact.
 //

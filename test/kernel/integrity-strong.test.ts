@@ -1,4 +1,4 @@
-// test/kernel/integrity-strong.test.ts — what strong and weak integrity promise (DESIGN §3).
+// test/kernel/integrity-strong.test.ts — what strong and weak integrity promise (docs/data-passing.md §5).
 //
 // Strong (copy, emulated copy): output sends exactly the buffer's contents at the moment of the
 // call, whatever the application does afterwards (writes, munmap, exit); input never shows

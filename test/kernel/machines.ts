@@ -1,6 +1,6 @@
 // test/kernel/machines.ts — booting machines for kernel tests, with the invariant check after
 // every test: each test file calls useMachines() once, and every machine it boots is checked
-// (DESIGN §7) when the test ends, even if the test itself passed.
+// (docs/architecture.md §13) when the test ends, even if the test itself passed.
 
 import { afterEach, expect } from "vitest";
 import { World, type Machine, type MachineOptions } from "../../tools/host/index";

@@ -1,4 +1,4 @@
-// Input-disabled pageout (DESIGN §3.1, §7): the page cache's clock never evicts or reuses a frame
+// Input-disabled pageout (docs/filesystem.md §4; docs/architecture.md §13): the page cache's clock never evicts or reuses a frame
 // under pending I/O. Each test leaves an I/O pending on a small machine (4 MiB of RAM), then reads
 // a 16 MiB file through it, so that the clock must evict most of the cache while the I/O waits.
 //

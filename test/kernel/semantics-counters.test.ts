@@ -1,5 +1,5 @@
 // test/kernel/semantics-counters.test.ts — what each implemented semantics costs, counted
-// exactly: payload bytes through the CPU, page swaps, wires, TLB shootdowns (DESIGN §3, §7).
+// exactly: payload bytes through the CPU, page swaps, wires, TLB shootdowns (docs/data-passing.md §4; docs/architecture.md §13).
 //
 // One datagram from machine a to machine b (MTU 9000, header split, early demultiplexing and
 // checksum offload unless a test says otherwise), the receive posted first, the receiver's

@@ -1,4 +1,4 @@
-// tools/bench/datagram.ts — the one-datagram benchmark (DESIGN §4): one UDP datagram of n bytes
+// tools/bench/datagram.ts — the one-datagram benchmark (README, `genie bench datagram`): one UDP datagram of n bytes
 // from machine a to machine b under one data-passing semantics, on a wire built from a cost
 // profile; its latency, its throughput and what it cost the CPUs.
 //

@@ -1,4 +1,4 @@
-// tools/bench/filenet.ts — the file -> network -> file benchmark (DESIGN §4; the experiment of
+// tools/bench/filenet.ts — the file -> network -> file benchmark (README, `genie bench filenet`; the experiment of
 // Brustoloni and Steenkiste's INFOCOM '99 paper): a file of S bytes on machine a's disk reaches
 // a file on machine b's disk over the profile's wire, under three schemes.
 //

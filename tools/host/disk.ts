@@ -16,7 +16,7 @@
 
 import { DISK_BLOCK_SIZE, DISK_DESC_SIZE, DISK_RING_DESCS, DISK_RING_DONE, DISK_RING_SIZE, DiskDesc, DiskOp, DiskStatus } from "../../base/abi";
 import { ConfigError } from "./errors";
-import type { Machine } from "./machine";
+import type { DeviceBus } from "./views";
 import type { Rng } from "./rng";
 
 /** Where a disk's blocks live. Blocks are DISK_BLOCK_SIZE (4096) bytes. */
@@ -125,7 +125,7 @@ export class Disk {
   readonly stats: DiskStats = { reads: 0, writes: 0, readErrors: 0, writeErrors: 0, badRequests: 0, bytesRead: 0, bytesWritten: 0, lostReads: 0, lostWrites: 0 };
   /** True once the power is cut: nothing more completes. */
   crashed = false;
-  private machine: Machine | null = null;
+  private machine: DeviceBus | null = null;
   private rng: Rng | null = null;
   private ring = 0; // pa of the request ring
   private head = 0; // next ring index to fetch
@@ -207,7 +207,7 @@ export class Disk {
   }
 
   /** connect: attach to machine, whose driver put the request ring at physical address ring (Machine.attachDisk). */
-  connect(machine: Machine, ring: number): void {
+  connect(machine: DeviceBus, ring: number): void {
     this.checkAttachable();
     this.machine = machine;
     this.rng = machine.world.rng.fork();

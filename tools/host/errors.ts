@@ -34,7 +34,7 @@ export class ProcessGone extends Error {
   }
 }
 
-/** A kernel invariant (DESIGN §7) does not hold. */
+/** A kernel invariant (docs/architecture.md §13) does not hold. */
 export class InvariantViolation extends Error {
   constructor(readonly count: number, readonly report: string) {
     super(`${count} kernel invariant violation(s):\n${report}`);

@@ -5,7 +5,13 @@
 // counters touched), the way a debugger reads a stopped machine.
 
 import { FRAME_META_SIZE, FrameField, FrameFlag, FrameKind, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Pte } from "../../base/abi";
-import type { Machine } from "./machine";
+import type { KernelExports } from "./kernel";
+
+/** Inspected: what inspection reads of a machine: its kernel and how many frames it has. */
+export interface Inspected {
+  readonly k: KernelExports;
+  readonly frames: number;
+}
 
 export interface FrameInfo {
   frame: number;
@@ -63,12 +69,12 @@ export function pteBits(pte: number): string {
   return BIT_NAMES.filter(([b]) => pte & b).map(([, n]) => n).join(" ");
 }
 
-function view(m: Machine): DataView {
+function view(m: Inspected): DataView {
   return new DataView(m.k.memory.buffer);
 }
 
 /** frameInfo: the frame-table record of frame f. */
-export function frameInfo(m: Machine, f: number): FrameInfo {
+export function frameInfo(m: Inspected, f: number): FrameInfo {
   if (!Number.isInteger(f) || f < 0 || f >= m.frames) throw new RangeError(`frame ${f} is not in 0..${m.frames - 1}`);
   const d = view(m);
   const at = m.k.frameTablePtr() + f * FRAME_META_SIZE;
@@ -88,7 +94,7 @@ export function frameInfo(m: Machine, f: number): FrameInfo {
 }
 
 /** frameSummary: number of frames of each kind. */
-export function frameSummary(m: Machine): Record<string, number> {
+export function frameSummary(m: Inspected): Record<string, number> {
   const d = view(m);
   const base = m.k.frameTablePtr();
   const out: Record<string, number> = {};
@@ -99,12 +105,12 @@ export function frameSummary(m: Machine): Record<string, number> {
   return out;
 }
 
-function word(m: Machine, pa: number): number {
+function word(m: Inspected, pa: number): number {
   return view(m).getUint32(m.k.ramBase() + pa, true);
 }
 
 /** pageTable: every present PTE under directory frame pd, in address order. */
-export function pageTable(m: Machine, pd: number): PageTableEntry[] {
+export function pageTable(m: Inspected, pd: number): PageTableEntry[] {
   const out: PageTableEntry[] = [];
   if (pd <= 0) return out;
   for (let i = 0; i < PTES_PER_TABLE; i++) {
@@ -123,7 +129,7 @@ export function pageTable(m: Machine, pd: number): PageTableEntry[] {
 const hex = (n: number, w = 8) => "0x" + (n >>> 0).toString(16).padStart(w, "0");
 
 /** explain: the two-level walk for va under directory pd, as data and as text. */
-export function explain(m: Machine, pd: number, va: number): Translation {
+export function explain(m: Inspected, pd: number, va: number): Translation {
   va >>>= 0;
   const pdIndex = va >>> 22, ptIndex = (va >>> 12) & 1023, offset = va & 4095;
   const t: Translation = { va, pdFrame: pd, pdIndex, pde: 0, ptFrame: 0, ptIndex, pte: 0, present: false, frame: 0, offset, pa: -1, bits: "", text: "" };
@@ -156,7 +162,7 @@ export function explain(m: Machine, pd: number, va: number): Translation {
 }
 
 /** tlbEntries: the valid entries of a CPU's TLB. */
-export function tlbEntries(m: Machine, cpu: number): TlbEntry[] {
+export function tlbEntries(m: Inspected, cpu: number): TlbEntry[] {
   const out: TlbEntry[] = [];
   for (let i = 0; i < 64; i++) {
     const pte = m.k.tlbEntry(cpu, i, 1) >>> 0;

@@ -11,7 +11,7 @@ import { readCounters, COUNTER_NAMES, type Counters } from "./counters";
 import { getProfile, validateProfile, type Profile } from "./profile";
 import { Process } from "./process";
 import { explain, frameInfo, frameSummary, pageTable, tlbEntries, type FrameInfo, type PageTableEntry, type Translation, type TlbEntry } from "./inspect";
-import type { World } from "./world";
+import type { DeviceBus, ProcessHost, WorldClock } from "./views";
 import type { Disk } from "./disk";
 import { Nic, type NicOptions } from "./nic";
 
@@ -62,7 +62,7 @@ export function parseMemory(v: number | string): number {
   return bytes;
 }
 
-export class Machine {
+export class Machine implements DeviceBus, ProcessHost<Process> {
   readonly name: string;
   readonly frames: number;
   readonly cpus: number;
@@ -89,7 +89,7 @@ export class Machine {
   calls = 0;
   private depth = 0; // calls in progress (1 inside the kernel; nested would be > 1)
 
-  private constructor(readonly world: World, readonly k: KernelExports, name: string, frames: number, cpus: number, profile: Profile) {
+  private constructor(readonly world: WorldClock, readonly k: KernelExports, name: string, frames: number, cpus: number, profile: Profile) {
     this.name = name;
     this.frames = frames;
     this.cpus = cpus;
@@ -98,7 +98,7 @@ export class Machine {
   }
 
   /** boot: instantiate and boot a kernel for world (use World.machine). */
-  static async boot(world: World, opts: MachineOptions, index: number): Promise<Machine> {
+  static async boot(world: WorldClock, opts: MachineOptions, index: number): Promise<Machine> {
     const bytes = parseMemory(opts.memory ?? DEFAULT_FRAMES * PAGE_SIZE);
     const cpus = opts.cpus ?? 1;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new ConfigError(`cpus: ${cpus} is not in 1..${MAX_CPUS}`);

@@ -18,10 +18,11 @@
 // reused (framepool.ts), and each payload byte is touched only to copy it in and out of the
 // wire's buffer, and once more to sum it on transmit.
 
-import { ETH_HLEN, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag } from "../../base/abi";
+import { ETH_HLEN, ETH_TYPE_OFF, ETHERTYPE_IPV4, IP4_HLEN, Ip4Off, IP_MF, IP_OFFMASK, IPPROTO_UDP, JUMBO_OPT, JUMBO_OPT_OFF, JUMBO_OPTLEN, UDP_HLEN, UdpOff, NIC_QUEUES, NIC_RX_DESC, NIC_RX_DESCS, NIC_TX_DESC, NIC_TX_DESCS, NicFeature, NicReg, NicRx, NicStatus, NicTx, NicTxFlag } from "../../base/abi";
 import { ConfigError } from "./errors";
-import type { Machine } from "./machine";
-import { Wire, type WireEnd, type WireOptions } from "./wire";
+import { parseIp } from "./ip";
+import type { DeviceBus } from "./views";
+import { Wire, type FrameSum, type WireEnd, type WireOptions } from "./wire";
 import { csumAdd, csumEngine, type CsumEngine } from "./hw/csum";
 
 
@@ -46,18 +47,6 @@ export interface NicStats {
   rxNoBuffer: number; // dropped: no buffer posted on the queue nor on queue 0
   rxFallback: number; // steered queue had no buffer: went to queue 0
   txNoLink: number; // sent with no wire attached
-}
-
-/** parseIp: "10.0.0.1" -> 0x0a000001; ConfigError if malformed. */
-export function parseIp(s: string): number {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m || m.slice(1).some((x) => Number(x) > 255)) throw new ConfigError(`ip: "${s}" is not a dotted IPv4 address`);
-  return ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
-}
-
-/** formatIp: 0x0a000001 -> "10.0.0.1". */
-export function formatIp(ip: number): string {
-  return [24, 16, 8, 0].map((s) => (ip >>> s) & 255).join(".");
 }
 
 interface RxQueue {
@@ -110,7 +99,7 @@ export class Nic implements WireEnd {
   meter: (() => number) | null = null;
   deviceMs = 0;
 
-  constructor(readonly machine: Machine, readonly index: number, opts: NicOptions) {
+  constructor(readonly machine: DeviceBus, readonly index: number, opts: NicOptions) {
     this.ip = parseIp(opts.ip);
     const mtu = opts.mtu ?? 1500;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new ConfigError(`mtu: ${mtu} is not in 68..65535`);
@@ -332,18 +321,19 @@ export class Nic implements WireEnd {
 
   /** classify: the receive queue steering picks for this frame (0 if none). */
   private classify(b: Uint8Array): number {
-    if (b.length < ETH_HLEN + 20 || ((b[12] << 8) | b[13]) !== 0x0800) return 0;
+    if (b.length < ETH_HLEN + IP4_HLEN || ((b[ETH_TYPE_OFF] << 8) | b[ETH_TYPE_OFF + 1]) !== ETHERTYPE_IPV4) return 0;
     const ip = ETH_HLEN;
-    const ihl = (b[ip] & 15) * 4;
-    if (b[ip + 9] !== 17) return 0;
+    const ihl = (b[ip + Ip4Off.VER_IHL] & 15) * 4;
+    if (b[ip + Ip4Off.PROTO] !== IPPROTO_UDP) return 0;
     const frag = fragOffset(b);
-    const src = ((b[ip + 12] << 24) | (b[ip + 13] << 16) | (b[ip + 14] << 8) | b[ip + 15]) >>> 0;
-    const id = (b[ip + 4] << 8) | b[ip + 5];
+    const s0 = ip + Ip4Off.SRC;
+    const src = ((b[s0] << 24) | (b[s0 + 1] << 16) | (b[s0 + 2] << 8) | b[s0 + 3]) >>> 0;
+    const id = (b[ip + Ip4Off.ID] << 8) | b[ip + Ip4Off.ID + 1];
     if (frag !== 0) return this.fragQueue(src, id);
-    if (b.length < ip + ihl + 8) return 0;
-    const port = (b[ip + ihl + 2] << 8) | b[ip + ihl + 3];
+    if (b.length < ip + ihl + UDP_HLEN) return 0;
+    const port = (b[ip + ihl + UdpOff.DPORT] << 8) | b[ip + ihl + UdpOff.DPORT + 1];
     const q = this.steer.get(port) ?? 0;
-    if (b[ip + 6] & 0x20) {
+    if (b[ip + Ip4Off.FRAG] & (IP_MF >> 8)) {
       // A first fragment with more to follow: they go where it goes.
       const e = this.fragN++ % FRAG_FLOWS;
       this.fragSrc[e] = src;
@@ -381,10 +371,10 @@ export class Nic implements WireEnd {
 
   /** splitPoint: bytes of headers (Ethernet + IP + UDP for a first fragment, + IP otherwise). */
   private splitPoint(b: Uint8Array): number {
-    if (b.length < ETH_HLEN + 20 || ((b[12] << 8) | b[13]) !== 0x0800) return 0;
-    const ihl = (b[ETH_HLEN] & 15) * 4;
+    if (b.length < ETH_HLEN + IP4_HLEN || ((b[ETH_TYPE_OFF] << 8) | b[ETH_TYPE_OFF + 1]) !== ETHERTYPE_IPV4) return 0;
+    const ihl = (b[ETH_HLEN + Ip4Off.VER_IHL] & 15) * 4;
     const frag = fragOffset(b);
-    const udp = b[ETH_HLEN + 9] === 17 && frag === 0 ? 8 : 0;
+    const udp = b[ETH_HLEN + Ip4Off.PROTO] === IPPROTO_UDP && frag === 0 ? UDP_HLEN : 0;
     return Math.min(b.length, ETH_HLEN + ihl + udp);
   }
 
@@ -403,9 +393,9 @@ export class Nic implements WireEnd {
     // reads from RAM piece by piece as the frame lands there (unless the sender's sum of exactly
     // those bytes came with the frame).
     let sumFrom = 0, sumTo = 0, sum = 0;
-    if (this.features & NicFeature.CSUM_OFFLOAD && b.length >= ETH_HLEN + 20) {
-      const ihl = (b[ETH_HLEN] & 15) * 4;
-      const tot = Math.min(b.length - ETH_HLEN, (b[ETH_HLEN + 2] << 8) | b[ETH_HLEN + 3]);
+    if (this.features & NicFeature.CSUM_OFFLOAD && b.length >= ETH_HLEN + IP4_HLEN) {
+      const ihl = (b[ETH_HLEN + Ip4Off.VER_IHL] & 15) * 4;
+      const tot = Math.min(b.length - ETH_HLEN, (b[ETH_HLEN + Ip4Off.LEN] << 8) | b[ETH_HLEN + Ip4Off.LEN + 1]);
       sumFrom = ETH_HLEN + ihl;
       sumTo = ETH_HLEN + Math.max(ihl, tot);
       status |= NicStatus.CSUM;
@@ -456,19 +446,6 @@ export class Nic implements WireEnd {
   }
 }
 
-/**
- * FrameSum: what a sending adapter's checksum engine found: the one's-complement sum of the
- * frame's bytes [from, end), as a message starting at `from`. The wire passes it on with the
- * frame unless it flips a bit in it, and the receiving adapter then uses it instead of summing
- * the same bytes again. A shortcut of the simulator, not a feature of the wire: the value is
- * exactly what the receiver's engine would compute from the same bytes (one's-complement sums
- * do not depend on how the bytes are grouped), so nothing the kernel sees changes.
- */
-export interface FrameSum {
-  from: number;
-  sum: number;
-}
-
 /** connect: a wire with these options between two NICs (of machines of one world). */
 export function connect(a: Nic, b: Nic, opts: WireOptions): Wire {
   if (a.link || b.link) throw new ConfigError(`connect: nic${a.link ? a.index : b.index} of ${(a.link ? a : b).machine.name} already has a wire`);
@@ -484,16 +461,16 @@ export function connect(a: Nic, b: Nic, opts: WireOptions): Wire {
  *  field, or the 32-bit offset of a jumbogram option (net/jumbo.ts), which this adapter parses. */
 export function fragOffset(b: Uint8Array): number {
   const ip = ETH_HLEN;
-  const ihl = (b[ip] & 15) * 4;
-  for (let i = 20; i + 1 < ihl && ip + i + 12 <= b.length; ) {
+  const ihl = (b[ip + Ip4Off.VER_IHL] & 15) * 4;
+  for (let i = IP4_HLEN; i + 1 < ihl && ip + i + JUMBO_OPTLEN <= b.length; ) {
     const type = b[ip + i];
-    if (type === 0) break;
-    if (type === 1) { i++; continue; }
-    if (type === 0x9e && b[ip + i + 1] === 12) {
-      const o = ip + i + 8;
+    if (type === 0) break; // end of options
+    if (type === 1) { i++; continue; } // no-operation
+    if (type === JUMBO_OPT && b[ip + i + 1] === JUMBO_OPTLEN) {
+      const o = ip + i + JUMBO_OPT_OFF;
       return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
     }
     i += Math.max(2, b[ip + i + 1]);
   }
-  return (((b[ip + 6] << 8) | b[ip + 7]) & 0x1fff) * 8;
+  return (((b[ip + Ip4Off.FRAG] << 8) | b[ip + Ip4Off.FRAG + 1]) & IP_OFFMASK) * 8;
 }

@@ -9,9 +9,9 @@ import {
   Access, Errno, FS_DIRENT_SIZE, FS_STAT_SIZE, FsStat, FsType, Kill, MapFlag, MsgFlag, OpenFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot,
   RegionField, Seek, Sem, Sys, SYS_BLOCKED, SYS_RESTART, ZIO_DEFAULT_THRESHOLD,
 } from "../../base/abi";
-import { parseIp } from "./nic";
+import { parseIp } from "./ip";
 import { ProcessGone, SegmentationFault, SyscallError } from "./errors";
-import type { Machine } from "./machine";
+import type { ProcessHost } from "./views";
 
 export interface MmapOptions {
   /** Map this open file (its descriptor) instead of anonymous memory. */
@@ -92,7 +92,7 @@ export interface RegionInfo {
 }
 
 export class Process {
-  constructor(readonly machine: Machine, readonly pid: number, public clock: number) {}
+  constructor(readonly machine: ProcessHost<Process>, readonly pid: number, public clock: number) {}
 
   private get k() {
     return this.machine.k;

@@ -1,4 +1,4 @@
-// tools/host/semantics.ts — the data-passing semantics by name (DESIGN §3), for every host tool:
+// tools/host/semantics.ts — the data-passing semantics by name (docs/data-passing.md §4), for every host tool:
 // the CLI, the benchmarks, the tests and the playground all spell them the same way.
 //
 //   name                 Sem                     buffers  integrity  emulated

@@ -23,10 +23,22 @@ import { ConfigError } from "./errors";
 import { PcapWriter } from "./pcap";
 import { FramePool } from "./framepool";
 import type { Rng } from "./rng";
-import type { FrameSum } from "./nic";
-import type { World } from "./world";
+import type { WorldClock } from "./views";
 
 /** Anything a wire can deliver frames to (a NIC). */
+/**
+ * FrameSum: what a sending adapter's checksum engine found: the one's-complement sum of the
+ * frame's bytes [from, end), as a message starting at `from`. The wire passes it on with the
+ * frame unless it flips a bit in it, and the receiving adapter then uses it instead of summing
+ * the same bytes again. A shortcut of the simulator, not a feature of the wire: the value is
+ * exactly what the receiver's engine would compute from the same bytes (one's-complement sums
+ * do not depend on how the bytes are grouped), so nothing the kernel sees changes.
+ */
+export interface FrameSum {
+  from: number;
+  sum: number;
+}
+
 export interface WireEnd {
   /** receiveFrame: a whole frame has arrived at simulated time t; the bytes are the receiver's
    *  own. sum: what the sender said about the bytes (tools/host/nic.ts, FrameSum), if anything
@@ -116,7 +128,7 @@ export class Wire {
   private pool = new FramePool();
   private c: WireCounters = { frames: 0, bytes: 0, wireBytes: 0, delivered: 0, lost: 0, corrupted: 0, duplicated: 0, reordered: 0 };
 
-  constructor(readonly world: World, opts: WireOptions) {
+  constructor(readonly world: WorldClock, opts: WireOptions) {
     if (typeof opts !== "object" || opts === null) throw new ConfigError("wire: options must be an object");
     for (const k of Object.keys(opts)) if (!OPTION_KEYS.has(k)) throw new ConfigError(`wire: unknown option "${k}" (known: ${[...OPTION_KEYS].join(", ")})`);
     this.name = opts.name ?? "wire";

@@ -8,6 +8,7 @@
 import { Rng } from "./rng";
 import { Machine, type MachineOptions } from "./machine";
 import { ConfigError } from "./errors";
+import type { WorldClock } from "./views";
 
 export interface WorldOptions {
   /** Seed of every random choice in the world (loss, corruption, ...). Default 1. */
@@ -16,7 +17,7 @@ export interface WorldOptions {
   kernel: WebAssembly.Module;
 }
 
-export class World {
+export class World implements WorldClock {
   /** Current simulated time, ns. */
   now = 0;
   readonly seed: number;
