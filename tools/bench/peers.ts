@@ -1,5 +1,5 @@
-// tools/bench/peers.ts — the discriminating workloads (DESIGN §4), each a plain function over the
-// host API, run under every scheme it applies to: Genie's semantics and the systems after it
+// tools/bench/peers.ts — the discriminating workloads, each a plain function over the host API,
+// run under every scheme it applies to: Genie's semantics and the systems after it
 // (docs/peers.md). (world, settings) -> result; every result is verified byte for byte.
 //
 //   workload    what moves                                                   schemes
