@@ -154,6 +154,7 @@ export function sysSendfile(p: Proc, sfd: i32, ffd: i32, len: u32, lo: i32, hi: 
   e = resident(ip, off, n);
   if (e < 0) return finish(p, e);
   const r = outReqNew(Sem.EMULATED_COPY, p.pid, n);
+  r.protect = true; // the file's pages go out write-protected (TCOW)
   for (let done: u32 = 0; done < n; ) {
     const pos = off + done;
     const po = <u32>(pos & PAGE_MASK);

@@ -1,10 +1,9 @@
 // sendfile, splice / vmsplice through a pipe, and MSG_ZEROCOPY (docs/peers.md §1).
 import { describe, expect, it } from "vitest";
 import { connect, diffCounters, Disk, Errno, ETHERNET, MemoryStore, mkfs, PAGE_SIZE, Prot, Sem, SyscallError } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines, world } from "./machines";
+import { expectBytes, machine, pattern, world } from "./machines";
 import { pair } from "./netpair";
 
-useMachines();
 
 /** a (with a file system holding /f = data) sends to b; both sockets connected. */
 async function fileSender(data: Uint8Array, nic = { mtu: 9000, headerSplit: true, checksumOffload: true, earlyDemux: true }) {

@@ -3,10 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { diffCounters, Kill, PAGE_SIZE, SegmentationFault } from "../../tools/host/index";
 import { Rng } from "../../tools/host/rng";
-import { expectBytes, machine, pattern, useMachines } from "./machines";
+import { expectBytes, machine, pattern } from "./machines";
 import { pair } from "./netpair";
 
-useMachines();
 
 const P = PAGE_SIZE;
 
