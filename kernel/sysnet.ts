@@ -10,7 +10,8 @@ import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
 import { ioError, ioOutputDone, ioOutputV, semResolve, semSupported } from "./io/index";
-import { OutReq, outReqRelease } from "../drivers/outreq";
+import { OutReq, outReqNew, outReqRelease } from "../drivers/outreq";
+import { zcNotify, zcOutput } from "./io/zerocopy";
 import { Chan, ChanEnd } from "./chan";
 import { chanRecv, chanSend } from "./ipc";
 import { copyin, userRange } from "./uio";
@@ -108,12 +109,15 @@ function sendTo(p: Proc, fd: i32, r: OutReq, ip: u32, port: i32): i32 {
  * sendCheck: the checks every send makes before touching memory: the descriptor, flags and
  * destination (ip 0: the socket's peer). The destination (destIp, destPort), or -errno.
  */
-function sendCheck(p: Proc, fd: i32, flags: i32, ip: u32, port: i32): i64 {
+export function sendCheck(p: Proc, fd: i32, flags: i32, ip: u32, port: i32): i64 {
   const f = p.fds.get(fd);
   if (f == null) return -Errno.EBADF;
   if (f.kind != FileKind.SOCKET && f.kind != FileKind.CHANNEL) return -Errno.ENOTSOCK;
-  if ((flags & ~(SEM_MASK | MsgFlag.DONTWAIT)) != 0 || (flags & SEM_MASK) >= Sem.COUNT) return -Errno.EINVAL;
+  if ((flags & ~(SEM_MASK | MsgFlag.DONTWAIT | MsgFlag.ZEROCOPY)) != 0 || (flags & SEM_MASK) >= Sem.COUNT) return -Errno.EINVAL;
   if (!semSupported(semResolve(p, <Sem>(flags & SEM_MASK)))) return -Errno.EOPNOTSUPP;
+  // MSG_ZEROCOPY asks a socket send with copy semantics to share the pages instead.
+  if ((flags & MsgFlag.ZEROCOPY) != 0 && (f.kind != FileKind.SOCKET || semResolve(p, <Sem>(flags & SEM_MASK)) != Sem.COPY))
+    return -Errno.EINVAL;
   if (f.kind == FileKind.CHANNEL) return 0;
   const s = f.sock!;
   if (ip == 0) {
@@ -146,6 +150,13 @@ function sendCommon(p: Proc, fd: i32, vas: Array<u32>, lens: Array<u32>, flags: 
     if (e < 0) return e;
   }
   const sem = semResolve(p, <Sem>(flags & SEM_MASK));
+  if ((flags & MsgFlag.ZEROCOPY) != 0) {
+    if (vas.length != 1) return -Errno.EINVAL;
+    const z = outReqNew(Sem.SHARE, p.pid, <u32>total);
+    const e = zcOutput(p, sock(p, fd)!, vas[0], lens[0], z);
+    if (e < 0) { outReqRelease(z); return e; }
+    return sendTo(p, fd, z, destIp(dest), destPort(dest));
+  }
   // Across protection domains copy semantics is carried out as an emulated copy (TCOW).
   const how = p.fds.get(fd)!.kind == FileKind.CHANNEL && sem == Sem.COPY ? Sem.EMULATED_COPY : sem;
   const r = ioOutputV(p, how, vas, lens);
@@ -220,6 +231,19 @@ export function sysChannel(p: Proc): i32 {
   if (b < 0) { p.fds.files[a] = null; return b; }
   p.ret0 = b;
   return a;
+}
+
+/** sendPrepared: send payload r through fd to dest (what sendCheck returned); bytes or -errno
+ *  (r is consumed). */
+export function sendPrepared(p: Proc, fd: i32, r: OutReq, dest: i64): i32 {
+  return sendTo(p, fd, r, destIp(dest), destPort(dest));
+}
+
+/** zcNotify(fd, dontwait): a completed range of fd's MSG_ZEROCOPY sends (kernel/io/zerocopy.ts). */
+export function sysZcNotify(p: Proc, fd: i32, dontwait: i32): i32 {
+  const s = sock(p, fd);
+  if (s == null) return p.fds.get(fd) == null ? -Errno.EBADF : -Errno.ENOTSOCK;
+  return zcNotify(s, p, dontwait != 0);
 }
 
 /** sysIowait: iowait(token): 0 once the weak-semantics output of token completed, -EINVAL, or SYS_BLOCKED. */

@@ -37,6 +37,15 @@ export class Socket {
   wVa: u32 = 0;
   wLen: u32 = 0;
   wSem: Sem = Sem.COPY;
+  // MSG_ZEROCOPY (kernel/io/zerocopy.ts): the id of the next zero-copy send, sends not yet
+  // completed, completed ranges [zcLo, zcHi] not yet read (with their "copied" flag), and a
+  // process waiting to read one.
+  zcNext: u32 = 0;
+  zcPending: i32 = 0;
+  zcLo: Array<u32> = [];
+  zcHi: Array<u32> = [];
+  zcCopied: Array<bool> = [];
+  zcWaiter: i32 = 0;
 }
 
 // ---- Hooks: registered at boot by the process layer (kernel/hooks.ts) ------------------------

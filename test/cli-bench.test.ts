@@ -238,3 +238,27 @@ describe("semantics names", () => {
     expect(() => semanticsByName("zero-copy")).toThrow(/unknown semantics "zero-copy"/);
   });
 });
+
+describe("genie bench peers", () => {
+  it("prints {profile, workload, rows} with the contract's keys; a scheme not implemented gives no row, its reason on stderr", () => {
+    const r = genie("bench", "peers", "--workload", "datagram", "--schemes", "copy,msg-zerocopy,io-lite", "--size", "16K", "--json");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("io-lite: not implemented");
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(["profile", "workload", "rows"]);
+    expect(doc.rows.map((x: { scheme: string }) => x.scheme)).toEqual(["copy", "msg-zerocopy"]);
+    for (const row of doc.rows)
+      expect(Object.keys(row)).toEqual(["workload", "scheme", "profile", "bytes", "simulatedUs", "throughputMbps", "cpuUs", "cpuBytesCopied", "pteWrites", "tlbShootdowns", "faults"]);
+    expect(doc.rows[0].cpuBytesCopied).toBe(2 * 16384);
+    expect(doc.rows[1].cpuBytesCopied).toBe(16384); // the receiver's copy only
+  });
+
+  it("bench help lists every scheme and every workload; an unknown workload or scheme is a usage error", () => {
+    const h = genie("bench", "help");
+    expect(h.status).toBe(0);
+    for (const name of ["io-lite", "zio", "sendfile", "splice", "msg-zerocopy", "emulated-weak-move", "datagram", "filenet", "fileserver", "cgi", "proxy", "kvset", "modify"])
+      expect(h.stdout).toContain(name);
+    expect(genie("bench", "peers", "--workload", "nope").status).toBe(2);
+    expect(genie("bench", "peers", "--workload", "proxy", "--schemes", "zero").status).toBe(2);
+  });
+});

@@ -21,6 +21,7 @@ import { swapInput } from "./swapin";
 import { moveFamily, moveInput, moveOutput, moveOutputDone } from "./move";
 import { tokenDone, tokenNew, weak } from "./notify";
 import { Dgram, dgramFree } from "../../net/dgram";
+import { zcComplete } from "./zerocopy";
 
 export { OutReq };
 
@@ -79,6 +80,7 @@ export function ioOutputDone(r: OutReq): void {
   trace(Ev.IoOutputDone, r.pid, r.sem, r.len);
   moveOutputDone(r);
   if (r.token != 0) tokenDone(r.token);
+  if (r.zc) zcComplete(r);
   outReqRelease(r);
 }
 

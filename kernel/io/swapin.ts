@@ -23,6 +23,7 @@ import { Pte } from "../../base/abi";
 import { asFind, Region } from "../../vm/aspace";
 import { frame, frameAlloc, frameRef, frameUnref } from "../../vm/frame";
 import { objectReplacePage } from "../../vm/swap";
+import { indirectSettle } from "../../vm/settle";
 import { objectPage, ObjKind } from "../../vm/object";
 import { pagerCanDirty, pagerDirty } from "../../vm/pager";
 import { pmapEnter, pmapPte } from "../../vm/pmap";
@@ -171,6 +172,8 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram, swap: bool = tru
   const n = min(len, d.len);
   if (n == 0) { dgramFree(d); return 0; }
   if (!writable(p, va, n)) { dgramFree(d); return -Errno.EFAULT; }
+  // Pages owed an elided copy (zIO) get their bytes first: a reverse copyout reads them.
+  if (!indirectSettle(p.as!, p.cpu, va, n)) { dgramFree(d); return -Errno.EFAULT; }
   const runs = runsOf(d);
   const reverse = reverseAbove();
   swapRegion.length = 0;

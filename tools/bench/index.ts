@@ -7,6 +7,9 @@
 // file benchmark for every shipped profile (tools/bench/filenet.ts, a 64 MiB file), then the
 // wall-clock report. Writes
 //   var/bench/results.json    the results report's measurements            (deterministic)
+//   var/bench/peers.json      Genie beside the systems after it: every workload x scheme x
+//                             profile, the datagram size sweep and each scheme's crossover with
+//                             copy (tools/bench/peers-report.ts)            (deterministic)
 //   var/bench/*.svg           its charts                                   (deterministic)
 //   var/bench/datagram.json   {"sizes": [...], "profiles": [{"profile", "mtu", "rows": [...]}],
 //                              "notImplemented": [{"semantics", "reason"}]}   (deterministic)
@@ -28,6 +31,7 @@ import { NotImplemented, runDatagram, type DatagramRow } from "./datagram";
 import { DATAGRAM_HEADERS, datagramCells, fmtBytes, markdownTable, type Row } from "./format";
 import { checkClaims, resultsCharts, resultsMarkdown, runResults } from "./report";
 import { runWallclock, WALLCLOCK_HEADERS, wallclockCells, type WallclockReport } from "./wallclock";
+import { peersCharts, peersMarkdown, runPeers } from "./peers-report";
 import { FILENET_HEADERS, FILENET_MEMORY, filenetCells, runFilenet, type FilenetRow } from "./filenet";
 
 export const BENCH_SIZES = [4 << 10, 16 << 10, 60 << 10, 64 << 10, 256 << 10, 1 << 20];
@@ -57,7 +61,10 @@ async function main(): Promise<void> {
   };
 
   const results = await runResults({ kernel, progress: say });
-  const charts = resultsCharts(results);
+  const peers = await runPeers({ kernel, progress: say });
+  const charts = { ...resultsCharts(results), ...peersCharts(peers) };
+  write(join(dir, "peers.json"), JSON.stringify(peers, null, 2) + "\n");
+  const resultsDoc = (chartDir: string) => resultsMarkdown(results, chartDir) + "\n" + peersMarkdown(peers, chartDir);
   write(join(dir, "results.json"), JSON.stringify(results, null, 2) + "\n");
   for (const [name, svg] of Object.entries(charts)) write(join(dir, name), svg);
   if (docs) {
@@ -65,12 +72,12 @@ async function main(): Promise<void> {
     mkdirSync(out, { recursive: true });
     for (const f of readdirSync(out)) if (f.endsWith(".svg") && !(f in charts)) rmSync(join(out, f));
     for (const [name, svg] of Object.entries(charts)) write(join(out, name), svg);
-    write(join(root, "docs", "results.md"), resultsMarkdown(results, "results"));
+    write(join(root, "docs", "results.md"), resultsDoc("results"));
   }
   const claims = checkClaims(results);
   for (const c of claims) say(`claim ${c.ok ? "holds" : "FAILS"}: ${c.text}: ${c.detail}`);
   if (only) {
-    write(join(dir, "results.md"), resultsMarkdown(results, ""));
+    write(join(dir, "results.md"), resultsDoc(""));
     say(`wrote ${wrote.join(", ")}`);
     // The files are written either way (they show which claim fails); the exit status says so.
     if (claims.some((c) => !c.ok)) process.exitCode = 1;
@@ -114,7 +121,7 @@ async function main(): Promise<void> {
     "datagram.json": JSON.stringify({ sizes: BENCH_SIZES, profiles, notImplemented }, null, 2) + "\n",
     "filenet.json": JSON.stringify({ bytes: FILENET_BYTES, memory: FILENET_MEMORY, profiles: filenet }, null, 2) + "\n",
     "wallclock.json": JSON.stringify(wall, null, 2) + "\n",
-    "report.md": "# Genie benchmark report\n\n" + resultsMarkdown(results, "").replace(/^# .*\n/, "## Results: the Genie papers' numbers beside ours\n").replace(/^## (?!Results:)/gm, "### ") +
+    "report.md": "# Genie benchmark report\n\n" + resultsDoc("").replace(/^# .*\n/, "## Results: the Genie papers' numbers beside ours\n").replace(/^## (?!Results:)/gm, "### ") +
       "\n" + report(profiles, notImplemented, wall, filenet),
   };
   for (const [name, text] of Object.entries(files)) write(join(dir, name), text);

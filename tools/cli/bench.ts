@@ -8,6 +8,8 @@
 //   genie bench patching --profile NAME [--mtus LIST] [--sizes LIST] [--seed N] [--json]
 //   genie bench ipc --profile NAME --semantics LIST [--size 60K] [--speedups 1,4,16] [--seed N] [--json]
 //   genie bench handler --profile NAME [--sizes LIST] [--seed N] [--json]
+//   genie bench peers --workload NAME [--schemes LIST] [--profile NAME] [--size S] [--json]
+//   genie bench --help               the benchmarks, the schemes and the workloads
 //
 // datagram --json prints exactly {"profile": NAME, "rows": [ROW, ...]}, rows in the order
 // semantics x sizes, each ROW {"semantics", "bytes", "latencyUs", "throughputMbps",
@@ -23,10 +25,15 @@
 // patching, ipc and handler print {"profile": NAME, "rows": [...]} the same way (their ROW keys:
 // tools/bench/steady.ts, patching.ts, ipcserver.ts).
 //
+// peers --json prints exactly {"profile", "workload", "rows": [ROW, ...]}, each ROW {"workload",
+// "scheme", "profile", "bytes", "simulatedUs", "throughputMbps", "cpuUs", "cpuBytesCopied",
+// "pteWrites", "tlbShootdowns", "faults"} (tools/bench/peers.ts); a scheme that does not apply or
+// is not implemented gives no row, its reason on stderr.
+//
 // --pcap FILE: the wires' frames, every run one after the other, in one capture; where it went
 // goes to stderr (stdout stays the table or the JSON).
 
-import { getProfile, NIC_FEATURES, nicText, parseMemory, PROFILES, profileMtu, profileNic, semanticsByName, SEMANTICS_NAMES, type NicFeatures } from "../host/index";
+import { World, getProfile, NIC_FEATURES, nicText, parseMemory, PROFILES, profileMtu, profileNic, semanticsByName, SEMANTICS_NAMES, type NicFeatures } from "../host/index";
 import { loadKernel } from "../host/node";
 import { MAX_BENCH_BYTES, NotImplemented, ROW_KEYS, runDatagram, type DatagramRow } from "../bench/datagram";
 import { DATAGRAM_HEADERS, datagramCells, fmtBytes, textTable, type Row } from "../bench/format";
@@ -36,6 +43,8 @@ import { runSteady, STEADY_HEADERS, STEADY_ROUNDS, STEADY_ROW_KEYS, steadyCells,
 import { PATCHING_HEADERS, PATCHING_ROW_KEYS, PATCHING_SCHEMES, patchingCells, runPatching, type PatchingRow } from "../bench/patching";
 import { HANDLER_SIZES, IPC_BYTES, IPC_SPEEDUPS, PATCHING_MTUS, PATCHING_SIZES } from "../bench/further";
 import { HANDLER_HEADERS, HANDLER_ROW_KEYS, handlerCells, IPC_HEADERS, IPC_ROW_KEYS, ipcCells, runHandler, runIpc, type HandlerRow, type IpcRow } from "../bench/ipcserver";
+import { ALL_SCHEMES, NOT_IMPLEMENTED, RESULT_KEYS, WORKLOADS, type WorkloadResult } from "../bench/peers";
+import { PEERS_HEADERS, peersCells } from "../bench/peers-report";
 import { Capture, pcapOption } from "./capture";
 import { UsageError } from "./usage";
 import { checked, GenieCommand, integer, InvalidArgumentError, list, valueOption } from "./command";
@@ -86,9 +95,12 @@ const NIC_HELP: Record<string, string> = {
 /** benchCommand: `genie bench` and its benchmarks. */
 export function benchCommand(io: Out = stdio): GenieCommand {
   const bench = new GenieCommand("bench").description(
-    "benchmarks: datagram, filenet, steady, patching, ipc, handler (simulated time), wallclock (the simulator's speed)",
+    "benchmarks: datagram, filenet, steady, patching, ipc, handler, peers (simulated time), wallclock (the simulator's speed)",
   );
   bench.subcommandNoun = "benchmark";
+  bench.addHelpText("after", () =>
+    `\nschemes (Genie's semantics and the systems after it, docs/peers.md):\n  ${ALL_SCHEMES.join(", ")}\n` +
+    `workloads (genie bench peers --workload NAME):\n${WORKLOADS.map((w) => `  ${w.name}: ${w.description}`).join("\n")}\n`);
 
   const datagram = bench.command("datagram")
     .description(
@@ -181,7 +193,52 @@ export function benchCommand(io: Out = stdio): GenieCommand {
     .option(...jsonOption)
     .action(async (o) => void (process.exitCode = await benchHandler(o, io)));
 
+  bench.command("peers")
+    .description(
+      "a workload under Genie's semantics and the systems after it (docs/peers.md): simulated time, throughput, CPU time, " +
+        "bytes copied, PTE writes, TLB shootdowns, faults; every result verified byte for byte",
+    )
+    .addOption(valueOption("--workload <NAME>", `the workload: ${WORKLOADS.map((w) => w.name).join(", ")}`,
+      checked((v) => { if (!WORKLOADS.some((w) => w.name === v)) throw new Error(`unknown workload "${v}" (known: ${WORKLOADS.map((w) => w.name).join(", ")})`); return v; })).makeOptionMandatory())
+    .addOption(valueOption("--schemes <LIST>", `comma-separated (default: every scheme the workload applies to): ${ALL_SCHEMES.join(", ")}`,
+      list(checked((v) => { if (!ALL_SCHEMES.includes(v)) throw new Error(`unknown scheme "${v}" (known: ${ALL_SCHEMES.join(", ")})`); return v; }))))
+    .addOption(profileOption().default("server-2025"))
+    .addOption(valueOption("--size <SIZE>", "the workload's size, in bytes or with K / M / G (default: the workload's)", (v, flag) => fileSize(v, flag)))
+    .option(...jsonOption)
+    .action(async (o) => void (process.exitCode = await benchPeers(o, io)));
+
   return bench;
+}
+
+async function benchPeers(o: { workload: string; schemes?: string[]; profile: string; size?: number; json?: boolean }, io: Out): Promise<number> {
+  const wl = WORKLOADS.find((w) => w.name === o.workload)!;
+  const schemes = o.schemes ?? [...wl.schemes];
+  const bytes = o.size ?? wl.bytes;
+  const kernel = await loadKernel("release");
+  const rows: WorkloadResult[] = [];
+  const table: Row[] = [];
+  const refused: string[] = [];
+  for (const scheme of schemes) {
+    if (!wl.schemes.includes(scheme)) {
+      const why = NOT_IMPLEMENTED[scheme] ?? `${scheme}: does not apply to ${wl.name} (it applies to ${wl.schemes.join(", ")})`;
+      refused.push(why);
+      table.push({ lead: [wl.name, scheme], note: NOT_IMPLEMENTED[scheme] ? "not implemented" : "does not apply" });
+      continue;
+    }
+    const r = await wl.run(new World({ kernel, seed: 1 }), { profile: getProfile(o.profile), scheme, bytes });
+    rows.push(r);
+    table.push(peersCells(r));
+  }
+  if (o.json) {
+    for (const why of refused) io.err(`genie: ${why}\n`);
+    io.out(JSON.stringify({ profile: o.profile, workload: wl.name, rows: rows.map((r) => Object.fromEntries(RESULT_KEYS.map((k) => [k, r[k]]))) }, null, 2) + "\n");
+  } else {
+    io.out(`${wl.name}: ${wl.description}; profile ${o.profile}, ${fmtBytes(bytes)}\n`);
+    io.out("simulated time; CPU time and counters summed over both machines; every result verified byte for byte\n\n");
+    io.out(textTable(PEERS_HEADERS, table));
+    if (refused.length) io.out("\n" + refused.join("\n") + "\n");
+  }
+  return rows.length === 0 ? 3 : 0;
 }
 
 interface DatagramArgs {
