@@ -34,7 +34,7 @@ export function fileResident(p: Proc, va: u32, len: u32): i32 {
   const end = <u64>va + len;
   let missed = false;
   for (let a = <u64>(va & ~(<u32>PAGE_MASK)); a < end; a += PAGE_SIZE) {
-    spin("kernel/io/resident.ts");
+    spin("kernel/io/resident.ts fileResident");
     const at = <u32>a;
     const r = asFind(p.as!, at);
     if (r == null || (r.obj.kind != ObjKind.FILE && r.obj.backing == null)) continue;
@@ -65,7 +65,7 @@ export function inputPrepare(p: Proc, va: u32, len: u32, sem: Sem): i32 {
   const end = <u64>va + len;
   let missed = false;
   for (let a = <u64>(va & ~(<u32>PAGE_MASK)); a < end; a += PAGE_SIZE) {
-    spin("kernel/io/resident.ts");
+    spin("kernel/io/resident.ts inputPrepare");
     const at = <u32>a;
     const r = asFind(p.as!, at);
     if (r == null || (r.obj.kind != ObjKind.FILE && r.obj.backing == null)) continue;

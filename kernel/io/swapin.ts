@@ -175,7 +175,6 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram, swap: bool = tru
   // Pages owed an elided copy (zIO) get their bytes first: a reverse copyout reads them.
   if (!indirectSettle(p.as!, p.cpu, va, n)) { dgramFree(d); return -Errno.EFAULT; }
   const runs = runsOf(d);
-  const reverse = reverseAbove();
   swapRegion.length = 0;
   swapVa.length = 0;
   swapFrame.length = 0;
@@ -194,7 +193,7 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram, swap: bool = tru
     const fileOk = r.obj.kind != ObjKind.FILE || pagerCanDirty(r.obj, idx);
     const aligned = f != 0 && !swapFrame.includes(f) && fileOk;
     const full = e - s == <u32>PAGE_SIZE;
-    let way = aligned && (full || e - s > reverse) ? Way.SWAP : Way.COPY;
+    let way = aligned && (full || e - s > reverseAbove()) ? Way.SWAP : Way.COPY;
     if (onDisk(p, r, page)) {
       if (!full) return SYS_RESTART; // its other bytes are on disk
       if (way == Way.COPY) {
