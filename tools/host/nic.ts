@@ -49,6 +49,27 @@ export interface NicStats {
   txNoLink: number; // sent with no wire attached
 }
 
+/**
+ * DmaLog: the byte work of the adapters of one wire, in the order they did it. Flat lists of
+ * numbers: gather (packet, pa, n) copied out of the sender's RAM into the packet's buffer in
+ * order; txSum (packet, pa, n) summed where it lies in the sender's RAM; scatter (packet, from,
+ * n, pa) the packet's bytes [from, from + n) written into the receiver's RAM; rxSum (packet, pa,
+ * n) summed in the receiver's RAM. Packets are numbered in the order each side saw them.
+ */
+export interface DmaLog {
+  gather: number[];
+  txSum: number[];
+  scatter: number[];
+  rxSum: number[];
+  txPackets: number;
+  rxPackets: number;
+}
+
+/** emptyDmaLog: a DmaLog with nothing in it. */
+export function emptyDmaLog(): DmaLog {
+  return { gather: [], txSum: [], scatter: [], rxSum: [], txPackets: 0, rxPackets: 0 };
+}
+
 interface RxQueue {
   ring: number; // pa of the descriptor ring (0 = not set up)
   head: number; // next descriptor the device fills
@@ -98,6 +119,13 @@ export class Nic implements WireEnd {
    */
   meter: (() => number) | null = null;
   deviceMs = 0;
+  /**
+   * A log lent by a benchmark (genie bench wallclock), or null. While one is lent, every DMA
+   * copy and checksum this adapter does is written down as (pa, length), so that the benchmark
+   * can replay the same byte work on the same frames with nothing simulated around it (the
+   * faithful-device bound). Nothing simulated depends on it.
+   */
+  dmaLog: DmaLog | null = null;
 
   constructor(readonly machine: DeviceBus, readonly index: number, opts: NicOptions) {
     this.ip = parseIp(opts.ip);
@@ -260,8 +288,10 @@ export class Nic implements WireEnd {
       const pa = dv.getUint32(d + NicTx.ADDR, true);
       const n = dv.getUint16(d + NicTx.LEN, true) || 65536;
       out.set(this.ramPiece(pa, n), at);
+      this.dmaLog?.gather.push(this.dmaLog.txPackets, pa, n);
       at += n;
     }
+    if (this.dmaLog) this.dmaLog.txPackets++;
     return out;
   }
 
@@ -285,7 +315,10 @@ export class Nic implements WireEnd {
         const pa = dv.getUint32(d + NicTx.ADDR, true);
         const len = dv.getUint16(d + NicTx.LEN, true) || 65536;
         const s = Math.max(o, start);
-        if (s < o + len) part = csumAdd(part, engine.sum(base + pa + (s - o), o + len - s), s - start);
+        if (s < o + len) {
+          part = csumAdd(part, engine.sum(base + pa + (s - o), o + len - s), s - start);
+          this.dmaLog?.txSum.push(this.dmaLog.txPackets + k, pa + (s - o), o + len - s);
+        }
         o += len;
       }
       this.txSum[k] = part;
@@ -404,10 +437,15 @@ export class Nic implements WireEnd {
         sumTo = sumFrom; // nothing left for the engine to read
       }
     }
+    const log = this.dmaLog, packet = log ? log.rxPackets++ : 0;
     const dma = (from: number, n: number, pa: number) => {
       ram.set(new Uint8Array(frameBuf, frameOff + from, n), pa); // (not subarray: see ramPiece)
       const s = Math.max(from, sumFrom), e = Math.min(from + n, sumTo);
       if (s < e) sum = csumAdd(sum, this.engine.sum(this.ramOff + pa + (s - from), e - s), s - sumFrom);
+      if (log) {
+        log.scatter.push(packet, from, n, pa);
+        if (s < e) log.rxSum.push(packet, pa + (s - from), e - s);
+      }
     };
     const d0 = r.ring + r.head * NIC_RX_DESC;
     if (h > 0 && h <= dv.getUint16(d0 + NicRx.HDR_CAP, true)) {
