@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Every machine booted in a test is checked when it ends (test/setup/invariants.ts).
+    setupFiles: ["test/setup/invariants.ts"],
     exclude: ["test/unit/as/**", "test/e2e/**", "node_modules/**"],
     reporters: ["default", "./test/summary-reporter.ts"],
     testTimeout: 60_000,

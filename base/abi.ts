@@ -130,6 +130,7 @@ export enum Errno {
   EOPNOTSUPP = 95,
   EADDRINUSE = 98,
   ENETUNREACH = 101,
+  ENOBUFS = 105, // no buffer for the datagram (loopback: no frame to copy it into)
   ENOTCONN = 107,
   ETIMEDOUT = 110,
 }

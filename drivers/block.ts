@@ -37,7 +37,7 @@ import {
 } from "../base/abi";
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
-import { panic } from "../base/panic";
+import { panic, spin } from "../base/panic";
 import { checkRegisterHolder } from "../vm/check";
 import { frame, frameAlloc, frameInput, frameIoDone, frameOutput, IoRef } from "../vm/frame";
 import { framePtr, ramFrames } from "../vm/ram";
@@ -170,6 +170,7 @@ export function blockInterrupt(): i32 {
   if (done - completed > issued - completed) panic("blockInterrupt: disk completed requests never submitted");
   let n = 0;
   while (completed != done) {
+    spin("drivers/block.ts blockInterrupt");
     const i = completed;
     const st = desc(i).status;
     const result = st == DiskStatus.OK ? 0 : st == DiskStatus.BADREQ ? -Errno.EINVAL : -Errno.EIO;

@@ -15,6 +15,7 @@
 import { Counter, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
 import { count } from "../base/stats";
 import { framePtr } from "../vm/ram";
+import { spin } from "../base/panic";
 
 /** Most header bytes one packet can patch over (Ethernet + IP with options + UDP). */
 export const PATCH_MAX = 64;
@@ -49,6 +50,7 @@ export function patchRestore(h: HeaderPatch, frames: Array<u32>): void {
 function copyLayout(frames: Array<u32>, v: u32, buf: usize, n: u32, out: bool): void {
   let done: u32 = 0;
   while (done < n) {
+    spin("drivers/headerpatch.ts copyLayout");
     const at = v + done;
     const f = frames[at >> PAGE_SHIFT];
     const k = min(n - done, PAGE_SIZE - (at & PAGE_MASK));

@@ -8,6 +8,7 @@ import { nicWrite } from "../base/host";
 import { frameAlloc, frameRef, frameUnref } from "../vm/frame";
 import { END, hdrSlotPa, KEEP, kernelFrame, MAX_NICS, Nic, nics, RENEW, RX_HDR_FRAMES, rxDesc, RxQueue } from "./nicdev";
 import { planAgain, planDescs, planPost, planRelease, RxPieces, RxPlan } from "./rxlayout";
+import { spin } from "../base/panic";
 
 /** The buffers of the packet being posted (one posting at a time). */
 const rxPieces = new RxPieces();
@@ -54,6 +55,7 @@ export function rxRefill(n: Nic, q: i32): void {
   if (r.plan != null) return planRefill(n, q);
   let posted = false;
   while (rxPosted(r) < r.want) {
+    spin("drivers/nicpost.ts rxRefill");
     const f = frameAlloc(FrameKind.IOBUF, false);
     if (f == 0) break;
     const d = rxDesc(r, r.tail);
@@ -79,6 +81,7 @@ function planRefill(n: Nic, q: i32): void {
   const p = r.plan!;
   let posted = false;
   while (p.next < p.npkts) {
+    spin("drivers/nicpost.ts planRefill");
     if (p.patch && (p.next > p.taken || rxPosted(r) > 0)) break;
     const need = planDescs(p, p.next);
     if (rxPosted(r) + need > <u32>NIC_RX_DESCS - 1) break;

@@ -15,6 +15,7 @@ import { patchRestore, patchSaved } from "./headerpatch";
 import { Nic, nics, rxDesc } from "./nicdev";
 import { Pkt, pktAlloc, PKT_MAX_RUNS } from "./pkt";
 import { planPlaced, RxPlan } from "./rxlayout";
+import { spin } from "../base/panic";
 
 /** Where a received packet's bytes are, for the network layer to parse. */
 export class RxView {
@@ -50,6 +51,7 @@ export function rxTake(n: Nic, q: i32, v: RxView): Pkt | null {
   // Complete only when the EOP descriptor is DONE.
   let i = r.head;
   for (;;) {
+    spin("drivers/nicrx.ts rxTake");
     const st = load<u16>(rxDesc(r, i) + NicRx.STATUS);
     if ((st & NicStatus.DONE) == 0) return null;
     if ((st & NicStatus.EOP) != 0) break;
@@ -72,6 +74,7 @@ export function rxTake(n: Nic, q: i32, v: RxView): Pkt | null {
   p.sum = load<u16>(d0 + NicRx.SUM);
   let first = true;
   for (;;) {
+    spin("drivers/nicrx.ts rxTake");
     const d = rxDesc(r, r.head);
     const st = load<u16>(d + NicRx.STATUS);
     const pa = load<u32>(d + NicRx.BUF_ADDR);

@@ -15,6 +15,7 @@ import { framePtr } from "../vm/ram";
 import { hdrSlotPa, Nic } from "./nicdev";
 import { OutReq } from "./outreq";
 import { TxPkt, txPktFree } from "./txpkt";
+import { spin } from "../base/panic";
 
 function txFree(n: Nic): u32 {
   return NIC_TX_DESCS - 1 - (n.txTail + NIC_TX_DESCS - n.txHead) % NIC_TX_DESCS;
@@ -45,6 +46,7 @@ export function nicKick(n: Nic): void {
   const q = n.txq;
   let moved = 0;
   while (n.txqHead < q.length) {
+    spin("drivers/nictx.ts nicKick");
     // A checksum group enters the ring whole: packets txq[txqHead .. k).
     let k = n.txqHead, need: u32 = 0;
     do {
@@ -131,6 +133,7 @@ function txPut(n: Nic, t: TxPkt): void {
 /** txReclaim: take back descriptors the device is done with; complete finished outputs. */
 export function txReclaim(n: Nic, done: (r: OutReq) => void): void {
   while (n.txHead != n.txTail) {
+    spin("drivers/nictx.ts txReclaim");
     const d = txDesc(n, n.txHead);
     if ((load<u32>(d + NicTx.STATUS) & NicStatus.DONE) == 0) break;
     count(Counter.DmaBytesOut, <u64>(load<u16>(d + NicTx.LEN) == 0 ? 0x10000 : load<u16>(d + NicTx.LEN)));

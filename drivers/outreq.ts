@@ -15,7 +15,7 @@
 
 import { Counter, Sem } from "../base/abi";
 import { count } from "../base/stats";
-import { checkRegisterHolder } from "../vm/check";
+import { checkRegisterHolder, checkRegisterProtector } from "../vm/check";
 import { frameIoDone, frameUnref, IoRef } from "../vm/frame";
 
 export class OutReq {
@@ -31,6 +31,8 @@ export class OutReq {
   outFrames: Array<u32> = [];
   /** Frames this request has wired. */
   wired: Array<u32> = [];
+  /** Its outFrames are write-protected (TCOW) until it completes. */
+  protect: bool = false;
   /** Completion token for weak semantics (0 = none): the process may wait for it. */
   token: i32 = 0;
   /** Weak move: the region [leaveVa, leaveEnd) leaves the process at completion (hidden if leaveHide). */
@@ -65,6 +67,7 @@ export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
     r.runPa.length = 0;
     r.runLen.length = 0;
     r.token = 0;
+    r.protect = false;
     r.leaveVa = r.leaveEnd = 0;
     r.leaveHide = false;
     r.pending = 0;
@@ -104,3 +107,12 @@ function holds(expected: StaticArray<u32>): void {
   }
 }
 checkRegisterHolder(holds);
+
+function protects(guarded: StaticArray<u32>): void {
+  for (let i = 0; i < live.length; i++) {
+    const r = live[i];
+    if (r == null || !r.protect) continue;
+    for (let k = 0; k < r.outFrames.length; k++) guarded[r.outFrames[k]]++;
+  }
+}
+checkRegisterProtector(protects);

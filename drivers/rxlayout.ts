@@ -30,6 +30,7 @@ import { Counter, ETH_HLEN, FrameKind, NIC_RX_DESCS, NicFeature, PAGE_MASK, PAGE
 import { count } from "../base/stats";
 import { frameAlloc, frameIoDone, frameUnref, frameWire, IoRef } from "../vm/frame";
 import { HeaderPatch, patchSave } from "./headerpatch";
+import { spin } from "../base/panic";
 
 export class RxPlan {
   o: u32 = 0; // page offset of data byte 0
@@ -177,6 +178,7 @@ export function planPost(p: RxPlan, k: i32, out: RxPieces): bool {
   const e = <u32>r;
   if (p.patch && k > 0) patchSave(p.hp, p.frames, s, hdrLen(p, k));
   while (s < e) {
+    spin("drivers/rxlayout.ts planPost");
     const f = frameAt(p, s);
     if (f == 0) return false;
     const cap = min(e - s, PAGE_SIZE - (s & PAGE_MASK));

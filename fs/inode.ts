@@ -13,7 +13,7 @@
 //                                (q = p - 1036)
 
 import { Errno, FS_DIRENT_SIZE, FS_INODE_SIZE, FS_INODES_PER_BLOCK, FS_MAX_PAGES, FS_NDIRECT, FS_NINDIRECT, FsInode, FsType, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../base/abi";
-import { panic } from "../base/panic";
+import { panic, spin } from "../base/panic";
 import { framePtr } from "../vm/ram";
 import { objectDrop, objectNew, ObjKind, VmObject } from "../vm/object";
 import { balloc, bfree } from "./balloc";
@@ -396,6 +396,7 @@ export function itrunc(ip: Inode, size: u64): void {
  */
 export function ireap(): i32 {
   while (orphans.length > 0) {
+    spin("fs/inode.ts ireap");
     const ip = orphans[orphans.length - 1];
     if (ip.refs > 0 || ip.links > 0 || !itable.has(ip.ino)) {
       orphans.pop();

@@ -21,7 +21,7 @@
 
 import { DiskOp, Errno, Ev, FS_LOG_MAX, PAGE_SIZE } from "../base/abi";
 import { trace } from "../base/trace";
-import { panic } from "../base/panic";
+import { panic, spin } from "../base/panic";
 import { frameRef, frameUnref } from "../vm/frame";
 import { framePtr } from "../vm/ram";
 import { bitmapCommitted } from "./balloc";
@@ -167,6 +167,7 @@ function writeHeader(n: i32): void {
 /** commitStep: go as far as completions allow (called after every disk completion). */
 export function commitStep(): void {
   for (;;) {
+    spin("fs/log.ts commitStep");
     if (phase == Phase.IDLE) return;
     if (phase == Phase.DATA) {
       if (!wbAll()) return;
@@ -176,6 +177,7 @@ export function commitStep(): void {
     if (phase == Phase.LOG || phase == Phase.INSTALL) {
       const n = txnBlock.length;
       while (cursor < n && ringRoom()) {
+        spin("fs/log.ts commitStep");
         const dst = phase == Phase.LOG ? logStart + 1 + <u32>cursor : unchecked(txnBlock[cursor]);
         if (!submit(dst, unchecked(txnFrame[cursor]))) return;
         cursor++;

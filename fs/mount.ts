@@ -17,7 +17,7 @@
 // back, superblock clean = 1, then forget every cached page and inode.
 
 import { DiskOp, Errno, FS_LOG_MAX, FsInfo, FsSuper, FsType, MountFlag, SYS_RESTART } from "../base/abi";
-import { panic } from "../base/panic";
+import { panic, spin } from "../base/panic";
 import { checkRegisterHolder } from "../vm/check";
 import { framePtr, ramFrames } from "../vm/ram";
 import { objectDrop, objectNew, ObjKind } from "../vm/object";
@@ -127,6 +127,7 @@ export function fsMount(flags: i32): i32 {
     stage = Stage.SUPER;
   }
   for (;;) {
+    spin("fs/mount.ts fsMount");
     switch (stage) {
       case Stage.SUPER: {
         const f = bread(0);
@@ -174,6 +175,7 @@ export function fsMount(flags: i32): i32 {
       case Stage.REPLAY_WRITE: {
         const hp = framePtr(<u32>bread(logStart));
         while (cursor < replayN && ringRoom()) {
+          spin("fs/mount.ts fsMount");
           const home = load<u32>(hp + 4 + (<usize>cursor << 2));
           bforget(home);
           const id = fsSubmit(DiskOp.WRITE, home, <u32>bread(logStart + 1 + cursor), Req.MOUNT, 0, 0);

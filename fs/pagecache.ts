@@ -21,7 +21,7 @@
 
 import { DiskOp, Ev, Errno, FrameFlag, FrameKind, PAGE_SIZE } from "../base/abi";
 import { trace } from "../base/trace";
-import { panic } from "../base/panic";
+import { panic, spin } from "../base/panic";
 import { frame, frameAlloc, freeFrames } from "../vm/frame";
 import { framePtr, ramFrames } from "../vm/ram";
 import { objectGrow, objectInstall, objectRelease, objects, ObjKind, VmObject } from "../vm/object";
@@ -270,6 +270,7 @@ function wbSubmit(f: u32): bool {
 /** dirtyNext: the oldest frame of the dirty queue that is still a dirty page, or 0. */
 function dirtyNext(): u32 {
   while (dirtyHead < dirtyQ.length) {
+    spin("fs/pagecache.ts dirtyNext");
     const f = unchecked(dirtyQ[dirtyHead]);
     const m = frame(f);
     if (m.gen == unchecked(dirtyG[dirtyHead]) && m.kind == FrameKind.PAGECACHE && m.owner != 0 &&
@@ -289,6 +290,7 @@ function dirtyNext(): u32 {
 export function wbKick(n: i32): void {
   wbWant += n;
   while (wbWant > 0 && ringRoom()) {
+    spin("fs/pagecache.ts wbKick");
     const f = dirtyNext();
     if (f == 0) { wbWant = 0; return; }
     if (!wbSubmit(f)) return;
@@ -300,6 +302,7 @@ export function wbKick(n: i32): void {
 /** wbAll: write back every dirty page (commit, unmount); true when none is dirty or in flight. */
 export function wbAll(): bool {
   for (;;) {
+    spin("fs/pagecache.ts wbAll");
     const f = dirtyNext();
     if (f == 0) break;
     if (!wbSubmit(f)) return false;

@@ -31,6 +31,8 @@ import { fsInfo as infoFs, fsMessage as mountMessage, fsMount as mountFs, fsUnmo
 
 export { setCost, countersPtr } from "../base/stats";
 export { setClock } from "../base/clock";
+/** loopBudget(n): loop turns one kernel entry may take before it panics (0: the default). */
+export { spinBudget as loopBudget } from "../base/panic";
 export { dropsPtr } from "../net/drop";
 export { setTraceMask } from "../base/trace";
 export { frameTablePtr } from "../vm/frame";

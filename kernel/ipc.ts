@@ -18,8 +18,8 @@
 import { Errno, ProcState, Sem, SYS_BLOCKED } from "../base/abi";
 import { CHAN_QMAX, ChanEnd } from "./chan";
 import { Proc, procs } from "./proc";
-import { OutReq, outReqRelease } from "../drivers/outreq";
-import { ioInput } from "./io/index";
+import { OutReq } from "../drivers/outreq";
+import { ioInput, ioOutputDone } from "./io/index";
 import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../drivers/pkt";
 import { dgramNew } from "../net/dgram";
 import { hostWake } from "../base/host";
@@ -78,7 +78,7 @@ function deliver(r: OutReq, p: Proc, va: u32, len: u32, sem: Sem): i32 {
     k!.addRun(r.runPa[i], r.runLen[i]);
   }
   const n = ioInput(p, sem, va, len, d);
-  outReqRelease(r);
+  ioOutputDone(r); // the send is complete: a weak semantics' token too
   return n;
 }
 
@@ -88,7 +88,7 @@ export function chanClose(e: ChanEnd): void {
   const c = e.chan;
   if (--c.open[e.side] > 0) return;
   const q = c.queue[e.side];
-  for (let i = 0; i < q.length; i++) outReqRelease(q[i]);
+  for (let i = 0; i < q.length; i++) ioOutputDone(q[i]); // dropped unread: complete (tokens too)
   q.length = 0;
   const other = 1 - e.side;
   const pid = c.waiter[other];

@@ -10,7 +10,7 @@ import { trace } from "../base/trace";
 import { cpuSet, ncpus } from "../base/cpu";
 import { Proc, procGet, procs } from "./proc";
 import { procExit, procFork, procReap } from "./lifecycle";
-import { asCovered, asMapAnon, asIsFree, asProtect, asUnmap } from "../vm/aspace";
+import { asCovered, asMapAnon, asMayProtect, asIsFree, asProtect, asUnmap } from "../vm/aspace";
 import { pmapRunsOn } from "../vm/pmap";
 import { pswap } from "../vm/pswap";
 import { userRange } from "./uio";
@@ -56,6 +56,7 @@ function sysMprotect(p: Proc, va: u32, len: u32, prot: i32): i32 {
   if ((prot & ~(Prot.READ | Prot.WRITE)) != 0) return -Errno.EINVAL;
   const end = va + pageRound(len);
   if (!asCovered(p.as!, va, end)) return -Errno.ENOMEM;
+  if (!asMayProtect(p.as!, va, end, prot)) return -Errno.EACCES;
   asProtect(p.as!, va, end, prot);
   return 0;
 }

@@ -31,6 +31,7 @@ import { frame, frameRef } from "../vm/frame";
 import { pmapPageProtect } from "../vm/pmap";
 import { objectReplacePage } from "../vm/swap";
 import { callBegin, callBlock, changeBegin, changeEnd, doneId, fail, fsErr, missAny, missGen, missReq } from "../fs/wait";
+import { spin } from "../base/panic";
 
 /** The largest file, in bytes. */
 const MAX_FILE: u64 = <u64>FS_MAX_PAGES << PAGE_SHIFT;
@@ -248,6 +249,7 @@ export function sysRead(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i32 {
   }
   let done: u32 = 0;
   while (done < n) {
+    spin("kernel/sysfs.ts sysRead");
     const pos = off + done;
     const po = <u32>(pos & PAGE_MASK);
     const k = min<u32>(PAGE_SIZE - po, n - done);
@@ -294,6 +296,7 @@ export function sysWrite(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i32 {
   if (r < 0) return finish(p, r);
   let done: u32 = 0;
   while (done < n) {
+    spin("kernel/sysfs.ts sysWrite");
     const pos = off + done;
     const pg = <u32>(pos >> PAGE_SHIFT);
     const po = <u32>(pos & PAGE_MASK);
@@ -453,6 +456,7 @@ export function sysReaddir(p: Proc, fd: i32, va: u32, len: u32): i32 {
   let pos = f.off & ~(<u64>(FS_DIRENT_SIZE - 1));
   let out: u32 = 0;
   while (pos < ip.size && out + FS_DIRENT_SIZE <= len) {
+    spin("kernel/sysfs.ts sysReaddir");
     const pf = pcPage(ip, <u32>(pos >> PAGE_SHIFT));
     if (pf < 0) {
       if (out > 0) break;

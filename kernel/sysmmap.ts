@@ -5,11 +5,12 @@
 //     private: the region's pages start as the file's and are copied on the first write
 //   msync(va, len): the file pages mapped there, and earlier changes, are on disk (as fsync)
 //
-// Checks: fd must be an open file (EBADF), readable (EACCES); a shared writable mapping needs
-// a file opened for writing (EACCES). Pages beyond the end of the file may be mapped; touching
-// them is SIGBUS.
+// Checks: fd must be an open file (EBADF), readable and not a directory (EACCES); a shared
+// writable mapping needs a file opened for writing (EACCES), and so does mprotect making a
+// shared mapping of a file not open for writing writable (the region's maxProt). Pages beyond
+// the end of the file may be mapped; touching them is SIGBUS.
 
-import { Errno, PAGE_MASK, Prot } from "../base/abi";
+import { Errno, FsType, PAGE_MASK, Prot } from "../base/abi";
 import { Proc } from "./proc";
 import { asFind, asMapFile } from "../vm/aspace";
 import { ObjKind } from "../vm/object";
@@ -23,12 +24,13 @@ export function sysMmapFile(p: Proc, hint: u32, len: u32, prot: i32, shared: boo
   const f = fileOf(p, fd);
   if (f == null) return -Errno.ENODEV; // a socket or a channel cannot be mapped
   if (pgoff < 0) return -Errno.EINVAL;
-  if (!f.readable) return -Errno.EACCES;
+  if (!f.readable || f.node!.type == FsType.DIR) return -Errno.EACCES;
   if (shared && (prot & Prot.WRITE) != 0 && !f.writable) return -Errno.EACCES;
   if (!mounted) return -Errno.ENODEV;
   const e = enter();
   if (e < 0) return e;
-  return <i32>asMapFile(p.as!, hint, len, prot, f.node!.obj, <u32>pgoff, shared, fixed);
+  const maxProt = shared && !f.writable ? Prot.READ : Prot.READ | Prot.WRITE;
+  return <i32>asMapFile(p.as!, hint, len, prot, maxProt, f.node!.obj, <u32>pgoff, shared, fixed);
 }
 
 /** sysMsync: write back the file pages mapped at [va, va+len) and wait; 0 or -errno. */

@@ -23,6 +23,8 @@ import { tokenWait } from "./io/notify";
 import { udpOutput } from "../net/udpout";
 import { MAX_NICS, Nic, nics } from "../drivers/nicdev";
 import { JUMBO_MAX_DATA } from "../net/jumbo";
+import { loopOutput, loopSource } from "../net/loopback";
+import { spin } from "../base/panic";
 
 function sock(p: Proc, fd: i32): Socket | null {
   const f = p.fds.get(fd);
@@ -75,6 +77,15 @@ function sendTo(p: Proc, fd: i32, r: OutReq, ip: u32, port: i32): i32 {
     return e < 0 ? e : <i32>len;
   }
   const s = f.sock!;
+  const self = loopSource(ip);
+  if (self != 0) {
+    // To this machine: delivered at once, never on the wire (net/loopback.ts).
+    if (s.port == 0) { const b = sockBind(s, 0); if (b < 0) { outReqRelease(r); return b; } }
+    const e = loopOutput(self, s.port, <u32>port, r);
+    if (e == 0) count(Counter.DatagramsSent);
+    ioOutputDone(r);
+    return e < 0 ? e : <i32>len;
+  }
   const n = route(ip);
   if (n == null) { outReqRelease(r); return -Errno.ENETUNREACH; }
   r.pending++; // held while the packets are queued
@@ -112,7 +123,7 @@ function sendCheck(p: Proc, fd: i32, flags: i32, ip: u32, port: i32): i64 {
     port = <i32>s.peerPort;
   }
   if (port <= 0 || port > 65535) return -Errno.EINVAL;
-  if (route(ip) == null) return -Errno.ENETUNREACH;
+  if (route(ip) == null && loopSource(ip) == 0) return -Errno.ENETUNREACH;
   if (s.port == 0) {
     const e = sockBind(s, 0);
     if (e < 0) return e;
@@ -197,11 +208,13 @@ export function sysRecvfrom(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i3
  * is made again once they are read; nothing has changed yet).
  */
 export function fileResident(p: Proc, va: u32, len: u32): i32 {
-  const end = va + len;
-  for (let at = va & ~(<u32>PAGE_MASK); at < end; at += PAGE_SIZE) {
-    const r = asFind(p.as!, at);
+  // 64-bit bounds: a range that ends at (or past) the top of the address space must not wrap.
+  const end = <u64>va + len;
+  for (let at = <u64>(va & ~(<u32>PAGE_MASK)); at < end; at += PAGE_SIZE) {
+    spin("kernel/sysnet.ts fileResident");
+    const r = asFind(p.as!, <u32>at);
     if (r == null || (r.obj.kind != ObjKind.FILE && r.obj.backing == null)) continue;
-    const pa = userPa(p, max(at, va), Access.READ);
+    const pa = userPa(p, max(<u32>at, va), Access.READ);
     if (pa < 0) return <i32>pa;
   }
   return 0;

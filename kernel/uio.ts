@@ -11,6 +11,7 @@ import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { translate } from "../vm/mmu";
 import { paPtr } from "../vm/ram";
+import { spin } from "../base/panic";
 
 /** userRange: true if [va, va+len) is a non-empty range of user addresses. */
 export function userRange(va: u32, len: u32): bool {
@@ -37,6 +38,7 @@ export function userPa(p: Proc, va: u32, access: Access): i64 {
 function copyUser(p: Proc, va: u32, k: usize, len: u32, out: bool): i32 {
   let done: u32 = 0;
   while (done < len) {
+    spin("kernel/uio.ts copyUser");
     const at = va + done;
     const n = pageBytes(at, len - done);
     const pa = userPa(p, at, out ? Access.WRITE : Access.READ);

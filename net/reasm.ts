@@ -38,7 +38,7 @@
 //    once per datagram); complete datagrams never expire: they are the caller's until released.
 
 import { Drop } from "../base/abi";
-import { panic } from "../base/panic";
+import { panic, spin } from "../base/panic";
 import { dropCount } from "./drop";
 import { IP_MAXPAYLOAD } from "./frag";
 
@@ -126,6 +126,7 @@ export function reasmAdd(
       return refuse(s, Drop.FragLength);
     let cur = slHead[s];
     while (cur != NIL && pcOff[cur] < off) {
+      spin("net/reasm.ts reasmAdd");
       prev = cur;
       cur = pcNext[cur];
     }
@@ -203,6 +204,7 @@ export function reasmRelease(slot: i32, free: (handle: u32) => void = keepBuffer
   const n = <i32>slCount[s];
   let pc = slHead[s];
   while (pc != NIL) {
+    spin("net/reasm.ts reasmRelease");
     const next = pcNext[pc];
     free(pcHandle[pc]);
     putPiece(pc);
@@ -317,6 +319,7 @@ function refuse(s: i32, reason: Drop): i32 {
 function discard(s: i32): void {
   let pc = slHead[s];
   while (pc != NIL) {
+    spin("net/reasm.ts discard");
     const next = pcNext[pc];
     pcNext[pc] = deadHead;
     deadHead = pc;

@@ -12,7 +12,7 @@
 // With early demultiplexing (NicFeature.EARLY_DEMUX) a bound socket gets its own receive queue
 // on the NIC, so the driver can post buffers chosen for that socket's receives.
 
-import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, Sem } from "../base/abi";
+import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, PAGE_MASK, Sem } from "../base/abi";
 import { panic } from "../base/panic";
 import { trace } from "../base/trace";
 import { Dgram, dgramFree } from "./dgram";
@@ -158,6 +158,13 @@ export function sockWait(s: Socket, pid: i32, va: u32, len: u32, sem: Sem): void
   s.wVa = va;
   s.wLen = len;
   s.wSem = sem;
+}
+
+/** sockWaitOffset: the page offset of the buffer of the receive waiting on port (0 if none). */
+export function sockWaitOffset(port: u32): u32 {
+  if (!ports.has(port)) return 0;
+  const s = ports.get(port);
+  return s.waiter != 0 ? s.wVa & PAGE_MASK : 0;
 }
 
 /** udpDeliver: datagram d arrived for its destination port (consumed). */

@@ -22,6 +22,7 @@ import { objectDrop, objectNew, objectPage, objectRelease, ObjKind, VmObject } f
 import { pagerRef } from "./pager";
 import { pdAlloc, pdFree, pteFrame } from "./pagetable";
 import { pmapActivate, pmapDestroy, pmapEnter, pmapPte, pmapProtect, pmapRemove } from "./pmap";
+import { spin } from "../base/panic";
 
 export class Region {
   /** Hidden (emulated move): reserved, inaccessible, waiting to be reused by an input. */
@@ -30,6 +31,9 @@ export class Region {
   savedProt: i32 = 0;
   /** When it was hidden (the address space's hide clock), to remove the oldest first. */
   hiddenAt: u32 = 0;
+  /** The most mprotect may grant: a shared mapping of a file not open for writing is never
+   *  writable (its stores would reach the page cache, and the file, without the right to). */
+  maxProt: i32 = Prot.READ | Prot.WRITE;
   constructor(
     public start: u32,
     public end: u32,
@@ -138,7 +142,7 @@ export function asMap(as: AddrSpace, va: u32, len: u32, prot: i32, o: VmObject, 
  * written back), or private (a private object whose pages start as the file's, copy-on-write).
  * Address or -ENOMEM. The region holds the file open (pagerRef).
  */
-export function asMapFile(as: AddrSpace, va: u32, len: u32, prot: i32, fo: VmObject, pgoff: u32, shared: bool, fixed: bool): i64 {
+export function asMapFile(as: AddrSpace, va: u32, len: u32, prot: i32, maxProt: i32, fo: VmObject, pgoff: u32, shared: bool, fixed: bool): i64 {
   let o = fo;
   let off = pgoff;
   if (shared) {
@@ -154,7 +158,7 @@ export function asMapFile(as: AddrSpace, va: u32, len: u32, prot: i32, fo: VmObj
   const at = asMap(as, va, len, prot, o, off, fixed);
   if (at < 0) {
     if (shared) { pagerRef(fo, -1); objectDrop(fo); } else dropObject(o);
-  }
+  } else asFind(as, <u32>at)!.maxProt = maxProt;
   return at;
 }
 
@@ -189,6 +193,7 @@ function split(as: AddrSpace, va: u32): void {
   const r = asFind(as, va);
   if (r == null || r.start == va) return;
   const right = new Region(va, r.end, r.prot, r.obj, r.index(va));
+  right.maxProt = r.maxProt;
   r.obj.refs++;
   if (r.obj.kind == ObjKind.FILE) pagerRef(r.obj, 1);
   r.end = va;
@@ -221,6 +226,7 @@ export function asUnmap(as: AddrSpace, start: u32, end: u32): void {
 export function asCovered(as: AddrSpace, start: u32, end: u32): bool {
   let va = start;
   while (va < end) {
+    spin("vm/aspace.ts asCovered");
     const r = asFind(as, va);
     if (r == null) return false;
     va = r.end;
@@ -233,6 +239,16 @@ export function asCovered(as: AddrSpace, start: u32, end: u32): bool {
  * permission write-protects present pages at once; removing all access unmaps them; adding
  * permission is lazy (the next fault grants it).
  */
+/** asMayProtect: may every region in [start, end) be given prot (none's maxProt is exceeded)? */
+export function asMayProtect(as: AddrSpace, start: u32, end: u32, prot: i32): bool {
+  const rs = as.regions;
+  for (let i = 0; i < rs.length; i++) {
+    const r = unchecked(rs[i]);
+    if (r.end > start && r.start < end && (prot & ~r.maxProt) != 0) return false;
+  }
+  return true;
+}
+
 export function asProtect(as: AddrSpace, start: u32, end: u32, prot: i32): void {
   split(as, start);
   split(as, end);
@@ -279,7 +295,9 @@ export function asFork(parent: AddrSpace, child: AddrSpace): i32 {
       }
       o = copy;
     }
-    child.regions.push(new Region(r.start, r.end, r.prot, o, r.pgoff));
+    const c = new Region(r.start, r.end, r.prot, o, r.pgoff);
+    c.maxProt = r.maxProt;
+    child.regions.push(c);
     count(Counter.RegionOps);
     const cow = !r.obj.shared && (r.prot & Prot.WRITE) != 0;
     for (let va = r.start; va < r.end; va += PAGE_SIZE) {
@@ -325,6 +343,7 @@ export const HIDDEN_MAX = 16;
 /** trimHidden: keep at most HIDDEN_MAX hidden regions, removing the least recently hidden. */
 function trimHidden(as: AddrSpace): void {
   for (;;) {
+    spin("vm/aspace.ts trimHidden");
     let n = 0;
     let oldest: Region | null = null;
     const rs = as.regions;

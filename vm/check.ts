@@ -7,7 +7,9 @@
 //      only by pending I/O; the free list holds exactly the free frames
 //   2. mappings: every present PTE is recorded in its frame's pv list and vice versa (maps),
 //      and maps the frame its region's object holds at that page (no stale bytes mapped)
-//   3. TCOW: no frame with pending output (outRef > 0) is writable through any mapping
+//   3. TCOW: no frame under protected output (an emulated copy's: outputs register them) is
+//      writable through any mapping; emulated share and disk writeback hold outRef without
+//      write protection, by design
 //   4. permissions: no writable mapping in a region without write permission
 //   5. scrubbing: a free frame not flagged UNSCRUBBED holds only zeroes
 
@@ -27,6 +29,11 @@ function bad(msg: string): void {
   if (violations <= 20) report += msg + "\n";
 }
 
+/** badPte: a violation at the PTE of va in asid, mapping frame f. */
+function badPte(asid: i32, va: u32, f: u32, what: string): void {
+  bad("pid " + asid.toString() + " va 0x" + va.toString(16) + " frame " + f.toString() + ": " + what);
+}
+
 /** Extra holders of frames outside memory objects and page tables (I/O code registers here). */
 export type HoldCounter = (expected: StaticArray<u32>) => void;
 const holders = new Array<HoldCounter>();
@@ -36,6 +43,14 @@ export function checkRegisterHolder(fn: HoldCounter): void {
   holders.push(fn);
 }
 
+const protectors = new Array<HoldCounter>();
+
+/** checkRegisterProtector: fn adds, for every frame it holds under TCOW (write-protected
+ *  output), one to its argument[frame]. */
+export function checkRegisterProtector(fn: HoldCounter): void {
+  protectors.push(fn);
+}
+
 /** checkInvariants: number of violations found (0 = all hold); details in checkReport(). */
 export function checkInvariants(scrub: bool): i32 {
   report = "";
@@ -43,7 +58,9 @@ export function checkInvariants(scrub: bool): i32 {
   const n = ramFrames;
   const expected = new StaticArray<u32>(<i32>n);
   const mapped = new StaticArray<u32>(<i32>n);
+  const guarded = new StaticArray<u32>(<i32>n);
   expected[0] = 1;
+  for (let h = 0; h < protectors.length; h++) protectors[h](guarded);
 
   for (let i = 1; i < objects.length; i++) {
     const o = objects[i];
@@ -74,16 +91,15 @@ export function checkInvariants(scrub: bool): i32 {
         if ((pte & Pte.P) == 0) continue;
         const va = (<u32>i << 22) | (<u32>j << PAGE_SHIFT);
         const f = pteFrame(pte);
-        const where = "pid " + asid.toString() + " va 0x" + va.toString(16) + " frame " + f.toString();
-        if (f == 0 || f >= n) { bad(where + ": PTE frame out of range"); continue; }
-        mapped[f]++;
+        if (f == 0 || f >= n) { badPte(asid, va, f, "PTE frame out of range"); continue; }
+        unchecked(mapped[f]++);
         const m = frame(f);
-        if (m.kind == FrameKind.FREE) bad(where + ": maps a free frame");
-        if (m.outRef != 0 && (pte & Pte.W) != 0) bad(where + ": frame under output is writable");
+        if (m.kind == FrameKind.FREE) badPte(asid, va, f, "maps a free frame");
+        if (unchecked(guarded[f]) != 0 && (pte & Pte.W) != 0) badPte(asid, va, f, "frame under output is writable");
         const r = asFind(as, va);
-        if (r == null) { bad(where + ": mapped outside every region"); continue; }
-        if (objectPage(r.obj, r.index(va)) != f) bad(where + ": maps a frame its object no longer holds (stale)");
-        if ((pte & Pte.W) != 0 && (r.prot & Prot.WRITE) == 0) bad(where + ": writable in a read-only region");
+        if (r == null) { badPte(asid, va, f, "mapped outside every region"); continue; }
+        if (objectPage(r.obj, r.index(va)) != f) badPte(asid, va, f, "maps a frame its object no longer holds (stale)");
+        if ((pte & Pte.W) != 0 && (r.prot & Prot.WRITE) == 0) badPte(asid, va, f, "writable in a read-only region");
       }
     }
   }
@@ -97,14 +113,14 @@ export function checkInvariants(scrub: bool): i32 {
     if (m.maps != unchecked(mapped[f])) bad("frame " + f.toString() + ": maps " + m.maps.toString() + " but " + mapped[f].toString() + " PTEs");
     if (m.kind == FrameKind.FREE) {
       free++;
-      if (e != 0) bad("frame " + f.toString() + ": free but held " + e.toString() + " times");
+      if (e != 0 || m.refs != 0) bad("frame " + f.toString() + ": free but held " + e.toString() + " times, refs " + m.refs.toString());
       if (m.outRef != 0 || m.inRef != 0 || m.wired != 0) bad("frame " + f.toString() + ": free with pending I/O or pins");
       if (scrub && (m.flags & FrameFlag.UNSCRUBBED) == 0 && !zero(f)) bad("frame " + f.toString() + ": free, marked clean, holds old bytes");
       continue;
     }
     if ((m.flags & FrameFlag.ORPHAN) != 0) {
       if (m.refs != 0 || e != 0) bad("frame " + f.toString() + ": orphan still referenced");
-      if (m.outRef == 0 && m.inRef == 0) bad("frame " + f.toString() + ": orphan with no pending I/O (leaked)");
+      if (m.outRef == 0 && m.inRef == 0 && m.wired == 0) bad("frame " + f.toString() + ": orphan with no pending I/O nor pin (leaked)");
       continue;
     }
     if (<u32>m.refs != e) bad("frame " + f.toString() + " (kind " + m.kind.toString() + "): refs " + m.refs.toString() + " but " + e.toString() + " holders");

@@ -15,7 +15,7 @@
 import { Counter, Ev, MAX_PROCS, PAGE_MASK, Pte } from "../base/abi";
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
-import { panic } from "../base/panic";
+import { panic, spin } from "../base/panic";
 import { curCpu, ncpus } from "../base/cpu";
 import { frame } from "./frame";
 import { bootAlloc } from "./ram";
@@ -125,6 +125,7 @@ function pvRemove(f: u32, asid: i32, va: u32): void {
   let prev: u32 = 0;
   let i = m.pv;
   while (i != 0) {
+    spin("vm/pmap.ts pvRemove");
     if (load<i32>(pv(i)) == asid && load<u32>(pv(i), 4) == va) {
       const next = load<u32>(pv(i), 8);
       if (prev == 0) m.pv = next; else store<u32>(pv(prev), next, 8);
@@ -201,6 +202,12 @@ export function pmapProtect(asid: i32, va: u32, set: u32, clear: u32): u32 {
 /** pmapPageProtect: write-protect every mapping of frame f, setting soft bit mark on each. */
 export function pmapPageProtect(f: u32, mark: u32): void {
   for (let i = frame(f).pv; i != 0; i = pvNext(i)) pmapProtect(pvAsid(i), pvVa(i), mark, Pte.W);
+}
+
+/** pmapWritable: is frame f writable through any of its mappings? */
+export function pmapWritable(f: u32): bool {
+  for (let i = frame(f).pv; i != 0; i = pvNext(i)) if ((pmapPte(pvAsid(i), pvVa(i)) & Pte.W) != 0) return true;
+  return false;
 }
 
 /** pmapPte: the PTE of page va of asid (0 if none). */

@@ -11,7 +11,7 @@
 // frame shared copy-on-write with another object is never moved into a shared or file object
 // (writes there happen in place): such a page is exchanged by copying instead.
 
-import { Access, Counter, Errno, FrameFlag, FrameKind, PAGE_MASK, PAGE_SIZE, Prot } from "../base/abi";
+import { Access, Counter, Errno, FrameFlag, FrameKind, PAGE_MASK, PAGE_SIZE, Prot, USER_TOP } from "../base/abi";
 import { count } from "../base/stats";
 import { AddrSpace, asFind, Region } from "./aspace";
 import { frame } from "./frame";
@@ -20,12 +20,15 @@ import { translate } from "./mmu";
 import { paPtr } from "./ram";
 import { unmapThrough } from "./swap";
 import { pagerCanDirty, pagerDirty } from "./pager";
+import { spin } from "../base/panic";
 
 /** writableRange: every page of [va, va+len) lies in a visible, writable region. */
 function writableRange(as: AddrSpace, va: u32, len: u32): bool {
+  if (<u64>va + len > <u64>USER_TOP) return false;
   let at = va;
   const end = va + len;
   while (at < end) {
+    spin("vm/pswap.ts writableRange");
     const r = asFind(as, at);
     if (r == null || r.hidden || (r.prot & Prot.WRITE) == 0) return false;
     at = r.end;
@@ -94,6 +97,7 @@ export function pswap(as: AddrSpace, cpu: i32, a: u32, b: u32, len: u32): i32 {
   if (!writableRange(as, a, len) || !writableRange(as, b, len)) return -Errno.EFAULT;
   const end = a + len;
   for (let pa = a & ~PAGE_MASK; pa < end; pa += PAGE_SIZE) {
+    spin("vm/pswap.ts pswap");
     const whole = pa >= a && pa + PAGE_SIZE <= end;
     if (!whole) continue;
     const pb = b + (pa - a);
@@ -102,6 +106,7 @@ export function pswap(as: AddrSpace, cpu: i32, a: u32, b: u32, len: u32): i32 {
     if ((fa != 0 && frame(fa).wired != 0) || (fb != 0 && frame(fb).wired != 0)) return -Errno.EBUSY;
   }
   for (let pa = a & ~PAGE_MASK; pa < end; pa += PAGE_SIZE) {
+    spin("vm/pswap.ts pswap");
     const s = max(pa, a), e = min(pa + PAGE_SIZE, end);
     const pb = b + (s - a);
     if (e - s < <u32>PAGE_SIZE) {

@@ -12,6 +12,7 @@ import { planNew, planUseFrames } from "../../drivers/rxlayout";
 import { udpIpHlen, udpStep } from "../../net/udpout";
 import { UDP_HLEN } from "../../net/udp";
 import { Socket } from "../../net/socket";
+import { spin } from "../../base/panic";
 
 /** aligned: does sem place input by page swapping or in place (and so want a plan)? */
 export function aligned(sem: Sem): bool {
@@ -29,8 +30,9 @@ export function alignReceive(s: Socket, p: Proc, va: u32, len: u32, sem: Sem): v
     const plan = planNew(va & PAGE_MASK, len, udpStep(len, n!.mtu), udpIpHlen(len), UDP_HLEN, n!.features);
     if (sem == Sem.SHARE && n!.has(NicFeature.HEADER_SPLIT)) {
       const frames = new Array<u32>();
-      for (let page = va & ~PAGE_MASK; page < va + len; page += PAGE_SIZE) {
-        const pa = userPa(p, page, Access.WRITE);
+      for (let page = <u64>(va & ~PAGE_MASK); page < <u64>va + len; page += PAGE_SIZE) {
+        spin("kernel/io/align.ts alignReceive");
+        const pa = userPa(p, <u32>page, Access.WRITE);
         if (pa < 0) break;
         frames.push(<u32>pa >> PAGE_SHIFT);
       }

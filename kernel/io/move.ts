@@ -30,6 +30,7 @@ import { count } from "../../base/stats";
 import { Dgram, dgramFree } from "../../net/dgram";
 import { OutReq } from "../../drivers/outreq";
 import { runsOf } from "./swapin";
+import { spin } from "../../base/panic";
 
 /** moveFamily: does sem hand buffers between application and system (move semantics)? */
 export function moveFamily(sem: Sem): bool {
@@ -123,6 +124,7 @@ export function moveInput(p: Proc, o: u32, len: u32, d: Dgram, sem: Sem): i32 {
     let i = runs.find(s);
     let at = s;
     while (at < e) {
+      spin("kernel/io/move.ts moveInput");
       const off = at - runs.at[i];
       const k = min(runs.len[i] - off, e - at);
       const err = copyout(p, va + at, paPtr(runs.pa[i] + off), k);

@@ -9,11 +9,13 @@ import { Proc } from "../proc";
 import { pageBytes, userPa } from "../uio";
 import { frameWire } from "../../vm/frame";
 import { OutReq } from "../../drivers/outreq";
+import { spin } from "../../base/panic";
 
 /** wireOutput: fill r from [va, va+len) of p, wiring each page; 0 or -EFAULT. */
 export function wireOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {
   let done: u32 = 0;
   while (done < len) {
+    spin("kernel/io/share.ts wireOutput");
     const at = va + done;
     const n = pageBytes(at, len - done);
     const pa = userPa(p, at, Access.READ);

@@ -14,7 +14,7 @@
 // The application's old frames go back to the free pool and are scrubbed before any reuse.
 // Nothing changes until the whole datagram is here, and no byte outside [va, va+len) changes.
 
-import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Prot } from "../../base/abi";
+import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Prot, USER_TOP } from "../../base/abi";
 import { count, costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyout } from "../uio";
@@ -27,6 +27,7 @@ import { pagerCanDirty, pagerDirty } from "../../vm/pager";
 import { pmapEnter } from "../../vm/pmap";
 import { framePtr, paPtr } from "../../vm/ram";
 import { Dgram, dgramFree } from "../../net/dgram";
+import { spin } from "../../base/panic";
 
 /** reverseAbove: a partial page receiving more bytes than this is reverse-copied and swapped
  *  (copy the other 4096 - n bytes, swap) rather than copied (n bytes). */
@@ -103,6 +104,7 @@ export function runsOf(d: Dgram): Runs {
 function copyRange(p: Proc, va: u32, runs: Runs, s: u32, e: u32): i32 {
   let i = runs.find(s);
   while (s < e) {
+    spin("kernel/io/swapin.ts copyRange");
     const off = s - runs.at[i];
     const n = min(runs.len[i] - off, e - s);
     const r = copyout(p, va + s, paPtr(runs.pa[i] + off), n);
@@ -115,9 +117,11 @@ function copyRange(p: Proc, va: u32, runs: Runs, s: u32, e: u32): i32 {
 
 /** writable: every page of [va, va+n) lies in a writable region. */
 function writable(p: Proc, va: u32, n: u32): bool {
+  if (<u64>va + n > <u64>USER_TOP) return false;
   let at = va;
   const end = va + n;
   while (at < end) {
+    spin("kernel/io/swapin.ts writable");
     const r = asFind(p.as!, at);
     if (r == null || (r.prot & Prot.WRITE) == 0) return false;
     at = r.end;
@@ -142,6 +146,7 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
   swapFrame.length = 0;
   const end = va + n;
   for (let page = va & ~PAGE_MASK; page < end; page += PAGE_SIZE) {
+    spin("kernel/io/swapin.ts swapInput");
     const s = max(va, page) - va, e = min(end, page + PAGE_SIZE) - va; // data [s, e) lands on this page
     const f = runs.inOneFrame(va, s, e);
     const r = asFind(p.as!, page)!;

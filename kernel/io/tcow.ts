@@ -18,9 +18,10 @@ import { costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyin, pageBytes, userPa } from "../uio";
 import { frame, frameAlloc, frameOutput } from "../../vm/frame";
-import { pmapPageProtect } from "../../vm/pmap";
+import { pmapPageProtect, pmapWritable } from "../../vm/pmap";
 import { framePtr } from "../../vm/ram";
 import { OutReq } from "../../drivers/outreq";
+import { spin } from "../../base/panic";
 
 /** tcowCopyBelow: pages holding fewer bytes of a buffer than this are copied, not protected:
  *  below it, copying costs less than a write-protection and its TLB invalidation. */
@@ -32,9 +33,11 @@ export function tcowCopyBelow(): u32 {
 
 /** refOutput: fill r from [va, va+len) of p by reference (protect: TCOW); 0 or -errno. */
 export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool): i32 {
+  r.protect = protect;
   const small = tcowCopyBelow();
   let done: u32 = 0;
   while (done < len) {
+    spin("kernel/io/tcow.ts refOutput");
     const at = va + done;
     const n = pageBytes(at, len - done);
     if (n < small) {
@@ -48,10 +51,12 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
       const pa = userPa(p, at, Access.READ);
       if (pa < 0) return <i32>pa;
       const f = <u32>pa >> PAGE_SHIFT;
+      // Protect at the first output; and again if an unprotected output (emulated share) left
+      // the frame writable.
       const first = frame(f).outRef == 0;
+      if (protect && (first || pmapWritable(f))) pmapPageProtect(f, Pte.TCOW);
       frameOutput(f);
       r.outFrames.push(f);
-      if (protect && first) pmapPageProtect(f, Pte.TCOW);
       r.addRun(<u32>pa, n);
     }
     done += n;

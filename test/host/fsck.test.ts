@@ -13,9 +13,8 @@ import {
 } from "../../tools/host/index";
 import { inodeAt, readInode, view, writeInode } from "../../tools/host/fs/layout";
 import { fsMachine } from "../kernel/fs-helpers";
-import { pattern, useMachines } from "../kernel/machines";
+import { pattern } from "../kernel/machines";
 
-useMachines();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 

@@ -4,9 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_FRAMES, MAX_FRAMES, MIN_FRAMES, PAGE_SIZE, parseMemory } from "../../tools/host/index";
-import { machine, pattern, useMachines, world } from "./machines";
+import { machine, pattern, world } from "./machines";
 
-useMachines();
 
 describe("boot", () => {
   it("the default machine has 16 MiB: 4096 frames, frame 0 reserved, the rest free and zero", async () => {

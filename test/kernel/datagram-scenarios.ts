@@ -35,6 +35,7 @@ import {
   type Machine, type Process, type SemanticsInfo, type World,
 } from "../../tools/host/index";
 import { world as newWorld } from "./machines";
+import { checked } from "../setup/invariants";
 
 export interface Datagram {
   len: number; // bytes sent
@@ -161,8 +162,14 @@ interface Tx {
   changed: boolean; // the sender overwrote, unmapped or left its buffer after sendto
 }
 
+export interface RunOptions {
+  /** Run the invariant check on both machines after every event and every kernel entry (not
+   *  only after each round); checks counts the checks made. */
+  everyEvent?: { checks: number };
+}
+
 /** runScenario: run s on a fresh pair of machines; every failure seen (empty: passed). */
-export async function runScenario(s: Scenario): Promise<Failure[]> {
+export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<Failure[]> {
   const world = await newWorld(s.seed);
   const profile = getProfile(s.profile);
   const a = await world.machine({ name: "a", memory: s.memA * MiB, cpus: s.cpusA, profile });
@@ -174,6 +181,16 @@ export async function runScenario(s: Scenario): Promise<Failure[]> {
   const fails: Failure[] = [];
   const free: number[][] = [];
   let limited = false;
+  const every = opts.everyEvent;
+  if (every)
+    world.watch(() => {
+      for (const m of [a, b]) {
+        if (m.panicked || fails.some((f) => f.kind === "invariant-event")) continue;
+        const { violations, report } = m.checkInvariants({ scrub: false });
+        every.checks++;
+        if (violations) fails.push({ kind: "invariant-event", msg: `${m.name} at t=${world.now}: ${report.slice(0, 2000)}` });
+      }
+    });
   try {
     for (let round = 0; round < s.rounds && !fails.length; round++) {
       const pa = a.spawn({ cpu: s.cpuA }), pb = b.spawn({ cpu: s.cpuB });
@@ -204,11 +221,13 @@ export async function runScenario(s: Scenario): Promise<Failure[]> {
     const oom = /OOM/.test(msg) && (tightMemory(s.memA, s.dgs, (d) => d.so) || tightMemory(s.memB, s.dgs, (d) => d.ro));
     if (!oom) fails.push({ kind: `exception:${err?.name ?? "Error"}`, msg: msg.split("\n").slice(0, 6).join(" | ") });
   }
+  world.watch(null);
   if (!fails.some((f) => f.kind === "exception:KernelPanic"))
     for (const m of [a, b]) {
       try {
         const { violations, report } = m.checkInvariants();
         if (violations) fails.push({ kind: "invariant", msg: `${m.name} at the end: ${report.slice(0, 2000)}` });
+        else checked(m); // checked here: the after-test check need not keep the machine alive
       } catch (e) {
         fails.push({ kind: "exception", msg: `checkInvariants on ${m.name}: ${(e as Error).message}` });
       }

@@ -12,9 +12,8 @@ import {
   PAGE_SIZE, ProcField, Prot, Subsys, type DiskOptions, type Machine, type Process,
 } from "../../tools/host/index";
 import { FileStore } from "../../tools/host/disk-node";
-import { machine, pattern, useMachines, world } from "./machines";
+import { machine, pattern, world } from "./machines";
 
-useMachines();
 
 const PENDING = 1;
 

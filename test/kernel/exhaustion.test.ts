@@ -1,12 +1,13 @@
-// Running out: of frames (a 256 KiB machine has 64 frames, 63 usable) and of process slots.
+// Running out: of frames (a 256 KiB machine has 64 frames, 63 usable), of process slots, of file
+// descriptors, of disk blocks. (Socket queues and reassembly memory: test/kernel/netdrop.test.ts.)
 // Every failure is clean: the caller gets ENOMEM, or the faulting process is killed with OOM,
 // and nothing is left half-allocated (the invariant check runs after each test).
 
 import { describe, expect, it } from "vitest";
 import { ConfigError, Kill, MAX_PROCS, PAGE_SIZE, ProcState, SegmentationFault, SyscallError, diffCounters, type Machine, type Process } from "../../tools/host/index";
-import { machine, useMachines } from "./machines";
+import { machine, pattern } from "./machines";
+import { fsMachine } from "./fs-helpers";
 
-useMachines();
 
 const AREA = 0x400000; // bytes covered by one page table
 const A = 0x40000000, B = A + AREA, FILL = A + 2 * AREA;
@@ -167,5 +168,78 @@ describe("out of process slots", () => {
     const va = q.mmap(PAGE_SIZE);
     q.store(va, [1]);
     expect(q.load(va, 1)[0]).toBe(1);
+  });
+});
+
+describe("out of descriptors", () => {
+  it("the 33rd open descriptor (sockets, channels, files alike) is EMFILE; closing one makes room again", async () => {
+    const { p } = await fsMachine({ blocks: 1024 });
+    p.writeFile("/f", new Uint8Array(10));
+    const fds: number[] = [];
+    for (let i = 0; fds.length < 32; i++) {
+      if (i % 3 === 2 && fds.length <= 30) fds.push(...p.channel());
+      else fds.push(i % 3 === 0 ? p.socket() : p.open("/f"));
+    }
+    const code = (f: () => unknown) => (errorOf(f) as SyscallError | undefined)?.code;
+    expect(code(() => p.socket())).toBe("EMFILE");
+    expect(code(() => p.open("/f"))).toBe("EMFILE");
+    expect(code(() => p.channel())).toBe("EMFILE");
+    p.close(fds[5]);
+    const again = p.open("/f");
+    expect(again).toBe(fds[5]);
+    expect(p.fstat(again).size).toBe(10);
+  });
+});
+
+describe("file system full", () => {
+  it("writing past the last free block is ENOSPC, what fits is kept, and unlinking frees room for the next file", async () => {
+    const { m, p } = await fsMachine({ blocks: 160 });
+    p.writeFile("/keep", pattern(100, 9), { fsync: true });
+    const chunk = pattern(64 * PAGE_SIZE, 3);
+    const fd = p.open("/big", { write: true, create: true });
+    const va = p.mmap(chunk.length);
+    p.store(va, chunk);
+    let written = 0;
+    let err: unknown;
+    for (let i = 0; i < 10 && !err; i++) {
+      try { written += p.write(fd, va, chunk.length); } catch (e) { err = e; }
+    }
+    expect((err as SyscallError).code).toBe("ENOSPC");
+    expect(written).toBeGreaterThan(0);
+    p.fsync(fd);
+    p.close(fd);
+    const size = p.stat("/big").size; // the calls that returned, and part of the one that failed
+    expect(size).toBeGreaterThanOrEqual(written);
+    expect(size).toBeLessThan(written + chunk.length);
+    const small = errorOf(() => p.writeFile("/more", pattern(8 * PAGE_SIZE, 4), { fsync: true }));
+    expect((small as SyscallError).code).toBe("ENOSPC");
+    p.unlink("/big");
+    const k = p.open("/keep");
+    p.fsync(k); // the unlink commits: its blocks are free for reuse from then on
+    p.close(k);
+    p.writeFile("/more", pattern(8 * PAGE_SIZE, 4), { fsync: true });
+    expect(p.readFile("/more")).toEqual(pattern(8 * PAGE_SIZE, 4));
+    expect(m.fsInfo().failed).toBe(0);
+  });
+});
+
+describe("out of frames for a datagram to itself", () => {
+  it("a loopback send with no frame to copy into is ENOBUFS, delivers nothing, and works once frames are free", async () => {
+    const m = await machine({ memory: "512K" });
+    const p = m.spawn(), hog = m.spawn();
+    const s = p.socket(), t = p.socket();
+    p.bind(t, 7);
+    const va = p.mmap(8 * PAGE_SIZE);
+    p.store(va, pattern(8 * PAGE_SIZE, 5));
+    touchUntil(m, hog, hog.mmap(128 * PAGE_SIZE), 6); // fewer free frames than the 8 the copy needs
+    const e = errorOf(() => p.sendto(s, va, 8 * PAGE_SIZE, { ip: "127.0.0.1", port: 7, sem: 2 /* emulated copy: no kernel buffer */ }));
+    expect((e as SyscallError).code).toBe("ENOBUFS");
+    expect(p.recvfrom(t, va, 10, { dontwait: true })).toBeNull();
+    hog.exit(0);
+    hog.reap();
+    const dst = p.mmap(8 * PAGE_SIZE);
+    p.sendto(s, va, 8 * PAGE_SIZE, { ip: "127.0.0.1", port: 7, sem: 2 });
+    expect(p.recvfrom(t, dst, 8 * PAGE_SIZE)!.len).toBe(8 * PAGE_SIZE);
+    expect(p.load(dst, 8 * PAGE_SIZE)).toEqual(pattern(8 * PAGE_SIZE, 5));
   });
 });

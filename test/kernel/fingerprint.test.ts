@@ -19,9 +19,7 @@ import { describe, expect, it } from "vitest";
 import { DatagramPair, NotImplemented } from "../../tools/bench/datagram";
 import { SEMANTICS, getProfile } from "../../tools/host/index";
 import { loadKernel } from "../../tools/host/node";
-import { track, useMachines } from "./machines";
 
-useMachines();
 
 const EXPECTED = new URL("./fingerprint.json", import.meta.url);
 const PROFILES = ["credit-net-1997", "server-2025"];
@@ -46,8 +44,6 @@ async function fingerprint(): Promise<{ records: unknown[]; summary: Expected["s
         for (const checksumOffload of [false, true]) {
           for (const bytes of SIZES) {
             const pair = await DatagramPair.create({ profile: getProfile(profile), bytes, mtu, headerSplit, checksumOffload, earlyDemux: true, kernel });
-            track(pair.a);
-            track(pair.b);
             for (const s of SEMANTICS) {
               const where = { profile, mtu, headerSplit, checksumOffload, bytes, semantics: s.name };
               let latencyUs: number | string;

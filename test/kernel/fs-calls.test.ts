@@ -6,10 +6,9 @@ import {
   Disk, Errno, FS_DIRENT_SIZE, FS_NAME_MAX, fsck, MemoryStore, mkfs, OpenFlag, PAGE_SIZE, Seek, Sem, Sys, SyscallError,
   type Process,
 } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines } from "./machines";
+import { expectBytes, machine, pattern } from "./machines";
 import { fsMachine } from "./fs-helpers";
 
-useMachines();
 
 const small = { blocks: 4096 }; // 16 MiB disks
 

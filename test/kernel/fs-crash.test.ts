@@ -3,10 +3,9 @@
 
 import { describe, expect, it } from "vitest";
 import { Disk, fsck, MemoryStore, mkfs, PAGE_SIZE, readSuper, SyscallError, type Process } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines } from "./machines";
+import { expectBytes, machine, pattern } from "./machines";
 import { fsMachine } from "./fs-helpers";
 
-useMachines();
 
 const A = pattern(20_000, 1);
 const B = pattern(600_000, 2);

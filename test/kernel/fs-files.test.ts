@@ -6,10 +6,9 @@ import { describe, expect, it } from "vitest";
 import {
   FS_NDIRECT, FS_NINDIRECT, fsck, PAGE_SIZE, ProcState, Subsys, Sys, SYS_RESTART, type MemoryStore, type Process,
 } from "../../tools/host/index";
-import { expectBytes, pattern, useMachines } from "./machines";
+import { expectBytes, pattern } from "./machines";
 import { fsMachine, readChunks, writeChunks } from "./fs-helpers";
 
-useMachines();
 
 const GiB = 2 ** 30;
 

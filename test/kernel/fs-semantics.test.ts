@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { diffCounters, PAGE_SIZE, Sem, SyscallError } from "../../tools/host/index";
-import { expectBytes, pattern, useMachines } from "./machines";
+import { expectBytes, pattern } from "./machines";
 import { fsMachine } from "./fs-helpers";
 
-useMachines();
 
 describe("file write and read with a semantics", () => {
   it("emulated-copy write swaps whole aligned pages into the page cache: no copy, and neither side sees the other's later writes", async () => {

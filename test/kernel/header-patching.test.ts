@@ -15,10 +15,9 @@
 
 import { describe, expect, it } from "vitest";
 import { connect, diffCounters, ETH_HLEN, ETHERNET, NIC_HDR_SLOT, PAGE_SIZE, Sem } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines, world } from "./machines";
+import { expectBytes, machine, pattern, world } from "./machines";
 import { pair } from "./netpair";
 
-useMachines();
 
 const UDP_HLEN = 8;
 const IP4_HLEN = 20;

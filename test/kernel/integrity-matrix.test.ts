@@ -11,7 +11,7 @@
 // Every transfer checks: the receiver gets exactly the bytes sent; the bytes just before and
 // after the receive buffer (its pages, and one whole page on either side, filled with a known
 // pattern first) are unchanged; the sender's buffer is unchanged; the kernel's invariants hold
-// (useMachines, after every test).
+// (after every test).
 //
 // Runtime: the full product is 36 offset pairs x 7 lengths per (semantics, split, MTU). Every
 // length below 1 MiB runs the full product of offsets (216 transfers); 1 MiB uses a
@@ -25,10 +25,9 @@
 
 import { describe, expect, it } from "vitest";
 import { PAGE_SIZE, Sem, semanticsOf } from "../../tools/host/index";
-import { expectBytes, pattern, useMachines } from "./machines";
+import { expectBytes, pattern } from "./machines";
 import { pair, type Pair, type PairOptions } from "./netpair";
 
-useMachines();
 
 const OFFSETS = [0, 1, 100, 2047, 2049, 4095];
 const LENGTHS = [1, 4095, 4096, 4097, 3 * 4096 + 17, 60 * 1024, 1 << 20];

@@ -11,10 +11,9 @@
 
 import { describe, expect, it } from "vitest";
 import { diffCounters, PAGE_SIZE, Sem, semanticsOf, type Machine, type Process } from "../../tools/host/index";
-import { expectBytes, pattern, useMachines } from "./machines";
+import { expectBytes, pattern } from "./machines";
 import { pair, type Pair, type PairOptions } from "./netpair";
 
-useMachines();
 
 const FAST: PairOptions = { mtu: 9000, headerSplit: true, checksumOffload: true, earlyDemux: true };
 const MANY_PACKETS: PairOptions = { mtu: 1500, headerSplit: true, checksumOffload: true, earlyDemux: true };

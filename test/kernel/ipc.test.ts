@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { diffCounters, PAGE_SIZE, Sem } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines } from "./machines";
+import { expectBytes, machine, pattern } from "./machines";
 import { pair } from "./netpair";
 
-useMachines();
 
 describe("I/O-oriented IPC (channels)", () => {
   it("a copy-semantics message crosses into another process without a CPU copy, and the sender may write at once", async () => {
@@ -109,5 +108,30 @@ describe("I/O-oriented IPC (channels)", () => {
     expect(user.latency).toBeGreaterThan(kernelLatency);
     // The client's send, the server's receive, its sendv (and one mmap for its gather list).
     expect(user.sender.syscalls).toBe(4);
+  });
+});
+
+describe("weak semantics over a channel", () => {
+  it("a share or emulated-share send completes when received (iowait returns), or when dropped unread at close; the sender's later writes never reach the receiver", async () => {
+    for (const sem of [Sem.SHARE, Sem.EMULATED_SHARE]) {
+      const m = await machine({ memory: "4M" });
+      const p = m.spawn();
+      const [c0, c1] = p.channel();
+      const src = p.mmap(4 * PAGE_SIZE);
+      p.store(src, pattern(4 * PAGE_SIZE, 1));
+      const q = p.fork();
+      const dst = q.mmap(4 * PAGE_SIZE);
+      q.store(dst, new Uint8Array(4 * PAGE_SIZE));
+      p.sendto(c0, src, 2 * PAGE_SIZE, { sem });
+      expect(q.recvfrom(c1, dst, 2 * PAGE_SIZE, { sem })!.len).toBe(2 * PAGE_SIZE);
+      p.iowait();
+      p.store(src, new Uint8Array(2 * PAGE_SIZE).fill(0xaa));
+      expectBytes(q.load(dst, 2 * PAGE_SIZE), pattern(4 * PAGE_SIZE, 1).subarray(0, 2 * PAGE_SIZE), Sem[sem]);
+      // Sent, never read, its channel closed by both: complete too.
+      p.sendto(c0, src, PAGE_SIZE, { sem });
+      q.close(c1);
+      p.close(c1);
+      p.iowait();
+    }
   });
 });

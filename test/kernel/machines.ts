@@ -1,24 +1,10 @@
-// test/kernel/machines.ts — booting machines for kernel tests, with the invariant check after
-// every test: each test file calls useMachines() once, and every machine it boots is checked
-// (docs/architecture.md §13) when the test ends, even if the test itself passed.
+// test/kernel/machines.ts — booting machines for kernel tests. Every machine booted in any test
+// is checked (docs/architecture.md §13) when the test ends, even if the test itself passed:
+// test/setup/invariants.ts, a vitest setup file, does it for every suite.
 
-import { afterEach, expect } from "vitest";
+import { expect } from "vitest";
 import { World, type Machine, type MachineOptions } from "../../tools/host/index";
 import { loadKernel } from "../../tools/host/node";
-
-const live: Machine[] = [];
-
-/** useMachines: register the after-each invariant check for this test file. */
-export function useMachines(): void {
-  afterEach(() => {
-    const ms = live.splice(0);
-    for (const m of ms) {
-      const { violations, report } = m.checkInvariants();
-      expect(report, `invariants of ${m.name}`).toBe("");
-      expect(violations).toBe(0);
-    }
-  });
-}
 
 /** world: a fresh world with the debug kernel. */
 export async function world(seed = 1): Promise<World> {
@@ -27,15 +13,7 @@ export async function world(seed = 1): Promise<World> {
 
 /** machine: boot a machine in a fresh world (checked after the test). */
 export async function machine(opts: MachineOptions = {}, w?: World): Promise<Machine> {
-  const m = await (w ?? (await world())).machine(opts);
-  live.push(m);
-  return m;
-}
-
-/** track: check this machine after the test too (machines booted by other means). */
-export function track(m: Machine): Machine {
-  live.push(m);
-  return m;
+  return (w ?? (await world())).machine(opts);
 }
 
 export { pattern } from "../../tools/host/pattern";

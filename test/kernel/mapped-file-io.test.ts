@@ -2,10 +2,9 @@
 // with no CPU copy of a full page on either side (emulated copy, mapped files).
 import { describe, expect, it } from "vitest";
 import { connect, diffCounters, Disk, ETHERNET, MemoryStore, mkfs, PAGE_SIZE, Prot, Sem, type Machine } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines, world } from "./machines";
+import { expectBytes, machine, pattern, world } from "./machines";
 import { fsMachine } from "./fs-helpers";
 
-useMachines();
 
 const N = 16 * PAGE_SIZE; // one 64 KiB datagram
 

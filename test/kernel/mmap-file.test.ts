@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { diffCounters, Kill, PAGE_SIZE, Prot, SegmentationFault, SyscallError } from "../../tools/host/index";
-import { expectBytes, pattern, useMachines } from "./machines";
+import { expectBytes, pattern } from "./machines";
 import { fsMachine } from "./fs-helpers";
 
-useMachines();
 
 describe("mmap of files", () => {
   it("a shared mapping reads the file's pages, its writes reach the disk after msync and survive a reboot", async () => {

@@ -10,11 +10,10 @@
 
 import { describe, expect, it } from "vitest";
 import { ETH_HLEN, Sem, type Machine, type WireCounters, type WireOptions } from "../../tools/host/index";
-import { pattern, useMachines } from "./machines";
+import { pattern } from "./machines";
 import { pair, type PairOptions } from "./netpair";
 import { fragments } from "./frames";
 
-useMachines();
 
 const SIZES = [4000, 100, 1472, 2960, 8, 600]; // 4000 and 2960 bytes need three fragments
 const BURST = 8; // datagrams sent back to back (the wire reorders within a burst)

@@ -10,10 +10,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { diffCounters, PcapWriter, readPcap, Sem } from "../../tools/host/index";
 import { writePcapFile } from "../../tools/host/pcap-node";
-import { pattern, useMachines } from "./machines";
+import { pattern } from "./machines";
 import { pair, type PairOptions } from "./netpair";
 
-useMachines();
 
 const dir = mkdtempSync(join(tmpdir(), "genie-pcap-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

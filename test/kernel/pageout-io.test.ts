@@ -8,10 +8,9 @@
 // frames themselves (m.frame(f), their bytes in RAM), not only what the receiver got.
 import { describe, expect, it } from "vitest";
 import { connect, diffCounters, Disk, ETHERNET, MemoryStore, mkfs, PAGE_SIZE, Prot, Sem, type Machine, type Process, type World } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines, world } from "./machines";
+import { expectBytes, machine, pattern, world } from "./machines";
 import { fsMachine, readChunks, writeChunks } from "./fs-helpers";
 
-useMachines();
 
 const N = 16 * PAGE_SIZE; // one 64 KiB datagram
 const BIG = 16 << 20; // the file whose reading makes the pressure

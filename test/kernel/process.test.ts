@@ -3,9 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 import { Kill, PAGE_SIZE, ProcState, ProcessGone, SyscallError, diffCounters } from "../../tools/host/index";
-import { machine, pattern, useMachines } from "./machines";
+import { machine, pattern } from "./machines";
 
-useMachines();
 
 describe("fork of a fork: three generations", () => {
   it("share every frame copy-on-write, and each write copies exactly one page for exactly one process", async () => {

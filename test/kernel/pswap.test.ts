@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diffCounters, PAGE_SIZE, Prot, SyscallError } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines } from "./machines";
+import { expectBytes, machine, pattern } from "./machines";
 
-useMachines();
 
 describe("pswap: user-directed page swapping", () => {
   it("whole pages change places by exchanging frames: no byte is copied", async () => {

@@ -3,9 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 import { Kill, PAGE_SIZE, Prot, SegmentationFault, diffCounters, type Process } from "../../tools/host/index";
-import { machine, pattern, useMachines } from "./machines";
+import { machine, pattern } from "./machines";
 
-useMachines();
 
 const RW = Prot.READ | Prot.WRITE;
 

@@ -7,10 +7,9 @@
 
 import { describe, expect, it } from "vitest";
 import { connect, diffCounters, ETHERNET, PAGE_SIZE, Sem, semanticsOf, type Counters, type Profile } from "../../tools/host/index";
-import { expectBytes, machine, pattern, useMachines, world } from "./machines";
+import { expectBytes, machine, pattern, world } from "./machines";
 import { pair, type PairOptions } from "./netpair";
 
-useMachines();
 
 const FAST: PairOptions = { mtu: 9000, headerSplit: true, checksumOffload: true, earlyDemux: true };
 

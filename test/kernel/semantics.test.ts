@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { diffCounters, PAGE_SIZE, Sem } from "../../tools/host/index";
-import { expectBytes, pattern, useMachines } from "./machines";
+import { expectBytes, pattern } from "./machines";
 import { pair, type PairOptions } from "./netpair";
 
-useMachines();
 
 async function send(sem: Sem, len: number, o: PairOptions = {}, offs = { a: 0, b: 0 }) {
   const p = await pair({ mtu: 9000, headerSplit: true, checksumOffload: true, earlyDemux: true, ...o });

@@ -4,9 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { Kill, PAGE_SIZE, ProcField, Prot, SegmentationFault, diffCounters, type Machine, type Process } from "../../tools/host/index";
-import { machine, useMachines } from "./machines";
+import { machine } from "./machines";
 
-useMachines();
 
 const PAGES = 3;
 

@@ -6,9 +6,8 @@ import { describe, expect, it } from "vitest";
 import {
   COUNTER_NAMES, ConfigError, PAGE_SIZE, PROFILES, diffCounters, getProfile, type Counters, type Machine, type Profile,
 } from "../../tools/host/index";
-import { machine, useMachines, world } from "./machines";
+import { machine, world } from "./machines";
 
-useMachines();
 
 /** distinct: a profile where counter i costs 7i + 3 ns: integers, so sums are exact. */
 function distinct(): Profile {

@@ -3,9 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 import { Ev, PAGE_SIZE, Prot, Subsys, type Machine, type TraceEvent } from "../../tools/host/index";
-import { machine, useMachines, world } from "./machines";
+import { machine, world } from "./machines";
 
-useMachines();
 
 /** workload: faults, fork, copy-on-write, a migration, munmap with a shootdown, a fatal fault, exit. */
 function workload(m: Machine): void {

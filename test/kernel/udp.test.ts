@@ -4,10 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COUNTER_NAMES, diffCounters, Errno, PAGE_SIZE, PcapWriter, Sem, SyscallError, type Counters, type Machine } from "../../tools/host/index";
-import { expectBytes, pattern, useMachines } from "./machines";
+import { expectBytes, pattern } from "./machines";
 import { pair, type PairOptions } from "./netpair";
 
-useMachines();
 
 /** cpuNs: the CPU time counters a..b are worth under m's cost profile. */
 function cpuNs(m: Machine, a: Counters, b: Counters): number {

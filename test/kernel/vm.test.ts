@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Access, Kill, PAGE_SIZE, ProcState, Prot, SegmentationFault, Sys, SyscallError } from "../../tools/host/index";
-import { machine, pattern, useMachines } from "./machines";
+import { machine, pattern } from "./machines";
 
-useMachines();
 
 describe("demand paging", () => {
   it("mmap reserves addresses but no frames; the first touch of each page takes one zeroed frame", async () => {

@@ -20,7 +20,7 @@
 import { firstDifference, pattern } from "../host/pattern";
 import {
   Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, semanticsByName, validateProfile, wireOptions,
-  type Counters, type Machine, type Process, type Profile, type SemanticsInfo, type Wire,
+  type Counters, type Machine, type PcapWriter, type Process, type Profile, type SemanticsInfo, type Wire,
 } from "../host/index";
 
 export interface DatagramOptions {
@@ -39,6 +39,14 @@ export interface DatagramOptions {
   seed?: number;
   /** The compiled kernel (default: the built release kernel, in Node). */
   kernel?: WebAssembly.Module;
+  /** Boot the machines in this world (then kernel and seed are the world's). */
+  world?: World;
+  /** Capture the wire's frames into this writer. */
+  pcap?: PcapWriter;
+  /** Record the kernels' trace events (Machine.traceLog). */
+  trace?: boolean;
+  /** RAM of each machine, bytes (default memoryFor(bytes)). */
+  memory?: number;
 }
 
 /** One row of the benchmark: the contract course tools read (keep names and order). */
@@ -104,13 +112,12 @@ export class DatagramPair {
     const profile = typeof opts.profile === "string" ? getProfile(opts.profile) : validateProfile(opts.profile, `profile ${opts.profile?.name ?? "(object)"}`, { wire: true });
     const n = opts.bytes;
     if (!Number.isInteger(n) || n < 1 || n > MAX_BENCH_BYTES) throw new RangeError(`datagram bench: bytes must be an integer in 1..${MAX_BENCH_BYTES}, got ${n}`);
-    const kernel = opts.kernel ?? (await (await import("../host/node")).loadKernel("release"));
-    const world = new World({ kernel, seed: opts.seed ?? 1 });
-    const memory = memoryFor(n);
-    const a = await world.machine({ name: "a", memory, profile });
-    const b = await world.machine({ name: "b", memory, profile });
+    const world = opts.world ?? new World({ kernel: opts.kernel ?? (await (await import("../host/node")).loadKernel("release")), seed: opts.seed ?? 1 });
+    const memory = opts.memory ?? memoryFor(n);
+    const a = await world.machine({ name: "a", memory, profile, trace: opts.trace });
+    const b = await world.machine({ name: "b", memory, profile, trace: opts.trace });
     const nic = (ip: string) => ({ ip, mtu: opts.mtu ?? profileMtu(profile), headerSplit: opts.headerSplit, checksumOffload: opts.checksumOffload, earlyDemux: opts.earlyDemux });
-    const wire = connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic("10.0.0.2")), wireOptions(profile));
+    const wire = connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic("10.0.0.2")), { ...wireOptions(profile), pcap: opts.pcap });
     const pa = a.spawn(), pb = b.spawn();
     const fa = pa.socket(), fb = pb.socket();
     pa.bind(fa, 1000);

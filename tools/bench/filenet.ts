@@ -36,7 +36,7 @@
 
 import {
   Disk, MemoryStore, PAGE_SIZE, Prot, Sem, World, connect, diffCounters, getProfile, mkfs, profileMtu, validateProfile, wireOptions,
-  type Counters, type Machine, type Process, type Profile,
+  type Counters, type Machine, type PcapWriter, type Process, type Profile,
 } from "../host/index";
 import { pattern } from "./datagram";
 
@@ -187,16 +187,21 @@ interface Pair {
   fb: number;
 }
 
+/** What a watcher of one transfer (the playground) asks for: the kernels' trace, the wire's frames. */
+export interface Watch {
+  trace?: boolean;
+  pcap?: PcapWriter;
+}
+
 /** boot: a and b on copies of their images, mounted, joined by the profile's wire, a bound
  *  socket each; the world quiet. */
-async function boot(kernel: WebAssembly.Module, seed: number, memory: number, profile: Profile, imageA: Uint8Array, imageB: Uint8Array): Promise<Pair> {
-  const world = new World({ kernel, seed });
-  const a = await world.machine({ name: "a", memory, profile, disk: new Disk({ store: new MemoryStore(imageA) }) });
-  const b = await world.machine({ name: "b", memory, profile, disk: new Disk({ store: new MemoryStore(imageB) }) });
+async function boot(world: World, memory: number, profile: Profile, imageA: Uint8Array, imageB: Uint8Array, watch: Watch): Promise<Pair> {
+  const a = await world.machine({ name: "a", memory, profile, trace: watch.trace, disk: new Disk({ store: new MemoryStore(imageA) }) });
+  const b = await world.machine({ name: "b", memory, profile, trace: watch.trace, disk: new Disk({ store: new MemoryStore(imageB) }) });
   a.mount();
   b.mount();
   const nic = (ip: string) => ({ ip, mtu: profileMtu(profile), headerSplit: true, checksumOffload: true, earlyDemux: true });
-  connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic(B_IP)), wireOptions(profile));
+  connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic(B_IP)), { ...wireOptions(profile), pcap: watch.pcap });
   const pa = a.spawn(), pb = b.spawn();
   const fa = pa.socket(), fb = pb.socket();
   pa.bind(fa, A_PORT);
@@ -277,6 +282,51 @@ function transferMapped(x: Pair, e: Ends, n: number, pswap: boolean): void {
 const diskBytes = (d: Disk | null) => (d ? d.stats.bytesRead + d.stats.bytesWritten : 0);
 const sum = (da: Counters, db: Counters, k: keyof Counters) => da[k] + db[k];
 
+/**
+ * filenetTransfer: one transfer of opts.bytes under scheme, on machines booted in world (its
+ * kernel and seed); b's file is then read back and compared with /src (Error if it differs).
+ */
+export async function filenetTransfer(
+  world: World,
+  opts: { profile: Profile; bytes: number; memory: number; scheme: FilenetScheme; onDone?: FilenetOptions["onDone"] } & Watch,
+): Promise<FilenetRow> {
+  const { profile, memory, scheme } = opts, n = opts.bytes;
+  if (!FILENET_SCHEMES.includes(scheme)) throw new RangeError(`filenet bench: unknown scheme "${scheme}" (known: ${FILENET_SCHEMES.join(", ")})`);
+  const { kernel, seed } = world;
+  const { data, imageA, imageB } = await images(kernel, seed, memory, n);
+  const x = await boot(world, memory, profile, imageA, imageB, opts);
+  const { a, b, pa, pb } = x;
+  const ends = prepare(x, scheme);
+  world.run();
+  const t0 = Math.max(world.now, pa.clock, pb.clock);
+  pa.clock = pb.clock = t0;
+  const ca = a.counters(), cb = b.counters();
+  const d0 = diskBytes(a.disk) + diskBytes(b.disk);
+  const wall0 = performance.now();
+  if (scheme === "copy") transferCopy(x, ends, n);
+  else transferMapped(x, ends, n, scheme === "mmap-pswap");
+  const end = pb.clock;
+  world.run();
+  const wallMs = performance.now() - wall0;
+  const da = diffCounters(ca, a.counters()), db = diffCounters(cb, b.counters());
+  const disk = diskBytes(a.disk) + diskBytes(b.disk) - d0;
+  release(x, ends);
+  b.unmount();
+  const result = (b.disk!.store as MemoryStore).image;
+  opts.onDone?.(scheme, { a, b }, result);
+  const diff = await compareBack(kernel, seed, memory, result, "/dst", data);
+  if (diff >= 0) throw new Error(`filenet bench: ${scheme}, ${n} bytes: b's /dst differs from a's /src, first at byte ${diff}`);
+  return {
+    scheme,
+    bytes: n,
+    simulatedMs: Math.round((end - t0) / 1e3) / 1e3,
+    cpuBytesCopied: sum(da, db, "bytesCopied"),
+    pageSwaps: sum(da, db, "pageSwaps"),
+    diskBytes: disk,
+    wallMs: Math.round(wallMs * 10) / 10,
+  };
+}
+
 /** runFilenet: every scheme asked for, each on fresh machines booted on the same images; the rows. */
 export async function runFilenet(opts: FilenetOptions): Promise<FilenetRow[]> {
   const profile = typeof opts.profile === "string" ? getProfile(opts.profile) : validateProfile(opts.profile, `profile ${opts.profile?.name ?? "(object)"}`, { wire: true });
@@ -285,41 +335,10 @@ export async function runFilenet(opts: FilenetOptions): Promise<FilenetRow[]> {
   const memory = opts.memory ?? FILENET_MEMORY;
   const seed = opts.seed ?? 1;
   const kernel = opts.kernel ?? (await (await import("../host/node")).loadKernel("release"));
-  const { data, imageA, imageB } = await images(kernel, seed, memory, n);
   const rows: FilenetRow[] = [];
   for (const scheme of opts.schemes ?? FILENET_SCHEMES) {
-    if (!FILENET_SCHEMES.includes(scheme)) throw new RangeError(`filenet bench: unknown scheme "${scheme}" (known: ${FILENET_SCHEMES.join(", ")})`);
-    const x = await boot(kernel, seed, memory, profile, imageA, imageB);
-    const { world, a, b, pa, pb } = x;
-    const ends = prepare(x, scheme);
-    world.run();
-    const t0 = Math.max(world.now, pa.clock, pb.clock);
-    pa.clock = pb.clock = t0;
-    const ca = a.counters(), cb = b.counters();
-    const d0 = diskBytes(a.disk) + diskBytes(b.disk);
-    const wall0 = performance.now();
-    if (scheme === "copy") transferCopy(x, ends, n);
-    else transferMapped(x, ends, n, scheme === "mmap-pswap");
-    const end = pb.clock;
-    world.run();
-    const wallMs = performance.now() - wall0;
-    const da = diffCounters(ca, a.counters()), db = diffCounters(cb, b.counters());
-    const disk = diskBytes(a.disk) + diskBytes(b.disk) - d0;
-    release(x, ends);
-    b.unmount();
-    const result = (b.disk!.store as MemoryStore).image;
-    opts.onDone?.(scheme, { a, b }, result);
-    const diff = await compareBack(kernel, seed, memory, result, "/dst", data);
-    if (diff >= 0) throw new Error(`filenet bench: ${scheme}, ${n} bytes: b's /dst differs from a's /src, first at byte ${diff}`);
-    const row: FilenetRow = {
-      scheme,
-      bytes: n,
-      simulatedMs: Math.round((end - t0) / 1e3) / 1e3,
-      cpuBytesCopied: sum(da, db, "bytesCopied"),
-      pageSwaps: sum(da, db, "pageSwaps"),
-      diskBytes: disk,
-      wallMs: Math.round(wallMs * 10) / 10,
-    };
+    const world = new World({ kernel, seed });
+    const row = await filenetTransfer(world, { profile, bytes: n, memory, scheme, onDone: opts.onDone });
     rows.push(row);
     opts.progress?.(`filenet ${profile.name} ${scheme} ${n} bytes: ${row.simulatedMs} ms simulated, ${row.cpuBytesCopied} bytes copied, ` +
       `${row.pageSwaps} page swaps, ${row.diskBytes} disk bytes, ${row.wallMs} ms wall`);

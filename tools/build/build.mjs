@@ -1,15 +1,17 @@
 // tools/build/build.mjs — bundle the host side: the genie CLI and the benchmark report
-// (npm run bench), both for Node, into build/cli/, after assembling the host's hand-written
+// (npm run bench), both for Node, into build/cli/, and the browser playground into
+// build/playground/ (tools/build/playground.mjs), after assembling the host's hand-written
 // WebAssembly (tools/host/hw: the NIC's checksum engine) into TypeScript (tools/build/hw.mjs).
 // The kernel itself is built by asc (npm run build:kernel).
 
 import * as esbuild from "esbuild";
 import { buildHw } from "./hw.mjs";
+import { buildPlayground } from "./playground.mjs";
 
 await buildHw();
 
 await esbuild.build({
-  entryPoints: { genie: "tools/cli/genie.ts", bench: "tools/bench/index.ts" },
+  entryPoints: { genie: "tools/cli/genie.ts", bench: "tools/bench/index.ts", "measure-playground": "tools/playground/measure.ts" },
   outdir: "build/cli",
   outExtension: { ".js": ".mjs" },
   bundle: true,
@@ -20,3 +22,5 @@ await esbuild.build({
   packages: "external",
   logLevel: "warning",
 });
+
+await buildPlayground();

@@ -1,6 +1,8 @@
 // tools/cli/genie.ts — the `genie` command.
 //
 //   genie demo                 boot a machine and narrate what the kernel does
+//   genie scenarios / run SCENARIO   the scenario registry (tools/scenarios), one run
+//   genie serve [--port N]     build nothing; serve the built playground (build/playground)
 //   genie disasm [FUNCTION]    WebAssembly text of the kernel (or of one function)
 //   genie bench BENCHMARK ...  benchmarks: datagram (simulated time), wallclock (the simulator's speed)
 //   genie mkfs IMAGE / fsck IMAGE   make / check a file-system disk image
@@ -10,6 +12,8 @@ import { BENCH_USAGE, runBench } from "./bench";
 import { runDemo, runNetDemo } from "./demo";
 import { runDisasm } from "./disasm";
 import { FS_USAGE, runFsck, runMkfs } from "./fs";
+import { RUN_USAGE, runRun, runScenarios } from "./run";
+import { SERVE_USAGE, runServe } from "./serve";
 import { UsageError } from "./usage";
 
 const USAGE = `usage: genie <command> [options]
@@ -19,7 +23,7 @@ commands:
   disasm [FUNCTION] [--release]
                             print the WebAssembly text of the kernel, or of the functions
                             whose name contains FUNCTION (debug build: names kept)
-${BENCH_USAGE}${FS_USAGE}  help                      show this text
+${RUN_USAGE}${SERVE_USAGE}${BENCH_USAGE}${FS_USAGE}  help                      show this text
 `;
 
 
@@ -31,6 +35,12 @@ async function main(argv: string[]): Promise<number> {
       await runDemo();
       await runNetDemo();
       return 0;
+    case "scenarios":
+      return runScenarios(rest);
+    case "run":
+      return runRun(rest);
+    case "serve":
+      return runServe(rest);
     case "disasm":
       return runDisasm(rest);
     case "bench":

@@ -266,7 +266,7 @@ export class Disk {
       const done = start + (bad ? this.perRequestNs : this.serviceNs());
       this.busyUntil = done;
       this.queue.push(r);
-      world.at(done, () => this.complete(r, done));
+      world.at(done, () => this.complete(r, done), "disk: request done");
     }
     this.head = tail >>> 0;
   }

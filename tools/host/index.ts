@@ -12,7 +12,7 @@
 
 export * from "../../base/abi";
 export { World, type WorldOptions } from "./world";
-export { Machine, parseMemory, type MachineOptions, type TraceEvent } from "./machine";
+export { Machine, onBoot, parseMemory, type MachineOptions, type TraceEvent } from "./machine";
 export { Process, type MmapOptions, type RegionInfo } from "./process";
 export { MAX_RESTARTS, openFlags, type DirEntry, type FileIoOptions, type FileStat, type OpenOptions } from "./process";
 export { mkfs, MKFS_MIN_BLOCKS, type MkfsOptions } from "./fs/mkfs";

@@ -36,7 +36,8 @@ export const KERNEL_EXPORTS = {
   check: "check(scrub) -> violations of the kernel invariants (0 = all hold)",
   checkMessage: "checkMessage() -> pointer to the last check's report (AssemblyScript string)",
   collect: "collect(): free unreferenced kernel heap objects; only between kernel calls (the runtime keeps no shadow stack)",
-  setClock: "setClock(ns): the current kernel entry starts at simulated time ns",
+  setClock: "setClock(ns): the current kernel entry starts at simulated time ns (and gets its whole loop budget)",
+  loopBudget: "loopBudget(n): loop turns one kernel entry may take before it panics naming the loop (0: the default, 2^26)",
   dropsPtr: "dropsPtr() -> address of u64[Drop.COUNT]: input dropped, per reason",
   nicAttach: "nicAttach(nic, mtu, NicFeature bits, ip) -> 0 | -EINVAL | -EBUSY | -ENOMEM: set up rings and receive buffers",
   nicInterrupt: "nicInterrupt(nic): the NIC's interrupt (CPU 0): send completions, then received packets",
@@ -76,6 +77,7 @@ export interface KernelExports {
   checkMessage(): number;
   collect(): void;
   setClock(ns: number): void;
+  loopBudget(n: number): void;
   dropsPtr(): number;
   nicAttach(nic: number, mtu: number, features: number, ip: number): number;
   nicInterrupt(nic: number): void;

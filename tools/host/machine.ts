@@ -62,6 +62,16 @@ export function parseMemory(v: number | string): number {
   return bytes;
 }
 
+// Functions told of every machine booted (onBoot).
+const bootWatchers = new Set<(m: Machine) => void>();
+
+/** onBoot: call fn with every machine booted from now on (a test harness checks each one's
+ *  invariants after every test); returns the function that stops it. */
+export function onBoot(fn: (m: Machine) => void): () => void {
+  bootWatchers.add(fn);
+  return () => bootWatchers.delete(fn);
+}
+
 export class Machine implements DeviceBus, ProcessHost<Process> {
   readonly name: string;
   readonly frames: number;
@@ -116,6 +126,7 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
     COUNTER_NAMES.forEach((n, i) => k.setCost(i, profile.costs[n].ns));
     self.setTrace(opts.trace ?? 0);
     if (opts.disk) self.attachDisk(opts.disk);
+    for (const fn of bootWatchers) fn(self);
     return self;
   }
 
@@ -126,6 +137,17 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
 
   private record(ev: number, a: number, b: number, c: number, offsetNs: number): void {
     this.traceLog.push({ t: this.entryStart + offsetNs, machine: this.name, cpu: this.entryCpu, ev, kind: Ev[ev] ?? `ev${ev}`, a, b, c });
+  }
+
+  /** setLoopBudget: loop turns one kernel entry may take before the kernel panics naming the
+   *  loop (base/panic.ts); 0 restores the default. A kernel that would not return is reported. */
+  setLoopBudget(turns: number): void {
+    this.call(() => this.k.loopBudget(turns));
+  }
+
+  /** panicked: why the kernel panicked (the machine is dead and refuses every call), or null. */
+  get panicked(): string | null {
+    return this.dead;
   }
 
   /** call: run fn inside the kernel, turning a kernel abort into KernelPanic (machine dead). */
@@ -139,6 +161,7 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
       // Out of the kernel again: from time to time, collect its garbage (kernel/index.ts, collect).
       if (this.depth === 0 && this.calls % COLLECT_EVERY === 0) this.k.collect();
       if (this.entering === 0) this.runDeferred(this.world.now);
+      if (this.depth === 0 && this.entering === 0) this.world.observe();
       return value;
     } catch (e) {
       this.depth = 0;
@@ -174,6 +197,8 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
       this.woken.length = 0;
     }
     this.runDeferred(end);
+    if (this.depth === 0) this.world.entered(this, cpu, start, end);
+    if (this.depth === 0 && this.entering === 0) this.world.observe();
     return { value, start, end };
   }
 

@@ -39,6 +39,27 @@ export interface NicOptions {
   earlyDemux?: boolean;
 }
 
+/** One descriptor as the device sees it (Nic.rings): where its buffer lies and its fields. */
+export interface RingDesc {
+  index: number;
+  /** Buffer (pa) and its length (TX) or capacity (RX); RX also the header buffer. */
+  addr: number;
+  len: number;
+  hdrAddr?: number;
+  flags: number;
+  status: number;
+}
+
+/** A descriptor ring: its place in RAM, the device's head and the driver's tail. */
+export interface RingView {
+  name: string;
+  ring: number;
+  head: number;
+  tail: number;
+  /** The descriptors posted and not yet consumed by the device, [head, tail). */
+  posted: RingDesc[];
+}
+
 export interface NicStats {
   txPackets: number;
   txBytes: number;
@@ -106,10 +127,13 @@ export class Nic implements WireEnd {
   private txDoneHead = 0;
   private txDoneCount = 0;
   private readonly txDoneFn = () => this.transmitted();
+  private readonly txDoneLabel: string;
+  private readonly irqLabel: string;
+  private readonly txLabel: string;
   // A doorbell's work, made once (no closures per doorbell): at the end of the kernel entry that
   // rang it, schedule transmit for then (the event runs with world.now at that time).
   private readonly txFn = () => this.transmit(this.machine.world.now);
-  private readonly txDoorbellFn = (end: number) => this.machine.world.at(end, this.txFn);
+  private readonly txDoorbellFn = (end: number) => this.machine.world.at(end, this.txFn, this.txLabel);
   private txStarts = new Int32Array(NIC_TX_DESCS + 1); // transmit's packet boundaries, reused
   private txSum = new Int32Array(NIC_TX_DESCS); // groupChecksum: each packet's sum ...
   private txSumFrom = new Int32Array(NIC_TX_DESCS); // ... of its bytes from this offset
@@ -135,10 +159,36 @@ export class Nic implements WireEnd {
 
   constructor(readonly machine: DeviceBus, readonly index: number, opts: NicOptions) {
     this.ip = parseIp(opts.ip);
+    this.txDoneLabel = `${machine.name}: NIC packet sent`;
+    this.irqLabel = `${machine.name}: NIC interrupt`;
+    this.txLabel = `${machine.name}: NIC transmit`;
     const mtu = opts.mtu ?? 1500;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new ConfigError(`mtu: ${mtu} is not in 68..65535`);
     this.mtu = mtu;
     this.features = (opts.headerSplit ? NicFeature.HEADER_SPLIT : 0) | (opts.checksumOffload ? NicFeature.CSUM_OFFLOAD : 0) | (opts.earlyDemux ? NicFeature.EARLY_DEMUX : 0);
+  }
+
+  /** rings: the transmit ring and each receive queue in use, read from RAM (no side effects). */
+  rings(): RingView[] {
+    const dv = this.dv, out: RingView[] = [];
+    if (this.txRing) {
+      const posted: RingDesc[] = [];
+      for (let i = this.txHead; i !== this.txTail && posted.length < NIC_TX_DESCS; i = (i + 1) % NIC_TX_DESCS) {
+        const at = this.txRing + i * NIC_TX_DESC;
+        posted.push({ index: i, addr: dv.getUint32(at + NicTx.ADDR, true), len: dv.getUint16(at + NicTx.LEN, true), flags: dv.getUint16(at + NicTx.FLAGS, true), status: dv.getUint32(at + NicTx.STATUS, true) });
+      }
+      out.push({ name: "tx", ring: this.txRing, head: this.txHead, tail: this.txTail, posted });
+    }
+    this.rx.forEach((q, n) => {
+      if (!q.ring) return;
+      const posted: RingDesc[] = [];
+      for (let i = q.head; i !== q.tail && posted.length < NIC_RX_DESCS; i = (i + 1) % NIC_RX_DESCS) {
+        const at = q.ring + i * NIC_RX_DESC;
+        posted.push({ index: i, addr: dv.getUint32(at + NicRx.BUF_ADDR, true), len: dv.getUint16(at + NicRx.BUF_CAP, true), hdrAddr: dv.getUint32(at + NicRx.HDR_ADDR, true), flags: 0, status: dv.getUint16(at + NicRx.STATUS, true) });
+      }
+      out.push({ name: `rx${n}`, ring: q.ring, head: q.head, tail: q.tail, posted });
+    });
+    return out;
   }
 
   /** mac: the adapter's address, derived from its IP (02:00:a.b.c.d; there is no ARP). */
@@ -266,7 +316,7 @@ export class Nic implements WireEnd {
         const slot = (this.txDoneHead + this.txDoneCount++) % NIC_TX_DESCS;
         this.txDoneFirst[slot] = first;
         this.txDoneEnd[slot] = end;
-        this.machine.world.at(done, this.txDoneFn);
+        this.machine.world.at(done, this.txDoneFn, this.txDoneLabel);
       }
     }
   }
@@ -480,7 +530,7 @@ export class Nic implements WireEnd {
   private interrupt(t: number): void {
     if (this.irqAt === t) return;
     this.irqAt = t;
-    this.machine.world.at(t, this.irqFn);
+    this.machine.world.at(t, this.irqFn, this.irqLabel);
   }
 
   /** irq: the interrupt raised for now is delivered: the kernel's handler runs. */

@@ -18,16 +18,20 @@ export interface WorldClock {
   readonly kernel: WebAssembly.Module;
   /** pending: events not yet run. */
   readonly pending: number;
-  /** at: run fn at simulated time t (ns). */
-  at(t: number, fn: () => void): void;
+  /** at: run fn at simulated time t (ns); label names it for observers. */
+  at(t: number, fn: () => void, label?: string): void;
   /** after: run fn dt ns from now. */
-  after(dt: number, fn: () => void): void;
+  after(dt: number, fn: () => void, label?: string): void;
+  /** entered: a kernel entry of machine m ended (for the world's observer, if any). */
+  entered(m: DeviceBus, cpu: number, start: number, end: number): void;
   /** step: run the next event; false if there is none. */
   step(): boolean;
   /** run: process events up to time until; the time reached. */
   run(until?: number): number;
   /** runUntil: process events until cond holds; false if the events ran out first. */
   runUntil(cond: () => boolean, maxEvents?: number): boolean;
+  /** observe: a kernel entry ended: run the function World.watch set, if any. */
+  observe(): void;
 }
 
 /** DeviceBus: a machine as its devices see it: its name, world, kernel, RAM, interrupts. */

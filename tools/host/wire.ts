@@ -108,6 +108,7 @@ const OPTION_KEYS = new Set([
 
 export class Wire {
   readonly name: string;
+  private readonly arriveLabel: string;
   readonly bandwidthBps: number;
   readonly latencyNs: number;
   readonly cellPayload: number;
@@ -132,6 +133,7 @@ export class Wire {
     if (typeof opts !== "object" || opts === null) throw new ConfigError("wire: options must be an object");
     for (const k of Object.keys(opts)) if (!OPTION_KEYS.has(k)) throw new ConfigError(`wire: unknown option "${k}" (known: ${[...OPTION_KEYS].join(", ")})`);
     this.name = opts.name ?? "wire";
+    this.arriveLabel = `${this.name}: frame arrives`;
     const fail = (field: string, what: string, v: unknown): never => {
       throw new ConfigError(`${this.name}: ${field} ${what}, got ${JSON.stringify(v)}`);
     };
@@ -241,12 +243,12 @@ export class Wire {
       if (dup) {
         c.duplicated++;
         const twin = frame.slice();
-        this.world.at(arriveNs, () => this.deliver(to, frame, arriveNs, sum));
-        this.world.at(arriveNs, () => this.deliver(to, twin, arriveNs, sum));
+        this.world.at(arriveNs, () => this.deliver(to, frame, arriveNs, sum), this.arriveLabel);
+        this.world.at(arriveNs, () => this.deliver(to, twin, arriveNs, sum), this.arriveLabel);
         return { startNs, doneNs, arriveNs };
       }
     }
-    this.world.at(arriveNs, () => this.deliver(to, frame, arriveNs, sum));
+    this.world.at(arriveNs, () => this.deliver(to, frame, arriveNs, sum), this.arriveLabel);
     return { startNs, doneNs, arriveNs };
   }
 

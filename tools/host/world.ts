@@ -8,7 +8,19 @@
 import { Rng } from "./rng";
 import { Machine, type MachineOptions } from "./machine";
 import { ConfigError } from "./errors";
-import type { WorldClock } from "./views";
+import type { DeviceBus, WorldClock } from "./views";
+
+/**
+ * WorldObserver: watches the world run, one call per event and per kernel entry (the
+ * playground's timeline). It only looks: nothing it sees changes what happens. It may throw to
+ * stop a run at a chosen moment (the world is then left as it was at that moment).
+ */
+export interface WorldObserver {
+  /** An event ran; label names it (what the device did). */
+  event(label: string, t: number): void;
+  /** A kernel entry ended on m's cpu; inEvent tells whether an event made it (an interrupt). */
+  entry(m: Machine, cpu: number, start: number, end: number, inEvent: boolean): void;
+}
 
 export interface WorldOptions {
   /** Seed of every random choice in the world (loss, corruption, ...). Default 1. */
@@ -32,8 +44,16 @@ export class World implements WorldClock {
   private times: number[] = [];
   private seqs: number[] = [];
   private fns: ((() => void) | null)[] = [];
+  private labels: string[] = [];
   private freeSlots: number[] = [];
   private seq = 0;
+  /** The observer, if any (see WorldObserver). */
+  observer: WorldObserver | null = null;
+  /** Events running now (1 inside an event). */
+  inEvent = 0;
+  // watch(): called after every event and every kernel entry the host makes.
+  private watcher: (() => void) | null = null;
+  private watching = false;
 
   constructor(opts: WorldOptions) {
     const seed = opts.seed ?? 1;
@@ -51,19 +71,25 @@ export class World implements WorldClock {
     return m;
   }
 
-  /** at: run fn at simulated time t (not before now). */
-  at(t: number, fn: () => void): void {
+  /** at: run fn at simulated time t (not before now); label names it for observers. */
+  at(t: number, fn: () => void, label = "event"): void {
     if (!(t >= this.now)) throw new Error(`World.at: time ${t} is in the past (now ${this.now})`);
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.fns.length;
     this.times[slot] = t;
     this.seqs[slot] = this.seq++;
     this.fns[slot] = fn;
+    this.labels[slot] = label;
     this.push(slot);
   }
 
   /** after: run fn dt ns from now. */
-  after(dt: number, fn: () => void): void {
-    this.at(this.now + dt, fn);
+  after(dt: number, fn: () => void, label?: string): void {
+    this.at(this.now + dt, fn, label);
+  }
+
+  /** entered: a kernel entry of machine m ended; the observer hears of it. */
+  entered(m: DeviceBus, cpu: number, start: number, end: number): void {
+    if (this.observer !== null) this.observer.entry(m as Machine, cpu, start, end, this.inEvent > 0);
   }
 
   /** pending: events not yet run. */
@@ -79,8 +105,36 @@ export class World implements WorldClock {
     this.fns[slot] = null;
     this.freeSlots.push(slot);
     this.now = this.times[slot];
-    fn();
+    if (this.observer === null) {
+      fn();
+    } else {
+      this.inEvent++;
+      try {
+        fn();
+      } finally {
+        this.inEvent--;
+      }
+      this.observer.event(this.labels[slot], this.now);
+    }
+    if (this.watcher) this.observe();
     return true;
+  }
+
+  /** watch: call fn after every event and after every kernel entry the host makes (between
+   *  two, the machines are at rest: tests run the invariant check there); null stops. */
+  watch(fn: (() => void) | null): void {
+    this.watcher = fn;
+  }
+
+  /** observe: a kernel entry or an event ended: run the watcher (not from inside itself). */
+  observe(): void {
+    if (!this.watcher || this.watching) return;
+    this.watching = true;
+    try {
+      this.watcher();
+    } finally {
+      this.watching = false;
+    }
   }
 
   /** run: run events until the queue is empty or the next one is after `until`; returns now. */

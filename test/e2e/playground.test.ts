@@ -1,0 +1,180 @@
+// The playground in a real browser (Debian's Chromium through playwright-core), against the
+// built site (npm run build): what the page shows is what the kernel does headless in Node.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { existsSync, mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import { serve } from "../../tools/playground/serve";
+import { loadKernel } from "../../tools/host/node";
+import { Engine } from "../../tools/playground/engine";
+import { resolveSettings, runScenario, scenarioByName, scenarioWorld } from "../../tools/scenarios/index";
+
+const SHOTS = "build/e2e";
+let server: Server, url: string, browser: Browser;
+const problems: string[] = [];
+
+async function open(path = ""): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  await page.goto(url + path);
+  await page.waitForSelector("canvas.framemap");
+  return page;
+}
+
+/** settled: the page has shown a message for its last run and is not busy. */
+async function settled(page: Page) {
+  await page.waitForFunction(() => !document.querySelector(".busy") && document.querySelector("#message"));
+}
+
+const totalOf = (page: Page) => page.evaluate(() => (window as any).genie.total.value as number);
+
+beforeAll(async () => {
+  if (!existsSync("build/playground/index.html")) throw new Error("build/playground is missing: run npm run build first");
+  mkdirSync(SHOTS, { recursive: true });
+  ({ server, url } = await serve("build/playground"));
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe("playground", () => {
+  it("shows, at the end of the datagram scenario, the counters a headless run in Node gives (copy and emulated copy)", async () => {
+    const page = await open();
+    await settled(page);
+    const kernel = await loadKernel();
+    const s = scenarioByName("datagram");
+    for (const semantics of ["copy", "emulated-copy"]) {
+      await page.selectOption('select[data-setting="semantics"]', semantics);
+      await page.waitForFunction((sem) => (window as any).genie.recording.value?.settings.semantics === sem && !document.querySelector(".busy"), semantics);
+      await page.click('button[data-tab="counters"]');
+      const shown = await page.$$eval("#counters tbody tr", (rows) => rows.map((r) => [r.getAttribute("data-counter"), ...Array.from(r.querySelectorAll("td[data-machine]"), (td) => Number(td.textContent))]));
+      const settings = resolveSettings(s.settings, { semantics });
+      const world = scenarioWorld(kernel, settings);
+      await runScenario(s, settings, world);
+      const want = world.machines.map((m) => m.counters() as unknown as Record<string, number>);
+      expect(shown.length).toBe(Object.keys(want[0]).length);
+      for (const [name, a, b] of shown) expect([name, a, b]).toEqual([name, want[0][name as string], want[1][name as string]]);
+      await page.screenshot({ path: `${SHOTS}/datagram-${semantics}.png` });
+    }
+    await page.close();
+  });
+
+  it("stepping forward then back shows the frames map of a fresh run stopped at that step", async () => {
+    const page = await open();
+    await settled(page);
+    await page.keyboard.press("Home");
+    await page.waitForFunction(() => (window as any).genie.step.value === 0);
+    const timeline = await page.$("#timeline");
+    await timeline!.evaluate((el: HTMLInputElement) => { el.value = "120"; el.dispatchEvent(new Event("input", { bubbles: true })); });
+    await page.waitForFunction(() => (window as any).genie.step.value === 120);
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+    await page.waitForFunction(() => (window as any).genie.step.value === 123);
+    for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowLeft");
+    await page.waitForFunction(() => (window as any).genie.step.value === 118);
+    const shown = await page.evaluate(() => (window as any).genie.snap.value.machines.map((m: any) => Array.from(m.classes as Uint8Array)));
+    const engine = new Engine(await loadKernel());
+    await engine.record({ scenario: "datagram", settings: {} });
+    const fresh = await engine.goto(118);
+    expect(shown).toEqual(fresh.machines.map((m) => Array.from(m.classes)));
+    // The canvas shows it: frame 0 (the kernel's) is drawn in the kernel's colour.
+    const px = await page.$eval("canvas.framemap", (c: HTMLCanvasElement) => Array.from(c.getContext("2d")!.getImageData(1, 1, 1, 1).data.slice(0, 3)));
+    expect(px).toEqual([90, 90, 110]);
+    await page.click("canvas.framemap", { position: { x: 2, y: 2 } });
+    await page.waitForSelector("#frame-detail");
+    expect(await page.textContent("#frame-detail")).toContain("frame 0");
+    await page.close();
+  });
+
+  it("runs an editor script, reports a thrown error with its line, and round-trips the share link", async () => {
+    const page = await open("?budget=2500");
+    await settled(page);
+    await page.click('button[data-tab="editor"]');
+    await page.waitForSelector("#editor .cm-content");
+    const setScript = (text: string) => page.evaluate((t) => { const v = (window as any).genie.editor; v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: t } }); }, text);
+    const script = `const m = await world.machine({ name: "solo" });\nconst p = m.spawn();\nconst va = p.mmap(3 * PAGE_SIZE);\np.store(va, [1, 2, 3]);\nhooks.log("stored");\n`;
+    await setScript(script);
+    await page.click("#run-script");
+    await page.waitForFunction(() => (window as any).genie.recording.value && !document.querySelector(".busy") && /steps recorded/.test(document.querySelector("#message")!.textContent!));
+    const steps = await totalOf(page);
+    expect(steps).toBeGreaterThan(2);
+    expect(await page.textContent(".log")).toContain("stored");
+    await page.click("#share");
+    const shared = page.url();
+    expect(shared).toMatch(/#s=/);
+    // The shared link opens the same script with the same run.
+    const again = await open(shared.slice(url.length));
+    await settled(again);
+    expect(await totalOf(again)).toBe(steps);
+    expect(await again.evaluate(() => (window as any).genie.editor.state.doc.toString())).toBe(script);
+    await again.close();
+    // A script that throws: its line is named.
+    await setScript(`const m = await world.machine();\nthrow new Error("boom");\n`);
+    await page.click("#run-script");
+    await page.waitForSelector("#script-error");
+    expect(await page.textContent("#script-error")).toMatch(/line 2: Error: boom/);
+    // A script that never ends is stopped, and the simulator works again after.
+    await setScript(`for (;;) {}\n`);
+    await page.click("#run-script");
+    await page.waitForFunction(() => /stopped: the run took longer/.test(document.querySelector("#message")?.textContent ?? ""), null, { timeout: 10_000 });
+    await setScript(script);
+    await page.click("#run-script");
+    await page.waitForFunction((n) => (window as any).genie.total.value === n && !document.querySelector(".busy"), steps);
+    await page.close();
+  });
+
+  it("a damaged link gives a message and the default scenario", async () => {
+    const page = await open("#s=not-base64!");
+    await page.waitForFunction(() => /damaged|not a shared/.test(document.querySelector("#message")?.textContent ?? ""));
+    expect(await page.inputValue("#scenario")).toBe("datagram");
+    await page.close();
+  });
+
+  it("runs from the start to the end with the keyboard alone", async () => {
+    const page = await open();
+    await settled(page);
+    const n = await totalOf(page);
+    await page.selectOption("#speed", "32");
+    await page.focus("body");
+    await page.keyboard.press("Home");
+    await page.waitForFunction(() => (window as any).genie.step.value === 0);
+    await page.keyboard.press("Space");
+    await page.waitForFunction((n) => (window as any).genie.step.value === n, n, { timeout: 15_000 });
+    await page.keyboard.press("?");
+    await page.waitForSelector("#help");
+    await page.keyboard.press("Escape");
+    await page.close();
+  });
+
+  it("every tour reaches its last stop", async () => {
+    const page = await open();
+    await settled(page);
+    for (const name of ["tcow", "receive", "mapped"]) {
+      await page.click('button[data-tab="tours"]');
+      await page.click(`button[data-tour="${name}"]`);
+      for (let i = 0; i < 5 && !(await page.$("#tour-end")); i++) {
+        await page.waitForSelector("#tour-next:not([disabled]), #tour-end");
+        if (await page.$("#tour-end")) break;
+        await page.click("#tour-next");
+      }
+      await page.waitForSelector("#tour-end");
+      await settled(page);
+      expect(await page.textContent("#message")).not.toMatch(/Error/);
+      await page.screenshot({ path: `${SHOTS}/tour-${name}.png` });
+      await page.click("#tour button:has-text('Close')");
+    }
+    await page.close();
+  });
+
+  it("printed no console error or warning and threw nothing", () => {
+    expect(problems).toEqual([]);
+  });
+});

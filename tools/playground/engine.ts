@@ -1,0 +1,370 @@
+// tools/playground/engine.ts — the playground's simulation side (it runs in a Web Worker, and
+// in Node for the tests): a scenario of the registry, or a script, run on the real kernel
+// through the host library, as a timeline of steps; and the machines as they were after any
+// step, by running again from the start and stopping there (the simulation is deterministic).
+//
+//   step 0            the world is made, nothing has happened
+//   step i (i >= 1)   the i-th event of the world's queue (a NIC interrupt, a frame arriving, a
+//                     disk completion: the kernel entries it made belong to it), or the i-th
+//                     kernel entry the scenario made itself (a system call, a fault)
+//
+// Nothing here changes what the simulation does: the world's observer only counts, reads and,
+// to stop at step n, throws once step n is over.
+
+import * as genie from "../host/index";
+import { Ev, FRAME_META_SIZE, FrameField, FrameFlag, MAX_PROCS, PcapWriter, ProcField, ProcState, Sys, World, type Machine, type TraceEvent } from "../host/index";
+import type { WorldObserver } from "../host/world";
+import type { RingView } from "../host/nic";
+import { resolveSettings, runScenario, scenarioByName, scenarioWorld, type Settings } from "../scenarios/index";
+
+/** What to run: a scenario of the registry with its settings, or a script of one's own. */
+export interface RunSpec {
+  scenario: string;
+  settings: Record<string, unknown>;
+  /** A script (the body of an async function of world, settings, hooks and every export of the host library). */
+  script?: string;
+}
+
+export interface Step {
+  t: number;
+  label: string;
+  /** Kernel entries during the step (an event's interrupts; 1 for an entry of the scenario's own). */
+  entries: number;
+}
+
+/** How each frame is drawn on the frames map: its kind, or the I/O state that matters more. */
+export enum FrameClass {
+  FREE, KERNEL, PAGETABLE, ANON, PAGECACHE, IOBUF, OUTPUT, INPUT, WIRED, ORPHAN, COUNT,
+}
+
+export const FRAME_CLASS_NAMES: Record<FrameClass, string> = {
+  [FrameClass.FREE]: "free", [FrameClass.KERNEL]: "kernel", [FrameClass.PAGETABLE]: "page table", [FrameClass.ANON]: "anonymous",
+  [FrameClass.PAGECACHE]: "page cache", [FrameClass.IOBUF]: "I/O buffer", [FrameClass.OUTPUT]: "under output (TCOW)",
+  [FrameClass.INPUT]: "under input", [FrameClass.WIRED]: "wired", [FrameClass.ORPHAN]: "orphan", [FrameClass.COUNT]: "",
+};
+
+/** A frame seen on the wire: when, how long, and its first PACKET_HEAD bytes (the headers). */
+export interface Packet {
+  t: number;
+  len: number;
+  data: Uint8Array;
+}
+
+/** Bytes of each packet a snapshot carries (the whole frame is in the pcap download). */
+export const PACKET_HEAD = 128;
+
+export interface ProcView {
+  pid: number;
+  state: string;
+  pages: { va: number; frame: number; bits: string }[];
+}
+
+export interface MachineView {
+  name: string;
+  frames: number;
+  /** FrameClass of every frame. */
+  classes: Uint8Array;
+  counters: Record<string, number>;
+  /** What the last step added to each counter. */
+  delta: Record<string, number>;
+  invariants: { violations: number; report: string };
+  procs: ProcView[];
+  rings: RingView[];
+  drops: Record<string, number>;
+}
+
+export interface Snapshot {
+  step: number;
+  total: number;
+  t: number;
+  label: string;
+  machines: MachineView[];
+  /** Frames on the wire so far: capture time, length and first bytes (PACKET_HEAD). */
+  packets: Packet[];
+  /** The last trace events so far, oldest first. */
+  trace: TraceEvent[];
+  log: string[];
+  /** The run ended with this error (before or at this step), if it did. */
+  error: string | null;
+  /** The run's result, once it has ended without error (at its last step). */
+  metrics: Record<string, number> | null;
+}
+
+/** The record of a whole run: its timeline and how it ended. */
+export interface Recording {
+  steps: Step[];
+  error: string | null;
+  metrics: Record<string, number> | null;
+  settings: Settings;
+}
+
+/** Thrown by the observer to stop a run once its step is over. */
+class Stop extends Error {
+  constructor() {
+    super("stopped at the chosen step");
+  }
+}
+
+const TRACE_KEEP = 400;
+
+const SYS_NAMES = Sys as unknown as Record<number, string>;
+
+/** stepLabel: a kernel entry named after what the kernel did in it (from its trace events). */
+function entryLabel(m: Machine, from: number): string {
+  const log = m.traceLog;
+  for (let i = from; i < log.length; i++) {
+    const e = log[i];
+    if (e.ev === Ev.Syscall) return `${m.name}: process ${e.a}: ${(SYS_NAMES[e.b] ?? `call ${e.b}`).toLowerCase()}`;
+    if (e.ev === Ev.Fault) return `${m.name}: process ${e.a}: page fault at 0x${(e.b >>> 0).toString(16)}`;
+    if (e.ev === Ev.ProcCreate) return `${m.name}: process ${e.a} created`;
+  }
+  return `${m.name}: kernel entry`;
+}
+
+/** frameClasses: the FrameClass of every frame of m, read from its frame table. */
+export function frameClasses(m: Machine): Uint8Array {
+  const d = new DataView(m.k.memory.buffer);
+  const base = m.k.frameTablePtr();
+  const out = new Uint8Array(m.frames);
+  for (let f = 0; f < m.frames; f++) {
+    const at = base + f * FRAME_META_SIZE;
+    const kind = d.getUint8(at + FrameField.KIND), flags = d.getUint8(at + FrameField.FLAGS);
+    out[f] =
+      kind === 0 ? FrameClass.FREE
+      : flags & FrameFlag.ORPHAN ? FrameClass.ORPHAN
+      : d.getUint16(at + FrameField.OUTREF, true) > 0 ? FrameClass.OUTPUT
+      : d.getUint16(at + FrameField.INREF, true) > 0 ? FrameClass.INPUT
+      : d.getUint16(at + FrameField.WIRED, true) > 0 || flags & FrameFlag.PINNED ? FrameClass.WIRED
+      : kind; // FrameKind and FrameClass agree on KERNEL .. IOBUF
+  }
+  return out;
+}
+
+/** pids: the processes of m that exist (any state but UNUSED). */
+export function pids(m: Machine): number[] {
+  const out: number[] = [];
+  for (let pid = 1; pid < MAX_PROCS; pid++) {
+    const s = m.k.procInfo(pid, ProcField.STATE);
+    if (s > 0) out.push(pid);
+  }
+  return out;
+}
+
+/** mappings: every (process, virtual page) that maps frame f of m. */
+export function mappings(m: Machine, f: number): { pid: number; va: number; bits: string }[] {
+  const out: { pid: number; va: number; bits: string }[] = [];
+  for (const pid of pids(m)) for (const e of m.pageTable(pid)) if (e.frame === f) out.push({ pid, va: e.va, bits: e.bits });
+  return out;
+}
+
+/**
+ * Engine: runs a spec on a kernel module. record() runs it whole and returns the timeline;
+ * goto(n) runs it again up to step n and keeps that world for the queries (frame, explain).
+ */
+export class Engine {
+  private world: World | null = null;
+  private pcap: PcapWriter | null = null;
+  private log: string[] = [];
+  private packets: Packet[] = [];
+  private spec: RunSpec | null = null;
+  private total = 0;
+
+  constructor(readonly kernel: WebAssembly.Module) {}
+
+  /** record: run spec to its end; every step and how the run ended. */
+  async record(spec: RunSpec): Promise<Recording> {
+    const steps: Step[] = [];
+    const { error, metrics, settings } = await this.execute(spec, Infinity, steps);
+    this.spec = spec;
+    this.total = steps.length;
+    return { steps, error, metrics, settings };
+  }
+
+  /** goto: run the recorded spec again, stopping after step n (0 .. total); the snapshot there. */
+  async goto(n: number): Promise<Snapshot> {
+    if (!this.spec) throw new Error("goto: nothing recorded yet");
+    n = Math.max(0, Math.min(this.total, Math.floor(n)));
+    const steps: Step[] = [];
+    let prev = new Map<Machine, Record<string, number>>();
+    // The last step: run to the very end, so that the scenario's own ending (its checks, its
+    // result) is part of the picture.
+    const { error, metrics } = await this.execute(this.spec, n >= this.total ? Infinity : n, steps, (i, w) => {
+      if (i === n - 1) prev = countersOf(w);
+    });
+    return this.snapshot(n, steps, prev, n === this.total ? error : null, n === this.total ? metrics : null);
+  }
+
+  /**
+   * play: run the recorded spec again from the start to its end, handing post a snapshot of
+   * every step from `from` on, at most one per everyMs of wall time (the page draws them as a
+   * film; the wall clock only paces the pictures, never the simulation); the end's snapshot.
+   */
+  async play(from: number, post: (s: Snapshot) => void, everyMs = 33): Promise<Snapshot> {
+    if (!this.spec) throw new Error("play: nothing recorded yet");
+    const steps: Step[] = [];
+    let prev = new Map<Machine, Record<string, number>>(), last = -Infinity;
+    const { error, metrics } = await this.execute(this.spec, Infinity, steps, (i, w) => {
+      if (i > from && performance.now() - last >= everyMs) {
+        post(this.snapshot(i, steps, prev, null, null));
+        last = performance.now();
+      }
+      if (i >= from) prev = countersOf(w);
+    });
+    return this.snapshot(steps.length, steps, prev, error, metrics);
+  }
+
+  private snapshot(n: number, steps: Step[], prev: Map<Machine, Record<string, number>>, error: string | null, metrics: Record<string, number> | null): Snapshot {
+    const w = this.world!;
+    const trace = w.machines.flatMap((m) => m.traceLog.slice(-TRACE_KEEP)).sort((a, b) => a.t - b.t).slice(-TRACE_KEEP);
+    return {
+      step: n,
+      total: this.total,
+      t: w.now,
+      label: n === 0 ? "start" : steps[n - 1]?.label ?? "",
+      machines: w.machines.map((m) => this.machineView(m, prev.get(m))),
+      packets: this.packets.slice(),
+      trace,
+      log: this.log.slice(),
+      error,
+      metrics,
+    };
+  }
+
+  /** pcapBytes: the capture of the wire up to the current step (a .pcap file). */
+  pcapBytes(): Uint8Array {
+    return this.pcap ? this.pcap.bytes() : new PcapWriter({ nanosecond: true }).bytes();
+  }
+
+  /** frame: frame f of machine mi at the current step, and every mapping of it. */
+  frame(mi: number, f: number) {
+    const m = this.machine(mi);
+    return { ...m.frame(f), mappings: mappings(m, f) };
+  }
+
+  /** explain: the MMU walk of va in pid's address space on machine mi, at the current step. */
+  explain(mi: number, pid: number, va: number) {
+    return this.machine(mi).explain(pid, va);
+  }
+
+  /** bytes: len bytes of machine mi's RAM at physical address pa, at the current step. */
+  bytes(mi: number, pa: number, len: number): Uint8Array {
+    const ram = this.machine(mi).ram;
+    return ram.slice(Math.max(0, pa), Math.min(ram.length, pa + len));
+  }
+
+  private machine(mi: number): Machine {
+    const m = this.world?.machines[mi];
+    if (!m) throw new RangeError(`no machine ${mi} at this step`);
+    return m;
+  }
+
+  private machineView(m: Machine, before?: Record<string, number>): MachineView {
+    const counters = m.counters() as unknown as Record<string, number>;
+    const delta: Record<string, number> = {};
+    for (const k in counters) delta[k] = counters[k] - (before?.[k] ?? 0);
+    let invariants: { violations: number; report: string };
+    try {
+      invariants = m.checkInvariants({ scrub: false });
+    } catch (e) {
+      invariants = { violations: 1, report: (e as Error).message };
+    }
+    const procs = pids(m).map((pid) => ({
+      pid,
+      state: ProcState[m.k.procInfo(pid, ProcField.STATE)] ?? "?",
+      pages: m.pageTable(pid).map((e) => ({ va: e.va, frame: e.frame, bits: e.bits })),
+    }));
+    return { name: m.name, frames: m.frames, classes: frameClasses(m), counters, delta, invariants, procs, rings: m.nics.flatMap((n) => n.rings()), drops: m.drops() };
+  }
+
+  /**
+   * execute: a fresh world running spec, stopping after step `stop` (Infinity: the end); each
+   * step is appended to steps, then onStep(its number) sees the world as it is after it. The
+   * world stays for the queries.
+   */
+  private async execute(spec: RunSpec, stop: number, steps: Step[], onStep?: (i: number, w: World) => void) {
+    const s = spec.script === undefined ? scenarioByName(spec.scenario) : null;
+    const settings = s ? resolveSettings(s.settings, spec.settings, spec.scenario) : (spec.settings as Settings);
+    const world = scenarioWorld(this.kernel, settings);
+    this.world = world;
+    const pcap = (this.pcap = new PcapWriter({ nanosecond: true }));
+    const packets: Packet[] = (this.packets = []);
+    const capture = pcap.record.bind(pcap);
+    pcap.record = (t, frame) => {
+      capture(t, frame);
+      packets.push({ t, len: frame.length, data: frame.slice(0, PACKET_HEAD) });
+    };
+    this.log = [];
+    let pending = 0, stopped = false;
+    const traceAt = new Map<Machine, number>();
+    const add = (st: Step) => {
+      if (stopped) throw new Stop();
+      steps.push(st);
+      onStep?.(steps.length, world);
+      if (steps.length >= stop) {
+        stopped = true;
+        throw new Stop();
+      }
+    };
+    const observer: WorldObserver = {
+      event(label, t) {
+        const n = pending;
+        pending = 0;
+        add({ t, label, entries: n });
+      },
+      entry(m, _cpu, start) {
+        const from = traceAt.get(m) ?? 0;
+        traceAt.set(m, m.traceLog.length);
+        if (world.inEvent > 0) pending++;
+        else add({ t: start, label: entryLabel(m, from), entries: 1 });
+      },
+    };
+    world.observer = observer;
+    // Every machine records its trace (a script's too): the timeline's labels come from it.
+    const boot = world.machine.bind(world);
+    world.machine = (opts = {}) => boot({ trace: true, ...opts });
+    const hooks = { trace: true, pcap: this.pcap, log: (l: string) => this.log.push(l) };
+    let error: string | null = null, metrics: Record<string, number> | null = null;
+    try {
+      if (stop === 0) throw new Stop();
+      // The page checks invariants at every step it shows, without the scrub check (see runScenario).
+      if (s) metrics = (await runScenario(s, settings, world, hooks, { scrub: false })).metrics;
+      else await runScript(spec.script!, world, settings, hooks);
+    } catch (e) {
+      if (!(e instanceof Stop) && !stopped) error = describeError(e);
+    }
+    world.observer = null;
+    return { error, metrics, settings };
+  }
+}
+
+/** countersOf: every machine's counters now. */
+function countersOf(w: World): Map<Machine, Record<string, number>> {
+  return new Map(w.machines.map((m) => [m, m.counters() as unknown as Record<string, number>]));
+}
+
+/** The host library's exports by name: what a script sees as its globals. */
+const GLOBALS = Object.keys(genie).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k));
+
+/** Lines before a script's first line in the function made of it (see runScript). */
+export const SCRIPT_LINE_OFFSET = 2;
+
+/** runScript: run a script: the body of an async function of world, settings, hooks and the
+ *  host library's exports; then every machine's invariants must hold. */
+async function runScript(source: string, world: World, settings: Settings, hooks: object): Promise<void> {
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<unknown>;
+  const fn = new AsyncFunction("world", "settings", "hooks", ...GLOBALS, source);
+  const g = genie as unknown as Record<string, unknown>;
+  await fn(world, settings, hooks, ...GLOBALS.map((k) => g[k]));
+  for (const m of world.machines) m.check({ scrub: false });
+}
+
+/** describeError: an error of a run as one line, with the script's line number if it has one. */
+export function describeError(e: unknown): string {
+  const err = e as Error;
+  const msg = `${err?.name ?? "Error"}: ${err?.message ?? String(e)}`;
+  // V8 names the code of a Function made from a string "<anonymous>" (eval at ...).
+  const m = /<anonymous>:(\d+):(\d+)\)?/.exec(err?.stack ?? "");
+  if (m) return `line ${Number(m[1]) - SCRIPT_LINE_OFFSET}: ${msg}`;
+  return msg;
+}
+

@@ -1,0 +1,78 @@
+// tools/playground/measure.ts — how fast the playground is, measured in Chromium on the built
+// site (npm run build, then npm run measure:playground). Wall-clock figures vary from run to
+// run and machine to machine; nothing simulated depends on them.
+//
+//   first view     page load until the first scenario's frames map and message are shown
+//   time travel    a jump to a random step of a 1 MiB datagram, until its picture is shown
+//   film           playing a 1 MiB datagram from step 0 to its end as fast as it goes:
+//                  simulated steps per second, and pictures per second drawn
+
+import { chromium } from "playwright-core";
+import { serve } from "./serve";
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const { server, url } = await serve("build/playground");
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const loads: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      await page.goto(url);
+      await page.waitForFunction(() => document.querySelector("canvas.framemap") && /steps recorded/.test(document.querySelector("#message")?.textContent ?? ""));
+      loads.push(Date.now() - t0);
+    }
+    console.log(`first view: median ${median(loads)} ms of ${loads.join(", ")}`);
+
+    await page.fill('input[data-setting="bytes"]', String(1 << 20));
+    await page.press('input[data-setting="bytes"]', "Enter");
+    await page.waitForFunction(() => (window as any).genie.recording.value?.settings.bytes === 1 << 20 && !document.querySelector(".busy"), null, { timeout: 60_000 });
+    const total: number = await page.evaluate(() => (window as any).genie.total.value);
+    const jumps: number[] = await page.evaluate(async (total) => {
+      const g = (window as any).genie, out: number[] = [];
+      let seed = 7;
+      for (let i = 0; i < 12; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        const n = seed % (total + 1);
+        const t0 = performance.now();
+        await g.goto(n);
+        await new Promise((r) => requestAnimationFrame(r));
+        out.push(performance.now() - t0);
+      }
+      return out;
+    }, total);
+    console.log(`time travel, 1 MiB datagram (${total} steps): median ${median(jumps).toFixed(0)} ms, max ${Math.max(...jumps).toFixed(0)} ms`);
+
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press("Home");
+    await page.waitForFunction(() => (window as any).genie.step.value === 0);
+    await page.selectOption("#speed", "0");
+    const film = await page.evaluate(async () => {
+      const g = (window as any).genie;
+      let pictures = 0, last = g.snap.value;
+      const t0 = performance.now();
+      document.querySelector<HTMLButtonElement>("#play")!.click();
+      await new Promise<void>((done) => {
+        const tick = () => {
+          if (g.snap.value !== last) (pictures++, (last = g.snap.value));
+          if (g.step.value === g.total.value && !g.playing.value) done();
+          else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      });
+      const s = (performance.now() - t0) / 1000;
+      return { s, steps: g.total.value, pictures };
+    });
+    console.log(`film, 1 MiB datagram: ${film.steps} steps in ${film.s.toFixed(2)} s = ${Math.round(film.steps / film.s)} steps/s, ${(film.pictures / film.s).toFixed(1)} pictures/s`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+// tools/playground/worker.ts — the Web Worker that runs the kernel and the host library for the
+// page (engine.ts), so that the page stays responsive while a run is simulated.
+
+import { loadKernel } from "../host/browser";
+import { Engine, describeError } from "./engine";
+import type { Reply, Request } from "./protocol";
+import { resolveSettings, runScenario, scenarioByName, scenarioWorld, variants } from "../scenarios/index";
+
+let engine: Engine | null = null;
+
+async function handle(req: Request & { id: number }): Promise<unknown> {
+  engine ??= new Engine(await loadKernel());
+  switch (req.op) {
+    case "record":
+      return engine.record(req.spec);
+    case "goto":
+      return engine.goto(req.n);
+    case "play":
+      return engine.play(req.from, (snap) => (self as unknown as Worker).postMessage({ id: req.id, stream: snap } satisfies Reply));
+    case "frame":
+      return engine.frame(req.machine, req.frame);
+    case "explain":
+      return engine.explain(req.machine, req.pid, req.va);
+    case "bytes":
+      return engine.bytes(req.machine, req.pa, req.len);
+    case "pcap":
+      return engine.pcapBytes();
+    case "compare": {
+      // The scenario under each of its variants, headless: the metrics of each (or its error).
+      const s = scenarioByName(req.spec.scenario);
+      const rows: { variant: string; metrics: Record<string, number> | null; error: string | null }[] = [];
+      for (const v of variants(s)) {
+        const settings = resolveSettings(s.settings, { ...req.spec.settings, [s.compare!]: v });
+        try {
+          rows.push({ variant: v, metrics: (await runScenario(s, settings, scenarioWorld(engine.kernel, settings), {}, { scrub: false })).metrics, error: null });
+        } catch (e) {
+          rows.push({ variant: v, metrics: null, error: describeError(e) });
+        }
+      }
+      return rows;
+    }
+  }
+}
+
+self.onmessage = async (e: MessageEvent<Request & { id: number }>) => {
+  let reply: Reply;
+  try {
+    reply = { id: e.data.id, ok: true, value: await handle(e.data) };
+  } catch (err) {
+    reply = { id: e.data.id, ok: false, error: describeError(err) };
+  }
+  (self as unknown as Worker).postMessage(reply);
+};

@@ -1,0 +1,78 @@
+// tools/scenarios/index.ts — the scenario registry: the workloads the CLI runs (genie run), the
+// tests check under every semantics (test/scenarios.test.ts) and the playground animates.
+//
+// A scenario is written against the host library only (tools/host): it is handed a world made
+// by its caller, boots its machines there and drives them, so that whoever made the world may
+// watch it (the playground's timeline is the world's observer) without the scenario knowing.
+// It checks its own result (the bytes that arrive are the bytes sent) and throws if not.
+
+import { World, type PcapWriter } from "../host/index";
+import type { SettingSpec, Settings } from "./settings";
+import { datagram } from "./datagram";
+import { forkCow } from "./fork";
+import { fileNetFile } from "./filenet";
+import { ipcServer } from "./ipc";
+import { pswapPages } from "./pswap";
+
+/** What the caller lends a scenario to watch it. */
+export interface Hooks {
+  /** Record the kernels' trace events (Machine.traceLog). */
+  trace?: boolean;
+  /** Capture every wire's frames here. */
+  pcap?: PcapWriter;
+  /** A line of narration. */
+  log?: (line: string) => void;
+}
+
+/** What a scenario reports: numbers worth comparing across semantics (simulated, deterministic). */
+export interface ScenarioResult {
+  metrics: Record<string, number>;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  description: string;
+  /** The knobs it takes, with their defaults. */
+  settings: readonly SettingSpec[];
+  /** The choice setting that tells its variants apart (semantics, scheme, placement), if any:
+   *  the tests run every one of its choices, the playground charts them side by side. */
+  compare?: string;
+  run(world: World, settings: Settings, hooks: Hooks): Promise<ScenarioResult>;
+}
+
+/** SCENARIOS: every scenario, in the order menus show them. */
+export const SCENARIOS: readonly Scenario[] = [datagram, forkCow, fileNetFile, ipcServer, pswapPages];
+
+/** variants: the choices of s's compare setting ([] if it has none). */
+export function variants(s: Scenario): readonly string[] {
+  const spec = s.settings.find((x) => x.key === s.compare);
+  return spec?.kind === "choice" ? spec.choices : [];
+}
+
+/** scenarioByName: the scenario called name; ConfigError listing the names otherwise. */
+export function scenarioByName(name: string): Scenario {
+  const s = SCENARIOS.find((x) => x.name === name);
+  if (!s) throw new ConfigError(`unknown scenario "${name}" (known: ${SCENARIOS.map((x) => x.name).join(", ")})`);
+  return s;
+}
+
+/**
+ * runScenario: run s with settings (already resolved) in world (made with settings' seed, see
+ * scenarioWorld); then every machine's invariants must hold (InvariantViolation otherwise).
+ * scrub: false leaves out the check that free frames hold only zeroes (it reads every free
+ * byte: seconds on machines of hundreds of MiB).
+ */
+export async function runScenario(s: Scenario, settings: Settings, world: World, hooks: Hooks = {}, opts: { scrub?: boolean } = {}): Promise<ScenarioResult> {
+  const result = await s.run(world, settings, hooks);
+  for (const m of world.machines) m.check({ scrub: opts.scrub });
+  return result;
+}
+
+/** scenarioWorld: the world a run of settings happens in (its seed, the kernel given). */
+export function scenarioWorld(kernel: WebAssembly.Module, settings: Settings): World {
+  return new World({ kernel, seed: typeof settings.seed === "number" ? settings.seed : 1 });
+}
+
+import { ConfigError } from "../host/errors";
+export { defaults, resolveSettings, SETTING, type SettingSpec, type Settings, type SettingValue } from "./settings";
