@@ -11,9 +11,10 @@
 //                                 receiver's only for packets the sender did not sum)
 //                        scatter  buf[from, from + n) -> the receiver's RAM at pa
 //
-// Nothing here is simulated: no descriptors, no events, no kernel. It writes the receiver's
-// RAM with the bytes the transfer wrote there, so replaying it changes nothing the simulation
-// would see (the benchmark still checks the bytes after its timed rounds).
+// Nothing here is simulated: no descriptors, no events, no kernel. It only reads the sender's
+// RAM; the scatter writes a scratch memory laid out as the receiver's (the same offsets, the
+// same size), never the receiver's RAM, whose frames may hold other things by the time the
+// replay runs: replaying changes nothing the simulation sees.
 
 import { csumEngine, type CsumEngine } from "../host/hw/csum";
 import type { DmaLog, Machine } from "../host/index";
@@ -27,12 +28,15 @@ interface PacketWork {
   bytes: number;
 }
 
-/** BoundReplay: the recorded byte work of one transfer from machine a to machine b, replayable. */
+/** BoundReplay: the recorded byte work of one transfer from machine a to machine b, replayable
+ *  (reading a's RAM, writing a scratch copy of b's layout). */
 export class BoundReplay {
   private readonly packets: PacketWork[] = [];
   private readonly buf: Uint8Array;
   private readonly engineA: CsumEngine;
   private readonly engineB: CsumEngine;
+  private readonly scratch: WebAssembly.Memory; // the receiver's memory's stand-in
+  private readonly scratchRam: Uint8Array;
   /** Payload bytes the replayed transfer moved (for per-byte figures). */
   readonly wireBytes: number;
   /** A checksum of every sum taken (kept so that no engine call is dead code). */
@@ -60,12 +64,15 @@ export class BoundReplay {
     this.buf = new Uint8Array(largest);
     this.wireBytes = total;
     this.engineA = csumEngine(a.k.memory);
-    this.engineB = csumEngine(b.k.memory);
+    const ramB = b.ram;
+    this.scratch = new WebAssembly.Memory({ initial: b.k.memory.buffer.byteLength >>> 16 });
+    this.scratchRam = new Uint8Array(this.scratch.buffer, ramB.byteOffset, ramB.length);
+    this.engineB = csumEngine(this.scratch);
   }
 
   /** run: the byte work of one transfer, n times over. */
   run(n: number): void {
-    const ramA = this.a.ram, ramB = this.b.ram, buf = this.buf;
+    const ramA = this.a.ram, ramB = this.scratchRam, buf = this.buf;
     const bufA = ramA.buffer, offA = ramA.byteOffset, offB = ramB.byteOffset;
     let sink = 0;
     for (let it = 0; it < n; it++) {
