@@ -13,6 +13,7 @@
 // Cost: about 2h bytes copied per packet (counted as BytesCopied), whatever its size.
 
 import { Counter, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
+import { panic } from "../base/panic";
 import { count } from "../base/stats";
 import { framePtr } from "../vm/ram";
 import { spin } from "../base/panic";
@@ -29,9 +30,13 @@ export class HeaderPatch {
 
 /** patchSave: save the n bytes at layout offset v of frames, which the next packet's headers will cover. */
 export function patchSave(h: HeaderPatch, frames: Array<u32>, v: u32, n: u32): void {
+  // @solution patch begin
   h.v = v;
   h.len = n;
   copyLayout(frames, v, changetype<usize>(h.saved), n, true);
+  // @solution patch stub
+  // panic("assignment patch: implement patchSave (drivers/headerpatch.ts)");
+  // @solution patch end
 }
 
 /** patchSaved: bytes saved from under the next packet's headers (0: none). */
@@ -42,8 +47,12 @@ export function patchSaved(h: HeaderPatch): u32 {
 /** patchRestore: put the saved bytes back over the packet's headers, now parsed (no-op if none). */
 export function patchRestore(h: HeaderPatch, frames: Array<u32>): void {
   if (h.len == 0) return;
+  // @solution patch begin
   copyLayout(frames, h.v, changetype<usize>(h.saved), h.len, false);
   h.len = 0;
+  // @solution patch stub
+  // panic("assignment patch: implement patchRestore (drivers/headerpatch.ts)");
+  // @solution patch end
 }
 
 /** copyLayout: copy n bytes between layout offset v of frames and buf (out: layout -> buf), counted. */

@@ -92,12 +92,15 @@ describe("genie bench datagram --json", () => {
     ["a bad MTU", ["--profile", "default", "--semantics", "copy", "--sizes", "4K", "--mtu", "9e3"], /--mtu "9e3" is not an integer in 68\.\.65535/],
   ];
   for (const [what, args, msg] of bad)
-    it.concurrent(`${what} is refused with exit status 2, a message naming it and the usage`, async () => {
+    it.concurrent(`${what} is refused with exit status 2, one line naming it and a hint to the command's help`, async () => {
       const r = await genieAsync("bench", "datagram", ...args);
       expect(r.status).toBe(2);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toMatch(msg);
-      expect(r.stderr).toMatch(/usage: genie <command>/);
+      const [line, hint, ...rest] = r.stderr.split("\n");
+      expect(line).toMatch(/^genie: bench datagram: /);
+      expect(line).toMatch(msg);
+      expect(hint).toBe("run 'genie bench datagram --help' for usage");
+      expect(rest).toEqual([""]);
     });
 
   it.concurrent("an unknown benchmark is refused with exit status 2", async () => {

@@ -26,7 +26,7 @@ function newestSource(): number {
       else if (/\.(ts|json)$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  for (const d of ["tools/cli", "tools/host", "tools/bench", "kernel"]) walk(join(root, d));
+  for (const d of ["tools/cli", "tools/host", "tools/bench", "tools/assign", "tools/examples", "base", "kernel"]) walk(join(root, d));
   return newest;
 }
 

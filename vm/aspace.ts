@@ -27,8 +27,6 @@ import { spin } from "../base/panic";
 export class Region {
   /** Hidden (emulated move): reserved, inaccessible, waiting to be reused by an input. */
   hidden: bool = false;
-  /** Protection to restore when a hidden region is reused. */
-  savedProt: i32 = 0;
   /** When it was hidden (the address space's hide clock), to remove the oldest first. */
   hiddenAt: u32 = 0;
   /** The most mprotect may grant: a shared mapping of a file not open for writing is never
@@ -328,7 +326,6 @@ export function asHide(as: AddrSpace, start: u32, end: u32): void {
     if (r.start < start || r.end > end || r.hidden) continue;
     unmapPages(as, r.start, r.end);
     if (!r.obj.shared) objectRelease(r.obj, r.pgoff, r.index(r.end));
-    r.savedProt = r.prot;
     r.prot = Prot.NONE;
     r.hidden = true;
     r.hiddenAt = ++as.hideClock;
@@ -359,14 +356,15 @@ function trimHidden(as: AddrSpace): void {
 }
 
 /** asTakeHidden: region caching: a hidden region of exactly len bytes, made accessible again
- *  (its pages empty), or null if none is cached. */
+ *  as a fresh input buffer (readable and writable, its pages empty, whatever protection it had
+ *  when it was given away), or null if none is cached. */
 export function asTakeHidden(as: AddrSpace, len: u32): Region | null {
   const rs = as.regions;
   for (let i = 0; i < rs.length; i++) {
     const r = unchecked(rs[i]);
     if (!r.hidden || r.end - r.start != len || r.obj.shared) continue;
     r.hidden = false;
-    r.prot = r.savedProt;
+    r.prot = Prot.READ | Prot.WRITE;
     count(Counter.RegionOps);
     return r;
   }

@@ -20,6 +20,7 @@
 // sharer sees the new frame on its next access; the bytes under output never change.
 
 import { Access, Counter, Ev, FrameKind, Kill, PAGE_MASK, Prot, Pte } from "../base/abi";
+import { panic } from "../base/panic";
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
 import { AddrSpace, asFind, Region } from "./aspace";
@@ -112,15 +113,29 @@ export function vmFault(as: AddrSpace, va: u32, access: Access): Kill {
 
   // A write to a read-only mapping of a writable region.
   const m = frame(f);
-  if (m.outRef != 0 || m.refs > 1) {
-    const kind = m.outRef != 0 ? Counter.FaultsTcow : Counter.FaultsCow;
+  if (m.outRef != 0) return tcowFault(as, va, o, idx, f);
+  if (m.refs > 1) {
     const copy = pageReplace(o, idx, f);
     if (copy == 0) return fatal(as, va, Kill.OOM);
     if (!pmapEnter(as.asid, page, copy, Pte.U | Pte.W)) return fatal(as, va, Kill.OOM);
-    return written(as, va, o, idx, copy, kind);
+    return written(as, va, o, idx, copy, Counter.FaultsCow);
   }
   pmapProtect(as.asid, page, Pte.W, Pte.COW | Pte.TCOW);
   return written(as, va, o, idx, f, Counter.FaultsProt);
+}
+
+/** tcowFault: a write at va to page idx of o, whose frame f is under output (outRef > 0):
+ *  give the object a copy, map the copy writable; f stays, unchanged, with the output. */
+function tcowFault(as: AddrSpace, va: u32, o: VmObject, idx: u32, f: u32): Kill {
+  // @solution tcow begin
+  const copy = pageReplace(o, idx, f);
+  if (copy == 0) return fatal(as, va, Kill.OOM);
+  if (!pmapEnter(as.asid, va & ~PAGE_MASK, copy, Pte.U | Pte.W)) return fatal(as, va, Kill.OOM);
+  return written(as, va, o, idx, copy, Counter.FaultsTcow);
+  // @solution tcow stub
+  // panic("assignment tcow: implement tcowFault (vm/fault.ts)");
+  // return fatal(as, va, Kill.SEGV_PROT);
+  // @solution tcow end
 }
 
 /** written: a write fault resolved; a file page it made writable is now dirty. A hole of a file

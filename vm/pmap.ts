@@ -79,15 +79,24 @@ export function pmapInvalidate(asid: i32, va: u32): void {
   const mask = asCpus[asid];
   for (let c = 0; c < ncpus; c++) {
     if ((mask & (1 << c)) == 0) continue;
-    tlbInvalidate(c, asid, va);
     if (c == curCpu) {
+      tlbInvalidate(c, asid, va);
       count(Counter.TlbInvalLocal);
       trace(Ev.TlbInval, c, asid, va);
-    } else {
-      count(Counter.TlbShootdowns);
-      trace(Ev.TlbShootdown, c, asid, va);
-    }
+    } else shootdown(c, asid, va);
   }
+}
+
+/** shootdown: have CPU c (not the current one) drop (asid, va) from its TLB: an
+ *  inter-processor interrupt, counted and traced as a shootdown. */
+function shootdown(c: i32, asid: i32, va: u32): void {
+  // @solution pagetable begin
+  tlbInvalidate(c, asid, va);
+  count(Counter.TlbShootdowns);
+  trace(Ev.TlbShootdown, c, asid, va);
+  // @solution pagetable stub
+  // panic("assignment pagetable: implement shootdown (vm/pmap.ts)");
+  // @solution pagetable end
 }
 
 /** pmapDestroy: flush asid from every TLB (its ASID will be reused); forget it. */
@@ -95,12 +104,26 @@ export function pmapDestroy(asid: i32): void {
   const mask = asCpus[asid];
   for (let c = 0; c < ncpus; c++) {
     if ((mask & (1 << c)) == 0) continue;
-    tlbFlushAsid(c, asid);
-    count(Counter.TlbFlushes);
-    trace(Ev.TlbFlush, c, asid);
+    if (c == curCpu) {
+      tlbFlushAsid(c, asid);
+      count(Counter.TlbFlushes);
+      trace(Ev.TlbFlush, c, asid);
+    } else flushRemote(c, asid);
   }
   asCpus[asid] = 0;
   asPd[asid] = 0;
+}
+
+/** flushRemote: have CPU c (not the current one) drop every TLB entry of asid (an
+ *  inter-processor interrupt; counted as a flush). */
+function flushRemote(c: i32, asid: i32): void {
+  // @solution pagetable begin
+  tlbFlushAsid(c, asid);
+  count(Counter.TlbFlushes);
+  trace(Ev.TlbFlush, c, asid);
+  // @solution pagetable stub
+  // panic("assignment pagetable: implement flushRemote (vm/pmap.ts)");
+  // @solution pagetable end
 }
 
 function pvAdd(f: u32, asid: i32, va: u32): bool {

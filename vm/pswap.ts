@@ -12,6 +12,7 @@
 // (writes there happen in place): such a page is exchanged by copying instead.
 
 import { Access, Counter, Errno, FrameFlag, FrameKind, PAGE_MASK, PAGE_SIZE, Prot, USER_TOP } from "../base/abi";
+import { panic, spin } from "../base/panic";
 import { count } from "../base/stats";
 import { AddrSpace, asFind, Region } from "./aspace";
 import { frame } from "./frame";
@@ -20,7 +21,6 @@ import { translate } from "./mmu";
 import { paPtr } from "./ram";
 import { unmapThrough } from "./swap";
 import { pagerCanDirty, pagerDirty } from "./pager";
-import { spin } from "../base/panic";
 
 /** writableRange: every page of [va, va+len) lies in a visible, writable region. */
 function writableRange(as: AddrSpace, va: u32, len: u32): bool {
@@ -63,12 +63,16 @@ function place(o: VmObject, idx: u32, f: u32): void {
 /** exchange: swap the frames behind page ia of ra and page ib of rb (mappings removed; the next
  *  accesses fault the new frames in). */
 function exchange(ra: Region, ia: u32, rb: Region, ib: u32): void {
+  // @solution mapfile begin
   const fa = objectPage(ra.obj, ia), fb = objectPage(rb.obj, ib);
   if (fa != 0) unmapThrough(ra.obj, ia, fa);
   if (fb != 0) unmapThrough(rb.obj, ib, fb);
   place(ra.obj, ia, fb);
   place(rb.obj, ib, fa);
   count(Counter.PageSwaps);
+  // @solution mapfile stub
+  // panic("assignment mapfile: implement exchange (vm/pswap.ts)");
+  // @solution mapfile end
 }
 
 /** swapBytes: exchange n bytes at a and b through the MMU (copy-on-write and TCOW honoured). */

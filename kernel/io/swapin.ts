@@ -15,6 +15,7 @@
 // Nothing changes until the whole datagram is here, and no byte outside [va, va+len) changes.
 
 import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Prot, USER_TOP } from "../../base/abi";
+import { panic, spin } from "../../base/panic";
 import { count, costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyout } from "../uio";
@@ -27,16 +28,20 @@ import { pagerCanDirty, pagerDirty } from "../../vm/pager";
 import { pmapEnter } from "../../vm/pmap";
 import { framePtr, paPtr } from "../../vm/ram";
 import { Dgram, dgramFree } from "../../net/dgram";
-import { spin } from "../../base/panic";
 
 /** reverseAbove: a partial page receiving more bytes than this is reverse-copied and swapped
  *  (copy the other 4096 - n bytes, swap) rather than copied (n bytes). */
 export function reverseAbove(): u32 {
+  // @solution align begin
   const c = costOf(Counter.BytesCopied);
   if (c <= 0) return PAGE_SIZE;
   const swap = costOf(Counter.PageSwaps) + 2 * costOf(Counter.PteWrites) + costOf(Counter.TlbInvalLocal);
   // (4096 - n) c + swap < n c  <=>  n > (4096 c + swap) / 2c
   return <u32>min<f64>(PAGE_SIZE, (PAGE_SIZE * c + swap) / (2 * c));
+  // @solution align stub
+  // panic("assignment align: implement reverseAbove (kernel/io/swapin.ts)");
+  // return PAGE_SIZE;
+  // @solution align end
 }
 
 /** Where datagram data offset x lies: the run holding it, flattened. */
@@ -140,7 +145,6 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
   if (n == 0) { dgramFree(d); return 0; }
   if (!writable(p, va, n)) { dgramFree(d); return -Errno.EFAULT; }
   const runs = runsOf(d);
-  const reverse = reverseAbove();
   swapRegion.length = 0;
   swapVa.length = 0;
   swapFrame.length = 0;
@@ -156,7 +160,7 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
     const aligned = f != 0 && !swapFrame.includes(f) && fileOk;
     const bytes = e - s;
     const full = bytes == <u32>PAGE_SIZE;
-    if (!aligned || (!full && bytes <= reverse)) {
+    if (!aligned || (!full && bytes <= reverseAbove())) {
       const c = copyRange(p, va, runs, s, e);
       if (c < 0) { dgramFree(d); return c; }
       continue;
@@ -171,7 +175,7 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
     const r = swapRegion[k], idx = r.index(swapVa[k]);
     frameRef(swapFrame[k]);
     objectReplacePage(r.obj, idx, swapFrame[k]);
-    if (r.obj.kind == ObjKind.FILE) pagerDirty(r.obj, idx, swapFrame[k]);
+    if (r.obj.kind == ObjKind.FILE) fileSwappedIn(r, idx, swapFrame[k]);
   }
   dgramFree(d);
   for (let k = 0; k < swapVa.length; k++) {
@@ -183,8 +187,19 @@ export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
   return <i32>n;
 }
 
+/** fileSwappedIn: frame f has just become page idx of r's file (mapped file input): the page
+ *  cache must write it back, so the data reaches the disk without a CPU copy. */
+function fileSwappedIn(r: Region, idx: u32, f: u32): void {
+  // @solution mapfile begin
+  pagerDirty(r.obj, idx, f);
+  // @solution mapfile stub
+  // panic("assignment mapfile: implement fileSwappedIn (kernel/io/swapin.ts)");
+  // @solution mapfile end
+}
+
 /** reverseCopy: copy the application's bytes of page `page` outside [s, e) into frame f. */
 function reverseCopy(p: Proc, page: u32, s: u32, e: u32, f: u32): void {
+  // @solution align begin
   const r = asFind(p.as!, page)!;
   const old = objectPage(r.obj, r.index(page));
   const dst = framePtr(f);
@@ -200,4 +215,7 @@ function reverseCopy(p: Proc, page: u32, s: u32, e: u32, f: u32): void {
   memory.copy(dst, src, head);
   memory.copy(dst + (e - page), src + (e - page), tail);
   count(Counter.BytesCopied, head + tail);
+  // @solution align stub
+  // panic("assignment align: implement reverseCopy (kernel/io/swapin.ts)");
+  // @solution align end
 }

@@ -14,6 +14,7 @@
 // the device) but protects nothing: the application must not touch the buffer until done.
 
 import { Access, Counter, Errno, FrameKind, PAGE_SHIFT, PAGE_SIZE, Pte } from "../../base/abi";
+import { panic, spin } from "../../base/panic";
 import { costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyin, pageBytes, userPa } from "../uio";
@@ -21,7 +22,6 @@ import { frame, frameAlloc, frameOutput } from "../../vm/frame";
 import { pmapPageProtect, pmapWritable } from "../../vm/pmap";
 import { framePtr } from "../../vm/ram";
 import { OutReq } from "../../drivers/outreq";
-import { spin } from "../../base/panic";
 
 /** tcowCopyBelow: pages holding fewer bytes of a buffer than this are copied, not protected:
  *  below it, copying costs less than a write-protection and its TLB invalidation. */
@@ -48,18 +48,35 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
       if (e < 0) return e;
       r.addRun(f << PAGE_SHIFT, n);
     } else {
-      const pa = userPa(p, at, Access.READ);
-      if (pa < 0) return <i32>pa;
-      const f = <u32>pa >> PAGE_SHIFT;
-      // Protect at the first output; and again if an unprotected output (emulated share) left
-      // the frame writable.
-      const first = frame(f).outRef == 0;
-      if (protect && (first || pmapWritable(f))) pmapPageProtect(f, Pte.TCOW);
-      frameOutput(f);
-      r.outFrames.push(f);
-      r.addRun(<u32>pa, n);
+      const e = refPage(p, at, n, r, protect);
+      if (e < 0) return e;
     }
     done += n;
   }
   return 0;
+}
+
+/**
+ * refPage: add the n bytes at va (all on one page) to r by reference: fault the page in, take
+ * an output reference on its frame (never freed or reused under the device) and, for TCOW,
+ * write-protect every mapping of it the first time; the device gathers from the frame itself.
+ * 0 or -errno.
+ */
+function refPage(p: Proc, va: u32, n: u32, r: OutReq, protect: bool): i32 {
+  // @solution tcow begin
+  const pa = userPa(p, va, Access.READ);
+  if (pa < 0) return <i32>pa;
+  const f = <u32>pa >> PAGE_SHIFT;
+  // Protect at the first output; and again if an unprotected output (emulated share) left
+  // the frame writable.
+  const first = frame(f).outRef == 0;
+  if (protect && (first || pmapWritable(f))) pmapPageProtect(f, Pte.TCOW);
+  frameOutput(f);
+  r.outFrames.push(f);
+  r.addRun(<u32>pa, n);
+  return 0;
+  // @solution tcow stub
+  // panic("assignment tcow: implement refPage (kernel/io/tcow.ts)");
+  // return -Errno.ENOSYS;
+  // @solution tcow end
 }

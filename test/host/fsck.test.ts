@@ -254,8 +254,13 @@ describe("genie mkfs and fsck", () => {
       r = genie("fsck", path, "--json");
       expect(r.status).toBe(1);
       expect(JSON.parse(r.stdout)).toMatchObject({ clean: false });
-      r = genie("mkfs", path, "--inodes", "64"); // the existing file, size kept
+      r = genie("mkfs", path, "--inodes", "64"); // an existing file is not overwritten without --force
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`genie: mkfs: ${path} exists; --force overwrites it (a new, empty file system)\n`);
+      expect(genie("fsck", path).status).toBe(1); // still the damaged image
+      r = genie("mkfs", path, "--inodes", "64", "--force"); // the existing file, size kept
       expect(r.status).toBe(0);
+      expect(readFileSync(path).length).toBe(4 << 20);
       expect(genie("fsck", path).status).toBe(0);
       writeFileSync(join(dir, "junk.img"), new Uint8Array(12345));
       r = genie("fsck", join(dir, "junk.img"));

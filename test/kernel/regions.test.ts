@@ -2,7 +2,7 @@
 // pieces keep mapping the same memory object at the right page offsets, so no byte moves.
 
 import { describe, expect, it } from "vitest";
-import { Kill, PAGE_SIZE, Prot, SegmentationFault, diffCounters, type Process } from "../../tools/host/index";
+import { Kill, PAGE_SIZE, Prot, SegmentationFault, Sem, diffCounters, type Process } from "../../tools/host/index";
 import { machine, pattern } from "./machines";
 
 
@@ -140,5 +140,28 @@ describe("mprotect of the middle of a region", () => {
     expect(() => p.mprotect(va, 3 * PAGE_SIZE, Prot.READ)).toThrow(/ENOMEM/);
     expect(shape(p, va)).toEqual(before);
     expect(diffCounters(c0, m.counters()).pteWrites).toBe(0);
+  });
+});
+
+describe("region caching (emulated move input)", () => {
+  it("a cached region is handed back readable and writable, whatever protection it had when it was given away", async () => {
+    const m = await machine();
+    const p = m.spawn();
+    const [c0, c1] = p.channel();
+    const ro = p.mmap(PAGE_SIZE, { prot: Prot.READ });
+    // The read-only page leaves by emulated move: its region is hidden, cached for an input.
+    p.sendto(c0, ro, 100, { sem: Sem.EMULATED_MOVE });
+    const src = p.mmap(PAGE_SIZE);
+    p.store(src, [1, 2, 3]);
+    p.sendto(c0, src, 3, { sem: Sem.COPY });
+    const buf = p.mmap(PAGE_SIZE);
+    expect(p.recvfrom(c1, buf, PAGE_SIZE, { sem: Sem.COPY })?.len).toBe(100);
+    // A small message (a partial page, copied into the region) reuses the cached region.
+    const got = p.recvfrom(c1, 0, 3, { sem: Sem.EMULATED_MOVE })!;
+    expect(got.len).toBe(3);
+    expect(got.va).toBe(ro);
+    expect(Array.from(p.load(got.va, 3))).toEqual([1, 2, 3]);
+    p.store(got.va, [9]);
+    expect(p.regions().find((r) => r.start === ro)?.prot).toBe(Prot.READ | Prot.WRITE);
   });
 });

@@ -36,7 +36,7 @@
 
 import {
   Disk, MemoryStore, PAGE_SIZE, Prot, Sem, World, connect, diffCounters, getProfile, mkfs, profileMtu, validateProfile, wireOptions,
-  type Counters, type Machine, type PcapWriter, type Process, type Profile,
+  fmtDuration, type Counters, type Machine, type PcapWriter, type Process, type Profile,
 } from "../host/index";
 import { pattern } from "./datagram";
 
@@ -73,6 +73,8 @@ export interface FilenetOptions {
   kernel?: WebAssembly.Module;
   /** Called with a line of progress. */
   progress?: (line: string) => void;
+  /** Capture every scheme's wire into this writer, one after the other. */
+  pcap?: PcapWriter;
   /** Called after each scheme, b's file system unmounted, with the machines (e.g. to check their
    *  invariants) and b's disk image (not to be changed). */
   onDone?: (scheme: FilenetScheme, machines: { a: Machine; b: Machine }, imageB: Uint8Array) => void;
@@ -338,10 +340,11 @@ export async function runFilenet(opts: FilenetOptions): Promise<FilenetRow[]> {
   const rows: FilenetRow[] = [];
   for (const scheme of opts.schemes ?? FILENET_SCHEMES) {
     const world = new World({ kernel, seed });
-    const row = await filenetTransfer(world, { profile, bytes: n, memory, scheme, onDone: opts.onDone });
+    opts.pcap?.follow();
+    const row = await filenetTransfer(world, { profile, bytes: n, memory, scheme, onDone: opts.onDone, pcap: opts.pcap });
     rows.push(row);
-    opts.progress?.(`filenet ${profile.name} ${scheme} ${n} bytes: ${row.simulatedMs} ms simulated, ${row.cpuBytesCopied} bytes copied, ` +
-      `${row.pageSwaps} page swaps, ${row.diskBytes} disk bytes, ${row.wallMs} ms wall`);
+    opts.progress?.(`filenet ${profile.name} ${scheme} ${n} bytes: ${fmtDuration(row.simulatedMs * 1e6)} simulated, ${row.cpuBytesCopied} bytes copied, ` +
+      `${row.pageSwaps} page swaps, ${row.diskBytes} disk bytes, ${fmtDuration(row.wallMs * 1e6)} wall`);
   }
   return rows;
 }

@@ -35,7 +35,7 @@
 
 import { NotImplemented, DatagramPair } from "./datagram";
 import { BoundReplay } from "./bound";
-import { SEMANTICS, World, emptyDmaLog, semanticsByName } from "../host/index";
+import { SEMANTICS, World, emptyDmaLog, semanticsByName, type PcapWriter } from "../host/index";
 
 export interface WallclockOptions {
   profile?: string;
@@ -53,6 +53,9 @@ export interface WallclockOptions {
   kernel?: WebAssembly.Module;
   /** Called with a line of progress. */
   progress?: (line: string) => void;
+  /** Capture the first transfer of each semantics (the one checked byte for byte) into this
+   *  writer; the timed transfers are never captured (the capture would be timed with them). */
+  pcap?: PcapWriter;
 }
 
 export interface WallclockRow {
@@ -145,9 +148,13 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
   opts.progress?.(`wallclock: boot of a 16 MiB machine ${report.bootMs} ms, of the benchmark pair ${report.pairBootMs} ms (medians)`);
   for (const name of names) {
     const s = semanticsByName(name);
-    const pair = await DatagramPair.create(pairOpts);
+    opts.pcap?.follow();
+    const pair = await DatagramPair.create({ ...pairOpts, pcap: opts.pcap });
     try {
-      for (let i = 0; i < warmup; i++) pair.transfer(s, i === 0 || i === warmup - 1);
+      for (let i = 0; i < warmup; i++) {
+        pair.transfer(s, i === 0 || i === warmup - 1);
+        pair.wire.pcap = null;
+      }
     } catch (e) {
       if (!(e instanceof NotImplemented)) throw e;
       report.notImplemented.push({ semantics: name, reason: e.message });

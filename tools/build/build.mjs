@@ -1,26 +1,70 @@
-// tools/build/build.mjs — bundle the host side: the genie CLI and the benchmark report
-// (npm run bench), both for Node, into build/cli/, and the browser playground into
-// build/playground/ (tools/build/playground.mjs), after assembling the host's hand-written
-// WebAssembly (tools/host/hw: the NIC's checksum engine) into TypeScript (tools/build/hw.mjs).
-// The kernel itself is built by asc (npm run build:kernel).
+// tools/build/build.mjs — the whole build, incremental and quiet (npm run build): the kernel
+// (tools/build/kernel.mjs: asc, skipped while no kernel source changed), the host's hand-written
+// WebAssembly (tools/build/hw.mjs: the NIC's checksum engine, into TypeScript), then the Node
+// bundles: the genie CLI, the benchmark report, the fuzzing soak and the grader's worker thread into build/cli/, the examples into
+// build/examples/ (esbuild, skipped while none of their inputs changed: build/host.stamp), and
+// the browser playground into build/playground/ (tools/build/playground.mjs; skipped while
+// tools/ and the kernel are unchanged: build/playground.stamp).
+// A few lines of output; `--force` rebuilds everything.
 
 import * as esbuild from "esbuild";
+import { existsSync, readFileSync } from "node:fs";
 import { buildHw } from "./hw.mjs";
+import { buildKernel } from "./kernel.mjs";
 import { buildPlayground } from "./playground.mjs";
+import { digest, files, fresh, stamp } from "./stamp.mjs";
 
-await buildHw();
+process.chdir(new URL("../..", import.meta.url).pathname);
+const force = process.argv.includes("--force");
 
-await esbuild.build({
-  entryPoints: { genie: "tools/cli/genie.ts", bench: "tools/bench/index.ts", "measure-playground": "tools/playground/measure.ts" },
-  outdir: "build/cli",
-  outExtension: { ".js": ".mjs" },
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  sourcemap: true,
-  packages: "external",
-  logLevel: "warning",
-});
+/** The bundles: name -> entry point; each becomes build/NAME.mjs. */
+const BUNDLES = { "cli/genie": "tools/cli/genie.ts", "cli/bench": "tools/bench/index.ts", "examples/first-datagram": "tools/examples/first-datagram.ts",
+  "cli/measure-playground": "tools/playground/measure.ts", "cli/soak": "tools/fuzz/soak.ts", "cli/grade-worker": "tools/assign/worker.ts" };
+const META = "build/host.meta.json";
+const STAMP = "build/host.stamp";
 
-await buildPlayground();
+/** buildHost: the bundles, unless none of the inputs of the last build changed. */
+async function buildHost() {
+  const outputs = Object.keys(BUNDLES).map((n) => `build/${n}.mjs`);
+  const extra = [`esbuild ${esbuild.version}`, JSON.stringify(BUNDLES)];
+  const inputs = existsSync(META) ? Object.keys(JSON.parse(readFileSync(META, "utf8")).inputs) : null;
+  if (!force && inputs && fresh(STAMP, digest(inputs, extra), outputs)) return "host: up to date";
+  const t0 = performance.now();
+  const r = await esbuild.build({
+    entryPoints: BUNDLES,
+    outdir: "build",
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: true,
+    packages: "external",
+    logLevel: "warning",
+    metafile: true,
+    write: true,
+  });
+  await import("node:fs/promises").then((fs) => fs.writeFile(META, JSON.stringify(r.metafile)));
+  stamp(STAMP, digest(Object.keys(r.metafile.inputs), extra));
+  return `host: bundled ${outputs.join(", ")} in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+}
+
+/** playground: the browser bundle, unless tools/, the kernel and the lockfile are unchanged. */
+async function playground() {
+  const hash = digest(files(["tools", "build/release.wasm", "package-lock.json"]));
+  if (!force && fresh("build/playground.stamp", hash, ["build/playground/index.html"])) return "playground: up to date";
+  const t0 = performance.now();
+  await buildPlayground();
+  stamp("build/playground.stamp", hash);
+  return `playground: bundled build/playground/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+}
+
+try {
+  console.log(await buildKernel({ force }));
+  await buildHw();
+  console.log(await buildHost());
+  console.log(await playground());
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}

@@ -4,7 +4,8 @@
 // committed module matches its source.
 
 import initWabt from "wabt";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { digest, fresh, stamp } from "./stamp.mjs";
 
 /** The engines: source .wat -> generated .ts exporting `name` (base64 of the module's bytes). */
 export const HW_MODULES = [{ wat: "tools/host/hw/csum.wat", ts: "tools/host/hw/csum-wasm.ts", name: "CSUM_WASM" }];
@@ -24,11 +25,16 @@ export async function hwModuleText({ wat, name }) {
   }
 }
 
-/** buildHw: (re)write every generated module whose text changed. */
+/** buildHw: (re)write every generated module whose text changed; nothing (not even loading
+ *  wabt) while no source changed since the last time (build/hw.stamp). */
 export async function buildHw() {
+  const hash = digest([...HW_MODULES.map((m) => m.wat), "tools/build/hw.mjs"]);
+  if (fresh("build/hw.stamp", hash, HW_MODULES.map((m) => m.ts))) return;
   for (const m of HW_MODULES) {
     const text = await hwModuleText(m);
     const old = await readFile(m.ts, "utf8").catch(() => null);
     if (old !== text) await writeFile(m.ts, text);
   }
+  await mkdir("build", { recursive: true });
+  stamp("build/hw.stamp", hash);
 }

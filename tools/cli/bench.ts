@@ -1,9 +1,9 @@
 // tools/cli/bench.ts — `genie bench`: the benchmarks, for people (tables) and course tools (JSON).
 //
 //   genie bench datagram --profile NAME --semantics LIST --sizes LIST [--mtu N] [--seed N]
-//                        [--header-split] [--checksum-offload] [--early-demux] [--json]
-//   genie bench wallclock [--iterations N] [--json]
-//   genie bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
+//                        [--header-split] [--checksum-offload] [--early-demux] [--pcap FILE] [--json]
+//   genie bench wallclock [--iterations N] [--pcap FILE] [--json]
+//   genie bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--pcap FILE] [--json]
 //
 // datagram --json prints exactly {"profile": NAME, "rows": [ROW, ...]}, rows in the order
 // semantics x sizes, each ROW {"semantics", "bytes", "latencyUs", "throughputMbps",
@@ -16,127 +16,127 @@
 // mmap-emulated-copy, mmap-pswap), each ROW {"scheme", "bytes", "simulatedMs", "cpuBytesCopied",
 // "pageSwaps", "diskBytes", "wallMs"} (tools/bench/filenet.ts); all but wallMs are the same for
 // the same options and seed.
+//
+// --pcap FILE: the wires' frames, every run one after the other, in one capture; where it went
+// goes to stderr (stdout stays the table or the JSON).
 
-import { ConfigError, getProfile, parseMemory, PROFILES, profileMtu, semanticsByName, SEMANTICS_NAMES } from "../host/index";
+import { getProfile, parseMemory, PROFILES, profileMtu, semanticsByName, SEMANTICS_NAMES } from "../host/index";
 import { loadKernel } from "../host/node";
 import { MAX_BENCH_BYTES, NotImplemented, ROW_KEYS, runDatagram, type DatagramRow } from "../bench/datagram";
 import { DATAGRAM_HEADERS, datagramCells, fmtBytes, textTable, type Row } from "../bench/format";
 import { runWallclock, WALLCLOCK_HEADERS, wallclockCells } from "../bench/wallclock";
 import { FILENET_HEADERS, FILENET_MEMORY, FILENET_ROW_KEYS, filenetCells, MAX_FILENET_BYTES, runFilenet } from "../bench/filenet";
-import { UsageError } from "./usage";
-
-export const BENCH_USAGE = `  bench datagram --profile NAME --semantics LIST --sizes LIST [--mtu N] [--seed N]
-                 [--header-split] [--checksum-offload] [--early-demux] [--json]
-                            one UDP datagram from one machine to another, per semantics and
-                            size (LIST: comma-separated; sizes in bytes or with K / M, 1..1M);
-                            latency, throughput and CPU work in simulated time
-                            profiles: ${Object.keys(PROFILES).join(", ")}
-                            semantics: ${SEMANTICS_NAMES.slice(0, 4).join(", ")},
-                              ${SEMANTICS_NAMES.slice(4).join(", ")}
-  bench wallclock [--iterations N] [--json]
-                            wall-clock speed of the simulator on 64 KiB datagrams (server-2025,
-                            MTU 9000, checksum offload, header split, early demux) against the
-                            host's raw copy of the bytes, and the simulated adapters' own share
-  bench filenet --profile NAME [--size 64M] [--memory 32M] [--seed N] [--json]
-                            a file of SIZE bytes (K / M / G, up to 512M) from one machine's disk
-                            to another's over the network: copy (read/sendto, recvfrom/write)
-                            against mapped files with emulated copy, and with pswap; simulated
-                            time, CPU bytes copied, page swaps, disk bytes, wall-clock time
-`;
+import { Capture, pcapOption } from "./capture";
+import { checked, GenieCommand, integer, InvalidArgumentError, list, valueOption } from "./command";
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
 const stdio: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
-/** Options of a subcommand: name -> takes a value? */
-type Spec = Record<string, boolean>;
+const UNITS: Record<string, number> = { "": 1, K: 1024, M: 1 << 20, G: 1 << 30 };
 
-/** parseFlags: --name VALUE / --name=VALUE / --flag; UsageError naming a bad or missing one. */
-export function parseFlags(cmd: string, args: string[], spec: Spec): Map<string, string | true> {
-  const got = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(a);
-    if (!m) throw new UsageError(`${cmd}: unexpected argument "${a}"`);
-    const [, name, inline] = m;
-    if (!(name in spec)) throw new UsageError(`${cmd}: unknown option --${name}`);
-    if (got.has(name)) throw new UsageError(`${cmd}: --${name} given twice`);
-    if (!spec[name]) {
-      if (inline !== undefined) throw new UsageError(`${cmd}: --${name} takes no value (got "${inline}")`);
-      got.set(name, true);
-      continue;
-    }
-    const v = inline ?? args[++i];
-    if (v === undefined || v === "" || (inline === undefined && v.startsWith("--"))) throw new UsageError(`${cmd}: --${name} needs a value`);
-    got.set(name, v);
-  }
-  return got;
+/** byteSize: "4096", "4K", "60K", "1M" (units up to `units`) -> bytes in 1..max; the reason otherwise. */
+export function byteSize(v: string, max: number, units = "KM"): number | string {
+  const m = new RegExp(`^(\\d+)([${units}${units.toLowerCase()}])?$`).exec(v.trim());
+  if (!m) return "not a number of bytes";
+  const n = Number(m[1]) * UNITS[(m[2] ?? "").toUpperCase()];
+  return n >= 1 && n <= max ? n : `outside 1..${fmtBytes(max)}`;
 }
 
-/** parseSize: "4096", "4K", "60K", "1M" -> bytes; UsageError unless 1 <= size <= 1 MiB. */
-export function parseSize(s: string): number {
-  const m = /^(\d+)([KkMm])?$/.exec(s.trim());
-  if (!m) throw new UsageError(`bench datagram: size "${s}" is not a number of bytes (like 4096, 4K, 60K, 1M)`);
-  const n = Number(m[1]) * (m[2] === undefined ? 1 : /k/i.test(m[2]) ? 1024 : 1 << 20);
-  if (!(n >= 1 && n <= MAX_BENCH_BYTES)) throw new UsageError(`bench datagram: size "${s}" is outside 1..1M (1..${MAX_BENCH_BYTES} bytes)`);
+/** parseSize: a datagram size of --sizes (1 .. 1 MiB). */
+function parseSize(v: string): number {
+  const n = byteSize(v, MAX_BENCH_BYTES);
+  if (typeof n === "string") throw new InvalidArgumentError(`size "${v}" is ${n === "not a number of bytes" ? `${n} (like 4096, 4K, 60K, 1M)` : `${n} (1..${MAX_BENCH_BYTES} bytes)`}`);
   return n;
 }
 
-/** parseInt: a decimal integer in [min, max], or UsageError naming the option. */
-function intOption(cmd: string, name: string, v: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${cmd}: --${name} "${v}" is not an integer in ${min}..${max}`);
-  return Number(v);
+/** fileSize: a file size of --size (1 .. MAX_FILENET_BYTES, K / M / G). */
+function fileSize(v: string, flag = "--size"): number {
+  const n = byteSize(v, MAX_FILENET_BYTES, "KMG");
+  if (typeof n === "string") throw new InvalidArgumentError(`${flag} "${v}" is ${n === "not a number of bytes" ? `${n} (like 1048576, 64K, 64M)` : n}`);
+  return n;
 }
 
-/** list: the items of a comma-separated list (none empty). */
-function list(cmd: string, name: string, v: string): string[] {
-  const items = v.split(",").map((x) => x.trim());
-  if (items.some((x) => x === "")) throw new UsageError(`${cmd}: --${name} "${v}" has an empty item`);
-  return items;
+const profileOption = () =>
+  valueOption("--profile <NAME>", `cost profile: ${Object.keys(PROFILES).join(", ")} (tools/host/profiles/)`, checked((v) => (getProfile(v), v)));
+const seedOption = () => valueOption("--seed <N>", "the worlds' seed (default 1)", integer(0, 0xffffffff));
+const jsonOption = ["--json", "print the rows as JSON (for course tools)"] as const;
+
+/** benchCommand: `genie bench` and its benchmarks. */
+export function benchCommand(io: Out = stdio): GenieCommand {
+  const bench = new GenieCommand("bench").description("benchmarks: datagram and filenet (simulated time), wallclock (the simulator's speed)");
+  bench.subcommandNoun = "benchmark";
+
+  bench.command("datagram")
+    .description(
+      "one UDP datagram from one machine to another, per semantics and size: latency, throughput and CPU work " +
+        "(bytes copied, PTE writes, TLB shootdowns, faults) in simulated time; the same options and seed give the same numbers",
+    )
+    .addOption(profileOption().makeOptionMandatory())
+    .addOption(valueOption("--semantics <LIST>", `comma-separated: ${SEMANTICS_NAMES.join(", ")}`, list(checked((v) => semanticsByName(v).name, (_, flag, msg) => `${flag}: ${msg}`))).makeOptionMandatory())
+    .addOption(valueOption("--sizes <LIST>", "comma-separated datagram sizes, in bytes or with K / M, 1..1M", list(parseSize)).makeOptionMandatory())
+    .addOption(valueOption("--mtu <N>", "the adapters' MTU, 68..65535 (default: the profile's)", integer(68, 65535)))
+    .addOption(seedOption())
+    .option("--header-split", "adapters split headers from data into their own buffers")
+    .option("--checksum-offload", "adapters compute and check UDP checksums")
+    .option("--early-demux", "adapters steer a socket's packets to its own receive queue")
+    .addOption(pcapOption("every transfer"))
+    .option(...jsonOption)
+    .action(async (o) => void (process.exitCode = await benchDatagram(o, io)));
+
+  bench.command("wallclock")
+    .description(
+      "wall-clock speed of the simulator on 64 KiB datagrams (server-2025, MTU 9000, checksum offload, header split, early demux) " +
+        "against the host's raw copy of the bytes, and the simulated adapters' own share; medians of rounds; numbers vary from run to run",
+    )
+    .addOption(valueOption("--iterations <N>", "transfers per timed round (default 1000)", integer(1, 1_000_000)))
+    .addOption(pcapOption("the first (checked) transfer of each semantics; timed transfers are not captured"))
+    .option(...jsonOption)
+    .action(async (o) => void (process.exitCode = await benchWallclock(o, io)));
+
+  bench.command("filenet")
+    .description(
+      "a file from one machine's disk to another's over the network, in 64 KiB datagrams: copy (read/sendto, recvfrom/write) " +
+        "against mapped files with emulated copy, and with pswap; simulated time, CPU bytes copied, page swaps, disk bytes, " +
+        "wall-clock time; the received file checked byte for byte",
+    )
+    .addOption(profileOption().makeOptionMandatory())
+    .addOption(valueOption("--size <SIZE>", `the file's size, in bytes or with K / M / G, up to ${MAX_FILENET_BYTES >> 20}M (default 64M)`, (v, flag) => fileSize(v, flag)))
+    .addOption(valueOption("--memory <SIZE>", `RAM of each machine (default ${FILENET_MEMORY >> 20}M)`, checked(parseMemory, (_, flag, msg) => `${flag} ${msg.replace(/^memory: /, "")}`)))
+    .addOption(seedOption())
+    .addOption(pcapOption("every scheme's transfer"))
+    .option(...jsonOption)
+    .action(async (o) => void (process.exitCode = await benchFilenet(o, io)));
+
+  return bench;
 }
 
-/** runBench: `genie bench ...`; the exit status. */
-export async function runBench(args: string[], io: Out = stdio): Promise<number> {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case "datagram": return benchDatagram(rest, io);
-    case "wallclock": return benchWallclock(rest, io);
-    case "filenet": return benchFilenet(rest, io);
-    case undefined: throw new UsageError("bench: which benchmark? (datagram, wallclock or filenet)");
-    default: throw new UsageError(`bench: unknown benchmark "${sub}" (known: datagram, wallclock, filenet)`);
-  }
+interface DatagramArgs {
+  profile: string;
+  semantics: string[];
+  sizes: number[];
+  mtu?: number;
+  seed?: number;
+  headerSplit?: boolean;
+  checksumOffload?: boolean;
+  earlyDemux?: boolean;
+  pcap?: string;
+  json?: boolean;
 }
 
-async function benchDatagram(args: string[], io: Out): Promise<number> {
-  const cmd = "bench datagram";
-  const f = parseFlags(cmd, args, {
-    profile: true, semantics: true, sizes: true, mtu: true, seed: true,
-    json: false, "header-split": false, "checksum-offload": false, "early-demux": false,
-  });
-  for (const need of ["profile", "semantics", "sizes"]) if (!f.has(need)) throw new UsageError(`${cmd}: --${need} is required`);
-  const profileName = f.get("profile") as string;
-  let mtu = profileMtuArg(cmd, profileName);
-  const semantics = list(cmd, "semantics", f.get("semantics") as string);
-  for (const s of semantics) {
-    try {
-      semanticsByName(s);
-    } catch (e) {
-      throw new UsageError(`${cmd}: --semantics: ${(e as Error).message}`);
-    }
-  }
-  const sizes = list(cmd, "sizes", f.get("sizes") as string).map(parseSize);
-  if (f.has("mtu")) mtu = intOption(cmd, "mtu", f.get("mtu") as string, 68, 65535);
-  const seed = f.has("seed") ? intOption(cmd, "seed", f.get("seed") as string, 0, 0xffffffff) : 1;
-  const json = f.has("json");
-  const nic = { headerSplit: f.has("header-split"), checksumOffload: f.has("checksum-offload"), earlyDemux: f.has("early-demux") };
-
+/** benchDatagram: the rows of every semantics x size; the exit status. */
+async function benchDatagram(o: DatagramArgs, io: Out): Promise<number> {
+  const mtu = o.mtu ?? profileMtu(getProfile(o.profile));
+  const seed = o.seed ?? 1;
+  const nic = { headerSplit: !!o.headerSplit, checksumOffload: !!o.checksumOffload, earlyDemux: !!o.earlyDemux };
+  const capture = o.pcap === undefined ? null : new Capture(o.pcap);
   const kernel = await loadKernel("release");
   const rows: DatagramRow[] = [];
   const table: Row[] = [];
   const refused = new Map<string, string>();
-  for (const s of semantics)
-    for (const bytes of sizes) {
+  for (const s of o.semantics)
+    for (const bytes of o.sizes) {
       try {
-        const r = await runDatagram({ profile: profileName, semantics: s, bytes, mtu, seed, kernel, ...nic });
+        const r = await runDatagram({ profile: o.profile, semantics: s, bytes, mtu, seed, kernel, pcap: capture?.wire(), ...nic });
         rows.push(r);
         table.push(datagramCells(r));
       } catch (e) {
@@ -146,26 +146,25 @@ async function benchDatagram(args: string[], io: Out): Promise<number> {
       }
     }
 
-  if (json) {
+  if (o.json) {
     for (const reason of refused.values()) io.err(`genie: ${reason}\n`);
-    const doc = { profile: profileName, rows: rows.map((r) => Object.fromEntries(ROW_KEYS.map((k) => [k, r[k]]))) };
+    const doc = { profile: o.profile, rows: rows.map((r) => Object.fromEntries(ROW_KEYS.map((k) => [k, r[k]]))) };
     io.out(JSON.stringify(doc, null, 2) + "\n");
   } else {
     const feats = Object.entries(nic).filter(([, on]) => on).map(([k]) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
-    io.out(`datagram benchmark: profile ${profileName}, MTU ${mtu}, NIC ${feats.length ? feats.join(", ") : "plain"}, seed ${seed}; sizes ${sizes.map(fmtBytes).join(", ")}\n`);
+    io.out(`datagram benchmark: profile ${o.profile}, MTU ${mtu}, NIC ${feats.length ? feats.join(", ") : "plain"}, seed ${seed}; sizes ${o.sizes.map(fmtBytes).join(", ")}\n`);
     io.out("latency and throughput in simulated time; counters summed over sender and receiver\n\n");
     io.out(textTable(DATAGRAM_HEADERS, table));
     if (refused.size) io.out("\n" + [...refused.values()].join("\n") + "\n");
   }
+  if (capture) io.err(capture.save().join("\n") + "\n");
   return rows.length === 0 ? 3 : 0;
 }
 
-async function benchWallclock(args: string[], io: Out): Promise<number> {
-  const cmd = "bench wallclock";
-  const f = parseFlags(cmd, args, { iterations: true, json: false });
-  const iterations = f.has("iterations") ? intOption(cmd, "iterations", f.get("iterations") as string, 1, 1_000_000) : undefined;
-  const r = await runWallclock({ iterations, kernel: await loadKernel("release"), progress: f.has("json") ? undefined : (l) => io.err(l + "\n") });
-  if (f.has("json")) {
+async function benchWallclock(o: { iterations?: number; pcap?: string; json?: boolean }, io: Out): Promise<number> {
+  const capture = o.pcap === undefined ? null : new Capture(o.pcap);
+  const r = await runWallclock({ iterations: o.iterations, kernel: await loadKernel("release"), pcap: capture?.pcap, progress: o.json ? undefined : (l) => io.err(l + "\n") });
+  if (o.json) {
     for (const n of r.notImplemented) io.err(`genie: ${n.reason}\n`);
     io.out(JSON.stringify(r, null, 2) + "\n");
   } else {
@@ -177,56 +176,29 @@ async function benchWallclock(args: string[], io: Out): Promise<number> {
     io.out(textTable(WALLCLOCK_HEADERS, r.rows.map(wallclockCells)));
     if (r.notImplemented.length) io.out("\n" + r.notImplemented.map((n) => n.reason).join("\n") + "\n");
   }
+  if (capture) io.err(capture.save().join("\n") + "\n");
   return r.rows.length === 0 ? 3 : 0;
 }
 
-/** fileSize: "1048576", "64K", "64M", "1G" -> bytes; UsageError unless 1 <= size <= MAX_FILENET_BYTES. */
-export function fileSize(s: string): number {
-  const m = /^(\d+)([KkMmGg])?$/.exec(s.trim());
-  if (!m) throw new UsageError(`bench filenet: --size "${s}" is not a number of bytes (like 1048576, 64K, 64M)`);
-  const unit = (m[2] ?? "").toUpperCase();
-  const n = Number(m[1]) * (unit === "K" ? 1024 : unit === "M" ? 1 << 20 : unit === "G" ? 1 << 30 : 1);
-  if (!(n >= 1 && n <= MAX_FILENET_BYTES)) throw new UsageError(`bench filenet: --size "${s}" is outside 1..${MAX_FILENET_BYTES >> 20}M`);
-  return n;
-}
-
-/** profileMtuArg: the default MTU of the profile --profile names; a UsageError if it is unknown. */
-function profileMtuArg(cmd: string, name: string): number {
-  try {
-    return profileMtu(getProfile(name));
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`${cmd}: --profile: ${e.message}`);
-    throw e;
-  }
-}
-
-async function benchFilenet(args: string[], io: Out): Promise<number> {
-  const cmd = "bench filenet";
-  const f = parseFlags(cmd, args, { profile: true, size: true, memory: true, seed: true, json: false });
-  if (!f.has("profile")) throw new UsageError(`${cmd}: --profile is required`);
-  const profileName = f.get("profile") as string;
-  const mtu = profileMtuArg(cmd, profileName);
-  const bytes = f.has("size") ? fileSize(f.get("size") as string) : 64 << 20;
-  let memory = FILENET_MEMORY;
-  if (f.has("memory")) {
-    try {
-      memory = parseMemory(f.get("memory") as string);
-    } catch (e) {
-      if (e instanceof ConfigError) throw new UsageError(`${cmd}: --memory: ${e.message}`);
-      throw e;
-    }
-  }
-  const seed = f.has("seed") ? intOption(cmd, "seed", f.get("seed") as string, 0, 0xffffffff) : 1;
-  const json = f.has("json");
-  const rows = await runFilenet({ profile: profileName, bytes, memory, seed, kernel: await loadKernel("release"), progress: json ? undefined : (l) => io.err(l + "\n") });
-  if (json) {
-    const doc = { profile: profileName, rows: rows.map((r) => Object.fromEntries(FILENET_ROW_KEYS.map((k) => [k, r[k]]))) };
+async function benchFilenet(o: { profile: string; size?: number; memory?: number; seed?: number; pcap?: string; json?: boolean }, io: Out): Promise<number> {
+  const mtu = profileMtu(getProfile(o.profile));
+  const bytes = o.size ?? 64 << 20;
+  const memory = o.memory ?? FILENET_MEMORY;
+  const seed = o.seed ?? 1;
+  const capture = o.pcap === undefined ? null : new Capture(o.pcap);
+  const rows = await runFilenet({
+    profile: o.profile, bytes, memory, seed, kernel: await loadKernel("release"), pcap: capture?.pcap,
+    progress: o.json ? undefined : (l) => io.err(l + "\n"),
+  });
+  if (o.json) {
+    const doc = { profile: o.profile, rows: rows.map((r) => Object.fromEntries(FILENET_ROW_KEYS.map((k) => [k, r[k]]))) };
     io.out(JSON.stringify(doc, null, 2) + "\n");
   } else {
-    io.out(`file -> network -> file: a ${fmtBytes(bytes)}-byte file, profile ${profileName}, MTU ${mtu}, 64 KiB datagrams, ` +
+    io.out(`file -> network -> file: a ${fmtBytes(bytes)}-byte file, profile ${o.profile}, MTU ${mtu}, 64 KiB datagrams, ` +
       `NIC header split, checksum offload, early demux; ${fmtBytes(memory)} of RAM per machine; seed ${seed}\n`);
     io.out("simulated time from a's first call to b's fsync; counters summed over both machines; b's file verified byte for byte\n\n");
     io.out(textTable(FILENET_HEADERS, rows.map(filenetCells)));
   }
+  if (capture) io.err(capture.save().join("\n") + "\n");
   return rows.length === 0 ? 3 : 0;
 }

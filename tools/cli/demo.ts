@@ -1,6 +1,6 @@
 // tools/cli/demo.ts — `genie demo`: boot a machine and narrate what the kernel does.
 
-import { connect, ETHERNET, Kill, PAGE_SIZE, Prot, SegmentationFault, Sem, World, diffCounters, type Counters, type Machine } from "../host/index";
+import { connect, ETHERNET, fmtDuration, Kill, PAGE_SIZE, Prot, SegmentationFault, Sem, World, diffCounters, type Counters, type Machine, type PcapWriter } from "../host/index";
 import { loadKernel } from "../host/node";
 
 function changed(a: Counters, b: Counters): string {
@@ -51,19 +51,20 @@ export async function runDemo(out: (line: string) => void = console.log): Promis
 
   const { violations, report } = m.checkInvariants();
   out(`\nAfter both processes are gone: ${m.freeFrames} of ${m.frames - 1} frames free; invariant check: ${violations === 0 ? "all hold" : report}`);
-  out(`Simulated time: CPU 0 busy until ${m.cpuFree[0].toFixed(0)} ns, CPU 1 until ${m.cpuFree[1].toFixed(0)} ns.`);
+  out(`Simulated time: CPU 0 busy until ${fmtDuration(m.cpuFree[0])}, CPU 1 until ${fmtDuration(m.cpuFree[1])}.`);
 }
 
-/** runNetDemo: two machines on a wire; one 64 KiB datagram under each of a few semantics. */
-export async function runNetDemo(out: (line: string) => void = console.log): Promise<void> {
-  out(`\nTwo machines, one wire (1 Gbit/s, 10 us), NICs with header split, checksum offload and early demultiplexing.`);
+/** runNetDemo: two machines on a wire; one 64 KiB datagram under each of a few semantics, each
+ *  run's frames into the writer capture() gives, if given (one world after the other). */
+export async function runNetDemo(out: (line: string) => void = console.log, capture?: () => PcapWriter): Promise<void> {
+  out(`\nTwo machines, one wire (1 Gbit/s, 10 µs), NICs with header split, checksum offload and early demultiplexing.`);
   out(`A process on each; one 64 KiB datagram, page-aligned, the receive posted first:\n`);
   out(`  semantics          latency   CPU bytes copied   page swaps   PTE writes   shootdowns`);
   for (const sem of [Sem.COPY, Sem.EMULATED_COPY, Sem.SHARE, Sem.MOVE]) {
     const world = new World({ kernel: await loadKernel(), seed: 1 });
     const a = await world.machine({ name: "a" }), b = await world.machine({ name: "b" });
     const nic = (ip: string) => ({ ip, mtu: 9000, headerSplit: true, checksumOffload: true, earlyDemux: true });
-    connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic("10.0.0.2")), { bandwidthBps: 1e9, latencyNs: 10_000, ...ETHERNET });
+    connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic("10.0.0.2")), { bandwidthBps: 1e9, latencyNs: 10_000, ...ETHERNET, pcap: capture?.() });
     const pa = a.spawn(), pb = b.spawn();
     const fa = pa.socket(), fb = pb.socket();
     pa.bind(fa, 1000);
@@ -84,7 +85,7 @@ export async function runNetDemo(out: (line: string) => void = console.log): Pro
     const da = diffCounters(ca, a.counters()), db = diffCounters(cb, b.counters());
     const ok = pb.load(move ? got.va : vb, len).every((x) => x === 0x5a);
     const col = (v: number | string, w: number) => String(v).padStart(w);
-    out(`  ${Sem[sem].toLowerCase().replace("_", "-").padEnd(16)} ${col(((got.at - t0) / 1000).toFixed(1) + " us", 9)} ${col(da.bytesCopied + db.bytesCopied, 18)} ${col(da.pageSwaps + db.pageSwaps, 12)} ${col(da.pteWrites + db.pteWrites, 12)} ${col(da.tlbShootdowns + db.tlbShootdowns, 12)}${ok ? "" : "   BYTES DIFFER"}`);
+    out(`  ${Sem[sem].toLowerCase().replace("_", "-").padEnd(16)} ${col(fmtDuration(got.at - t0), 9)} ${col(da.bytesCopied + db.bytesCopied, 18)} ${col(da.pageSwaps + db.pageSwaps, 12)} ${col(da.pteWrites + db.pteWrites, 12)} ${col(da.tlbShootdowns + db.tlbShootdowns, 12)}${ok ? "" : "   BYTES DIFFER"}`);
     for (const m of [a, b]) m.check();
   }
   out(`\nCopy moves every byte through both CPUs; emulated copy protects the sender's pages (TCOW) and`);

@@ -5,12 +5,12 @@
 // whose name contains FUNCTION.
 
 import { readFile } from "node:fs/promises";
-import initWabt from "wabt";
 import { kernelPath } from "../host/node";
-import { UsageError } from "./usage";
+import { GenieCommand } from "./command";
 
 /** kernelText: the WebAssembly text of a built kernel module. */
 export async function kernelText(bytes: Uint8Array): Promise<string> {
+  const { default: initWabt } = await import("wabt"); // large: loaded only for disasm
   const wabt = await initWabt();
   const mod = wabt.readWasm(bytes, { readDebugNames: true });
   try {
@@ -36,13 +36,17 @@ export function functionsMatching(text: string, part: string): string[] {
   return out;
 }
 
-/** runDisasm: the CLI command; returns the exit status. */
-export async function runDisasm(args: string[]): Promise<number> {
-  const release = args.includes("--release");
-  const rest = args.filter((a) => a !== "--release");
-  const bad = rest.find((a) => a.startsWith("-"));
-  if (bad) throw new UsageError(`disasm: unknown option ${bad}`);
-  if (rest.length > 1) throw new UsageError(`disasm takes at most one FUNCTION (got ${rest.join(" ")})`);
+/** disasmCommand: `genie disasm [FUNCTION] [--release]`. */
+export function disasmCommand(): GenieCommand {
+  return new GenieCommand("disasm")
+    .description("print the WebAssembly text of the kernel, or of the functions whose name contains FUNCTION (debug build: source names kept)")
+    .argument("[FUNCTION]", "part of a function's name, e.g. frameAlloc or vm/fault")
+    .option("--release", "the release build (optimised) instead of the debug build")
+    .action(async (part: string | undefined, o: { release?: boolean }) => void (process.exitCode = await runDisasm(part, !!o.release)));
+}
+
+/** runDisasm: print the kernel's text, or the functions matching part; the exit status. */
+export async function runDisasm(part: string | undefined, release: boolean): Promise<number> {
   const path = kernelPath(release ? "release" : "debug");
   let bytes: Uint8Array;
   try {
@@ -52,14 +56,14 @@ export async function runDisasm(args: string[]): Promise<number> {
     return 1;
   }
   const text = await kernelText(bytes);
-  if (rest.length === 0) {
+  if (part === undefined) {
     process.stdout.write(text);
     return 0;
   }
-  const funcs = functionsMatching(text, rest[0]);
+  const funcs = functionsMatching(text, part);
   if (funcs.length === 0) {
     const names = [...text.matchAll(/^  \(func \$(\S+)/gm)].map((m) => m[1]);
-    process.stderr.write(`genie: no kernel function name contains "${rest[0]}"; there are ${names.length}, e.g. ${names.filter((n) => /^(vm|kernel)\//.test(n)).slice(0, 8).join(", ")}\n`);
+    process.stderr.write(`genie: no kernel function name contains "${part}"; there are ${names.length}, e.g. ${names.filter((n) => /^(vm|kernel)\//.test(n)).slice(0, 8).join(", ")}\n`);
     return 1;
   }
   process.stdout.write(funcs.join("\n\n") + "\n");

@@ -6,18 +6,10 @@
 // after which a kernel invariant fails, is an error (exit status 1), never a result.
 
 import { loadKernel } from "../host/node";
-import { resolveSettings, runScenario, scenarioByName, scenarioWorld, SCENARIOS, type Scenario } from "../scenarios/index";
-import { parseFlags } from "./bench";
-import { UsageError } from "./usage";
-
-export const RUN_USAGE = `  scenarios                 list the scenarios and their settings
-  run SCENARIO [--SETTING VALUE ...] [--json]
-                            run one scenario (${SCENARIOS.map((s) => s.name).join(", ")});
-                            settings as listed by genie scenarios, e.g. --semantics copy --bytes 4096
-`;
+import { resolveSettings, runScenario, scenarioWorld, SCENARIOS, type Scenario } from "../scenarios/index";
+import { checked, GenieCommand, valueOption } from "./command";
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
-const camel = (k: string) => k.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
 /** describeScenario: the scenario's name, title and settings, as lines of text. */
 export function describeScenario(s: Scenario): string {
@@ -29,23 +21,36 @@ export function describeScenario(s: Scenario): string {
   return lines.join("\n");
 }
 
-/** runScenarios: `genie scenarios`. */
-export function runScenarios(args: string[], out = (s: string) => process.stdout.write(s)): number {
-  if (args.length) throw new UsageError(`scenarios takes no arguments (got ${args.join(" ")})`);
-  out(SCENARIOS.map(describeScenario).join("\n\n") + "\n");
-  return 0;
+/** scenariosCommand: `genie scenarios`. */
+export function scenariosCommand(): GenieCommand {
+  return new GenieCommand("scenarios")
+    .description("list the scenarios (the playground's too) and their settings")
+    .action(() => void process.stdout.write(SCENARIOS.map(describeScenario).join("\n\n") + "\n"));
 }
 
-/** runRun: `genie run`. */
-export async function runRun(args: string[], out = (s: string) => process.stdout.write(s)): Promise<number> {
-  const [name, ...rest] = args;
-  if (!name || name.startsWith("--")) throw new UsageError("run: which scenario? (genie scenarios lists them)");
-  const s = scenarioByName(name);
-  const spec: Record<string, boolean> = { json: false };
-  for (const k of s.settings) spec[kebab(k.key)] = true;
-  const flags = parseFlags(`run ${name}`, rest, spec);
-  const json = flags.delete("json");
-  const settings = resolveSettings(s.settings, Object.fromEntries([...flags].map(([k, v]) => [camel(k), v])), `run ${name}`);
+/** runCommand: `genie run SCENARIO [--SETTING VALUE ...] [--json]`, one subcommand per scenario. */
+export function runCommand(): GenieCommand {
+  const run = new GenieCommand("run").description(`run one scenario (${SCENARIOS.map((s) => s.name).join(", ")}) with its settings`);
+  run.subcommandNoun = "scenario";
+  for (const s of SCENARIOS) {
+    const c = run.command(s.name).description(s.title);
+    for (const k of s.settings) {
+      const range = k.kind === "choice" ? k.choices.join("|") : k.kind === "number" ? `${k.min}..${k.max}` : "true|false";
+      // each value is checked as it is read, by the scenario's own rules
+      const value = k.kind === "choice" ? "NAME" : k.kind === "number" ? "N" : "BOOL";
+      c.addOption(valueOption(`--${kebab(k.key)} <${value}>`, `${k.help}: ${range} (default ${k.default})`,
+        checked((v) => (resolveSettings([k], { [k.key]: v }, `run ${s.name}`), v), (_, flag, msg) => msg.replace(`run ${s.name}: `, `${flag}: `))));
+    }
+    c.option("--json", "print {scenario, settings, metrics} as JSON");
+    c.action(async (o: Record<string, string | boolean>) => void (process.exitCode = await runRun(s, o)));
+  }
+  return run;
+}
+
+/** runRun: one scenario with the settings given (camel-cased option names); the exit status. */
+export async function runRun(s: Scenario, o: Record<string, string | boolean>, out = (x: string) => process.stdout.write(x)): Promise<number> {
+  const { json, ...given } = o;
+  const settings = resolveSettings(s.settings, given, `run ${s.name}`);
   const kernel = await loadKernel();
   const lines: string[] = [];
   const { metrics } = await runScenario(s, settings, scenarioWorld(kernel, settings), { log: (l) => lines.push(l) });

@@ -5,21 +5,24 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../host/node";
 import { serve } from "../playground/serve";
-import { parseFlags } from "./bench";
+import { GenieCommand, valueOption } from "./command";
 import { UsageError } from "./usage";
 
-export const SERVE_USAGE = `  serve [--port N]          serve the playground (build it first: npm run build) on
-                            127.0.0.1, port N or $PORT or a free one; Ctrl-C stops it
-`;
+/** serveCommand: `genie serve [--port N]`. */
+export function serveCommand(): GenieCommand {
+  return new GenieCommand("serve")
+    .description("serve the playground (build it first: npm run build) on 127.0.0.1 until Ctrl-C")
+    .addOption(valueOption("--port <N>", "the port, 0..65535 (default: $PORT, else a free one)"))
+    .action(async (o: { port?: string }) => void (process.exitCode = await runServe(o.port)));
+}
 
 /** runServe: `genie serve`; resolves (0) when interrupted. */
-export async function runServe(args: string[]): Promise<number> {
-  const flags = parseFlags("serve", args, { port: true });
-  const raw = (flags.get("port") as string | undefined) ?? process.env.PORT ?? "0";
+export async function runServe(given?: string): Promise<number> {
+  const raw = given ?? process.env.PORT ?? "0";
   const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65535) throw new UsageError(`serve: port "${raw}" is not in 0..65535`);
+  if (!/^\d+$/.test(raw) || port > 65535) throw new UsageError(`serve: port "${raw}" is not in 0..65535`, "serve");
   const dir = join(projectRoot(), "build", "playground");
-  if (!existsSync(join(dir, "index.html"))) throw new UsageError(`serve: ${dir} has no playground (run npm run build)`);
+  if (!existsSync(join(dir, "index.html"))) throw new UsageError(`serve: ${dir} has no playground (run npm run build)`, "serve");
   const { server, url } = await serve(dir, port);
   process.stdout.write(`Genie playground: ${url}  (Ctrl-C stops it)\n`);
   return new Promise((done) => {

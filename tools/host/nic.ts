@@ -551,20 +551,26 @@ export function connect(a: Nic, b: Nic, opts: WireOptions): Wire {
   return w;
 }
 
-/** fragOffset: where an IPv4 packet's payload sits in its datagram (bytes): the fragment offset
- *  field, or the 32-bit offset of a jumbogram option (net/jumbo.ts), which this adapter parses. */
-export function fragOffset(b: Uint8Array): number {
+/** jumboOption: where the jumbogram option (net/jumbo.ts) of the IPv4 packet in Ethernet frame
+ *  b starts (an index into b), or -1 if its header has none. */
+export function jumboOption(b: Uint8Array): number {
   const ip = ETH_HLEN;
   const ihl = (b[ip + Ip4Off.VER_IHL] & 15) * 4;
   for (let i = IP4_HLEN; i + 1 < ihl && ip + i + JUMBO_OPTLEN <= b.length; ) {
     const type = b[ip + i];
     if (type === 0) break; // end of options
     if (type === 1) { i++; continue; } // no-operation
-    if (type === JUMBO_OPT && b[ip + i + 1] === JUMBO_OPTLEN) {
-      const o = ip + i + JUMBO_OPT_OFF;
-      return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-    }
+    if (type === JUMBO_OPT && b[ip + i + 1] === JUMBO_OPTLEN) return ip + i;
     i += Math.max(2, b[ip + i + 1]);
   }
+  return -1;
+}
+
+/** fragOffset: where an IPv4 packet's payload sits in its datagram (bytes): the fragment offset
+ *  field, or the 32-bit offset of a jumbogram option (net/jumbo.ts), which this adapter parses. */
+export function fragOffset(b: Uint8Array): number {
+  const ip = ETH_HLEN;
+  const j = jumboOption(b);
+  if (j >= 0) return ((b[j + JUMBO_OPT_OFF] << 24) | (b[j + JUMBO_OPT_OFF + 1] << 16) | (b[j + JUMBO_OPT_OFF + 2] << 8) | b[j + JUMBO_OPT_OFF + 3]) >>> 0;
   return (((b[ip + Ip4Off.FRAG] << 8) | b[ip + Ip4Off.FRAG + 1]) & IP_OFFMASK) * 8;
 }

@@ -1,5 +1,6 @@
 // tools/host/node.ts — loading the built kernel module in Node.
 
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -7,14 +8,17 @@ import { ConfigError } from "./errors";
 
 const cache = new Map<string, Promise<WebAssembly.Module>>();
 
-/** projectRoot: the folder holding package.json (works from sources and from the bundled CLI). */
+/** projectRoot: the folder holding the project's package.json, found upwards from this module
+ *  (its source in tools/host/, or a bundle in build/...), so that the kernel is found whatever
+ *  the current folder is. */
 export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (dir.endsWith("tools/host") || dir.endsWith("build/cli")) return join(dir, "../..");
-    dir = dirname(dir);
+  for (;;) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "asconfig.json"))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
   }
-  return process.cwd();
 }
 
 /** kernelPath: the built kernel for a target ("release" by default, or "debug"). */

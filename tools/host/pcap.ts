@@ -60,6 +60,9 @@ export class PcapWriter {
   readonly linktype: number;
   /** Records written so far. */
   count = 0;
+  /** Added to every record's time; follow() moves it past the records so far. */
+  offsetNs = 0;
+  private endNs = 0;
   private buf: Uint8Array;
   private view: DataView;
   private len = 0;
@@ -90,7 +93,8 @@ export class PcapWriter {
     if (!(tNs >= 0) || !Number.isFinite(tNs)) throw new ConfigError(`pcap: record time must be a finite number >= 0, got ${tNs}`);
     const incl = Math.min(frame.length, this.snaplen);
     this.reserve(RECORD_HDR + incl);
-    const ns = Math.floor(tNs);
+    const ns = Math.floor(tNs + this.offsetNs);
+    this.endNs = Math.max(this.endNs, ns);
     const sec = Math.floor(ns / 1e9);
     const frac = this.nanosecond ? ns - sec * 1e9 : Math.floor((ns - sec * 1e9) / 1000);
     const v = this.view, at = this.len;
@@ -101,6 +105,12 @@ export class PcapWriter {
     this.buf.set(incl === frame.length ? frame : frame.subarray(0, incl), at + RECORD_HDR);
     this.len = at + RECORD_HDR + incl;
     this.count++;
+  }
+
+  /** follow: records from now on come gapNs after the latest so far (one capture of several
+   *  worlds run one after the other, each clock starting at 0, keeps time moving forward). */
+  follow(gapNs = 1_000_000): void {
+    if (this.count > 0) this.offsetNs = this.endNs + gapNs;
   }
 
   /** bytes: the file so far (a copy; the writer can go on recording). */

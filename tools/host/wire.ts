@@ -120,7 +120,8 @@ export class Wire {
   readonly duplicate: number;
   readonly reorder: number;
   readonly reorderDelayNs: number;
-  readonly pcap: PcapWriter | null;
+  /** The capture (null: none); a wire may stop capturing by setting it to null. */
+  pcap: PcapWriter | null;
   readonly captureAt: "send" | "receive";
   private readonly rng: Rng;
   private readonly impaired: boolean;

@@ -3,34 +3,19 @@
 // header checksums on every frame, good UDP checksums on the reassembled datagrams, fragments,
 // ports and lengths as sent, and time moving forward. tshark must be installed (CI installs it).
 
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { diffCounters, PcapWriter, readPcap, Sem } from "../../tools/host/index";
 import { writePcapFile } from "../../tools/host/pcap-node";
-import { pattern } from "./machines";
-import { pair, type PairOptions } from "./netpair";
+import { pattern } from "../kernel/machines";
+import { pair, type PairOptions } from "../kernel/netpair";
+import { GOOD, tshark } from "./tshark";
 
 
 const dir = mkdtempSync(join(tmpdir(), "genie-pcap-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let installed: boolean | undefined;
-
-/** tshark: run tshark with args (checksum validation on); its standard output. Fails with a
- *  message saying to install it when it is missing. */
-function tshark(args: string[]): string {
-  installed ??= spawnSync("tshark", ["-v"], { stdio: "ignore" }).status === 0;
-  if (!installed)
-    throw new Error("tshark is not installed: these tests read the capture with it (Debian/Ubuntu: apt-get install tshark)");
-  return execFileSync("tshark", ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", ...args], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 64 << 20,
-  });
-}
 
 const FIELDS = [
   "frame.number", "frame.time_epoch", "frame.protocols", "eth.type", "ip.proto", "ip.id", "ip.flags.mf", "ip.frag_offset",
@@ -52,8 +37,6 @@ function expertProblems(file: string): string {
   const out = tshark(["-r", file, "-q", "-z", "expert"]);
   return out.split(/\n(?=\S)/).filter((s) => /^(Errors|Warns|Warnings)\b/.test(s.trim())).join("\n");
 }
-
-const GOOD = "1"; // Wireshark's checksum status: 0 bad, 1 good, 2 unverified
 
 /** fragmentsOf: packets a UDP datagram of len data bytes needs at this MTU (IPv4, no options). */
 function fragmentsOf(len: number, mtu: number): number {
