@@ -12,7 +12,8 @@
 // same files, byte for byte (test/profiles.test.ts checks it). `npm run results` writes them
 // into docs/; `npm run bench` into var/bench/.
 
-import { COUNTER_NAMES, diffCounters, getProfile, profileMtu, semanticsByName, SEMANTICS_NAMES, type Counters, type Profile } from "../host/index";
+import { COUNTER_NAMES, diffCounters, getProfile, nicText, profileMtu, profileNic, semanticsByName, SEMANTICS_NAMES, type Counters, type NicFeatures, type Profile } from "../host/index";
+export type { NicFeatures };
 import { DatagramPair, NotImplemented, type DatagramRow } from "./datagram";
 import { fmtBytes, fmtNum, markdownTable, type Row } from "./format";
 import {
@@ -20,13 +21,8 @@ import {
   OSDI96, OSDI96_HEADLINE, PUBLISHED_SEMANTICS, publishedLatencyUs, sourceKind, SOURCE_KINDS, type Citation, type PublishedSemantics,
 } from "./published";
 import { lineChart, type Series } from "./svg";
+import { furtherClaims, furtherMarkdown, runFurther, type FurtherResults, type Grid } from "./further";
 
-/** The NIC options of a scenario. */
-export interface NicFeatures {
-  earlyDemux: boolean;
-  checksumOffload: boolean;
-  headerSplit: boolean;
-}
 
 /** One grid of the report: a profile, its NIC, every semantics x sizes. */
 export interface Scenario {
@@ -37,14 +33,15 @@ export interface Scenario {
   why: string;
 }
 
-/** The papers' setup: early demultiplexing in the Credit Net adapter, and no software checksum
- *  (the papers measured bare AAL5 frames, which the adapter's CRC-32 protects). The server
- *  gets the same NIC (flow steering and checksum offload are standard on 100 GbE adapters). */
-const PAPERS_NIC: NicFeatures = { earlyDemux: true, checksumOffload: true, headerSplit: false };
+/** Each profile's own adapter (its nic section): on credit-net-1997 the papers' setup, early
+ *  demultiplexing in the Credit Net adapter and no software checksum (the papers measured bare
+ *  AAL5 frames, which the adapter's CRC-32 protects); on server-2025 flow steering and checksum
+ *  offload, standard on 100 GbE adapters. */
+const adapter = (name: string) => profileNic(getProfile(name));
 
 export const RESULT_SCENARIOS: readonly Scenario[] = [
-  { profile: "credit-net-1997", nic: PAPERS_NIC, sizes: GBN97_SIZES, why: "the sizes and NIC of GBN '97 Table 1" },
-  { profile: "server-2025", nic: PAPERS_NIC, sizes: [4096, 8192, 16384, 32768, 61440, 262144, 1 << 20], why: "the same NIC; sizes up to the kernel's 1 MiB jumbogram" },
+  { profile: "credit-net-1997", nic: adapter("credit-net-1997"), sizes: GBN97_SIZES, why: "the sizes and NIC of GBN '97 Table 1" },
+  { profile: "server-2025", nic: adapter("server-2025"), sizes: [4096, 8192, 16384, 32768, 61440, 262144, 1 << 20], why: "its own adapter; sizes up to the kernel's 1 MiB jumbogram" },
 ];
 
 /** The sender-CPU crossover of copy and share (MSG_ZEROCOPY's ~10 KB) is looked for here. */
@@ -80,6 +77,8 @@ export interface Results {
   seed: number;
   scenarios: ScenarioResult[];
   crossover: CrossoverResult;
+  /** The papers' further claims (tools/bench/further.ts), unless left out. */
+  further?: FurtherResults;
 }
 
 export interface ResultsOptions {
@@ -90,6 +89,10 @@ export interface ResultsOptions {
   profiles?: string[];
   /** Skip the crossover search. */
   noCrossover?: boolean;
+  /** Skip the further claims (tools/bench/further.ts). */
+  noFurther?: boolean;
+  /** The file size of the further claims' file -> network -> file runs. */
+  filenetBytes?: number;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -133,13 +136,20 @@ export async function runResults(opts: ResultsOptions = {}): Promise<Results> {
   if (!opts.noCrossover) {
     crossover.sizes = CROSSOVER_SIZES;
     for (const bytes of CROSSOVER_SIZES) {
-      crossover.copy.push((await measure(CROSSOVER_PROFILE, "copy", bytes, PAPERS_NIC, seed, kernel)).senderCpuUs);
-      crossover.share.push((await measure(CROSSOVER_PROFILE, "share", bytes, PAPERS_NIC, seed, kernel)).senderCpuUs);
+      crossover.copy.push((await measure(CROSSOVER_PROFILE, "copy", bytes, adapter(CROSSOVER_PROFILE), seed, kernel)).senderCpuUs);
+      crossover.share.push((await measure(CROSSOVER_PROFILE, "share", bytes, adapter(CROSSOVER_PROFILE), seed, kernel)).senderCpuUs);
     }
     say(`results ${CROSSOVER_PROFILE}: copy/share sender-CPU crossover searched at ${CROSSOVER_SIZES.length} sizes`);
     crossover.crossoverBytes = crossing(crossover.sizes, crossover.copy, crossover.share);
   }
-  return { seed, scenarios, crossover };
+  const further = opts.noFurther ? undefined : await runFurther({ seed, kernel, progress: say, filenetBytes: opts.filenetBytes });
+  return { seed, scenarios, crossover, further };
+}
+
+/** grids: each scenario's 60 KB latencies, for the further claims. */
+function grids(r: Results): Grid[] {
+  const big = GBN97_SIZES[GBN97_SIZES.length - 1];
+  return r.scenarios.map((sc) => ({ profile: sc.profile, latency: (s: string) => rowOf(sc, s, big)?.latencyUs }));
 }
 
 /** crossing: the first x where b drops below a (linear interpolation), or null. */
@@ -244,6 +254,7 @@ export function checkClaims(r: Results): ClaimCheck[] {
       detail: c === null ? (r.crossover.sizes.length ? "share never cheaper in the sizes searched" : "not searched") : `crossover at ${fmtNum(c / 1024)} KiB`,
     });
   }
+  if (r.further) out.push(...furtherClaims(r.further, grids(r)));
   return out;
 }
 
@@ -262,7 +273,7 @@ export function resultsCharts(r: Results): Record<string, string> {
       sc.profile !== "credit-net-1997" ? [] : PUBLISHED_SEMANTICS.map((s) => ({
         name: `${s} (${GBN97.key})`, dashed: true, color: sems.indexOf(s), points: GBN97_SIZES.map((b) => [b, y(s, b)] as [number, number]),
       }));
-    const nic = [sc.nic.earlyDemux && "early demux", sc.nic.checksumOffload && "checksum offload", sc.nic.headerSplit && "header split"].filter(Boolean).join(", ");
+    const nic = nicText(sc.nic);
     // Credit Net's sizes span 4-60 KB: a linear axis shows latency's straight lines, as the
     // papers plot them; the server's span 4 KB-1 MB and need a log axis.
     const xLog = sc.sizes[sc.sizes.length - 1] / sc.sizes[0] > 32;
@@ -421,6 +432,8 @@ export function resultsMarkdown(r: Results, chartDir: string): string {
       md.push(`Share becomes cheaper for the sender at ${x.crossoverBytes === null ? "no size searched" : `about ${fmtNum(x.crossoverBytes / 1024)} KiB`}; ${MSG_ZEROCOPY.key} says MSG_ZEROCOPY "is generally only effective at writes over around 10 KB". That guidance is the one calibration target of this profile (its \`notifications\` cost is derived from it); the rest is placeholders.`, "");
     }
   }
+
+  if (r.further) md.push(furtherMarkdown(r.further, grids(r)));
 
   md.push("## Provenance of the cost profiles", "");
   md.push("Every cost and wire parameter of the two calibrated profiles names its source, marked",

@@ -13,13 +13,13 @@
 export * from "../../base/abi";
 export { World, type WorldOptions } from "./world";
 export { Machine, onBoot, parseMemory, type MachineOptions, type TraceEvent } from "./machine";
-export { Process, type MmapOptions, type RegionInfo } from "./process";
+export { Process, type MmapOptions, type RegionInfo, type ZcCompletion } from "./process";
 export { MAX_RESTARTS, openFlags, type DirEntry, type FileIoOptions, type FileStat, type OpenOptions } from "./process";
 export { mkfs, MKFS_MIN_BLOCKS, type MkfsOptions } from "./fs/mkfs";
 export { fsck, describeFsck, type FsckOptions, type FsckReport } from "./fs/fsck";
 export { readSuper, type Geometry } from "./fs/layout";
 export { COUNTER_NAMES, diffCounters, readCounters, type CounterName, type Counters } from "./counters";
-export { getProfile, validateProfile, wireOptions, profileMtu, PROFILES, type Profile, type WireProfile } from "./profile";
+export { getProfile, validateProfile, wireOptions, profileMtu, profileNic, nicText, NIC_FEATURES, PROFILES, type NicFeatures, type Profile, type WireProfile } from "./profile";
 export { SEMANTICS, SEMANTICS_NAMES, semanticsByName, semanticsOf, type SemanticsInfo } from "./semantics";
 export { KERNEL_EXPORTS, KERNEL_IMPORTS, type KernelExports } from "./kernel";
 export { pteBits, type FrameInfo, type PageTableEntry, type Translation, type TlbEntry } from "./inspect";
