@@ -161,9 +161,10 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
       opts.progress?.(`wallclock ${name}: ${e.message}`);
       continue;
     }
-    const src = pair.a.ram.subarray(pair.a.ram.length >> 1, (pair.a.ram.length >> 1) + bytes);
     const wireBuf = new Uint8Array(bytes), dst = new Uint8Array(bytes);
     const copyTwice = (n: number) => {
+      // A view made now: the kernel's memory may have grown (detaching older views) since.
+      const ram = pair.a.ram, src = ram.subarray(ram.length >> 1, (ram.length >> 1) + bytes);
       for (let i = 0; i < n; i++) {
         wireBuf.set(src);
         dst.set(wireBuf);
