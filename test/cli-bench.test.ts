@@ -157,15 +157,21 @@ describe("genie bench datagram --json", () => {
 });
 
 describe("genie bench wallclock --json", () => {
-  it("reports, per implemented semantics, wall, floor and device ns per byte, the ratios and MB/s (shape only)", () => {
+  it("reports, per implemented semantics, wall, floor, device and bound (B) ns per byte, the ratios and MB/s, and boot times (shape only)", () => {
     const r = genie("bench", "wallclock", "--iterations", "5", "--json");
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ profile: "server-2025", bytes: 65536, mtu: 9000, checksumOffload: true, iterations: 5 });
+    for (const k of ["bootMs", "pairBootMs"]) expect(doc[k] > 0 && Number.isFinite(doc[k]), k).toBe(true);
     expect(doc.rows.map((x: { semantics: string }) => x.semantics)).toContain("copy");
     for (const row of doc.rows) {
-      expect(Object.keys(row)).toEqual(["semantics", "wallNsPerByte", "floorNsPerByte", "ratio", "deviceNsPerByte", "deviceRatio", "wallMBps", "floorMBps"]);
+      expect(Object.keys(row)).toEqual(["semantics", "wallNsPerByte", "floorNsPerByte", "ratio", "deviceNsPerByte", "deviceRatio", "wallMBps", "floorMBps",
+        "boundNsPerByte", "boundRatio", "deviceBoundRatio"]);
       for (const k of Object.keys(row).slice(1)) expect(row[k] > 0 && Number.isFinite(row[k]), k).toBe(true);
+      // The ratios are the quotients of the figures they name (to the 4 significant digits kept).
+      const near = (x: number, y: number) => Math.abs(x - y) <= 0.01 * Math.max(x, y);
+      expect(near(row.boundRatio, row.wallNsPerByte / row.boundNsPerByte), "boundRatio").toBe(true);
+      expect(near(row.deviceBoundRatio, row.deviceNsPerByte / row.boundNsPerByte), "deviceBoundRatio").toBe(true);
     }
   });
 });

@@ -98,6 +98,7 @@ export class DatagramPair {
   readonly data: Uint8Array;
   /** Set when a transfer failed half-way (a receive may still be posted): do not reuse. */
   broken = false;
+  private spoiled: Uint8Array | null = null; // the complement of data, made on first use
   /** The simulated time the last transfer's send call started, ns. */
   sentAt = 0;
 
@@ -136,7 +137,11 @@ export class DatagramPair {
 
   /** spoil: overwrite the receive buffer with the complement of the data (every byte differs). */
   spoil(): void {
-    this.pb.store(this.vb, this.data.map((x) => ~x & 0xff));
+    if (!this.spoiled) {
+      this.spoiled = new Uint8Array(this.bytes);
+      for (let i = 0; i < this.bytes; i++) this.spoiled[i] = ~this.data[i];
+    }
+    this.pb.store(this.vb, this.spoiled);
   }
 
   /**

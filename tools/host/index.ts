@@ -27,7 +27,7 @@ export { Rng } from "./rng";
 export { Wire, ATM_AAL5, ETHERNET, type WireEnd, type WireOptions, type WireCounters, type Transmission } from "./wire";
 export { PcapWriter, readPcap, PCAP_MAGIC_NS, PCAP_MAGIC_US, PCAP_LINKTYPE_ETHERNET, type PcapFile, type PcapOptions, type PcapRecord } from "./pcap";
 export { Disk, MemoryStore, MAX_MEMORY_BLOCKS, type BlockStore, type DiskOptions, type DiskStats } from "./disk";
-export { Nic, connect, jumboOption, type NicOptions, type NicStats } from "./nic";
+export { Nic, connect, emptyDmaLog, jumboOption, type DmaLog, type NicOptions, type NicStats } from "./nic";
 export { parseIp, formatIp } from "./ip";
 export { fmtDuration } from "./units";
 export { firstDifference, pattern } from "./pattern";
