@@ -169,6 +169,16 @@ export enum Sys {
   SENDV = 16, // (fd, iov va, count, flags, ip, port): sendto of a gather list of (va, len) u32 pairs
   CHANNEL = 17, // () -> fd of end 0 of a new IPC channel; sysret(0) = fd of end 1
   PSWAP = 18, // (a, b, len): exchange the contents of two page-congruent ranges (vm/pswap.ts)
+  // The Linux-style calls and zIO (docs/peers.md).
+  PIPE = 19, // () -> fd of the read end of a new pipe; sysret(0) = fd of the write end
+  VMSPLICE = 20, // (pipe write fd, va, len) -> bytes: user pages into the pipe by reference (pinned)
+  SPLICE = 21, // (in fd, out fd, len, offset low, offset high) -> bytes: file -> pipe (page-cache
+  //               pages by reference, at the offset) or pipe -> socket (one datagram to the peer)
+  SENDFILE = 22, // (socket fd, file fd, len, offset low, offset high) -> bytes: one datagram to the
+  //                connected peer gathered from the file's page-cache frames (no copy)
+  ZC_NOTIFY = 23, // (socket fd, dontwait) -> 1; sysret = (first id, last id, copied) of completed
+  //                 MSG_ZEROCOPY sends; -EAGAIN (dontwait) if none; else waits for one
+  ZIO_CONFIG = 24, // (threshold bytes, policy on) -> 0: the caller's zIO copy elision (kernel/io/zio.ts)
   // File system (kernel/sysfs.ts). Paths are (va, len) in user memory, len <= FS_PATH_MAX; any of
   // these may return SYS_RESTART. 64-bit offsets and lengths are passed as (low, high) words.
   OPEN = 32, // (path va, path len, OpenFlag bits) -> fd
@@ -246,6 +256,11 @@ export enum Counter {
   PacketsReceived, // packets taken from a NIC's receive rings
   DatagramsSent, // datagrams handed to the network layer by a send call
   DatagramsReceived, // datagrams delivered to a socket
+  PagesSpliced, // page references passed to a pipe or a NIC gather list without a copy (sendfile, splice, vmsplice)
+  ZcCopied, // MSG_ZEROCOPY bytes the kernel copied after all (small pieces): reported as "copied"
+  ZioElided, // pages an application memcpy recorded as an indirection instead of copying (zIO)
+  ZioMaterialised, // pages copied because an access hit an indirection (zIO; the copy is in BytesCopied)
+  ZioSendResolved, // pages a send gathered straight from an indirection's source frame (zIO)
   COUNT,
 }
 
@@ -403,10 +418,14 @@ export enum Sem {
   COUNT = 9,
 }
 export const SEM_MASK = 0xf;
+/** zIO (kernel/io/zio.ts): the copy size from which memcpy elides, unless the process says
+ *  otherwise (ZIO_CONFIG): 16 KiB (ours). */
+export const ZIO_DEFAULT_THRESHOLD = 16384;
 
 /** Flags of sendto / recvfrom beyond the semantics. */
 export enum MsgFlag {
   DONTWAIT = 0x100, // never block: -EAGAIN instead
+  ZEROCOPY = 0x200, // MSG_ZEROCOPY (send, copy semantics): pin the pages, notify completion (ZC_NOTIFY)
 }
 
 // ---- NIC hardware interface ----------------------------------------------------------------------

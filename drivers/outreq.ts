@@ -41,6 +41,11 @@ export class OutReq {
   leaveHide: bool = false;
   /** Packets handed to the device and not yet sent. */
   pending: i32 = 0;
+  /** MSG_ZEROCOPY (kernel/io/zerocopy.ts keeps the socket to notify): a zero-copy send?, its
+   *  id, and whether the kernel copied every byte after all. */
+  zc: bool = false;
+  zcId: u32 = 0;
+  zcCopied: bool = false;
 
   /** addRun: payload bytes [pa, pa+len) come next (merged with the previous run if adjacent). */
   addRun(pa: u32, len: u32): void {
@@ -71,6 +76,7 @@ export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
     r.leaveVa = r.leaveEnd = 0;
     r.leaveHide = false;
     r.pending = 0;
+    r.zc = false;
   } else r = new OutReq();
   r.sem = sem;
   r.pid = pid;

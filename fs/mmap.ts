@@ -8,12 +8,12 @@
 // fault makes the page dirty (writeback persists it). Each region mapping the file holds it
 // open, like a descriptor.
 
-import { PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../base/abi";
+import { Errno, PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../base/abi";
 import { freeFrames } from "../vm/frame";
 import { VmObject } from "../vm/object";
 import { pagerRegister, PAGER_EIO, PAGER_EOF, PAGER_WAIT } from "../vm/pager";
-import { Inode, inodeOfObj, irelease } from "./inode";
-import { lowWater, pcAdopt, pcNew, pcPage } from "./pagecache";
+import { bmap, Inode, inodeOfObj, irelease } from "./inode";
+import { lowWater, pcAdopt, pcGrow, pcNew, pcPage } from "./pagecache";
 import { missAny } from "./wait";
 
 function page(o: VmObject, idx: u32): i32 {
@@ -39,6 +39,17 @@ function page(o: VmObject, idx: u32): i32 {
 function canDirty(o: VmObject, idx: u32): bool {
   const ip = inodeOfObj(o.id);
   return ip != null && idx < <u32>ip.blk.length && unchecked(ip.blk[idx]) != 0;
+}
+
+function block(o: VmObject, idx: u32): i32 {
+  const ip = inodeOfObj(o.id);
+  if (ip == null || (<u64>idx << PAGE_SHIFT) >= ip.size) return -Errno.EFAULT;
+  if (idx < <u32>ip.blk.length && unchecked(ip.blk[idx]) != 0) return 0;
+  const b = bmap(ip, idx, false);
+  if (b <= 0) return b; // a hole, a restart, or an error
+  pcGrow(ip, idx);
+  unchecked((ip.blk[idx] = <u32>b));
+  return 0;
 }
 
 /** The pages after a missing one whose reads a fault starts too (a mapping is read in order,
@@ -69,4 +80,4 @@ function hold(o: VmObject, delta: i32): void {
   else irelease(ip);
 }
 
-pagerRegister(page, dirty, hold, canDirty);
+pagerRegister(page, dirty, hold, canDirty, block);

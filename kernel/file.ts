@@ -2,13 +2,14 @@
 //
 // A descriptor is an index into the process's table; each entry is a File, shared by
 // descriptors that refer to the same open file (after fork), with its offset. Sockets, IPC
-// channels and files of the mounted file system (kernel/sysfs.ts); pipes plug in through `kind`.
+// channels, files of the mounted file system (kernel/sysfs.ts) and pipes (kernel/pipe.ts).
 
 import { Errno } from "../base/abi";
 import { Socket, sockRelease } from "../net/socket";
 import { panic } from "../base/panic";
 import { ChanEnd } from "./chan";
 import { Inode, irelease } from "../fs/inode";
+import { Pipe, pipeClose } from "./pipe";
 
 export const MAX_FDS = 32;
 
@@ -29,6 +30,7 @@ export enum FileKind {
   SOCKET = 1,
   CHANNEL = 2,
   FILE = 3,
+  PIPE = 4,
 }
 
 export class File {
@@ -40,6 +42,8 @@ export class File {
   off: u64 = 0;
   readable: bool = false;
   writable: bool = false;
+  /** FileKind.PIPE: the pipe (readable: the read end, writable: the write end). */
+  pipe: Pipe | null = null;
   constructor(public kind: FileKind, public sock: Socket | null) {}
 }
 
@@ -92,4 +96,5 @@ function fileRelease(f: File): void {
   if (f.kind == FileKind.SOCKET && f.sock != null) sockRelease(f.sock!);
   if (f.kind == FileKind.CHANNEL && f.end != null) closeHook(f.end!);
   if (f.kind == FileKind.FILE && f.node != null) irelease(f.node!);
+  if (f.kind == FileKind.PIPE && f.pipe != null) pipeClose(f.pipe!, f.readable);
 }

@@ -11,6 +11,8 @@ import { cpuInit, cpuSet, ncpus } from "../base/cpu";
 import { procGet, procs } from "./proc";
 import { procExit, procReap, procSpawn } from "./lifecycle";
 import { lastProc, syscall as dispatch } from "./syscall";
+import { userRange } from "./uio";
+import { zioMemcpy } from "./io/zio";
 import { framesInit, freeFrames as nFree } from "../vm/frame";
 import { ramBase as base, ramFrames } from "../vm/ram";
 import { pmapCpus, pmapInit } from "../vm/pmap";
@@ -96,6 +98,27 @@ export function uaccess(pid: i32, va: i32, access: i32): i32 {
   p.killAccess = acc;
   procExit(p, -1, <Kill>(<i32>-pa));
   return <i32>pa;
+}
+
+/**
+ * umemcpy: the application pid copies len bytes from src to dst (memcpy, through zIO's
+ * interposed library: kernel/io/zio.ts); no system call is charged. 0, -EINVAL (the ranges
+ * overlap), -Kill reason (a bad address: the process is killed, as a memcpy would crash it), or
+ * SYS_RESTART (a file page is being read: call again once the process is runnable).
+ */
+export function umemcpy(pid: i32, dst: i32, src: i32, len: i32): i32 {
+  beginEntry();
+  callBegin();
+  const p = procGet(pid);
+  if (p == null) return -Kill.KILLED;
+  cpuSet(p.cpu);
+  let r = len == 0 ? 0 : !userRange(<u32>dst, <u32>len) || !userRange(<u32>src, <u32>len) ? -Kill.SEGV_UNMAPPED : zioMemcpy(p, <u32>dst, <u32>src, <u32>len);
+  if (r >= 0 || r == -Errno.EINVAL) return r;
+  if (r == -Kill.BLOCKED) return callBlock(p.pid);
+  p.killVa = <u32>dst;
+  p.killAccess = Access.WRITE;
+  procExit(p, -1, <Kill>(-r));
+  return r;
 }
 
 /** kill: end process pid (reason KILLED); 0 or -ESRCH. */

@@ -15,13 +15,14 @@
 //   end 0 --(queue 1)--> end 1          each end: its incoming queue and at most one waiting
 //   end 0 <--(queue 0)-- end 1          receive, like a socket
 
-import { Errno, ProcState, Sem, SYS_BLOCKED } from "../base/abi";
+import { Errno, ProcState, Sem, SYS_BLOCKED, SYS_RESTART } from "../base/abi";
 import { CHAN_QMAX, ChanEnd } from "./chan";
 import { Proc, procs } from "./proc";
 import { OutReq } from "../drivers/outreq";
 import { ioInput, ioOutputDone } from "./io/index";
+import { ioInputNow } from "./io/resident";
 import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../drivers/pkt";
-import { dgramNew } from "../net/dgram";
+import { dgramFree, dgramNew } from "../net/dgram";
 import { hostWake } from "../base/host";
 
 /** chanSend: message r (an output request) from end e to the other end; 0 or -EPIPE / -EAGAIN.
@@ -37,7 +38,10 @@ export function chanSend(e: ChanEnd, r: OutReq): i32 {
     const p = procs[pid];
     p.ret0 = 0;
     p.ret1 = 0;
-    p.result = deliver(r, p, c.wVa[to], c.wLen[to], <Sem>c.wSem[to]);
+    p.result = deliver(r, p, c.wVa[to], c.wLen[to], <Sem>c.wSem[to], false);
+    // A file page it needs is on disk: the message stays first in line, and the receive is
+    // made again in the receiver's context (which reads the page first).
+    if (p.result == SYS_RESTART) c.queue[to].unshift(r);
     p.state = ProcState.RUNNABLE;
     hostWake(pid);
     return 0;
@@ -53,7 +57,11 @@ export function chanRecv(e: ChanEnd, p: Proc, va: u32, len: u32, sem: Sem, dontw
   const c = e.chan;
   const me = e.side;
   if (c.waiter[me] != 0) return -Errno.EBUSY;
-  if (c.queue[me].length > 0) return deliver(c.queue[me].shift(), p, va, len, sem);
+  if (c.queue[me].length > 0) {
+    const n = deliver(c.queue[me][0], p, va, len, sem, true);
+    if (n != SYS_RESTART) c.queue[me].shift();
+    return n;
+  }
   if (c.open[1 - me] == 0) return 0; // the other end is closed: end of messages
   if (dontwait) return -Errno.EAGAIN;
   c.waiter[me] = p.pid;
@@ -65,8 +73,9 @@ export function chanRecv(e: ChanEnd, p: Proc, va: u32, len: u32, sem: Sem, dontw
 }
 
 /** deliver: message r into [va, va+len) of p under sem (the input units see it as a datagram
- *  whose data lies in the sender's frames); then r lets go of what it held. */
-function deliver(r: OutReq, p: Proc, va: u32, len: u32, sem: Sem): i32 {
+ *  whose data lies in the sender's frames); then r lets go of what it held. In p's own context
+ *  (own) file pages are read first if need be; SYS_RESTART: r untouched (kernel/io/resident.ts). */
+function deliver(r: OutReq, p: Proc, va: u32, len: u32, sem: Sem, own: bool): i32 {
   const d = dgramNew();
   d.len = r.len;
   let k: Pkt | null = null;
@@ -77,7 +86,11 @@ function deliver(r: OutReq, p: Proc, va: u32, len: u32, sem: Sem): i32 {
     }
     k!.addRun(r.runPa[i], r.runLen[i]);
   }
-  const n = ioInput(p, sem, va, len, d);
+  const n = own ? ioInputNow(p, sem, va, len, d) : ioInput(p, sem, va, len, d);
+  if (n == SYS_RESTART) {
+    dgramFree(d); // the wrapper only: its packets hold no frames (the sender's request does)
+    return n;
+  }
   ioOutputDone(r); // the send is complete: a weak semantics' token too
   return n;
 }

@@ -32,6 +32,8 @@ function born(p: Proc, parent: i32, cpu: i32, as: AddrSpace): void {
   p.killAccess = 0;
   p.fds = new FdTable();
   p.defaultSem = Sem.COPY;
+  p.zioThreshold = 0;
+  p.zioPolicy = true;
   count(Counter.ProcsCreated);
   trace(Ev.ProcCreate, p.pid, parent);
 }
@@ -59,6 +61,8 @@ export function procFork(parent: Proc): i32 {
   born(c, parent.pid, parent.cpu, as);
   c.fds = parent.fds.copy();
   c.defaultSem = parent.defaultSem;
+  c.zioThreshold = parent.zioThreshold;
+  c.zioPolicy = parent.zioPolicy;
   return c.pid;
 }
 

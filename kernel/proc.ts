@@ -28,6 +28,10 @@ export class Proc {
   fds: FdTable = new FdTable();
   /** Semantics of data-passing calls that name none (Sem.DEFAULT). */
   defaultSem: Sem = Sem.COPY;
+  /** zIO (kernel/io/zio.ts): memcpy elides copies of at least this many bytes (0: never), and
+   *  stops eliding into a buffer where faults make it lose (policy). */
+  zioThreshold: u32 = 0;
+  zioPolicy: bool = true;
   /** Results of a blocking call completed while BLOCKED. */
   result: i32 = 0;
   ret0: i32 = 0;

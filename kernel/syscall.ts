@@ -15,7 +15,10 @@ import { pmapRunsOn } from "../vm/pmap";
 import { pswap } from "../vm/pswap";
 import { userRange } from "./uio";
 import { sysMmapFile, sysMsync } from "./sysmmap";
-import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel, fileResident } from "./sysnet";
+import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysClose, sysIowait, sysChannel, sysZcNotify } from "./sysnet";
+import { fileResident } from "./io/resident";
+import { zioConfig } from "./io/zio";
+import { isPipe, sysPipe, sysPipeIo, sysSendfile, sysSplice, sysVmsplice } from "./syssplice";
 import { sysFsync, sysFstat, sysFtruncate, sysLseek, sysMkdir, sysOpen, sysRead, sysReaddir, sysStat, sysUnlink, sysWrite } from "./sysfs";
 
 /** The process of the last system call (its ret0 / ret1 are the second result registers). */
@@ -122,8 +125,14 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
     case Sys.PSWAP: r = sysPswap(p, <u32>a0, <u32>a1, <u32>a2); break;
     case Sys.MSYNC: r = sysMsync(p, <u32>a0, <u32>a1); break;
     case Sys.OPEN: r = sysOpen(p, <u32>a0, <u32>a1, a2); break;
-    case Sys.READ: r = sysRead(p, a0, <u32>a1, <u32>a2, a3); break;
-    case Sys.WRITE: r = sysWrite(p, a0, <u32>a1, <u32>a2, a3); break;
+    case Sys.READ: r = isPipe(p, a0) ? sysPipeIo(p, a0, <u32>a1, <u32>a2, a3, false) : sysRead(p, a0, <u32>a1, <u32>a2, a3); break;
+    case Sys.WRITE: r = isPipe(p, a0) ? sysPipeIo(p, a0, <u32>a1, <u32>a2, a3, true) : sysWrite(p, a0, <u32>a1, <u32>a2, a3); break;
+    case Sys.PIPE: r = sysPipe(p); break;
+    case Sys.VMSPLICE: r = sysVmsplice(p, a0, <u32>a1, <u32>a2); break;
+    case Sys.SPLICE: r = sysSplice(p, a0, a1, <u32>a2, a3, a4); break;
+    case Sys.SENDFILE: r = sysSendfile(p, a0, a1, <u32>a2, a3, a4); break;
+    case Sys.ZC_NOTIFY: r = sysZcNotify(p, a0, a1); break;
+    case Sys.ZIO_CONFIG: r = zioConfig(p, <u32>a0, a1 != 0); break;
     case Sys.LSEEK: r = sysLseek(p, a0, a1, a2, a3); break;
     case Sys.FTRUNCATE: r = sysFtruncate(p, a0, a1, a2); break;
     case Sys.UNLINK: r = sysUnlink(p, <u32>a0, <u32>a1); break;

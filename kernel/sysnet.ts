@@ -5,17 +5,17 @@
 //   recvfrom(fd, va, len, flags): a queued datagram is delivered at once; otherwise the process
 //     waits (BLOCKED) and the datagram is delivered into its buffer when it arrives
 
-import { Access, Counter, Errno, MsgFlag, PAGE_MASK, PAGE_SIZE, SEM_MASK, Sem, SYS_BLOCKED } from "../base/abi";
+import { Counter, Errno, MsgFlag, SEM_MASK, Sem, SYS_BLOCKED } from "../base/abi";
 import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { File, FileKind } from "./file";
 import { ioError, ioOutputDone, ioOutputV, semResolve, semSupported } from "./io/index";
-import { OutReq, outReqRelease } from "../drivers/outreq";
+import { OutReq, outReqNew, outReqRelease } from "../drivers/outreq";
+import { zcNotify, zcOutput } from "./io/zerocopy";
 import { Chan, ChanEnd } from "./chan";
 import { chanRecv, chanSend } from "./ipc";
-import { copyin, userPa, userRange } from "./uio";
-import { asFind } from "../vm/aspace";
-import { ObjKind } from "../vm/object";
+import { copyin, userRange } from "./uio";
+import { fileResident, inputPrepare } from "./io/resident";
 import { Socket, sockBind, sockNew } from "../net/socket";
 import { sockRecv } from "./recv";
 import { moveFamily } from "./io/move";
@@ -109,12 +109,15 @@ function sendTo(p: Proc, fd: i32, r: OutReq, ip: u32, port: i32): i32 {
  * sendCheck: the checks every send makes before touching memory: the descriptor, flags and
  * destination (ip 0: the socket's peer). The destination (destIp, destPort), or -errno.
  */
-function sendCheck(p: Proc, fd: i32, flags: i32, ip: u32, port: i32): i64 {
+export function sendCheck(p: Proc, fd: i32, flags: i32, ip: u32, port: i32): i64 {
   const f = p.fds.get(fd);
   if (f == null) return -Errno.EBADF;
   if (f.kind != FileKind.SOCKET && f.kind != FileKind.CHANNEL) return -Errno.ENOTSOCK;
-  if ((flags & ~(SEM_MASK | MsgFlag.DONTWAIT)) != 0 || (flags & SEM_MASK) >= Sem.COUNT) return -Errno.EINVAL;
+  if ((flags & ~(SEM_MASK | MsgFlag.DONTWAIT | MsgFlag.ZEROCOPY)) != 0 || (flags & SEM_MASK) >= Sem.COUNT) return -Errno.EINVAL;
   if (!semSupported(semResolve(p, <Sem>(flags & SEM_MASK)))) return -Errno.EOPNOTSUPP;
+  // MSG_ZEROCOPY asks a socket send with copy semantics to share the pages instead.
+  if ((flags & MsgFlag.ZEROCOPY) != 0 && (f.kind != FileKind.SOCKET || semResolve(p, <Sem>(flags & SEM_MASK)) != Sem.COPY))
+    return -Errno.EINVAL;
   if (f.kind == FileKind.CHANNEL) return 0;
   const s = f.sock!;
   if (ip == 0) {
@@ -140,7 +143,20 @@ function sendCommon(p: Proc, fd: i32, vas: Array<u32>, lens: Array<u32>, flags: 
     if (lens[i] > 0 && !userRange(vas[i], lens[i])) return -Errno.EFAULT;
   }
   if (total > <u64>JUMBO_MAX_DATA) return -Errno.EMSGSIZE;
+  // File pages not in memory are read first (the call is made again then): no output work is
+  // done, and undone, for each page that turns out to be on disk.
+  for (let i = 0; i < vas.length; i++) {
+    const e = lens[i] > 0 ? fileResident(p, vas[i], lens[i]) : 0;
+    if (e < 0) return e;
+  }
   const sem = semResolve(p, <Sem>(flags & SEM_MASK));
+  if ((flags & MsgFlag.ZEROCOPY) != 0) {
+    if (vas.length != 1) return -Errno.EINVAL;
+    const z = outReqNew(Sem.SHARE, p.pid, <u32>total);
+    const e = zcOutput(p, sock(p, fd)!, vas[0], lens[0], z);
+    if (e < 0) { outReqRelease(z); return e; }
+    return sendTo(p, fd, z, destIp(dest), destPort(dest));
+  }
   // Across protection domains copy semantics is carried out as an emulated copy (TCOW).
   const how = p.fds.get(fd)!.kind == FileKind.CHANNEL && sem == Sem.COPY ? Sem.EMULATED_COPY : sem;
   const r = ioOutputV(p, how, vas, lens);
@@ -195,29 +211,11 @@ export function sysRecvfrom(p: Proc, fd: i32, va: u32, len: u32, flags: i32): i3
   if (len > 0 && !moveFamily(sem) && !userRange(va, len)) return -Errno.EFAULT;
   const dontwait = (flags & MsgFlag.DONTWAIT) != 0;
   if (!moveFamily(sem)) {
-    const e = fileResident(p, va, len);
+    const e = inputPrepare(p, va, len, sem);
     if (e < 0) return e;
   }
   if (f.kind == FileKind.CHANNEL) return chanRecv(f.end!, p, va, len, sem, dontwait);
   return sockRecv(f.sock!, p, va, len, sem, dontwait);
-}
-
-/**
- * fileResident: bring into memory the file pages mapped in [va, va+len): the data arrives in
- * interrupt context, where nothing may wait for the disk. 0, -EFAULT, or SYS_RESTART (the call
- * is made again once they are read; nothing has changed yet).
- */
-export function fileResident(p: Proc, va: u32, len: u32): i32 {
-  // 64-bit bounds: a range that ends at (or past) the top of the address space must not wrap.
-  const end = <u64>va + len;
-  for (let at = <u64>(va & ~(<u32>PAGE_MASK)); at < end; at += PAGE_SIZE) {
-    spin("kernel/sysnet.ts fileResident");
-    const r = asFind(p.as!, <u32>at);
-    if (r == null || (r.obj.kind != ObjKind.FILE && r.obj.backing == null)) continue;
-    const pa = userPa(p, max(<u32>at, va), Access.READ);
-    if (pa < 0) return <i32>pa;
-  }
-  return 0;
 }
 
 /** channel() -> fd of end 0; sysret(0) = fd of end 1. */
@@ -233,6 +231,19 @@ export function sysChannel(p: Proc): i32 {
   if (b < 0) { p.fds.files[a] = null; return b; }
   p.ret0 = b;
   return a;
+}
+
+/** sendPrepared: send payload r through fd to dest (what sendCheck returned); bytes or -errno
+ *  (r is consumed). */
+export function sendPrepared(p: Proc, fd: i32, r: OutReq, dest: i64): i32 {
+  return sendTo(p, fd, r, destIp(dest), destPort(dest));
+}
+
+/** zcNotify(fd, dontwait): a completed range of fd's MSG_ZEROCOPY sends (kernel/io/zerocopy.ts). */
+export function sysZcNotify(p: Proc, fd: i32, dontwait: i32): i32 {
+  const s = sock(p, fd);
+  if (s == null) return p.fds.get(fd) == null ? -Errno.EBADF : -Errno.ENOTSOCK;
+  return zcNotify(s, p, dontwait != 0);
 }
 
 /** sysIowait: iowait(token): 0 once the weak-semantics output of token completed, -EINVAL, or SYS_BLOCKED. */

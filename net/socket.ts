@@ -37,25 +37,37 @@ export class Socket {
   wVa: u32 = 0;
   wLen: u32 = 0;
   wSem: Sem = Sem.COPY;
+  // MSG_ZEROCOPY (kernel/io/zerocopy.ts): the id of the next zero-copy send, sends not yet
+  // completed, completed ranges [zcLo, zcHi] not yet read (with their "copied" flag), and a
+  // process waiting to read one.
+  zcNext: u32 = 0;
+  zcPending: i32 = 0;
+  zcLo: Array<u32> = [];
+  zcHi: Array<u32> = [];
+  zcCopied: Array<bool> = [];
+  zcWaiter: i32 = 0;
 }
 
 // ---- Hooks: registered at boot by the process layer (kernel/hooks.ts) ------------------------
 
 /** deliverHook(pid, d, va, len, sem): the receive process pid waits in gets datagram d
- *  (consumed): deliver it into [va, va+len) under sem and make pid runnable. */
-let deliverHook: (pid: i32, d: Dgram, va: u32, len: u32, sem: Sem) => void = noDeliver;
+ *  (consumed): deliver it into [va, va+len) under sem and make pid runnable. false: d is left
+ *  as it was, to be queued first, and the receive is made again (a file page it needs is on
+ *  disk: kernel/io/resident.ts). */
+let deliverHook: (pid: i32, d: Dgram, va: u32, len: u32, sem: Sem) => bool = noDeliver;
 /** failHook(pid, err): the receive process pid waits in fails with err (-Errno): runnable. */
 let failHook: (pid: i32, err: i32) => void = noFail;
 
-function noDeliver(pid: i32, d: Dgram, va: u32, len: u32, sem: Sem): void {
+function noDeliver(pid: i32, d: Dgram, va: u32, len: u32, sem: Sem): bool {
   panic("udpDeliver: no receive hook registered");
+  return false;
 }
 function noFail(pid: i32, err: i32): void {
   panic("sockRelease: no receive hook registered");
 }
 
 /** sockRegister: how a waiting receive is completed (deliver) or failed (fail). */
-export function sockRegister(deliver: (pid: i32, d: Dgram, va: u32, len: u32, sem: Sem) => void, fail: (pid: i32, err: i32) => void): void {
+export function sockRegister(deliver: (pid: i32, d: Dgram, va: u32, len: u32, sem: Sem) => bool, fail: (pid: i32, err: i32) => void): void {
   deliverHook = deliver;
   failHook = fail;
 }
@@ -151,6 +163,11 @@ export function sockDequeue(s: Socket): Dgram | null {
   return s.rxq.length > 0 ? s.rxq.shift() : null;
 }
 
+/** sockRequeue: d (just dequeued, not delivered) goes back to the head of s's queue. */
+export function sockRequeue(s: Socket, d: Dgram): void {
+  s.rxq.unshift(d);
+}
+
 /** sockWait: process pid waits on s for a datagram into [va, va+len) under sem (the next
  *  udpDeliver completes it through the deliver hook). */
 export function sockWait(s: Socket, pid: i32, va: u32, len: u32, sem: Sem): void {
@@ -186,7 +203,7 @@ export function udpDeliver(d: Dgram): void {
   trace(Ev.NetDeliver, <i32>d.dport, <i32>d.len, pid);
   if (pid != 0) {
     s.waiter = 0;
-    deliverHook(pid, d, s.wVa, s.wLen, s.wSem);
+    if (!deliverHook(pid, d, s.wVa, s.wLen, s.wSem)) sockRequeue(s, d);
     return;
   }
   if (s.rxq.length >= SOCK_QMAX) {

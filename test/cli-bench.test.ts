@@ -5,6 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { genie, genieAsync, useCli } from "./cli-run";
 import { ConfigError, getProfile, PROFILES, Sem, SEMANTICS, semanticsByName, validateProfile } from "../tools/host/index";
+import { STEADY_ROW_KEYS } from "../tools/bench/steady";
+import { PATCHING_ROW_KEYS } from "../tools/bench/patching";
+import { HANDLER_ROW_KEYS, IPC_ROW_KEYS } from "../tools/bench/ipcserver";
 
 const ROW_KEYS = ["semantics", "bytes", "latencyUs", "throughputMbps", "cpuBytesCopied", "pteWrites", "tlbShootdowns", "faults"];
 
@@ -59,6 +62,49 @@ describe("genie bench datagram --json", () => {
     expect(small.doc!.rows[0].latencyUs as number).toBeGreaterThan(big.doc!.rows[0].latencyUs as number);
   });
 
+  it("takes the adapter from the profile: credit-net-1997 alone reproduces GBN '97's 60 KB copy and emulated copy, says which adapter it used, and --no-FEATURE / --FEATURE override it", () => {
+    const args = ["--profile", "credit-net-1997", "--semantics", "copy,emulated-copy", "--sizes", "60K"];
+    const own = bench(...args), plain = bench(...args, "--no-early-demux", "--no-checksum-offload");
+    expect(own.status).toBe(0);
+    // GBN '97 Table 1 fits at 61440 bytes: copy 3575.8 µs, emulated copy 1441.5 µs.
+    expect(own.doc!.rows[0].latencyUs as number).toBeCloseTo(3575.8, -2);
+    expect(Math.abs((own.doc!.rows[1].latencyUs as number) / 1441.5 - 1)).toBeLessThan(0.1);
+    // Without the adapter's features the receiver checksums and cannot align: far from the paper.
+    expect(plain.doc!.rows[1].latencyUs as number).toBeGreaterThan(2 * (own.doc!.rows[1].latencyUs as number));
+    const text = genie("bench", "datagram", ...args, "--no-early-demux", "--header-split");
+    expect(text.stdout).toMatch(/^adapter: checksum offload, header split \(credit-net-1997's adapter; by flag: header-split, no-early-demux\)$/m);
+    expect(genie("bench", "datagram", ...args).stdout).toMatch(/^adapter: early demux, checksum offload \(credit-net-1997's adapter\)$/m);
+    const both = genie("bench", "datagram", ...args, "--early-demux", "--no-early-demux");
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--early-demux and --no-early-demux contradict each other/);
+  });
+
+  it("steady, patching, ipc and handler print {profile, rows} with their contract's keys, deterministically; bad options exit 2", async () => {
+    const runs: [string[], readonly string[]][] = [
+      [["steady", "--profile", "server-2025", "--semantics", "move,emulated-move", "--sizes", "8K", "--rounds", "3"], STEADY_ROW_KEYS],
+      [["patching", "--profile", "server-2025", "--mtus", "1500", "--sizes", "16K"], PATCHING_ROW_KEYS],
+      [["ipc", "--profile", "credit-net-1997", "--semantics", "emulated-copy", "--size", "16K", "--speedups", "1,4"], IPC_ROW_KEYS],
+      [["handler", "--profile", "credit-net-1997", "--sizes", "8K"], HANDLER_ROW_KEYS],
+    ];
+    const out = await Promise.all(runs.map(([args]) => genieAsync("bench", ...args, "--json")));
+    for (const [i, r] of out.entries()) {
+      expect(r.status, runs[i][0].join(" ")).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(Object.keys(doc)).toEqual(["profile", "rows"]);
+      for (const row of doc.rows) expect(Object.keys(row)).toEqual(runs[i][1]);
+    }
+    const [steady, patching, ipc, handler] = out.map((r) => JSON.parse(r.stdout).rows);
+    expect(steady.map((x: { transfers: number }) => x.transfers)).toEqual([6, 6]);
+    expect(patching.map((x: { scheme: string }) => x.scheme)).toEqual(["patching", "copy", "split"]);
+    expect(patching[1].receiverBytesCopied).toBe(16384); // the copying receiver copies every byte
+    expect(patching[2].receiverBytesCopied).toBe(0); // header split copies none
+    expect(ipc[1].ratio).toBeLessThan(ipc[0].ratio); // a faster CPU narrows the gap
+    expect(handler[0].appUs).toBeGreaterThan(handler[0].handlerUs);
+    expect((await genieAsync("bench", ...runs[1][0], "--json")).stdout).toBe(out[1].stdout);
+    for (const bad of [["steady", "--profile", "server-2025", "--semantics", "nope", "--sizes", "4K"], ["ipc", "--profile", "server-2025", "--semantics", "copy", "--speedups", "0"], ["handler"]])
+      expect((await genieAsync("bench", ...bad)).status, bad.join(" ")).toBe(2);
+  });
+
   it("reports a semantics the kernel refuses on stderr, gives it no rows, and exits 3 when no row is left", () => {
     const all = SEMANTICS.map((s) => s.name);
     const r = bench("--profile", "default", "--semantics", all.join(","), "--sizes", "4K");
@@ -111,15 +157,21 @@ describe("genie bench datagram --json", () => {
 });
 
 describe("genie bench wallclock --json", () => {
-  it("reports, per implemented semantics, wall, floor and device ns per byte, the ratios and MB/s (shape only)", () => {
+  it("reports, per implemented semantics, wall, floor, device and bound (B) ns per byte, the ratios and MB/s, and boot times (shape only)", () => {
     const r = genie("bench", "wallclock", "--iterations", "5", "--json");
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ profile: "server-2025", bytes: 65536, mtu: 9000, checksumOffload: true, iterations: 5 });
+    for (const k of ["bootMs", "pairBootMs"]) expect(doc[k] > 0 && Number.isFinite(doc[k]), k).toBe(true);
     expect(doc.rows.map((x: { semantics: string }) => x.semantics)).toContain("copy");
     for (const row of doc.rows) {
-      expect(Object.keys(row)).toEqual(["semantics", "wallNsPerByte", "floorNsPerByte", "ratio", "deviceNsPerByte", "deviceRatio", "wallMBps", "floorMBps"]);
+      expect(Object.keys(row)).toEqual(["semantics", "wallNsPerByte", "floorNsPerByte", "ratio", "deviceNsPerByte", "deviceRatio", "wallMBps", "floorMBps",
+        "boundNsPerByte", "boundRatio", "deviceBoundRatio"]);
       for (const k of Object.keys(row).slice(1)) expect(row[k] > 0 && Number.isFinite(row[k]), k).toBe(true);
+      // The ratios are the quotients of the figures they name (to the 4 significant digits kept).
+      const near = (x: number, y: number) => Math.abs(x - y) <= 0.01 * Math.max(x, y);
+      expect(near(row.boundRatio, row.wallNsPerByte / row.boundNsPerByte), "boundRatio").toBe(true);
+      expect(near(row.deviceBoundRatio, row.deviceNsPerByte / row.boundNsPerByte), "deviceBoundRatio").toBe(true);
     }
   });
 });
@@ -190,5 +242,29 @@ describe("semantics names", () => {
     expect(SEMANTICS.map((s) => s.sem)).toEqual([Sem.COPY, Sem.EMULATED_COPY, Sem.SHARE, Sem.EMULATED_SHARE, Sem.MOVE, Sem.EMULATED_MOVE, Sem.WEAK_MOVE, Sem.EMULATED_WEAK_MOVE]);
     expect(semanticsByName("emulated-weak-move").sem).toBe(Sem.EMULATED_WEAK_MOVE);
     expect(() => semanticsByName("zero-copy")).toThrow(/unknown semantics "zero-copy"/);
+  });
+});
+
+describe("genie bench peers", () => {
+  it("prints {profile, workload, rows} with the contract's keys; a scheme not implemented gives no row, its reason on stderr", () => {
+    const r = genie("bench", "peers", "--workload", "datagram", "--schemes", "copy,msg-zerocopy,io-lite", "--size", "16K", "--json");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("io-lite: not implemented");
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(["profile", "workload", "rows"]);
+    expect(doc.rows.map((x: { scheme: string }) => x.scheme)).toEqual(["copy", "msg-zerocopy"]);
+    for (const row of doc.rows)
+      expect(Object.keys(row)).toEqual(["workload", "scheme", "profile", "bytes", "simulatedUs", "throughputMbps", "cpuUs", "cpuBytesCopied", "pteWrites", "tlbShootdowns", "faults"]);
+    expect(doc.rows[0].cpuBytesCopied).toBe(2 * 16384);
+    expect(doc.rows[1].cpuBytesCopied).toBe(16384); // the receiver's copy only
+  });
+
+  it("bench help lists every scheme and every workload; an unknown workload or scheme is a usage error", () => {
+    const h = genie("bench", "help");
+    expect(h.status).toBe(0);
+    for (const name of ["io-lite", "zio", "sendfile", "splice", "msg-zerocopy", "emulated-weak-move", "datagram", "filenet", "fileserver", "cgi", "proxy", "kvset", "modify"])
+      expect(h.stdout).toContain(name);
+    expect(genie("bench", "peers", "--workload", "nope").status).toBe(2);
+    expect(genie("bench", "peers", "--workload", "proxy", "--schemes", "zero").status).toBe(2);
   });
 });

@@ -52,7 +52,7 @@ async function readBack(image: Uint8Array): Promise<Uint8Array> {
 }
 
 describe("genie bench filenet --json", () => {
-  it("prints {profile, rows}: one row per scheme with exactly the contract's keys; copy copies 4 x size, the mapped schemes nothing; deterministic", async () => {
+  it("prints {profile, rows}: one row per scheme with exactly the contract's keys; copy copies 4 x size, the mapped schemes with emulated copy nothing, the mixed ones 2 x size; deterministic", async () => {
     const args = ["--profile", "default", "--size", "1M"];
     const [r, again] = await Promise.all([filenet(...args), filenet(...args)]);
     expect(r.stderr).toBe("");
@@ -69,7 +69,7 @@ describe("genie bench filenet --json", () => {
       // Every byte of /src is read from a's disk and written to b's, at least.
       expect(row.diskBytes as number).toBeGreaterThanOrEqual(2 * MiB);
     }
-    const [copy, mapped, pswap] = rows;
+    const [copy, mapped, pswap, mappedCopy, rwEmulated] = rows;
     // copy: four CPU copies of every byte and nothing else: read() page cache -> buffer, sendto
     // buffer -> kernel buffer (a), recvfrom kernel buffer -> buffer, write() buffer -> page cache
     // (b). The NICs move the bytes by DMA, checksums are offloaded, headers go to their own buffers.
@@ -82,6 +82,16 @@ describe("genie bench filenet --json", () => {
     // pswap: two swaps per page (into the anonymous buffer, then into the file), no copy.
     expect(pswap.cpuBytesCopied).toBe(0);
     expect(pswap.pageSwaps).toBe(2 * (MiB / PAGE_SIZE));
+    // Mixed: mapped files with copy in the network copy each byte once per side (b fills a new
+    // frame per page of its file: none is read); read/write files with emulated copy in the
+    // network copy in read() and write() only, and swap each page into b's buffer.
+    expect(mappedCopy.cpuBytesCopied).toBe(2 * MiB);
+    expect(mappedCopy.pageSwaps).toBe(MiB / PAGE_SIZE);
+    expect(rwEmulated.cpuBytesCopied).toBe(2 * MiB);
+    expect(rwEmulated.pageSwaps).toBe(MiB / PAGE_SIZE);
+    // Only pswap reads b's file: it exchanges pages, so the buffer gets the file's old bytes.
+    for (const row of [mapped, mappedCopy, rwEmulated]) expect(row.diskBytes as number).toBeLessThan(2.1 * MiB);
+    expect(pswap.diskBytes as number).toBeGreaterThan(3 * MiB);
     // The same options and seed: the same simulated numbers.
     expect(again.status).toBe(0);
     expect(withoutWall(again.doc!.rows)).toEqual(withoutWall(rows));
@@ -121,7 +131,7 @@ describe("the filenet benchmark in process (debug kernel, invariants checked)", 
     const aTail = tail < copyBelow ? tail : 0;
     // b: the 100 received bytes are copied out (few), or the page's other bytes reverse-copied.
     const bTail = tail <= reverseAbove ? tail : PAGE_SIZE - tail;
-    const [copy, mapped, pswap] = rows;
+    const [copy, mapped, pswap, mappedCopy, rwEmulated] = rows;
     expect(copy.cpuBytesCopied).toBe(4 * n);
     expect(mapped.cpuBytesCopied).toBe(aTail + bTail);
     expect(mapped.pageSwaps).toBe(Math.floor(n / PAGE_SIZE) + (tail > reverseAbove ? 1 : 0));

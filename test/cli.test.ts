@@ -54,7 +54,7 @@ describe("bad command lines", () => {
     const r = genie("frobnicate");
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(`genie: unknown command "frobnicate" (known: demo, scenarios, run, serve, disasm, bench, mkfs, fsck)\nrun 'genie --help' for usage\n`);
+    expect(r.stderr).toBe(`genie: unknown command "frobnicate" (known: demo, scenarios, run, serve, disasm, bench, mkfs, fsck, assign, grade)\nrun 'genie --help' for usage\n`);
   });
 
   it("an unknown option exits 2 with one line and a hint to the command's help", () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as esbuild from "esbuild";
 import { loadKernel } from "../tools/host/node";
 import { Engine } from "../tools/playground/engine";
+import { awaitingCheck, checked } from "./setup/invariants";
 import { resolveSettings, runScenario, scenarioByName, scenarioWorld } from "../tools/scenarios/index";
 // @ts-expect-error: an .mjs build script without types
 import { browserOnly } from "../tools/build/playground.mjs";
@@ -40,14 +41,20 @@ describe("playground engine", () => {
     expect(there.machines.some((m) => Object.values(m.delta).some((d) => d > 0))).toBe(true);
     const end = await a.goto(rec.steps.length);
     expect(end.metrics).toEqual(rec.metrics);
-    expect(end.packets.length).toBeGreaterThan(0);
+    expect(end.packets!.length).toBeGreaterThan(0);
+    // Right after recording, the end is shown without a second run: the same picture.
+    const c = new Engine(kernel);
+    await c.record(spec);
+    const quick = await c.goto(rec.steps.length);
+    const view = (x: typeof end) => [x.t, x.label, x.metrics, x.packets!.length, x.trace, x.machines.map((m) => [Array.from(m.classes), m.counters, m.delta, m.procs, m.invariants])];
+    expect(view(quick)).toEqual(view(end));
   });
 
   it("playing from a step films the same run: each picture equals that step's, and it ends where the recording ends", async () => {
     const e = new Engine(await loadKernel());
     const rec = await e.record(spec);
     const films: Awaited<ReturnType<Engine["goto"]>>[] = [];
-    const end = await e.play(10, (s) => films.push(s), 0);
+    const end = await e.play(10, (s) => films.push(s), { everyMs: 0 });
     expect(films.map((f) => f.step)).toEqual(Array.from({ length: rec.steps.length - 10 }, (_, i) => 11 + i));
     expect(end.metrics).toEqual(rec.metrics);
     const pick = films[Math.floor(films.length / 3)];
@@ -55,6 +62,37 @@ describe("playground engine", () => {
     await again.record(spec);
     const there = await again.goto(pick.step);
     expect(pick.machines.map((m) => [Array.from(m.classes), m.counters, m.delta])).toEqual(there.machines.map((m) => [Array.from(m.classes), m.counters, m.delta]));
+  });
+
+  it("a film of the maps alone leaves the other views out, its delta spans the steps since the previous picture, and its end has every view", async () => {
+    const e = new Engine(await loadKernel());
+    const rec = await e.record(spec);
+    const films: Awaited<ReturnType<Engine["goto"]>>[] = [];
+    const end = await e.play(0, (s) => films.push(s), { everyMs: 0, needs: {} });
+    expect(films.length).toBe(rec.steps.length);
+    for (const f of films) expect([f.packets, f.trace, ...f.machines.flatMap((m) => [m.procs, m.rings])].every((v) => v === null)).toBe(true);
+    expect(end.packets!.length).toBeGreaterThan(0);
+    expect(end.machines.every((m) => m.procs !== null && m.rings !== null)).toBe(true);
+    // One picture only (the first step), then the end: the end's delta spans every step after it.
+    const one: typeof films = [];
+    const last = await e.play(0, (s) => one.push(s), { everyMs: 1e9, needs: {} });
+    expect(one.map((s) => s.step)).toEqual([1]);
+    const m = last.machines[0];
+    for (const k in m.counters) expect(m.delta[k]).toBe(m.counters[k] - (films[0].machines[0]?.counters[k] ?? 0));
+    expect(Object.values(m.delta).some((d) => d > 1)).toBe(true);
+  });
+
+  it("checking the invariants at every step stops a film at the first step that breaks one, and names it", async () => {
+    const e = new Engine(await loadKernel());
+    // The script corrupts the frame table (a reference count) between two system calls.
+    const script = `const m = await world.machine({ name: "solo" });\nconst p = m.spawn();\nconst va = p.mmap(PAGE_SIZE);\np.store(va, [1]);\nconst at = m.k.frameTablePtr() + 1 * FRAME_META_SIZE + FrameField.REFS;\nnew DataView(m.k.memory.buffer).setUint16(at, 999, true);\np.mmap(PAGE_SIZE);\np.mmap(PAGE_SIZE);\n`;
+    const rec = await e.record({ scenario: "datagram", settings: {}, script });
+    expect(rec.error).toMatch(/invariant/i);
+    const end = await e.play(0, () => {}, { everyMs: 0, needs: {}, checkEveryStep: true });
+    expect(end.error).toMatch(/^step \d+: solo: \d+ invariant violation/);
+    expect(end.step).toBeLessThan(rec.steps.length + 1);
+    // The machine was broken on purpose: the check after every test need not report it again.
+    for (const m of [...awaitingCheck()]) checked(m);
   });
 
   it("a script that throws reports the line it threw at; step 0 is an empty world", async () => {

@@ -20,6 +20,7 @@ import { trace } from "../base/trace";
 import { frameRef } from "./frame";
 import { objectDrop, objectNew, objectPage, objectRelease, ObjKind, VmObject } from "./object";
 import { pagerRef } from "./pager";
+import { indirectFork } from "./indirect";
 import { pdAlloc, pdFree, pteFrame } from "./pagetable";
 import { pmapActivate, pmapDestroy, pmapEnter, pmapPte, pmapProtect, pmapRemove } from "./pmap";
 import { spin } from "../base/panic";
@@ -29,6 +30,11 @@ export class Region {
   hidden: bool = false;
   /** When it was hidden (the address space's hide clock), to remove the oldest first. */
   hiddenAt: u32 = 0;
+  /** zIO's policy for this buffer (kernel/io/zio.ts): pages elided into it, pages a fault had to
+   *  materialise, and whether eliding stopped because the faults made it lose. */
+  zioElided: u32 = 0;
+  zioFaults: u32 = 0;
+  zioOff: bool = false;
   /** The most mprotect may grant: a shared mapping of a file not open for writing is never
    *  writable (its stores would reach the page cache, and the file, without the right to). */
   maxProt: i32 = Prot.READ | Prot.WRITE;
@@ -285,6 +291,7 @@ export function asFork(parent: AddrSpace, child: AddrSpace): i32 {
         b.refs++;
         pagerRef(b, 1);
       }
+      indirectFork(o, copy, r.pgoff, n);
       for (let k = r.pgoff; k < n; k++) {
         const f = unchecked(o.pages[k]);
         if (f == 0) continue;

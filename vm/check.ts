@@ -15,6 +15,7 @@
 
 import { FrameFlag, FrameKind, MAX_PROCS, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Prot, Pte } from "../base/abi";
 import { asFind, spaces } from "./aspace";
+import { indirectHolds } from "./indirect";
 import { frame, freeFrames } from "./frame";
 import { objectPage, objects } from "./object";
 import { pteFrame } from "./pagetable";
@@ -72,6 +73,7 @@ export function checkInvariants(scrub: bool): i32 {
       expected[f]++;
     }
   }
+  indirectHolds(expected); // pages owed an elided copy hold their source frames
   for (let h = 0; h < holders.length; h++) holders[h](expected);
 
   // Walk every address space's page tables.

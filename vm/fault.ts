@@ -3,6 +3,8 @@
 // A fault is resolved from the region and its memory object, never from the PTE alone:
 //
 //   no region / forbidden access  -> fatal (SEGV_UNMAPPED, SEGV_PROT)
+//   object page owed a copy       -> materialise it: a new frame, the bytes copied from the
+//                                    source frame of the indirection (vm/indirect.ts, zIO)
 //   object page missing           -> demand zero: a zeroed frame, installed and mapped; for a
 //                                    file, the page cache's frame (the pager: vm/pager.ts), which
 //                                    may first have to be read (the access waits: Kill.BLOCKED),
@@ -24,7 +26,8 @@ import { panic } from "../base/panic";
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
 import { AddrSpace, asFind, Region } from "./aspace";
-import { frame, frameAlloc, frameCopy, frameRef } from "./frame";
+import { frame, frameAlloc, frameCopy, frameRef, frameUnref } from "./frame";
+import { indirectPeek, indirectTake } from "./indirect";
 import { objectInstall, objectPage, ObjKind, VmObject } from "./object";
 import { pagerDirty, pagerPage, PAGER_WAIT } from "./pager";
 import { pteFrame } from "./pagetable";
@@ -87,8 +90,18 @@ export function vmFault(as: AddrSpace, va: u32, access: Access): Kill {
     // A file's page (shared mapping), or the file page a private mapping starts from.
     const src = o.kind == ObjKind.FILE ? o : o.backing;
     if (src == null) {
-      f = frameAlloc(FrameKind.ANON, true);
+      f = frameAlloc(FrameKind.ANON, o.indirect == 0 || indirectPeek(o, idx) == 0);
       if (f == 0) return fatal(as, va, Kill.OOM);
+      const owed = indirectTake(o, idx);
+      if (owed != 0) {
+        // An elided copy (vm/indirect.ts): the page gets its bytes now.
+        frameCopy(f, owed);
+        frameUnref(owed);
+        objectInstall(o, idx, f);
+        r.zioFaults++;
+        if (!mapPage(as, r, page, f, access)) return fatal(as, va, Kill.OOM);
+        return resolved(as, va, Counter.ZioMaterialised);
+      }
       objectInstall(o, idx, f);
       if (!mapPage(as, r, page, f, access)) return fatal(as, va, Kill.OOM);
       return resolved(as, va, Counter.FaultsDemandZero);

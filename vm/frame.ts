@@ -1,7 +1,8 @@
 // vm/frame.ts — the frame table and the frame allocator.
 //
 // Every physical frame has a 32-byte record (layout drawn in base/abi.ts, FrameField).
-// Free frames form a LIFO list threaded through `next`: allocation and freeing are O(1).
+// Free frames form a LIFO list threaded through `next`, followed by the frames never yet
+// allocated (freshNext upward): allocation and freeing are O(1), and boot touches no record.
 // A frame freed from user use keeps its old bytes and is flagged UNSCRUBBED; it is zeroed
 // before anyone who asked for a zeroed frame sees it, and a caller that asks for an unzeroed
 // frame promises to overwrite all 4096 bytes before mapping it. No frame with another domain's
@@ -11,7 +12,7 @@ import { Counter, Ev, FRAME_META_SIZE, FrameField, FrameFlag, FrameKind, PAGE_SI
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
 import { panic } from "../base/panic";
-import { framePtr, ramFrames, ramInit } from "./ram";
+import { bootAlloc, framePtr, ramFrames, ramInit } from "./ram";
 
 // @ts-ignore: decorator
 @unmanaged export class Frame {
@@ -31,6 +32,7 @@ import { framePtr, ramFrames, ramInit } from "./ram";
 
 let table: usize = 0;
 let freeHead: u32 = 0;
+let freshNext: u32 = 1; // frames freshNext .. ramFrames - 1 have never been allocated
 export let freeFrames: u32 = 0;
 
 /** frame: the metadata record of frame f. */
@@ -50,25 +52,23 @@ export function framesInit(n: u32): void {
       offsetof<Frame>("gen") != FrameField.GEN || offsetof<Frame>("maps") != FrameField.MAPS)
     panic("framesInit: Frame layout disagrees with base/abi.ts");
   ramInit(n);
-  table = heap.alloc(<usize>n * FRAME_META_SIZE);
-  memory.fill(table, 0, <usize>n * FRAME_META_SIZE);
+  table = bootAlloc(<usize>n * FRAME_META_SIZE); // zero: every record FREE, clean, unlinked
   frame(0).kind = <u8>FrameKind.KERNEL; // null guard: physical address 0 is never handed out
   frame(0).refs = 1;
   freeHead = 0;
-  freeFrames = 0;
-  for (let f = n - 1; f >= 1; f--) {
-    frame(f).next = freeHead;
-    freeHead = f;
-    freeFrames++;
-  }
+  freshNext = 1;
+  freeFrames = n - 1;
 }
 
 /** frameAlloc: a frame of the given kind with refs = 1, zero-filled if zero; 0 if none is free. */
 export function frameAlloc(kind: FrameKind, zero: bool): u32 {
-  const f = freeHead;
-  if (f == 0) return 0;
+  // The free frames are the list freeHead, then the never-used freshNext .. ramFrames - 1: the
+  // same order as one list 1, 2, ... threaded at boot, without touching every record to thread it.
+  let f = freeHead;
+  if (f != 0) freeHead = frame(f).next;
+  else if (freshNext < ramFrames) f = freshNext++;
+  else return 0;
   const m = frame(f);
-  freeHead = m.next;
   freeFrames--;
   if (zero && (m.flags & FrameFlag.UNSCRUBBED) != 0) {
     memory.fill(framePtr(f), 0, PAGE_SIZE);

@@ -28,6 +28,8 @@ export class VmObject {
    *  as (copy-on-write), or null. */
   backing: VmObject | null = null;
   backOff: u32 = 0;
+  /** Pages owed a copy (vm/indirect.ts): their slots are empty until an access materialises them. */
+  indirect: i32 = 0;
 
   constructor(npages: u32) {
     this.pages = new StaticArray<u32>(<i32>npages);
@@ -73,8 +75,17 @@ export function objectGrow(o: VmObject, npages: u32): void {
   o.pages = a;
 }
 
+/** objectOwedDrop: pages [lo, hi) of o owe no elided copy any more (vm/indirect.ts registers it). */
+export let objectOwedDrop: (o: VmObject, lo: u32, hi: u32) => void = noOwed;
+function noOwed(o: VmObject, lo: u32, hi: u32): void {}
+/** objectOwedRegister: the indirection table's drop (vm/indirect.ts, at boot). */
+export function objectOwedRegister(fn: (o: VmObject, lo: u32, hi: u32) => void): void {
+  objectOwedDrop = fn;
+}
+
 /** objectInstall: put frame f (whose reference the slot takes over) at page idx of o. */
 export function objectInstall(o: VmObject, idx: u32, f: u32): void {
+  if (o.indirect > 0) objectOwedDrop(o, idx, idx + 1); // the page gets bytes of its own
   unchecked((o.pages[idx] = f));
   const m = frame(f);
   if (m.owner == 0) {
@@ -86,6 +97,7 @@ export function objectInstall(o: VmObject, idx: u32, f: u32): void {
 
 /** objectRelease: drop the pages [lo, hi) of o, releasing their frames. */
 export function objectRelease(o: VmObject, lo: u32, hi: u32): void {
+  if (o.indirect > 0) objectOwedDrop(o, lo, hi);
   for (let i = lo; i < hi; i++) {
     const f = unchecked(o.pages[i]);
     if (f == 0) continue;

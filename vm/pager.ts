@@ -19,6 +19,10 @@ export let pagerPage: (o: VmObject, idx: u32) => i32 = noPage;
 export let pagerDirty: (o: VmObject, idx: u32, f: u32) => bool = noDirty;
 /** pagerCanDirty: could page idx of file object o be made dirty (does it have a disk block)? */
 export let pagerCanDirty: (o: VmObject, idx: u32) => bool = noCan;
+/** pagerBlock: page idx of file object o is about to be replaced whole: look its disk block up
+ *  (reading indirect blocks, never the page) so that it can be made dirty. 0 (known, or a hole),
+ *  -EFAULT beyond the end of the file, SYS_RESTART while a block-map block is read, -EIO. */
+export let pagerBlock: (o: VmObject, idx: u32) => i32 = noBlock;
 /** pagerHold: a region starts (+1) or stops (-1) mapping file object o: keep its file open. */
 export let pagerHold: (o: VmObject, delta: i32) => void = noHold;
 
@@ -29,6 +33,9 @@ function noDirty(o: VmObject, idx: u32, f: u32): bool {
   return false;
 }
 function noHold(o: VmObject, delta: i32): void {}
+function noBlock(o: VmObject, idx: u32): i32 {
+  return 0;
+}
 function noCan(o: VmObject, idx: u32): bool {
   return false;
 }
@@ -39,11 +46,13 @@ export function pagerRegister(
   dirty: (o: VmObject, idx: u32, f: u32) => bool,
   hold: (o: VmObject, delta: i32) => void,
   canDirty: (o: VmObject, idx: u32) => bool,
+  block: (o: VmObject, idx: u32) => i32,
 ): void {
   pagerPage = page;
   pagerDirty = dirty;
   pagerHold = hold;
   pagerCanDirty = canDirty;
+  pagerBlock = block;
 }
 
 /** pagerRef: o (a file's object) gains or loses a mapping region. */

@@ -3,7 +3,7 @@
 // Every mapping of a frame is recorded in the frame's pv list (after BSD's pmap), so the kernel
 // can find all mappings of a frame: TCOW write-protects them all, pageout removes them all.
 //
-//   pv entry (12 bytes, pool allocated at boot, index 0 = none)
+//   pv entry (12 bytes, pool claimed at boot, index 0 = none)
 //  +--------+--------+--------+
 //  |  asid  |   va   |  next  |
 //  +--------+--------+--------+
@@ -18,6 +18,7 @@ import { trace } from "../base/trace";
 import { panic, spin } from "../base/panic";
 import { curCpu, ncpus } from "../base/cpu";
 import { frame } from "./frame";
+import { bootAlloc } from "./ram";
 import { pteFrame, pteMake, ptePtr, pteWrite } from "./pagetable";
 import { tlbFlushAsid, tlbInvalidate } from "./tlb";
 
@@ -26,21 +27,20 @@ let pvPool: usize = 0;
 let pvFree: u32 = 0;
 export let pvCapacity: u32 = 0;
 let pvUsed: u32 = 0;
+let pvFresh: u32 = 1; // entries pvFresh .. pvCapacity have never been used
 
 /** Per address space (indexed by ASID): page directory frame and CPUs whose TLB may hold it. */
 const asPd = new StaticArray<u32>(MAX_PROCS + 1);
 const asCpus = new StaticArray<i32>(MAX_PROCS + 1);
 
-/** pmapInit: room for n mappings. */
+/** pmapInit: room for n mappings (zeroed memory claimed at boot; entries are never touched
+ *  before they are first handed out: docs/architecture.md §15). */
 export function pmapInit(n: u32): void {
-  pvPool = heap.alloc(<usize>(n + 1) * PV);
+  pvPool = bootAlloc(<usize>(n + 1) * PV);
   pvCapacity = n;
   pvUsed = 0;
   pvFree = 0;
-  for (let i = n; i >= 1; i--) {
-    store<u32>(pvPool + <usize>i * PV, pvFree, 8);
-    pvFree = i;
-  }
+  pvFresh = 1;
 }
 
 // @ts-ignore: decorator
@@ -127,9 +127,12 @@ function flushRemote(c: i32, asid: i32): void {
 }
 
 function pvAdd(f: u32, asid: i32, va: u32): bool {
-  const i = pvFree;
-  if (i == 0) return false;
-  pvFree = load<u32>(pv(i), 8);
+  // The free entries are the list pvFree, then the never-used pvFresh .. pvCapacity (the same
+  // order as one list 1, 2, ... threaded at boot, without touching the pool to thread it).
+  let i = pvFree;
+  if (i != 0) pvFree = load<u32>(pv(i), 8);
+  else if (pvFresh <= pvCapacity) i = pvFresh++;
+  else return false;
   store<i32>(pv(i), asid);
   store<u32>(pv(i), va, 4);
   const m = frame(f);

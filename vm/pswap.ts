@@ -20,6 +20,7 @@ import { objectPage, ObjKind, VmObject } from "./object";
 import { translate } from "./mmu";
 import { paPtr } from "./ram";
 import { unmapThrough } from "./swap";
+import { indirectSettle } from "./settle";
 import { pagerCanDirty, pagerDirty } from "./pager";
 
 /** writableRange: every page of [va, va+len) lies in a visible, writable region. */
@@ -99,6 +100,8 @@ export function pswap(as: AddrSpace, cpu: i32, a: u32, b: u32, len: u32): i32 {
   if (len == 0 || ((a ^ b) & PAGE_MASK) != 0) return -Errno.EINVAL;
   if (<u64>a < <u64>b + len && <u64>b < <u64>a + len) return -Errno.EINVAL;
   if (!writableRange(as, a, len) || !writableRange(as, b, len)) return -Errno.EFAULT;
+  // Pages owed an elided copy (vm/indirect.ts) get their bytes before frames change hands.
+  if (!indirectSettle(as, cpu, a, len) || !indirectSettle(as, cpu, b, len)) return -Errno.EFAULT;
   const end = a + len;
   for (let pa = a & ~PAGE_MASK; pa < end; pa += PAGE_SIZE) {
     spin("vm/pswap.ts pswap");

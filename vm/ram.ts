@@ -8,6 +8,8 @@
 //  |  ...                      |
 //  |  frame ramFrames-1        |
 //  +---------------------------+ ramBase + ramFrames*4096
+//  | frame table, pv pool      |  (bootAlloc: fresh zero pages, one grow each)
+//  +---------------------------+
 //  | heap grown after boot     |
 //  +---------------------------+ memory.size()
 //
@@ -29,6 +31,15 @@ export function ramInit(frames: u32): void {
   if (before < 0) panic("ramInit: linear memory cannot grow by " + pages.toString() + " wasm pages");
   ramBase = <usize>before << 16;
   ramFrames = frames;
+}
+
+/** bootAlloc: bytes of zeroed kernel memory for a table that lives as long as the machine
+ *  (frame table, pv pool), claimed at boot from fresh wasm pages above RAM: fresh pages are
+ *  zero, so nothing needs filling, and no page is touched until the table is used. */
+export function bootAlloc(bytes: usize): usize {
+  const before = memory.grow(<i32>((bytes + 0xffff) >>> 16));
+  if (before < 0) panic("bootAlloc: linear memory cannot grow by " + bytes.toString() + " bytes");
+  return <usize>before << 16;
 }
 
 /** paPtr: linear-memory pointer of physical address pa. */

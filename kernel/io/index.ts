@@ -9,7 +9,7 @@
 // One file per semantics family (copy.ts, ...). A semantics this kernel does not implement
 // yet is refused with EOPNOTSUPP, never silently replaced by another.
 
-import { Counter, Errno, Ev, PAGE_MASK, Sem } from "../../base/abi";
+import { Counter, Errno, Ev, PAGE_MASK, Sem, SYS_RESTART } from "../../base/abi";
 import { count } from "../../base/stats";
 import { trace } from "../../base/trace";
 import { Proc } from "../proc";
@@ -21,6 +21,7 @@ import { swapInput } from "./swapin";
 import { moveFamily, moveInput, moveOutput, moveOutputDone } from "./move";
 import { tokenDone, tokenNew, weak } from "./notify";
 import { Dgram, dgramFree } from "../../net/dgram";
+import { zcComplete } from "./zerocopy";
 
 export { OutReq };
 
@@ -79,21 +80,29 @@ export function ioOutputDone(r: OutReq): void {
   trace(Ev.IoOutputDone, r.pid, r.sem, r.len);
   moveOutputDone(r);
   if (r.token != 0) tokenDone(r.token);
+  if (r.zc) zcComplete(r);
   outReqRelease(r);
 }
 
-/** ioInput: deliver datagram d into [va, va+len) of p under sem; bytes delivered or -errno.
- *  d is consumed. */
+/** ioInput: deliver datagram d into [va, va+len) of p under sem; bytes delivered or -errno,
+ *  d consumed; or SYS_RESTART, d untouched and nothing changed: a page the delivery writes only
+ *  part of must be read from the disk first (the caller makes the receive again in p's context:
+ *  kernel/io/resident.ts ioInputNow). */
 export function ioInput(p: Proc, sem: Sem, va: u32, len: u32, d: Dgram): i32 {
   if (moveFamily(sem)) return moveInput(p, va & PAGE_MASK, len, d, sem);
-  trace(Ev.IoInput, p.pid, sem, d.len);
-  count(Counter.DatagramsReceived);
+  const dlen = d.len;
+  let r: i32;
   switch (sem) {
-    case Sem.COPY: return copyInput(p, va, len, d);
+    case Sem.COPY: r = copyInput(p, va, len, d); break;
     case Sem.EMULATED_COPY:
     case Sem.EMULATED_SHARE:
-    case Sem.SHARE: return swapInput(p, va, len, d);
+    case Sem.SHARE: r = swapInput(p, va, len, d); break;
+    default:
+      dgramFree(d);
+      return -Errno.EOPNOTSUPP;
   }
-  dgramFree(d);
-  return -Errno.EOPNOTSUPP;
+  if (r == SYS_RESTART) return r;
+  trace(Ev.IoInput, p.pid, sem, dlen);
+  count(Counter.DatagramsReceived);
+  return r;
 }

@@ -18,14 +18,21 @@ export function wireOutput(p: Proc, va: u32, len: u32, r: OutReq): i32 {
     spin("kernel/io/share.ts wireOutput");
     const at = va + done;
     const n = pageBytes(at, len - done);
-    const pa = userPa(p, at, Access.READ);
-    if (pa < 0) return <i32>pa;
-    const f = <u32>pa >> PAGE_SHIFT;
-    frameWire(f);
-    count(Counter.Wires);
-    r.wired.push(f);
-    r.addRun(<u32>pa, n);
+    const e = wirePiece(p, at, n, r);
+    if (e < 0) return e;
     done += n;
   }
+  return 0;
+}
+
+/** wirePiece: r sends [at, at+n) of p (on one page) from the page itself, wired; 0 or -errno. */
+export function wirePiece(p: Proc, at: u32, n: u32, r: OutReq): i32 {
+  const pa = userPa(p, at, Access.READ);
+  if (pa < 0) return <i32>pa;
+  const f = <u32>pa >> PAGE_SHIFT;
+  frameWire(f);
+  count(Counter.Wires);
+  r.wired.push(f);
+  r.addRun(<u32>pa, n);
   return 0;
 }

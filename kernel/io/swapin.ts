@@ -14,18 +14,19 @@
 // The application's old frames go back to the free pool and are scrubbed before any reuse.
 // Nothing changes until the whole datagram is here, and no byte outside [va, va+len) changes.
 
-import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Prot, USER_TOP } from "../../base/abi";
+import { Counter, Errno, FrameKind, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Prot, SYS_RESTART, USER_TOP } from "../../base/abi";
 import { panic, spin } from "../../base/panic";
 import { count, costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyout } from "../uio";
 import { Pte } from "../../base/abi";
 import { asFind, Region } from "../../vm/aspace";
-import { frame, frameRef } from "../../vm/frame";
+import { frame, frameAlloc, frameRef, frameUnref } from "../../vm/frame";
 import { objectReplacePage } from "../../vm/swap";
+import { indirectSettle } from "../../vm/settle";
 import { objectPage, ObjKind } from "../../vm/object";
 import { pagerCanDirty, pagerDirty } from "../../vm/pager";
-import { pmapEnter } from "../../vm/pmap";
+import { pmapEnter, pmapPte } from "../../vm/pmap";
 import { framePtr, paPtr } from "../../vm/ram";
 import { Dgram, dgramFree } from "../../net/dgram";
 
@@ -134,46 +135,110 @@ function writable(p: Proc, va: u32, n: u32): bool {
   return true;
 }
 
+// What delivery does with each page of the application's buffer (planned before anything changes).
+const enum Way {
+  COPY = 0, // copy the received bytes into the page (through the MMU)
+  SWAP = 1, // the system frame becomes the page (after a reverse copy if partial)
+  FRESH = 2, // a whole page of a file not in memory: a new frame is filled and becomes the page
+}
+
 // The pages swapInput swaps, reused from call to call.
 const swapRegion = new Array<Region>();
 const swapVa = new Array<u32>();
 const swapFrame = new Array<u32>();
+const swapFresh = new Array<bool>();
+const copyS = new Array<u32>();
+const copyE = new Array<u32>();
 
-/** swapInput: deliver datagram d into [va, va+len) of p; bytes delivered or -EFAULT. d is consumed. */
-export function swapInput(p: Proc, va: u32, len: u32, d: Dgram): i32 {
+/** onDisk: would writing part of page `page` (region r) of p have to wait for the disk? A file
+ *  page (or the file page a private mapping starts from) that is not mapped here may be on disk
+ *  or on its way; delivery, which may run in an interrupt, never waits. */
+function onDisk(p: Proc, r: Region, page: u32): bool {
+  const o = r.obj;
+  if (o.kind != ObjKind.FILE && (o.backing == null || objectPage(o, r.index(page)) != 0)) return false;
+  return (pmapPte(p.pid, page) & Pte.P) == 0;
+}
+
+/**
+ * swapInput: deliver datagram d into [va, va+len) of p, by page swapping where the data is
+ * aligned (swap: emulated copy and emulated share) or by copying only (swap false: copy
+ * semantics); bytes delivered or -errno, d consumed. SYS_RESTART, with d untouched and nothing
+ * changed, when a page the delivery writes only part of is a file page not in memory (the
+ * receive is made again in the process's context, which reads it first: kernel/io/resident.ts).
+ * A whole page of a file that is not in memory is never read: the system frame (aligned) or a
+ * new frame filled with the received bytes becomes the page.
+ */
+export function swapInput(p: Proc, va: u32, len: u32, d: Dgram, swap: bool = true): i32 {
   const n = min(len, d.len);
   if (n == 0) { dgramFree(d); return 0; }
   if (!writable(p, va, n)) { dgramFree(d); return -Errno.EFAULT; }
+  // Pages owed an elided copy (zIO) get their bytes first: a reverse copyout reads them.
+  if (!indirectSettle(p.as!, p.cpu, va, n)) { dgramFree(d); return -Errno.EFAULT; }
   const runs = runsOf(d);
   swapRegion.length = 0;
   swapVa.length = 0;
   swapFrame.length = 0;
+  swapFresh.length = 0;
+  copyS.length = 0;
+  copyE.length = 0;
   const end = va + n;
   for (let page = va & ~PAGE_MASK; page < end; page += PAGE_SIZE) {
     spin("kernel/io/swapin.ts swapInput");
     const s = max(va, page) - va, e = min(end, page + PAGE_SIZE) - va; // data [s, e) lands on this page
-    const f = runs.inOneFrame(va, s, e);
+    const f = swap ? runs.inOneFrame(va, s, e) : 0;
     const r = asFind(p.as!, page)!;
-    if (f != 0 && objectPage(r.obj, r.index(page)) == f) continue; // share: the device wrote it in place
+    const idx = r.index(page);
+    if (f != 0 && objectPage(r.obj, idx) == f) continue; // share: the device wrote it in place
     // A file page swapped in becomes dirty: only a page with a disk block can be (no hole).
-    const fileOk = r.obj.kind != ObjKind.FILE || pagerCanDirty(r.obj, r.index(page));
+    const fileOk = r.obj.kind != ObjKind.FILE || pagerCanDirty(r.obj, idx);
     const aligned = f != 0 && !swapFrame.includes(f) && fileOk;
-    const bytes = e - s;
-    const full = bytes == <u32>PAGE_SIZE;
-    if (!aligned || (!full && bytes <= reverseAbove())) {
-      const c = copyRange(p, va, runs, s, e);
-      if (c < 0) { dgramFree(d); return c; }
+    const full = e - s == <u32>PAGE_SIZE;
+    let way = aligned && (full || e - s > reverseAbove()) ? Way.SWAP : Way.COPY;
+    if (onDisk(p, r, page)) {
+      if (!full) return SYS_RESTART; // its other bytes are on disk
+      if (way == Way.COPY) {
+        if (r.obj.kind != ObjKind.FILE || objectPage(r.obj, idx) != 0 || !fileOk) return SYS_RESTART;
+        way = Way.FRESH;
+      }
+    }
+    if (way == Way.COPY) {
+      copyS.push(s);
+      copyE.push(e);
       continue;
     }
-    if (!full) reverseCopy(p, page, va + s, va + e, f);
     swapRegion.push(r);
     swapVa.push(page);
-    swapFrame.push(f);
+    swapFrame.push(way == Way.FRESH ? 0 : f); // a fresh page's frame is taken below
+    swapFresh.push(way == Way.FRESH);
+  }
+  // The new frames are taken before anything changes; without them, the slow way.
+  for (let k = 0; k < swapVa.length; k++) {
+    if (!swapFresh[k]) continue;
+    const g = frameAlloc(FrameKind.IOBUF, false);
+    if (g == 0) {
+      for (let j = 0; j < k; j++) if (swapFresh[j]) frameUnref(swapFrame[j]);
+      return SYS_RESTART;
+    }
+    swapFrame[k] = g;
+  }
+  for (let k = 0; k < copyS.length; k++) {
+    const c = copyRange(p, va, runs, copyS[k], copyE[k]);
+    if (c < 0) {
+      for (let j = 0; j < swapVa.length; j++) if (swapFresh[j]) frameUnref(swapFrame[j]);
+      dgramFree(d);
+      return c;
+    }
+  }
+  for (let k = 0; k < swapVa.length; k++) {
+    const page = swapVa[k];
+    const s = max(va, page) - va, e = min(end, page + PAGE_SIZE) - va;
+    if (swapFresh[k]) gather(framePtr(swapFrame[k]), runs, s, e);
+    else if (e - s < <u32>PAGE_SIZE) reverseCopy(p, page, va + s, va + e, swapFrame[k]);
   }
   // The system frames become the application's pages; the packets then let go of them.
   for (let k = 0; k < swapVa.length; k++) {
     const r = swapRegion[k], idx = r.index(swapVa[k]);
-    frameRef(swapFrame[k]);
+    if (!swapFresh[k]) frameRef(swapFrame[k]);
     objectReplacePage(r.obj, idx, swapFrame[k]);
     if (r.obj.kind == ObjKind.FILE) fileSwappedIn(r, idx, swapFrame[k]);
   }
@@ -195,6 +260,20 @@ function fileSwappedIn(r: Region, idx: u32, f: u32): void {
   // @solution mapfile stub
   // panic("assignment mapfile: implement fileSwappedIn (kernel/io/swapin.ts)");
   // @solution mapfile end
+}
+
+/** gather: copy datagram data [s, e) to kernel address dst (a new frame). */
+function gather(dst: usize, runs: Runs, s: u32, e: u32): void {
+  let i = runs.find(s);
+  const base = s;
+  while (s < e) {
+    const off = s - runs.at[i];
+    const n = min(runs.len[i] - off, e - s);
+    memory.copy(dst + (s - base), paPtr(runs.pa[i] + off), n);
+    s += n;
+    i++;
+  }
+  count(Counter.BytesCopied, e - base);
 }
 
 /** reverseCopy: copy the application's bytes of page `page` outside [s, e) into frame f. */

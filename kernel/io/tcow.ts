@@ -17,10 +17,10 @@ import { Access, Counter, Errno, FrameKind, PAGE_SHIFT, PAGE_SIZE, Pte } from ".
 import { panic, spin } from "../../base/panic";
 import { costOf } from "../../base/stats";
 import { Proc } from "../proc";
-import { copyin, pageBytes, userPa } from "../uio";
-import { frame, frameAlloc, frameOutput } from "../../vm/frame";
+import { pageBytes, userPa } from "../uio";
+import { frame, frameOutput } from "../../vm/frame";
 import { pmapPageProtect, pmapWritable } from "../../vm/pmap";
-import { framePtr } from "../../vm/ram";
+import { copyPiece } from "./copy";
 import { OutReq } from "../../drivers/outreq";
 
 /** tcowCopyBelow: pages holding fewer bytes of a buffer than this are copied, not protected:
@@ -41,12 +41,8 @@ export function refOutput(p: Proc, va: u32, len: u32, r: OutReq, protect: bool):
     const at = va + done;
     const n = pageBytes(at, len - done);
     if (n < small) {
-      const f = frameAlloc(FrameKind.IOBUF, false);
-      if (f == 0) return -Errno.ENOMEM;
-      r.frames.push(f);
-      const e = copyin(p, at, framePtr(f), n);
+      const e = copyPiece(p, at, n, r);
       if (e < 0) return e;
-      r.addRun(f << PAGE_SHIFT, n);
     } else {
       const e = refPage(p, at, n, r, protect);
       if (e < 0) return e;

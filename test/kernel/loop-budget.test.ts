@@ -24,8 +24,8 @@ describe("the loop budget", () => {
     let err: unknown;
     try { p.syscall(Sys.RECVFROM, s, va, 64 * PAGE_SIZE, Sem.COPY | MsgFlag.DONTWAIT); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(KernelPanic);
-    expect((err as Error).message).toMatch(/kernel\/sysnet\.ts fileResident: loop budget of 16 turns spent in one kernel entry/);
-    expect(m.panicked).toMatch(/fileResident/);
+    expect((err as Error).message).toMatch(/kernel\/io\/resident\.ts inputPrepare: loop budget of 16 turns spent in one kernel entry/);
+    expect(m.panicked).toMatch(/inputPrepare/);
   });
 
   it("the budget is per entry: many entries of a few turns each never add up to a panic", async () => {

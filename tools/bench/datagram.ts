@@ -19,7 +19,7 @@
 
 import { firstDifference, pattern } from "../host/pattern";
 import {
-  Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, semanticsByName, validateProfile, wireOptions,
+  Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, profileNic, semanticsByName, validateProfile, wireOptions,
   type Counters, type Machine, type PcapWriter, type Process, type Profile, type SemanticsInfo, type Wire,
 } from "../host/index";
 
@@ -32,6 +32,7 @@ export interface DatagramOptions {
   bytes: number;
   /** The adapters' MTU (default: the profile's). */
   mtu?: number;
+  /** Adapter features (default: the profile's adapter, tools/host/profile.ts profileNic). */
   headerSplit?: boolean;
   checksumOffload?: boolean;
   earlyDemux?: boolean;
@@ -97,6 +98,9 @@ export class DatagramPair {
   readonly data: Uint8Array;
   /** Set when a transfer failed half-way (a receive may still be posted): do not reuse. */
   broken = false;
+  private spoiled: Uint8Array | null = null; // the complement of data, made on first use
+  /** The simulated time the last transfer's send call started, ns. */
+  sentAt = 0;
 
   private constructor(
     readonly world: World, readonly a: Machine, readonly b: Machine, readonly wire: Wire,
@@ -115,7 +119,8 @@ export class DatagramPair {
     const memory = opts.memory ?? memoryFor(n);
     const a = await world.machine({ name: "a", memory, profile, trace: opts.trace });
     const b = await world.machine({ name: "b", memory, profile, trace: opts.trace });
-    const nic = (ip: string) => ({ ip, mtu: opts.mtu ?? profileMtu(profile), headerSplit: opts.headerSplit, checksumOffload: opts.checksumOffload, earlyDemux: opts.earlyDemux });
+    const features = profileNic(profile, { headerSplit: opts.headerSplit, checksumOffload: opts.checksumOffload, earlyDemux: opts.earlyDemux });
+    const nic = (ip: string) => ({ ip, mtu: opts.mtu ?? profileMtu(profile), ...features });
     const wire = connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic("10.0.0.2")), { ...wireOptions(profile), pcap: opts.pcap });
     const pa = a.spawn(), pb = b.spawn();
     const fa = pa.socket(), fb = pb.socket();
@@ -132,15 +137,20 @@ export class DatagramPair {
 
   /** spoil: overwrite the receive buffer with the complement of the data (every byte differs). */
   spoil(): void {
-    this.pb.store(this.vb, this.data.map((x) => ~x & 0xff));
+    if (!this.spoiled) {
+      this.spoiled = new Uint8Array(this.bytes);
+      for (let i = 0; i < this.bytes; i++) this.spoiled[i] = ~this.data[i];
+    }
+    this.pb.store(this.vb, this.spoiled);
   }
 
   /**
    * transfer: send the datagram once under semantics s (receive posted first) and measure it.
    * NotImplemented if the kernel refuses s; Error if the bytes did not arrive intact (verify).
-   * Without count, the counter fields are 0 (the wall-clock loop leaves them out).
+   * Without count, the counter fields are 0 (the wall-clock loop leaves them out). recv: the
+   * receiver's semantics, if not s (both must take buffers from the same side).
    */
-  transfer(s: SemanticsInfo, verify = true, count = true): DatagramRow {
+  transfer(s: SemanticsInfo, verify = true, count = true, recv: SemanticsInfo = s): DatagramRow {
     if (this.broken) throw new Error("datagram bench: this pair was left unusable by a failed transfer");
     const { world, a, b, pa, pb, bytes } = this;
     world.run();
@@ -149,12 +159,14 @@ export class DatagramPair {
     // The move family gives the sender's buffer away and receives into a region the kernel
     // picks: each transfer sends from a fresh region, and the received one is unmapped after.
     const system = s.buffers === "system";
+    if (recv.buffers !== s.buffers) throw new Error(`datagram bench: ${s.name} and ${recv.name} take buffers from different sides`);
     const src = system ? pa.mmap(bytes) : this.va;
     if (system) pa.store(src, this.data);
-    const rx = refused(s, "recvfrom", () => pb.postRecv(this.fb, system ? 0 : this.vb, bytes, { sem: s.sem }));
+    const rx = refused(recv, "recvfrom", () => pb.postRecv(this.fb, system ? 0 : this.vb, bytes, { sem: recv.sem }));
     world.run();
     const t0 = Math.max(pa.clock, world.now);
     pa.clock = t0;
+    this.sentAt = t0;
     refused(s, "sendto", () => pa.sendto(this.fa, src, bytes, { ip: B_IP, port: 2000, sem: s.sem }));
     const got = rx.wait();
     if (s.integrity === "weak") pa.iowait();

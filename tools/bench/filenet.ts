@@ -14,6 +14,14 @@
 //   mmap-pswap           a: as above
 //                        b: receives with emulated copy into an anonymous 64 KiB buffer, then
 //                           pswap()s it into the mapped /dst; msync of the last window, fsync
+//   mmap-copy            mapped files, copy in the network: a sends slices of its mapped /src
+//                        with copy; b receives with copy straight into its mapped /dst
+//   rw-emulated-copy     read/write files, emulated copy in the network: a read()s (copy) into
+//                        a buffer and sends it with emulated copy; b receives with emulated copy
+//                        into a buffer (pages swapped in) and write()s it (copy); fsync
+//
+// The last two are the mixed cases of INFOCOM '99's claim that the greatest benefit comes from
+// avoiding copies in both the network and the file system.
 //
 // Each datagram is 64 KiB (the last one shorter if S is not a multiple); b posts its receive
 // before a sends (so early demultiplexing can align the data); one datagram at a time. Both
@@ -29,19 +37,20 @@
 //   cpuBytesCopied  bytes the CPUs copied, both machines, t0 .. the end (never DMA)
 //   pageSwaps       frames exchanged between memory objects, both machines
 //   diskBytes       bytes the two disks moved by DMA (read + written)
+//   cpuMs           the two kernels' CPU time (sum of count x the profile's cost), simulated
 //   wallMs          wall-clock time the host took to simulate the transfer (varies by run)
 // b's file is then read back on a fresh machine booted on b's disk image and compared with
 // /src byte for byte: a transfer that does not deliver the file is an error, never a row. The
 // same options and seed give the same simulated numbers (wallMs aside).
 
 import {
-  Disk, MemoryStore, PAGE_SIZE, Prot, Sem, World, connect, diffCounters, getProfile, mkfs, profileMtu, validateProfile, wireOptions,
+  COUNTER_NAMES, Disk, MemoryStore, PAGE_SIZE, Prot, Sem, World, connect, diffCounters, getProfile, mkfs, profileMtu, validateProfile, wireOptions,
   fmtDuration, type Counters, type Machine, type PcapWriter, type Process, type Profile,
 } from "../host/index";
 import { pattern } from "./datagram";
 
 /** The schemes, in report order. */
-export const FILENET_SCHEMES = ["copy", "mmap-emulated-copy", "mmap-pswap"] as const;
+export const FILENET_SCHEMES = ["copy", "mmap-emulated-copy", "mmap-pswap", "mmap-copy", "rw-emulated-copy"] as const;
 export type FilenetScheme = (typeof FILENET_SCHEMES)[number];
 
 /** One row: the contract course tools read (keep names and order). */
@@ -52,11 +61,12 @@ export interface FilenetRow {
   cpuBytesCopied: number;
   pageSwaps: number;
   diskBytes: number;
+  cpuMs: number;
   wallMs: number;
 }
 
 /** FILENET_ROW_KEYS: the keys of a FilenetRow, in order. */
-export const FILENET_ROW_KEYS: readonly (keyof FilenetRow)[] = ["scheme", "bytes", "simulatedMs", "cpuBytesCopied", "pageSwaps", "diskBytes", "wallMs"];
+export const FILENET_ROW_KEYS: readonly (keyof FilenetRow)[] = ["scheme", "bytes", "simulatedMs", "cpuBytesCopied", "pageSwaps", "diskBytes", "cpuMs", "wallMs"];
 
 export interface FilenetOptions {
   /** A shipped profile's name, or a profile object with a wire section. */
@@ -92,11 +102,11 @@ export const FILENET_MEMORY = 32 << 20;
 const A_PORT = 1000, B_PORT = 2000, B_IP = "10.0.0.2";
 
 /** FILENET_HEADERS: the columns of a filenet table, in FILENET_ROW_KEYS order. */
-export const FILENET_HEADERS = ["scheme", "bytes", "simulated ms", "CPU bytes copied", "page swaps", "disk bytes", "wall ms"];
+export const FILENET_HEADERS = ["scheme", "bytes", "simulated ms", "CPU bytes copied", "page swaps", "disk bytes", "CPU ms", "wall ms"];
 
 /** filenetCells: a row's cells, in FILENET_HEADERS order. */
 export function filenetCells(r: FilenetRow): (string | number)[] {
-  return [r.scheme, r.bytes, r.simulatedMs, r.cpuBytesCopied, r.pageSwaps, r.diskBytes, r.wallMs];
+  return [r.scheme, r.bytes, r.simulatedMs, r.cpuBytesCopied, r.pageSwaps, r.diskBytes, r.cpuMs, r.wallMs];
 }
 
 /** filenetData: the bytes of /src in a transfer of n bytes (those of /dst differ from each). */
@@ -227,8 +237,9 @@ function prepare(x: Pair, scheme: FilenetScheme): Ends {
   const { pa, pb } = x;
   const src = pa.open("/src");
   const dst = pb.open("/dst", { read: true, write: true });
-  const abuf = scheme === "copy" ? pa.mmap(FILENET_DGRAM) : 0;
-  const bbuf = scheme !== "mmap-emulated-copy" ? pb.mmap(FILENET_DGRAM) : 0;
+  const rw = scheme === "copy" || scheme === "rw-emulated-copy";
+  const abuf = rw ? pa.mmap(FILENET_DGRAM) : 0;
+  const bbuf = rw || scheme === "mmap-pswap" ? pb.mmap(FILENET_DGRAM) : 0;
   return { src, dst, abuf, bbuf };
 }
 
@@ -241,25 +252,25 @@ function release(x: Pair, e: Ends): void {
   pb.close(e.dst);
 }
 
-/** transferCopy: read + sendto (copy) on a; recvfrom (copy) + write on b; fsync. */
-function transferCopy(x: Pair, e: Ends, n: number): void {
+/** transferRw: read (copy) + sendto (net) on a; recvfrom (net) + write (copy) on b; fsync. */
+function transferRw(x: Pair, e: Ends, n: number, net: Sem): void {
   const { pa, pb, fa, fb } = x;
   for (let at = 0; at < n; at += FILENET_DGRAM) {
     const len = Math.min(FILENET_DGRAM, n - at);
-    if (pa.read(e.src, e.abuf, len, { sem: Sem.COPY }) !== len) throw new Error(`filenet copy: short read of /src at ${at}`);
-    const rx = pb.postRecv(fb, e.bbuf, len, { sem: Sem.COPY });
-    pa.sendto(fa, e.abuf, len, { ip: B_IP, port: B_PORT, sem: Sem.COPY });
+    if (pa.read(e.src, e.abuf, len, { sem: Sem.COPY }) !== len) throw new Error(`filenet: short read of /src at ${at}`);
+    const rx = pb.postRecv(fb, e.bbuf, len, { sem: net });
+    pa.sendto(fa, e.abuf, len, { ip: B_IP, port: B_PORT, sem: net });
     const got = rx.wait();
-    if (got.len !== len) throw new Error(`filenet copy: received ${got.len} bytes at ${at}, want ${len}`);
+    if (got.len !== len) throw new Error(`filenet: received ${got.len} bytes at ${at}, want ${len}`);
     pb.write(e.dst, e.bbuf, len, { sem: Sem.COPY });
   }
   pb.fsync(e.dst);
 }
 
-/** transferMapped: a sends slices of its mapped /src with emulated copy; b receives them with
- *  emulated copy straight into its mapped /dst (pswap: false) or into an anonymous buffer that
- *  it then pswaps into the mapping (pswap: true); msync of the last window, fsync. */
-function transferMapped(x: Pair, e: Ends, n: number, pswap: boolean): void {
+/** transferMapped: a sends slices of its mapped /src with semantics net; b receives them with
+ *  net straight into its mapped /dst (pswap: false) or into an anonymous buffer that it then
+ *  pswaps into the mapping (pswap: true); msync of the last window, fsync. */
+function transferMapped(x: Pair, e: Ends, n: number, pswap: boolean, net: Sem): void {
   const { pa, pb, fa, fb } = x;
   for (let base = 0; base < n; base += FILENET_WINDOW) {
     const wlen = Math.min(FILENET_WINDOW, n - base);
@@ -268,8 +279,8 @@ function transferMapped(x: Pair, e: Ends, n: number, pswap: boolean): void {
     const dw = pb.mmap(wlen, { fd: e.dst, shared: true, offset: base });
     for (let o = 0; o < wlen; o += FILENET_DGRAM) {
       const len = Math.min(FILENET_DGRAM, wlen - o);
-      const rx = pb.postRecv(fb, pswap ? e.bbuf : dw + o, len, { sem: Sem.EMULATED_COPY });
-      pa.sendto(fa, sw + o, len, { ip: B_IP, port: B_PORT, sem: Sem.EMULATED_COPY });
+      const rx = pb.postRecv(fb, pswap ? e.bbuf : dw + o, len, { sem: net });
+      pa.sendto(fa, sw + o, len, { ip: B_IP, port: B_PORT, sem: net });
       const got = rx.wait();
       if (got.len !== len) throw new Error(`filenet: received ${got.len} bytes at ${base + o}, want ${len}`);
       if (pswap) pb.pswap(e.bbuf, dw + o, len);
@@ -305,8 +316,8 @@ export async function filenetTransfer(
   const ca = a.counters(), cb = b.counters();
   const d0 = diskBytes(a.disk) + diskBytes(b.disk);
   const wall0 = performance.now();
-  if (scheme === "copy") transferCopy(x, ends, n);
-  else transferMapped(x, ends, n, scheme === "mmap-pswap");
+  if (scheme === "copy" || scheme === "rw-emulated-copy") transferRw(x, ends, n, scheme === "copy" ? Sem.COPY : Sem.EMULATED_COPY);
+  else transferMapped(x, ends, n, scheme === "mmap-pswap", scheme === "mmap-copy" ? Sem.COPY : Sem.EMULATED_COPY);
   const end = pb.clock;
   world.run();
   const wallMs = performance.now() - wall0;
@@ -325,6 +336,7 @@ export async function filenetTransfer(
     cpuBytesCopied: sum(da, db, "bytesCopied"),
     pageSwaps: sum(da, db, "pageSwaps"),
     diskBytes: disk,
+    cpuMs: Math.round(COUNTER_NAMES.reduce((t, k) => t + (da[k] + db[k]) * profile.costs[k].ns, 0) / 1e3) / 1e3,
     wallMs: Math.round(wallMs * 10) / 10,
   };
 }
@@ -344,7 +356,7 @@ export async function runFilenet(opts: FilenetOptions): Promise<FilenetRow[]> {
     const row = await filenetTransfer(world, { profile, bytes: n, memory, scheme, onDone: opts.onDone, pcap: opts.pcap });
     rows.push(row);
     opts.progress?.(`filenet ${profile.name} ${scheme} ${n} bytes: ${fmtDuration(row.simulatedMs * 1e6)} simulated, ${row.cpuBytesCopied} bytes copied, ` +
-      `${row.pageSwaps} page swaps, ${row.diskBytes} disk bytes, ${fmtDuration(row.wallMs * 1e6)} wall`);
+      `${row.pageSwaps} page swaps, ${row.diskBytes} disk bytes, ${fmtDuration(row.cpuMs * 1e6)} CPU, ${fmtDuration(row.wallMs * 1e6)} wall`);
   }
   return rows;
 }

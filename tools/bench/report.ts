@@ -12,7 +12,8 @@
 // same files, byte for byte (test/profiles.test.ts checks it). `npm run results` writes them
 // into docs/; `npm run bench` into var/bench/.
 
-import { COUNTER_NAMES, diffCounters, getProfile, profileMtu, semanticsByName, SEMANTICS_NAMES, type Counters, type Profile } from "../host/index";
+import { COUNTER_NAMES, diffCounters, getProfile, nicText, profileMtu, profileNic, semanticsByName, SEMANTICS_NAMES, type Counters, type NicFeatures, type Profile } from "../host/index";
+export type { NicFeatures };
 import { DatagramPair, NotImplemented, type DatagramRow } from "./datagram";
 import { fmtBytes, fmtNum, markdownTable, type Row } from "./format";
 import {
@@ -20,13 +21,8 @@ import {
   OSDI96, OSDI96_HEADLINE, PUBLISHED_SEMANTICS, publishedLatencyUs, sourceKind, SOURCE_KINDS, type Citation, type PublishedSemantics,
 } from "./published";
 import { lineChart, type Series } from "./svg";
+import { furtherClaims, furtherMarkdown, runFurther, type FurtherResults, type Grid } from "./further";
 
-/** The NIC options of a scenario. */
-export interface NicFeatures {
-  earlyDemux: boolean;
-  checksumOffload: boolean;
-  headerSplit: boolean;
-}
 
 /** One grid of the report: a profile, its NIC, every semantics x sizes. */
 export interface Scenario {
@@ -37,14 +33,15 @@ export interface Scenario {
   why: string;
 }
 
-/** The papers' setup: early demultiplexing in the Credit Net adapter, and no software checksum
- *  (the papers measured bare AAL5 frames, which the adapter's CRC-32 protects). The server
- *  gets the same NIC (flow steering and checksum offload are standard on 100 GbE adapters). */
-const PAPERS_NIC: NicFeatures = { earlyDemux: true, checksumOffload: true, headerSplit: false };
+/** Each profile's own adapter (its nic section): on credit-net-1997 the papers' setup, early
+ *  demultiplexing in the Credit Net adapter and no software checksum (the papers measured bare
+ *  AAL5 frames, which the adapter's CRC-32 protects); on server-2025 flow steering and checksum
+ *  offload, standard on 100 GbE adapters. */
+const adapter = (name: string) => profileNic(getProfile(name));
 
 export const RESULT_SCENARIOS: readonly Scenario[] = [
-  { profile: "credit-net-1997", nic: PAPERS_NIC, sizes: GBN97_SIZES, why: "the sizes and NIC of GBN '97 Table 1" },
-  { profile: "server-2025", nic: PAPERS_NIC, sizes: [4096, 8192, 16384, 32768, 61440, 262144, 1 << 20], why: "the same NIC; sizes up to the kernel's 1 MiB jumbogram" },
+  { profile: "credit-net-1997", nic: adapter("credit-net-1997"), sizes: GBN97_SIZES, why: "the sizes and NIC of GBN '97 Table 1" },
+  { profile: "server-2025", nic: adapter("server-2025"), sizes: [4096, 8192, 16384, 32768, 61440, 262144, 1 << 20], why: "its own adapter; sizes up to the kernel's 1 MiB jumbogram" },
 ];
 
 /** The sender-CPU crossover of copy and share (MSG_ZEROCOPY's ~10 KB) is looked for here. */
@@ -80,6 +77,8 @@ export interface Results {
   seed: number;
   scenarios: ScenarioResult[];
   crossover: CrossoverResult;
+  /** The papers' further claims (tools/bench/further.ts), unless left out. */
+  further?: FurtherResults;
 }
 
 export interface ResultsOptions {
@@ -90,6 +89,10 @@ export interface ResultsOptions {
   profiles?: string[];
   /** Skip the crossover search. */
   noCrossover?: boolean;
+  /** Skip the further claims (tools/bench/further.ts). */
+  noFurther?: boolean;
+  /** The file size of the further claims' file -> network -> file runs. */
+  filenetBytes?: number;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -133,13 +136,20 @@ export async function runResults(opts: ResultsOptions = {}): Promise<Results> {
   if (!opts.noCrossover) {
     crossover.sizes = CROSSOVER_SIZES;
     for (const bytes of CROSSOVER_SIZES) {
-      crossover.copy.push((await measure(CROSSOVER_PROFILE, "copy", bytes, PAPERS_NIC, seed, kernel)).senderCpuUs);
-      crossover.share.push((await measure(CROSSOVER_PROFILE, "share", bytes, PAPERS_NIC, seed, kernel)).senderCpuUs);
+      crossover.copy.push((await measure(CROSSOVER_PROFILE, "copy", bytes, adapter(CROSSOVER_PROFILE), seed, kernel)).senderCpuUs);
+      crossover.share.push((await measure(CROSSOVER_PROFILE, "share", bytes, adapter(CROSSOVER_PROFILE), seed, kernel)).senderCpuUs);
     }
     say(`results ${CROSSOVER_PROFILE}: copy/share sender-CPU crossover searched at ${CROSSOVER_SIZES.length} sizes`);
     crossover.crossoverBytes = crossing(crossover.sizes, crossover.copy, crossover.share);
   }
-  return { seed, scenarios, crossover };
+  const further = opts.noFurther ? undefined : await runFurther({ seed, kernel, progress: say, filenetBytes: opts.filenetBytes });
+  return { seed, scenarios, crossover, further };
+}
+
+/** grids: each scenario's 60 KB latencies, for the further claims. */
+function grids(r: Results): Grid[] {
+  const big = GBN97_SIZES[GBN97_SIZES.length - 1];
+  return r.scenarios.map((sc) => ({ profile: sc.profile, latency: (s: string) => rowOf(sc, s, big)?.latencyUs }));
 }
 
 /** crossing: the first x where b drops below a (linear interpolation), or null. */
@@ -244,6 +254,7 @@ export function checkClaims(r: Results): ClaimCheck[] {
       detail: c === null ? (r.crossover.sizes.length ? "share never cheaper in the sizes searched" : "not searched") : `crossover at ${fmtNum(c / 1024)} KiB`,
     });
   }
+  if (r.further) out.push(...furtherClaims(r.further, grids(r)));
   return out;
 }
 
@@ -262,7 +273,7 @@ export function resultsCharts(r: Results): Record<string, string> {
       sc.profile !== "credit-net-1997" ? [] : PUBLISHED_SEMANTICS.map((s) => ({
         name: `${s} (${GBN97.key})`, dashed: true, color: sems.indexOf(s), points: GBN97_SIZES.map((b) => [b, y(s, b)] as [number, number]),
       }));
-    const nic = [sc.nic.earlyDemux && "early demux", sc.nic.checksumOffload && "checksum offload", sc.nic.headerSplit && "header split"].filter(Boolean).join(", ");
+    const nic = nicText(sc.nic);
     // Credit Net's sizes span 4-60 KB: a linear axis shows latency's straight lines, as the
     // papers plot them; the server's span 4 KB-1 MB and need a log axis.
     const xLog = sc.sizes[sc.sizes.length - 1] / sc.sizes[0] > 32;
@@ -422,6 +433,8 @@ export function resultsMarkdown(r: Results, chartDir: string): string {
     }
   }
 
+  if (r.further) md.push(furtherMarkdown(r.further, grids(r)));
+
   md.push("## Provenance of the cost profiles", "");
   md.push("Every cost and wire parameter of the two calibrated profiles names its source, marked",
     "`published:` (quoted from a cited work), `derived:` (computed from published numbers; the source",
@@ -437,6 +450,28 @@ export function resultsMarkdown(r: Results, chartDir: string): string {
     md.push(`**${name}** (${counts}; costs in ns, wire in its own units):`, "");
     md.push(markdownTable(["parameter", "value", "source"], entries.filter((e) => sourceKind(e[2]) !== "by definition").map(([k, v, s]) => [k, v, s.length > 160 ? s.slice(0, 157).trimEnd() + "…" : s])));
   }
+
+  md.push("## The simulator's own speed (wall clock)", "");
+  md.push("Everything above is simulated time, identical on every run. How fast the simulator itself runs is",
+    "measured apart, in wall-clock time, by `genie bench wallclock` (`npm run bench` writes its table into",
+    "`var/bench/report.md` and `var/bench/wallclock.json`; its figures vary by run and machine, so none is",
+    "printed here). One pair of machines (profile `server-2025`, MTU 9000, NICs with header split, checksum",
+    "offload and early demultiplexing) sends 64 KiB datagrams back to back under each semantics, and each",
+    "round measures, interleaved on the same machine:", "",
+    "- **wall**: ns per payload byte of the whole simulated transfer (kernel, devices, wire, event queue);",
+    "- **floor**: the host copying each datagram twice as two contiguous buffers (the old yardstick);",
+    "- **device**: the share of wall the simulated adapters spend on their own DMA copies and checksums;",
+    "- **B**, the faithful-device bound: the byte work any faithful model of these adapters must do for the",
+    "  same transfer with the same frame layout. The adapters record the (physical address, length) lists",
+    "  they really used for one transfer (gather out of the sender's frames, checksum-offload sums, scatter",
+    "  into the receiver's frames); `tools/bench/bound.ts` replays only that byte work, packet by packet,",
+    "  as straight-line code on the same checksum engine: gather, one Internet-checksum pass, scatter.", "",
+    "Each row reports wall ÷ B (`boundRatio` in `--json`) and device ÷ B (`deviceBoundRatio`) beside the",
+    "floor ratios; the report also gives the median boot of a 16 MiB machine (`bootMs`) and of the",
+    "benchmark pair (`pairBootMs`), the compiled kernel module reused. A semantics that copies in the",
+    "kernel (copy, and emulated copy when it falls back to copying) does CPU work B does not count:",
+    "wall ÷ B includes that simulated kernel work. How the simulator keeps these ratios low is in",
+    "`docs/architecture.md` (§15).", "");
 
   md.push("## What is published and what is our reconstruction", "");
   md.push(`Published (${OSDI96.key}, ${GBN97.key}, ${INFOCOM99.key}): the taxonomy of`,

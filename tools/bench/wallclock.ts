@@ -12,18 +12,30 @@
 //   ratio           wallNsPerByte / floorNsPerByte (1 would be a simulator that does nothing else)
 //   deviceNsPerByte wall ns per payload byte the simulated adapters spend on their own DMA copies
 //                   and checksums (gather out of RAM, checksum offload, scatter into RAM), timed
-//                   in rounds of their own with a clock lent to the NICs (Nic.meter); the rest
-//                   of wallNsPerByte is the kernel and the rest of the simulator
+//                   in rounds of their own with a clock lent to the NICs (Nic.meter), less what
+//                   reading that clock costs; the rest of wallNsPerByte is the kernel and the
+//                   rest of the simulator
 //   deviceRatio     deviceNsPerByte / floorNsPerByte: how far the devices alone are from the floor
 //                   (their copies go piece by piece between scattered frames, and they sum what
 //                   they send; the floor copies two contiguous, cache-warm buffers)
+//   boundNsPerByte  B: wall ns per payload byte of the byte work a faithful device must do for
+//                   the same transfer with the same frame layout (tools/bench/bound.ts: the
+//                   frame lists the adapters used for one transfer, replayed as straight-line
+//                   gather, one checksum pass, scatter, on the same checksum engine)
+//   boundRatio      wallNsPerByte / boundNsPerByte: the whole simulator against B
+//   deviceBoundRatio deviceNsPerByte / boundNsPerByte: the adapter model against B
+//
+// The top level also reports bootMs, the median wall time to boot a 16 MiB machine once the
+// kernel module is compiled, and pairBootMs, the median time to set up the benchmark's pair
+// (two machines, their NICs, a wire, two processes with bound sockets and buffers).
 //
 // Each figure is the median of its rounds, measured interleaved in one run so that both see the
 // same machine. Wall-clock numbers vary from run to run and machine to machine: report them,
 // never assert them.
 
 import { NotImplemented, DatagramPair } from "./datagram";
-import { SEMANTICS, semanticsByName, type PcapWriter } from "../host/index";
+import { BoundReplay } from "./bound";
+import { SEMANTICS, World, emptyDmaLog, semanticsByName, type PcapWriter } from "../host/index";
 
 export interface WallclockOptions {
   profile?: string;
@@ -56,6 +68,10 @@ export interface WallclockRow {
   /** Payload MB (10^6 bytes) per wall second, through the simulation and through the floor. */
   wallMBps: number;
   floorMBps: number;
+  /** B, the faithful-device bound (tools/bench/bound.ts), and the simulator and its devices against it. */
+  boundNsPerByte: number;
+  boundRatio: number;
+  deviceBoundRatio: number;
 }
 
 export interface WallclockReport {
@@ -68,16 +84,36 @@ export interface WallclockReport {
   warmup: number;
   iterations: number;
   rounds: number;
+  /** Median wall ms to boot a 16 MiB machine, and to set up the benchmark's pair (module compiled). */
+  bootMs: number;
+  pairBootMs: number;
   rows: WallclockRow[];
   notImplemented: { semantics: string; reason: string }[];
 }
 
 /** The wall-clock table's columns (CLI and Markdown report), and one row's cells. */
-export const WALLCLOCK_HEADERS = ["semantics", "wall ns/byte", "floor ns/byte", "ratio", "device ns/byte", "device ratio", "simulated MB/s", "floor MB/s"];
+export const WALLCLOCK_HEADERS = ["semantics", "wall ns/byte", "floor ns/byte", "ratio", "device ns/byte", "device ratio", "B ns/byte", "wall / B", "device / B", "simulated MB/s", "floor MB/s"];
 export function wallclockCells(r: WallclockRow): (string | number)[] {
-  return [r.semantics, r.wallNsPerByte, r.floorNsPerByte, r.ratio, r.deviceNsPerByte, r.deviceRatio, r.wallMBps, r.floorMBps];
+  return [r.semantics, r.wallNsPerByte, r.floorNsPerByte, r.ratio, r.deviceNsPerByte, r.deviceRatio, r.boundNsPerByte, r.boundRatio, r.deviceBoundRatio, r.wallMBps, r.floorMBps];
 }
 
+const clock = () => performance.now();
+/** spanCost: ms that timing an empty span with the lent clock costs (median of 5 x 2000). */
+function spanCost(): number {
+  const runs: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    let acc = 0;
+    for (let i = 0; i < 2000; i++) {
+      const m0 = clock();
+      acc += clock() - m0;
+    }
+    runs.push(acc / 2000);
+  }
+  return median(runs);
+}
+
+/** Boots timed for bootMs (every other one also times a pair for pairBootMs). */
+const BOOTS = 21;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const sig = (x: number) => Number(x.toPrecision(4));
 
@@ -93,11 +129,27 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
   const iterations = opts.iterations ?? 1000;
   const rounds = opts.rounds ?? 5;
   const names = opts.semantics ?? SEMANTICS.map((s) => s.name);
-  const report: WallclockReport = { profile, bytes, mtu, checksumOffload, headerSplit, earlyDemux, warmup, iterations, rounds, rows: [], notImplemented: [] };
+  const kernel = opts.kernel ?? (await (await import("../host/node")).loadKernel("release"));
+  const pairOpts = { profile, bytes, mtu, checksumOffload, headerSplit, earlyDemux, kernel };
+  const boots: number[] = [], pairBoots: number[] = [];
+  for (let i = 0; i < BOOTS; i++) {
+    let t = performance.now();
+    await new World({ kernel }).machine({ memory: "16M" });
+    boots.push(performance.now() - t);
+    if (i % 2) continue;
+    t = performance.now();
+    await DatagramPair.create(pairOpts);
+    pairBoots.push(performance.now() - t);
+  }
+  const report: WallclockReport = {
+    profile, bytes, mtu, checksumOffload, headerSplit, earlyDemux, warmup, iterations, rounds,
+    bootMs: sig(median(boots)), pairBootMs: sig(median(pairBoots)), rows: [], notImplemented: [],
+  };
+  opts.progress?.(`wallclock: boot of a 16 MiB machine ${report.bootMs} ms, of the benchmark pair ${report.pairBootMs} ms (medians)`);
   for (const name of names) {
     const s = semanticsByName(name);
     opts.pcap?.follow();
-    const pair = await DatagramPair.create({ profile, bytes, mtu, checksumOffload, headerSplit, earlyDemux, kernel: opts.kernel, pcap: opts.pcap });
+    const pair = await DatagramPair.create({ ...pairOpts, pcap: opts.pcap });
     try {
       for (let i = 0; i < warmup; i++) {
         pair.transfer(s, i === 0 || i === warmup - 1);
@@ -109,17 +161,25 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
       opts.progress?.(`wallclock ${name}: ${e.message}`);
       continue;
     }
-    const src = pair.a.ram.subarray(pair.a.ram.length >> 1, (pair.a.ram.length >> 1) + bytes);
     const wireBuf = new Uint8Array(bytes), dst = new Uint8Array(bytes);
     const copyTwice = (n: number) => {
+      // A view made now: the kernel's memory may have grown (detaching older views) since.
+      const ram = pair.a.ram, src = ram.subarray(ram.length >> 1, (ram.length >> 1) + bytes);
       for (let i = 0; i < n; i++) {
         wireBuf.set(src);
         dst.set(wireBuf);
       }
     };
     copyTwice(warmup * 10);
-    const wall: number[] = [], floor: number[] = [], device: number[] = [];
     const nics = [pair.a.nics[0], pair.b.nics[0]];
+    // B: the byte work of one transfer, recorded as the adapters did it, replayed bare.
+    const log = emptyDmaLog();
+    for (const nic of nics) nic.dmaLog = log;
+    pair.transfer(s, false, false);
+    for (const nic of nics) nic.dmaLog = null;
+    const replay = new BoundReplay(log, pair.a, pair.b);
+    replay.run(warmup);
+    const wall: number[] = [], floor: number[] = [], device: number[] = [], bound: number[] = [];
     const perByte = (ms: number) => (ms * 1e6) / (iterations * bytes);
     for (let r = 0; r < rounds; r++) {
       let t = performance.now();
@@ -129,20 +189,26 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
       copyTwice(iterations);
       floor.push(perByte(performance.now() - t));
       // The same transfers with a clock lent to both adapters: their own share of the time.
-      for (const nic of nics) (nic.meter = () => performance.now()), (nic.deviceMs = 0);
+      for (const nic of nics) (nic.meter = clock), (nic.deviceMs = 0), (nic.deviceSpans = 0);
       for (let i = 0; i < iterations; i++) pair.transfer(s, false, false);
-      device.push(perByte(nics.reduce((ms, nic) => ms + nic.deviceMs, 0)));
+      // Less what reading the lent clock twice per span costs (measured now, on this machine).
+      const spans = nics.reduce((n, nic) => n + nic.deviceSpans, 0);
+      device.push(perByte(Math.max(0, nics.reduce((ms, nic) => ms + nic.deviceMs, 0) - spans * spanCost())));
       for (const nic of nics) nic.meter = null;
+      t = performance.now();
+      replay.run(iterations);
+      bound.push(perByte(performance.now() - t));
     }
     pair.spoil();
     pair.transfer(s, true); // still delivering intact bytes after the timed rounds
-    const w = median(wall), f = Math.max(median(floor), 1e-6), d = median(device);
+    const w = median(wall), f = Math.max(median(floor), 1e-6), d = median(device), b = Math.max(median(bound), 1e-6);
     const row = {
       semantics: name, wallNsPerByte: sig(w), floorNsPerByte: sig(f), ratio: sig(w / f),
       deviceNsPerByte: sig(d), deviceRatio: sig(d / f), wallMBps: sig(1e3 / w), floorMBps: sig(1e3 / f),
+      boundNsPerByte: sig(b), boundRatio: sig(w / b), deviceBoundRatio: sig(d / b),
     };
     report.rows.push(row);
-    opts.progress?.(`wallclock ${name}: ${row.wallMBps} MB/s simulated, floor ${row.floorMBps} MB/s, ratio ${row.ratio}`);
+    opts.progress?.(`wallclock ${name}: ${row.wallMBps} MB/s simulated, floor ${row.floorMBps} MB/s, ratio ${row.ratio}; ${row.boundRatio} x B, devices ${row.deviceBoundRatio} x B`);
   }
   return report;
 }

@@ -5,7 +5,7 @@
 //   genie scenarios / run SCENARIO  the scenario registry (tools/scenarios), one run
 //   genie serve [--port N]        serve the built playground (build/playground)
 //   genie disasm [FUNCTION]       WebAssembly text of the kernel (or of some functions)
-//   genie bench BENCHMARK ...     datagram, filenet (simulated time), wallclock (the simulator's speed)
+//   genie bench BENCHMARK ...     datagram, peers, filenet, ... (simulated time), wallclock (the simulator's speed)
 //   genie mkfs IMAGE / fsck IMAGE make / check a file-system disk image
 //   genie assign / grade          course assignments: student trees and the autograder (tools/assign)
 //   genie help [COMMAND]          the usage of genie or of a command (also: genie COMMAND --help)

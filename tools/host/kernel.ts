@@ -22,6 +22,7 @@ export const KERNEL_EXPORTS = {
   sysret: "sysret(i) -> second result register i of the last system call",
   uaccess: "uaccess(pid, va, access) -> pa | -Kill: a user access through the MMU; faults resolved or the process killed",
   kill: "kill(pid) -> 0 | -ESRCH: end a process (reason KILLED)",
+  umemcpy: "umemcpy(pid, dst, src, len) -> 0 | -EINVAL (overlap) | -Kill (process killed) | SYS_RESTART: the application's memcpy, through zIO when the process enabled it (no system call charged)",
   reap: "reap(pid) -> exit status | -ESRCH | -1: free a dead process's slot",
   entryNs: "entryNs() -> simulated CPU nanoseconds charged by the last kernel entry",
   countersPtr: "countersPtr() -> address of u64[Counter.COUNT]",
@@ -62,6 +63,7 @@ export interface KernelExports {
   sysret(i: number): number;
   uaccess(pid: number, va: number, access: number): number;
   kill(pid: number): number;
+  umemcpy(pid: number, dst: number, src: number, len: number): number;
   reap(pid: number): number;
   entryNs(): number;
   countersPtr(): number;

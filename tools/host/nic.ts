@@ -70,6 +70,27 @@ export interface NicStats {
   txNoLink: number; // sent with no wire attached
 }
 
+/**
+ * DmaLog: the byte work of the adapters of one wire, in the order they did it. Flat lists of
+ * numbers: gather (packet, pa, n) copied out of the sender's RAM into the packet's buffer in
+ * order; txSum (packet, pa, n) summed where it lies in the sender's RAM; scatter (packet, from,
+ * n, pa) the packet's bytes [from, from + n) written into the receiver's RAM; rxSum (packet, pa,
+ * n) summed in the receiver's RAM. Packets are numbered in the order each side saw them.
+ */
+export interface DmaLog {
+  gather: number[];
+  txSum: number[];
+  scatter: number[];
+  rxSum: number[];
+  txPackets: number;
+  rxPackets: number;
+}
+
+/** emptyDmaLog: a DmaLog with nothing in it. */
+export function emptyDmaLog(): DmaLog {
+  return { gather: [], txSum: [], scatter: [], rxSum: [], txPackets: 0, rxPackets: 0 };
+}
+
 interface RxQueue {
   ring: number; // pa of the descriptor ring (0 = not set up)
   head: number; // next descriptor the device fills
@@ -108,6 +129,11 @@ export class Nic implements WireEnd {
   private readonly txDoneFn = () => this.transmitted();
   private readonly txDoneLabel: string;
   private readonly irqLabel: string;
+  private readonly txLabel: string;
+  // A doorbell's work, made once (no closures per doorbell): at the end of the kernel entry that
+  // rang it, schedule transmit for then (the event runs with world.now at that time).
+  private readonly txFn = () => this.transmit(this.machine.world.now);
+  private readonly txDoorbellFn = (end: number) => this.machine.world.at(end, this.txFn, this.txLabel);
   private txStarts = new Int32Array(NIC_TX_DESCS + 1); // transmit's packet boundaries, reused
   private txSum = new Int32Array(NIC_TX_DESCS); // groupChecksum: each packet's sum ...
   private txSumFrom = new Int32Array(NIC_TX_DESCS); // ... of its bytes from this offset
@@ -121,11 +147,21 @@ export class Nic implements WireEnd {
    */
   meter: (() => number) | null = null;
   deviceMs = 0;
+  /** Spans timed into deviceMs (the benchmark takes off what its own clock reads cost). */
+  deviceSpans = 0;
+  /**
+   * A log lent by a benchmark (genie bench wallclock), or null. While one is lent, every DMA
+   * copy and checksum this adapter does is written down as (pa, length), so that the benchmark
+   * can replay the same byte work on the same frames with nothing simulated around it (the
+   * faithful-device bound). Nothing simulated depends on it.
+   */
+  dmaLog: DmaLog | null = null;
 
   constructor(readonly machine: DeviceBus, readonly index: number, opts: NicOptions) {
     this.ip = parseIp(opts.ip);
     this.txDoneLabel = `${machine.name}: NIC packet sent`;
     this.irqLabel = `${machine.name}: NIC interrupt`;
+    this.txLabel = `${machine.name}: NIC transmit`;
     const mtu = opts.mtu ?? 1500;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new ConfigError(`mtu: ${mtu} is not in 68..65535`);
     this.mtu = mtu;
@@ -199,7 +235,7 @@ export class Nic implements WireEnd {
       case NicReg.TX_TAIL:
         this.txTail = value % NIC_TX_DESCS;
         // The device starts on the new descriptors when the kernel entry that rang it ends.
-        this.machine.defer((t) => this.machine.world.at(t, () => this.transmit(t), `${this.machine.name}: NIC transmit`));
+        this.machine.defer(this.txDoorbellFn);
         break;
       case NicReg.RX_RING: this.rxq(queue).ring = value >>> 0; this.rxq(queue).head = this.rxq(queue).tail = 0; break;
       case NicReg.RX_TAIL: this.rxq(queue).tail = value % NIC_RX_DESCS; break;
@@ -245,12 +281,12 @@ export class Nic implements WireEnd {
       this.txHead = i;
       const meter = this.meter, m0 = meter ? meter() : 0;
       const csum = group ? this.groupChecksum(dv, starts, n) : 0;
-      if (meter) this.deviceMs += meter() - m0;
+      if (meter) (this.deviceMs += meter() - m0), this.deviceSpans++;
       for (let k = 0; k < n; k++) {
         const first = starts[k], end = starts[k + 1];
         const m1 = meter ? meter() : 0;
         const bytes = this.gather(dv, first, end);
-        if (meter) this.deviceMs += meter() - m1;
+        if (meter) (this.deviceMs += meter() - m1), this.deviceSpans++;
         // With checksum offload the engine has just summed this packet's bytes [from, end): the
         // frame carries that sum, so that the receiving adapter's engine need not read the same
         // bytes again (a shortcut of the simulator, exact: see FrameSum).
@@ -308,8 +344,10 @@ export class Nic implements WireEnd {
       const pa = dv.getUint32(d + NicTx.ADDR, true);
       const n = dv.getUint16(d + NicTx.LEN, true) || 65536;
       out.set(this.ramPiece(pa, n), at);
+      this.dmaLog?.gather.push(this.dmaLog.txPackets, pa, n);
       at += n;
     }
+    if (this.dmaLog) this.dmaLog.txPackets++;
     return out;
   }
 
@@ -333,7 +371,10 @@ export class Nic implements WireEnd {
         const pa = dv.getUint32(d + NicTx.ADDR, true);
         const len = dv.getUint16(d + NicTx.LEN, true) || 65536;
         const s = Math.max(o, start);
-        if (s < o + len) part = csumAdd(part, engine.sum(base + pa + (s - o), o + len - s), s - start);
+        if (s < o + len) {
+          part = csumAdd(part, engine.sum(base + pa + (s - o), o + len - s), s - start);
+          this.dmaLog?.txSum.push(this.dmaLog.txPackets + k, pa + (s - o), o + len - s);
+        }
         o += len;
       }
       this.txSum[k] = part;
@@ -361,7 +402,7 @@ export class Nic implements WireEnd {
     if (room) {
       const meter = this.meter, m0 = meter ? meter() : 0;
       this.scatter(q, bytes, h, sum);
-      if (meter) this.deviceMs += meter() - m0;
+      if (meter) (this.deviceMs += meter() - m0), this.deviceSpans++;
       this.interrupt(t);
     } else this.stats.rxNoBuffer++;
     this.link?.release(bytes);
@@ -452,10 +493,15 @@ export class Nic implements WireEnd {
         sumTo = sumFrom; // nothing left for the engine to read
       }
     }
+    const log = this.dmaLog, packet = log ? log.rxPackets++ : 0;
     const dma = (from: number, n: number, pa: number) => {
       ram.set(new Uint8Array(frameBuf, frameOff + from, n), pa); // (not subarray: see ramPiece)
       const s = Math.max(from, sumFrom), e = Math.min(from + n, sumTo);
       if (s < e) sum = csumAdd(sum, this.engine.sum(this.ramOff + pa + (s - from), e - s), s - sumFrom);
+      if (log) {
+        log.scatter.push(packet, from, n, pa);
+        if (s < e) log.rxSum.push(packet, pa + (s - from), e - s);
+      }
     };
     const d0 = r.ring + r.head * NIC_RX_DESC;
     if (h > 0 && h <= dv.getUint16(d0 + NicRx.HDR_CAP, true)) {

@@ -7,7 +7,7 @@
 
 import {
   Access, Errno, FS_DIRENT_SIZE, FS_STAT_SIZE, FsStat, FsType, Kill, MapFlag, MsgFlag, OpenFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot,
-  RegionField, Seek, Sem, Sys, SYS_BLOCKED, SYS_RESTART,
+  RegionField, Seek, Sem, Sys, SYS_BLOCKED, SYS_RESTART, ZIO_DEFAULT_THRESHOLD,
 } from "../../base/abi";
 import { parseIp } from "./ip";
 import { ProcessGone, SegmentationFault, SyscallError } from "./errors";
@@ -34,6 +34,18 @@ export interface SendOptions {
   /** Data-passing semantics (default: the process's default). */
   sem?: Sem;
   dontwait?: boolean;
+  /** MSG_ZEROCOPY (copy semantics only): share the pages; the buffer may be reused once
+   *  zcNotify has reported the send (its id: Process.zcId). */
+  zerocopy?: boolean;
+}
+
+/** A completed range of MSG_ZEROCOPY sends of one socket (zcNotify). */
+export interface ZcCompletion {
+  /** The first and last send id of the range (ids count the socket's zero-copy sends from 0). */
+  first: number;
+  last: number;
+  /** The kernel copied every byte of these sends after all (zero copy did not pay there). */
+  copied: boolean;
 }
 
 export interface RecvOptions {
@@ -56,8 +68,10 @@ export interface Received {
 
 /** A receive posted before its data arrived: wait() runs the world until it completes. */
 export class PendingRecv {
-  /** call: the call's text, for errors (made only if one is raised). */
-  constructor(private readonly p: Process, private readonly call: () => string, private done: Received | null) {}
+  /** call: the call's text, for errors (made only if one is raised); again: make the call again
+   *  (the kernel asks for it when the datagram that came needs file pages read first). */
+  constructor(private readonly p: Process, private readonly call: () => string, private done: Received | null,
+    private readonly again?: () => PendingRecv) {}
   /** ready: has the receive completed? */
   get ready(): boolean {
     return this.done !== null || this.p.state !== ProcState.BLOCKED;
@@ -65,7 +79,7 @@ export class PendingRecv {
   /** wait: run the world until the data arrives; what was received. */
   wait(): Received {
     if (this.done) return this.done;
-    this.done = this.p.awaitWake(this.call);
+    this.done = this.p.awaitWake(this.call, this.again !== undefined) ?? this.again!().wait();
     return this.done;
   }
 }
@@ -221,13 +235,83 @@ export class Process {
   /** Completion token of the last sendto under a weak semantics (0 if none): see iowait. */
   token = 0;
 
-  /** sendto: send len bytes at va as one datagram; the bytes sent (token: see iowait). */
+  /** Id of the last MSG_ZEROCOPY send (see zcNotify). */
+  zcId = 0;
+
+  /** sendto: send len bytes at va as one datagram; the bytes sent (token: see iowait; with
+   *  zerocopy, zcId: see zcNotify). */
   sendto(fd: number, va: number, len: number, opts: SendOptions = {}): number {
-    const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0);
+    const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0) | (opts.zerocopy ? MsgFlag.ZEROCOPY : 0);
     const ip = opts.ip === undefined ? 0 : toIp(opts.ip);
     const n = this.sys(() => `sendto(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`, Sys.SENDTO, fd, va, len, flags, ip, opts.port ?? 0);
-    this.token = this.k.sysret(0);
+    if (opts.zerocopy) this.zcId = this.k.sysret(0);
+    else this.token = this.k.sysret(0);
     return n;
+  }
+
+  /** zcNotify: the next completed range of fd's MSG_ZEROCOPY sends, waiting (the world runs) for
+   *  one unless dontwait; null when none is there to read (dontwait, or no send pending). */
+  zcNotify(fd: number, opts: { dontwait?: boolean } = {}): ZcCompletion | null {
+    const call = `zcNotify(${fd})`;
+    const r = this.syscall(Sys.ZC_NOTIFY, fd, opts.dontwait ? 1 : 0);
+    if (r === -Errno.EAGAIN) return null;
+    if (r === SYS_BLOCKED) {
+      const got = this.awaitWake(call);
+      return { first: got.ip, last: got.port >>> 0, copied: got.va === 1 };
+    }
+    if (r < 0) throw new SyscallError(call, -r);
+    return { first: this.k.sysret(0) >>> 0, last: this.k.sysret(1) >>> 0, copied: this.k.sysret(2) === 1 };
+  }
+
+  /** memcpy: the program copies len bytes from src to dst (memcpy). With zIO enabled (zioConfig)
+   *  a large enough, page-congruent copy is elided: whole pages of dst are owed src's bytes
+   *  until touched (kernel/io/zio.ts). A bad address kills the process (SegmentationFault). */
+  memcpy(dst: number, src: number, len: number): void {
+    for (let restarts = 0; ; restarts++) {
+      this.live();
+      const { value, end } = this.machine.enter(this.cpu, this.clock, () => this.k.umemcpy(this.pid, dst | 0, src | 0, len | 0));
+      this.clock = end;
+      if (value === SYS_RESTART) {
+        this.waitRunnable(`memcpy(0x${(dst >>> 0).toString(16)}, 0x${(src >>> 0).toString(16)}, ${len})`, restarts);
+        continue;
+      }
+      if (value === -Errno.EINVAL) throw new SyscallError(`memcpy(0x${(dst >>> 0).toString(16)}, 0x${(src >>> 0).toString(16)}, ${len}): overlapping`, Errno.EINVAL);
+      if (value < 0) throw new SegmentationFault(this.pid, (this.k.procInfo(this.pid, ProcField.KILL_VA) >>> 0), Access.WRITE, -value);
+      return;
+    }
+  }
+
+  /** zioConfig: this process's memcpy goes through zIO: copies of at least threshold bytes are
+   *  elided (0: never, the default); policy stops eliding into a buffer where faults make it lose. */
+  zioConfig(opts: { threshold?: number; policy?: boolean } = {}): void {
+    this.sys("zioConfig", Sys.ZIO_CONFIG, opts.threshold ?? ZIO_DEFAULT_THRESHOLD, opts.policy ?? true ? 1 : 0);
+  }
+
+  /** pipe: a new pipe; the descriptors of its read end and its write end. read() and write() on
+   *  them copy; splice and vmsplice pass pages by reference. */
+  pipe(): [number, number] {
+    const r = this.sys("pipe", Sys.PIPE);
+    return [r, this.k.sysret(0)];
+  }
+
+  /** vmsplice: queue [va, va+len) in the pipe whose write end is fd, by reference (the pages are
+   *  pinned until consumed: do not change them before); the bytes queued. */
+  vmsplice(fd: number, va: number, len: number): number {
+    return this.sys(`vmsplice(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`, Sys.VMSPLICE, fd, va, len);
+  }
+
+  /** splice: move up to len bytes from in to out by reference: a file (from offset) into a pipe's
+   *  write end, or a pipe's read end into a connected socket (one datagram); the bytes moved. */
+  splice(inFd: number, outFd: number, len: number, offset = 0): number {
+    const [lo, hi] = split64(offset);
+    return this.sys(`splice(${inFd}, ${outFd}, ${len}, ${offset})`, Sys.SPLICE, inFd, outFd, len, lo, hi);
+  }
+
+  /** sendfile: send len bytes of file fd from offset as one datagram to the connected peer of
+   *  socket sock, straight from the page cache; the bytes sent (fewer at the end of the file). */
+  sendfile(sock: number, fd: number, len: number, offset = 0): number {
+    const [lo, hi] = split64(offset);
+    return this.sys(`sendfile(${sock}, ${fd}, ${len}, ${offset})`, Sys.SENDFILE, sock, fd, len, lo, hi);
   }
 
   /** sendv: send the gather list [(va, len), ...] as one datagram / message; the bytes sent.
@@ -271,7 +355,7 @@ export class Process {
     const call = () => `recvfrom(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`;
     const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0);
     const r = this.syscall(Sys.RECVFROM, fd, va, len, flags);
-    if (r === SYS_BLOCKED) return new PendingRecv(this, call, null);
+    if (r === SYS_BLOCKED) return new PendingRecv(this, call, null, () => this.postRecv(fd, va, len, opts));
     if (r < 0) throw new SyscallError(call(), -r);
     return new PendingRecv(this, call, { len: r, va: this.k.sysret(2) >>> 0, ip: this.k.sysret(0) >>> 0, port: this.k.sysret(1), at: this.clock });
   }
@@ -328,7 +412,9 @@ export class Process {
   read(fd: number, va: number, len: number, opts: FileIoOptions = {}): number {
     let done = 0;
     while (done < len) {
-      const n = this.sys(`read(${fd}, 0x${((va + done) >>> 0).toString(16)}, ${len - done})`, Sys.READ, fd, va + done, len - done, opts.sem ?? Sem.DEFAULT);
+      const n = this.syscall(Sys.READ, fd, va + done, len - done, opts.sem ?? Sem.DEFAULT);
+      if (n === -Errno.EAGAIN && done > 0) break; // an empty pipe after some bytes: a short read
+      if (n < 0) throw new SyscallError(`read(${fd}, 0x${((va + done) >>> 0).toString(16)}, ${len - done})`, -n);
       if (n === 0) break;
       done += n;
     }
@@ -460,8 +546,11 @@ export class Process {
     }
   }
 
-  /** awaitWake: run the world until this blocked process is woken; its call's result. */
-  awaitWake(callText: string | (() => string)): Received {
+  /** awaitWake: run the world until this blocked process is woken; its call's result (restartable:
+   *  null when the kernel asks for the call to be made again). */
+  awaitWake(callText: string | (() => string)): Received;
+  awaitWake(callText: string | (() => string), restartable: boolean): Received | null;
+  awaitWake(callText: string | (() => string), restartable = false): Received | null {
     const call = () => (typeof callText === "string" ? callText : callText());
     const w = this.machine.world;
     // The state can change only in a call into this machine's kernel: ask again only after one.
@@ -478,6 +567,7 @@ export class Process {
     if (!this.alive) throw new ProcessGone(this.pid, this.killReason);
     this.clock = Math.max(this.clock, this.machine.wokenAt.get(this.pid) ?? w.now);
     const r = this.k.procInfo(this.pid, ProcField.RESULT);
+    if (r === SYS_RESTART && restartable) return null; // the call is to be made again
     if (r < 0) throw new SyscallError(call(), -r);
     return {
       len: r,

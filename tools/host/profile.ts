@@ -8,7 +8,8 @@
 //
 //   { "name": "...", "description": "...",
 //     "costs": { "<counter>": { "ns": <number >= 0>, "source": "<where the number comes from>" }, ... },
-//     "wire":  { "<parameter>": { "value": <number>, "source": "..." }, ... } }
+//     "wire":  { "<parameter>": { "value": <number>, "source": "..." }, ... },
+//     "nic":   { "<feature>": { "value": <boolean>, "source": "..." }, ... } }
 //
 // Wire parameters (tools/host/wire.ts says how each is used):
 //   bandwidthBps       raw bits per second of each direction (> 0)            required
@@ -20,7 +21,11 @@
 //   cellSize           bytes per cell on the wire (ATM 53)                    optional, with cellPayload
 //   minFrameBytes      frames are padded to this length (Ethernet 60)         optional
 //
-// The shipped profiles (getProfile) must have a wire section. A profile object given to a lone
+// Adapter features (the nic section; all three required when it is there): headerSplit,
+// checksumOffload, earlyDemux (tools/host/nic.ts). They are the platform's adapter: the defaults
+// of machines of the profile, which a benchmark's flags override (profileNic).
+//
+// The shipped profiles (getProfile) must have a wire section and a nic section. A profile object given to a lone
 // machine may leave it out (a machine does not need a wire); if present, it is checked in full.
 
 import { ConfigError } from "./errors";
@@ -47,12 +52,23 @@ export interface WireProfile {
   cellSize?: WireEntry;
   minFrameBytes?: WireEntry;
 }
+export interface NicEntry {
+  value: boolean;
+  source: string;
+}
+/** The adapter features a profile's nic section names, in order. */
+export const NIC_FEATURES = ["headerSplit", "checksumOffload", "earlyDemux"] as const;
+export type NicFeature = (typeof NIC_FEATURES)[number];
+/** An adapter: each feature on or off. */
+export type NicFeatures = Record<NicFeature, boolean>;
 export interface Profile {
   name: string;
   description: string;
   costs: Record<CounterName, CostEntry>;
   /** The network between machines of this profile (required in shipped profiles). */
   wire?: WireProfile;
+  /** The platform's network adapter (required in shipped profiles). */
+  nic?: Record<NicFeature, NicEntry>;
 }
 
 /** Profiles shipped with the kernel, by name. */
@@ -70,8 +86,8 @@ const WIRE_FIELDS: [keyof WireProfile, boolean, boolean, number, number][] = [
 ];
 
 /** validateProfile: the profile if well formed; else a ConfigError naming the bad field.
- *  opts.wire: the wire section is required (as in every shipped profile). */
-export function validateProfile(p: unknown, origin = "profile", opts: { wire?: boolean } = {}): Profile {
+ *  opts.wire / opts.nic: the wire / nic section is required (as in every shipped profile). */
+export function validateProfile(p: unknown, origin = "profile", opts: { wire?: boolean; nic?: boolean } = {}): Profile {
   const fail = (field: string, what: string): never => {
     throw new ConfigError(`${origin}: ${field}: ${what}`);
   };
@@ -93,7 +109,38 @@ export function validateProfile(p: unknown, origin = "profile", opts: { wire?: b
   if (o.wire === undefined) {
     if (opts.wire) fail("wire", `is missing (an object of parameter -> { value, source }: ${WIRE_FIELDS.map((f) => f[0]).join(", ")})`);
   } else validateWire(o.wire, fail);
+  if (o.nic === undefined) {
+    if (opts.nic) fail("nic", `is missing (an object of feature -> { value, source }: ${NIC_FEATURES.join(", ")})`);
+  } else validateNic(o.nic, fail);
   return p as Profile;
+}
+
+function validateNic(n: unknown, fail: (field: string, what: string) => never): void {
+  if (typeof n !== "object" || n === null || Array.isArray(n)) fail("nic", "must be an object of feature -> { value, source }");
+  const nic = n as Record<string, unknown>;
+  for (const key of Object.keys(nic))
+    if (!(NIC_FEATURES as readonly string[]).includes(key)) fail(`nic.${key}`, `is not an adapter feature (known: ${NIC_FEATURES.join(", ")})`);
+  for (const name of NIC_FEATURES) {
+    const e = nic[name] as Record<string, unknown> | undefined;
+    if (e === undefined) fail(`nic.${name}`, "is missing (the adapter says whether it has each feature)");
+    if (typeof e !== "object" || e === null) fail(`nic.${name}`, "must be an object { value, source }");
+    if (typeof e!.value !== "boolean") fail(`nic.${name}.value`, `must be true or false, got ${JSON.stringify(e!.value)}`);
+    if (typeof e!.source !== "string" || e!.source.trim() === "") fail(`nic.${name}.source`, "must say where the value comes from");
+  }
+}
+
+/** profileNic: the adapter of machines of profile p (its nic section; a plain adapter without
+ *  one), each feature replaced where over gives it (flags). */
+export function profileNic(p: Profile, over: Partial<NicFeatures> = {}): NicFeatures {
+  const out = {} as NicFeatures;
+  for (const f of NIC_FEATURES) out[f] = over[f] ?? p.nic?.[f].value ?? false;
+  return out;
+}
+
+/** nicText: an adapter in words, e.g. "early demux, checksum offload" ("plain": none). */
+export function nicText(n: NicFeatures): string {
+  const on = [n.earlyDemux && "early demux", n.checksumOffload && "checksum offload", n.headerSplit && "header split"].filter(Boolean);
+  return on.length ? on.join(", ") : "plain";
 }
 
 function validateWire(w: unknown, fail: (field: string, what: string) => never): void {
@@ -144,5 +191,5 @@ export function profileMtu(p: Profile): number {
 export function getProfile(name: string): Profile {
   const p = PROFILES[name];
   if (p === undefined) throw new ConfigError(`unknown profile "${name}" (known: ${Object.keys(PROFILES).join(", ")})`);
-  return validateProfile(p, `profile ${name}`, { wire: true });
+  return validateProfile(p, `profile ${name}`, { wire: true, nic: true });
 }

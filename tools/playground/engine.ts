@@ -53,6 +53,28 @@ export interface Packet {
 /** Bytes of each packet a snapshot carries (the whole frame is in the pcap download). */
 export const PACKET_HEAD = 128;
 
+/**
+ * What a snapshot carries beyond the frames map, counters and invariants: the views whose
+ * panel is open. A view left out is null in the snapshot (procs, rings, packets, trace).
+ */
+export interface ViewNeeds {
+  procs?: boolean;
+  rings?: boolean;
+  packets?: boolean;
+  trace?: boolean;
+}
+
+/** Every view: what the tests and a paused page ask for. */
+export const ALL_VIEWS: Required<ViewNeeds> = { procs: true, rings: true, packets: true, trace: true };
+
+/** How play films a run: pictures at most one per everyMs of wall time; the invariants checked
+ *  at each picture, or at every step (the run stops at the first step that breaks one). */
+export interface PlayOptions {
+  everyMs?: number;
+  needs?: ViewNeeds;
+  checkEveryStep?: boolean;
+}
+
 export interface ProcView {
   pid: number;
   state: string;
@@ -65,11 +87,12 @@ export interface MachineView {
   /** FrameClass of every frame. */
   classes: Uint8Array;
   counters: Record<string, number>;
-  /** What the last step added to each counter. */
+  /** What the last step added to each counter (while playing: since the last picture). */
   delta: Record<string, number>;
   invariants: { violations: number; report: string };
-  procs: ProcView[];
-  rings: RingView[];
+  /** Null when the snapshot was taken without that view (ViewNeeds). */
+  procs: ProcView[] | null;
+  rings: RingView[] | null;
   drops: Record<string, number>;
 }
 
@@ -79,10 +102,10 @@ export interface Snapshot {
   t: number;
   label: string;
   machines: MachineView[];
-  /** Frames on the wire so far: capture time, length and first bytes (PACKET_HEAD). */
-  packets: Packet[];
-  /** The last trace events so far, oldest first. */
-  trace: TraceEvent[];
+  /** Frames on the wire so far: capture time, length and first bytes (PACKET_HEAD); null without that view. */
+  packets: Packet[] | null;
+  /** The last trace events so far, oldest first; null without that view. */
+  trace: TraceEvent[] | null;
   log: string[];
   /** The run ended with this error (before or at this step), if it did. */
   error: string | null;
@@ -168,22 +191,33 @@ export class Engine {
   private packets: Packet[] = [];
   private spec: RunSpec | null = null;
   private total = 0;
+  /** The world is at the recorded run's end (nothing ran since): goto(total) needs no new run. */
+  private atEnd: { steps: Step[]; prev: Map<Machine, Record<string, number>>; error: string | null; metrics: Record<string, number> | null } | null = null;
 
   constructor(readonly kernel: WebAssembly.Module) {}
 
   /** record: run spec to its end; every step and how the run ended. */
   async record(spec: RunSpec): Promise<Recording> {
     const steps: Step[] = [];
-    const { error, metrics, settings } = await this.execute(spec, Infinity, steps);
+    // The counters before the last step (for its delta at the end): read at every step, a
+    // few microseconds, instead of a second run to the end.
+    let prev = new Map<Machine, Record<string, number>>(), now = prev;
+    const { error, metrics, settings } = await this.execute(spec, Infinity, steps, (_, w) => {
+      prev = now;
+      now = countersOf(w);
+    });
     this.spec = spec;
     this.total = steps.length;
+    this.atEnd = { steps, prev, error, metrics };
     return { steps, error, metrics, settings };
   }
 
   /** goto: run the recorded spec again, stopping after step n (0 .. total); the snapshot there. */
-  async goto(n: number): Promise<Snapshot> {
+  async goto(n: number, needs: ViewNeeds = ALL_VIEWS): Promise<Snapshot> {
     if (!this.spec) throw new Error("goto: nothing recorded yet");
     n = Math.max(0, Math.min(this.total, Math.floor(n)));
+    const end = this.atEnd;
+    if (end && n === this.total) return this.snapshot(n, end.steps, end.prev, end.error, end.metrics, needs);
     const steps: Step[] = [];
     let prev = new Map<Machine, Record<string, number>>();
     // The last step: run to the very end, so that the scenario's own ending (its checks, its
@@ -191,38 +225,49 @@ export class Engine {
     const { error, metrics } = await this.execute(this.spec, n >= this.total ? Infinity : n, steps, (i, w) => {
       if (i === n - 1) prev = countersOf(w);
     });
-    return this.snapshot(n, steps, prev, n === this.total ? error : null, n === this.total ? metrics : null);
+    return this.snapshot(n, steps, prev, n === this.total ? error : null, n === this.total ? metrics : null, needs);
   }
 
   /**
    * play: run the recorded spec again from the start to its end, handing post a snapshot of
-   * every step from `from` on, at most one per everyMs of wall time (the page draws them as a
-   * film; the wall clock only paces the pictures, never the simulation); the end's snapshot.
+   * the step reached at most once per everyMs of wall time (the page draws them as a film; the
+   * wall clock only paces the pictures, never the simulation). Between pictures a step costs
+   * only the simulation (and the invariant check with checkEveryStep): each picture's delta is
+   * what the steps since the previous picture added. The end's snapshot (with every view).
    */
-  async play(from: number, post: (s: Snapshot) => void, everyMs = 33): Promise<Snapshot> {
+  async play(from: number, post: (s: Snapshot) => void, opts: PlayOptions = {}): Promise<Snapshot> {
     if (!this.spec) throw new Error("play: nothing recorded yet");
+    const { everyMs = 33, needs = ALL_VIEWS, checkEveryStep = false } = opts;
     const steps: Step[] = [];
-    let prev = new Map<Machine, Record<string, number>>(), last = -Infinity;
+    let prev = new Map<Machine, Record<string, number>>(), last = -Infinity, broken: string | null = null;
     const { error, metrics } = await this.execute(this.spec, Infinity, steps, (i, w) => {
-      if (i > from && performance.now() - last >= everyMs) {
-        post(this.snapshot(i, steps, prev, null, null));
-        last = performance.now();
+      if (checkEveryStep && i > from) {
+        for (const m of w.machines) {
+          const r = invariantsOf(m);
+          if (r.violations > 0) broken = `step ${i}: ${m.name}: ${r.violations} invariant violation(s): ${r.report}`;
+        }
+        if (broken) throw new Stop();
       }
-      if (i >= from) prev = countersOf(w);
+      const now = i > from ? performance.now() : 0;
+      if (i > from && now - last >= everyMs) {
+        last = now; // a picture every everyMs, whatever taking it costs
+        post(this.snapshot(i, steps, prev, null, null, needs));
+        prev = countersOf(w);
+      } else if (i === from) prev = countersOf(w);
     });
-    return this.snapshot(steps.length, steps, prev, error, metrics);
+    return this.snapshot(steps.length, steps, prev, broken ?? error, broken ? null : metrics, ALL_VIEWS);
   }
 
-  private snapshot(n: number, steps: Step[], prev: Map<Machine, Record<string, number>>, error: string | null, metrics: Record<string, number> | null): Snapshot {
+  private snapshot(n: number, steps: Step[], prev: Map<Machine, Record<string, number>>, error: string | null, metrics: Record<string, number> | null, needs: ViewNeeds): Snapshot {
     const w = this.world!;
-    const trace = w.machines.flatMap((m) => m.traceLog.slice(-TRACE_KEEP)).sort((a, b) => a.t - b.t).slice(-TRACE_KEEP);
+    const trace = needs.trace ? w.machines.flatMap((m) => m.traceLog.slice(-TRACE_KEEP)).sort((a, b) => a.t - b.t).slice(-TRACE_KEEP) : null;
     return {
       step: n,
       total: this.total,
       t: w.now,
       label: n === 0 ? "start" : steps[n - 1]?.label ?? "",
-      machines: w.machines.map((m) => this.machineView(m, prev.get(m))),
-      packets: this.packets.slice(),
+      machines: w.machines.map((m) => this.machineView(m, prev.get(m), needs)),
+      packets: needs.packets ? this.packets.slice() : null,
       trace,
       log: this.log.slice(),
       error,
@@ -258,22 +303,19 @@ export class Engine {
     return m;
   }
 
-  private machineView(m: Machine, before?: Record<string, number>): MachineView {
+  private machineView(m: Machine, before: Record<string, number> | undefined, needs: ViewNeeds): MachineView {
     const counters = m.counters() as unknown as Record<string, number>;
     const delta: Record<string, number> = {};
     for (const k in counters) delta[k] = counters[k] - (before?.[k] ?? 0);
-    let invariants: { violations: number; report: string };
-    try {
-      invariants = m.checkInvariants({ scrub: false });
-    } catch (e) {
-      invariants = { violations: 1, report: (e as Error).message };
-    }
-    const procs = pids(m).map((pid) => ({
-      pid,
-      state: ProcState[m.k.procInfo(pid, ProcField.STATE)] ?? "?",
-      pages: m.pageTable(pid).map((e) => ({ va: e.va, frame: e.frame, bits: e.bits })),
-    }));
-    return { name: m.name, frames: m.frames, classes: frameClasses(m), counters, delta, invariants, procs, rings: m.nics.flatMap((n) => n.rings()), drops: m.drops() };
+    const procs = needs.procs
+      ? pids(m).map((pid) => ({
+          pid,
+          state: ProcState[m.k.procInfo(pid, ProcField.STATE)] ?? "?",
+          pages: m.pageTable(pid).map((e) => ({ va: e.va, frame: e.frame, bits: e.bits })),
+        }))
+      : null;
+    const rings = needs.rings ? m.nics.flatMap((n) => n.rings()) : null;
+    return { name: m.name, frames: m.frames, classes: frameClasses(m), counters, delta, invariants: invariantsOf(m), procs, rings, drops: m.drops() };
   }
 
   /**
@@ -282,6 +324,7 @@ export class Engine {
    * world stays for the queries.
    */
   private async execute(spec: RunSpec, stop: number, steps: Step[], onStep?: (i: number, w: World) => void) {
+    this.atEnd = null;
     const s = spec.script === undefined ? scenarioByName(spec.scenario) : null;
     const settings = s ? resolveSettings(s.settings, spec.settings, spec.scenario) : (spec.settings as Settings);
     const world = scenarioWorld(this.kernel, settings);
@@ -335,6 +378,21 @@ export class Engine {
     world.observer = null;
     return { error, metrics, settings };
   }
+}
+
+/** invariantsOf: m's invariant check now (without the scrub check), a throw counted as one violation. */
+function invariantsOf(m: Machine): { violations: number; report: string } {
+  try {
+    return m.checkInvariants({ scrub: false });
+  } catch (e) {
+    return { violations: 1, report: (e as Error).message };
+  }
+}
+
+/** snapshotTransfers: the buffers a snapshot's frames maps can be moved in (postMessage's
+ *  transfer list) instead of copied. */
+export function snapshotTransfers(s: Snapshot): ArrayBuffer[] {
+  return s.machines.map((m) => m.classes.buffer as ArrayBuffer);
 }
 
 /** countersOf: every machine's counters now. */

@@ -10,7 +10,7 @@ import { EditorView, basicSetup } from "codemirror";
 import { javascript, javascriptLanguage } from "@codemirror/lang-javascript";
 import { SCENARIOS, scenarioByName, variants, type Scenario } from "../scenarios/index";
 import { defaults, resolveSettings } from "../scenarios/settings";
-import { FrameClass, FRAME_CLASS_NAMES, type Recording, type RunSpec, type Snapshot } from "./engine";
+import { FrameClass, FRAME_CLASS_NAMES, type Recording, type RunSpec, type Snapshot, type ViewNeeds } from "./engine";
 import type { Request, Reply } from "./protocol";
 import { CLASS_COLORS, changedFrames, classCounts, css, decodePacket, decodeShare, encodeShare, filterTrace, fmtNs, gridOf, hexDump, nextEntry, paintFrames, scriptErrorLine } from "./views";
 import { TOURS, TCOW_SCRIPT, findStep, type Tour } from "./tours";
@@ -83,6 +83,8 @@ const prevSnap = signal<Snapshot | null>(null);
 const busy = signal(false);
 const playing = signal(false);
 const speed = signal(2);
+/** Check the invariants at every step while running as fast as it goes (else at each picture). */
+const checkEveryStep = signal(false);
 const message = signal<{ text: string; bad: boolean } | null>(null);
 const tab = signal("frames");
 const selected = signal<{ machine: number; frame: number; info: Record<string, unknown> | null } | null>(null);
@@ -97,6 +99,23 @@ const total = computed(() => recording.value?.steps.length ?? 0);
 const step = computed(() => snap.value?.step ?? 0);
 
 const say = (text: string, bad = false) => (message.value = { text, bad });
+
+/** The views the open panel shows: the worker computes only these (and the maps and counters). */
+const needs = (): ViewNeeds => ({ procs: tab.value === "pages", rings: tab.value === "rings", packets: tab.value === "packets", trace: tab.value === "trace" });
+
+/** lacks: the snapshot was taken without the view panel `id` shows. */
+function lacks(s: Snapshot, id: string): boolean {
+  if (id === "pages") return s.machines.some((m) => m.procs === null);
+  if (id === "rings") return s.machines.some((m) => m.rings === null);
+  return (id === "packets" && s.packets === null) || (id === "trace" && s.trace === null);
+}
+
+/** openTab: show panel id, fetching the step again with its view if the snapshot lacks it
+ *  (while running, it comes with the next picture or the end). */
+function openTab(id: string) {
+  tab.value = id;
+  if (snap.value && lacks(snap.value, id) && !playing.value) void goto(step.value);
+}
 
 function spec(): RunSpec {
   return { scenario: scenario.value.name, settings: settings.value, script: script.value ?? undefined };
@@ -116,7 +135,7 @@ async function load(at?: number): Promise<void> {
     recording.value = rec;
     prevSnap.value = null;
     target = at ?? rec.steps.length;
-    snap.value = await sim.call<Snapshot>({ op: "goto", n: target }, budget());
+    snap.value = await sim.call<Snapshot>({ op: "goto", n: target, needs: needs() }, budget());
     if (rec.error) {
       say(rec.error, true);
       if (script.value !== null) scriptError.value = rec.error;
@@ -146,7 +165,7 @@ async function goto(n: number): Promise<void> {
     while (wanted !== null) {
       const target = wanted;
       wanted = null;
-      const s = await sim.call<Snapshot>({ op: "goto", n: target }, budget());
+      const s = await sim.call<Snapshot>({ op: "goto", n: target, needs: needs() }, budget());
       batch(() => {
         prevSnap.value = snap.value;
         snap.value = s;
@@ -177,17 +196,26 @@ async function play(): Promise<void> {
   if (step.value >= total.value) await goto(0);
   playing.value = true;
   if (speed.value === MAX_SPEED) {
-    // One run from the start to the end; the worker sends a picture about every 33 ms.
-    let shown = step.value;
+    // One run from the start to the end; the worker simulates between pictures and sends one
+    // about every 33 ms, with only the open panel's view.
+    let shown = step.value, latest: Snapshot | null = null;
     try {
-      const end = await sim.call<Snapshot>({ op: "play", from: step.value }, 4 * budget(), (s) => {
+      const end = await sim.call<Snapshot>({ op: "play", from: step.value, needs: needs(), checkEveryStep: checkEveryStep.value }, 4 * budget(), (s) => {
         if (!playing.value) return;
-        show(s);
+        // Drawn at the next animation frame: pictures that arrive faster than the page draws
+        // are skipped, never queued.
+        if (!latest) requestAnimationFrame(() => {
+          if (latest && playing.value) show(latest);
+          latest = null;
+        });
+        latest = s;
         shown = target = s.step;
       });
+      latest = null;
       if (playing.value) {
         show(end);
         target = end.step;
+        if (end.error) say(end.error, true);
       } else await goto(shown); // paused half-way: the worker goes back to what is shown
     } catch (e) {
       say((e as Error).message, true);
@@ -377,7 +405,7 @@ function FrameDetail() {
       <ul>
         {i.mappings.map((m) => (
           <li key={`${m.pid}-${m.va}`}>
-            <a href="#" onClick={(e) => { e.preventDefault(); tab.value = "pages"; void explainPage(s.machine, m.pid, m.va); }}>
+            <a href="#" onClick={(e) => { e.preventDefault(); openTab("pages"); void explainPage(s.machine, m.pid, m.va); }}>
               process {m.pid}, va 0x{m.va.toString(16)}
             </a>{" "}[{m.bits}]
           </li>
@@ -394,6 +422,7 @@ function Counters() {
   const names = Object.keys(s.machines[0]?.counters ?? {});
   return (
     <table class="counters" id="counters">
+      <caption>+n: what the last step added{playing.value ? " (while running: since the last picture)" : ""}</caption>
       <thead>
         <tr><th>counter</th>{s.machines.map((m) => <th key={m.name} colSpan={2}>{m.name}</th>)}</tr>
       </thead>
@@ -412,16 +441,20 @@ function Counters() {
   );
 }
 
+/** Shown by a panel whose view the picture on screen was taken without (while running). */
+const Later = () => <p class="hint">This view comes with the next picture (while running as fast as it goes, only the open panel's view is computed).</p>;
+
 function PageTables() {
   const s = snap.value;
   if (!s) return null;
+  if (lacks(s, "pages")) return <Later />;
   return (
     <div>
       {walk.value && <pre class="walk" id="walk">{walk.value.text}</pre>}
       {s.machines.map((m, mi) => (
         <div key={m.name}>
-          {m.procs.map((p) => (
-            <details key={p.pid} open={m.procs.length <= 2}>
+          {m.procs!.map((p) => (
+            <details key={p.pid} open={m.procs!.length <= 2}>
               <summary>{m.name}: process {p.pid} ({p.state.toLowerCase()}), {p.pages.length} pages mapped</summary>
               <div class="pages">
                 {p.pages.slice(0, 512).map((e) => (
@@ -432,7 +465,7 @@ function PageTables() {
               </div>
             </details>
           ))}
-          {m.procs.length === 0 && <p>{m.name}: no processes</p>}
+          {m.procs!.length === 0 && <p>{m.name}: no processes</p>}
         </div>
       ))}
     </div>
@@ -442,13 +475,14 @@ function PageTables() {
 function Rings() {
   const s = snap.value;
   if (!s) return null;
+  if (lacks(s, "rings")) return <Later />;
   return (
     <div>
       {s.machines.map((m) => (
         <div key={m.name}>
           <h4>{m.name}</h4>
-          {m.rings.length === 0 && <p>no NIC</p>}
-          {m.rings.map((r) => (
+          {m.rings!.length === 0 && <p>no NIC</p>}
+          {m.rings!.map((r) => (
             <details key={r.name} open={r.posted.length > 0 && r.posted.length < 40}>
               <summary>{r.name}: ring at pa 0x{r.ring.toString(16)}, head {r.head}, tail {r.tail}, {r.posted.length} posted</summary>
               <table class="ring">
@@ -475,14 +509,16 @@ function Rings() {
 function Packets() {
   const s = snap.value;
   if (!s) return null;
-  const i = Math.min(packetIndex.value, s.packets.length - 1);
-  const p = i >= 0 ? s.packets[i] : null;
+  const packets = s.packets;
+  if (!packets) return <Later />;
+  const i = Math.min(packetIndex.value, packets.length - 1);
+  const p = i >= 0 ? packets[i] : null;
   const d = p ? decodePacket(p.data) : null;
   return (
     <div class="packets">
-      <button onClick={() => void downloadPcap()}>Download pcap</button> {s.packets.length} frames on the wire so far
+      <button onClick={() => void downloadPcap()}>Download pcap</button> {packets.length} frames on the wire so far
       <ol class="plist">
-        {s.packets.map((q, k) => (
+        {packets.map((q, k) => (
           <li key={k} class={k === i ? "sel" : ""} onClick={() => (packetIndex.value = k)}>
             {fmtNs(q.t)} {decodePacket(q.data).summary}
           </li>
@@ -504,6 +540,7 @@ function Packets() {
 function Trace() {
   const s = snap.value;
   if (!s) return null;
+  if (!s.trace) return <Later />;
   const ev = filterTrace(s.trace, traceQuery.value);
   return (
     <div>
@@ -663,6 +700,12 @@ function Controls() {
         {[1, 2, 8, 32, 128, 512].map((v) => <option key={v} value={v}>{v} steps/frame</option>)}
         <option value={MAX_SPEED}>as fast as it goes</option>
       </select></label>
+      {speed.value === MAX_SPEED && (
+        <label title="As fast as it goes, the kernel's invariants are checked at each picture drawn (about 30 a second); checked at every step, the run stops at the first step that breaks one, more slowly.">
+          <input type="checkbox" id="check-every-step" checked={checkEveryStep.value} onChange={(e) => (checkEveryStep.value = (e.target as HTMLInputElement).checked)} />
+          invariants at every step {checkEveryStep.value ? "" : "(now: at each picture)"}
+        </label>
+      )}
       <input id="timeline" type="range" min={0} max={n} value={i} aria-label="timeline" onInput={(e) => { pause(); void goto(Number((e.target as HTMLInputElement).value)); }} />
       <span id="position">step <b id="step-no">{i}</b> / {n}</span>
       <span class="now">{s ? `${fmtNs(s.t)} — ${s.label}` : ""}</span>
@@ -703,7 +746,7 @@ function App() {
         </section>
         <section class="panel">
           <TourBox />
-          <nav>{TABS.map(([id, label]) => <button key={id} class={tab.value === id ? "tab on" : "tab"} data-tab={id} onClick={() => (tab.value = id)}>{label}</button>)}</nav>
+          <nav>{TABS.map(([id, label]) => <button key={id} class={tab.value === id ? "tab on" : "tab"} data-tab={id} onClick={() => openTab(id)}>{label}</button>)}</nav>
           {TABS.filter(([id]) => id === tab.value).map(([id, , View]) => <div key={id} class="view">{<View />}</div>)}
         </section>
       </div>

@@ -6,12 +6,12 @@
 // The worker answers each request in turn; a request that takes longer than its budget is the
 // page's to end (it terminates the worker and makes a new one).
 
-import type { RunSpec } from "./engine";
+import type { RunSpec, ViewNeeds } from "./engine";
 
 export type Request =
   | { op: "record"; spec: RunSpec }
-  | { op: "goto"; n: number }
-  | { op: "play"; from: number }
+  | { op: "goto"; n: number; needs: ViewNeeds }
+  | { op: "play"; from: number; needs: ViewNeeds; checkEveryStep: boolean }
   | { op: "frame"; machine: number; frame: number }
   | { op: "explain"; machine: number; pid: number; va: number }
   | { op: "bytes"; machine: number; pa: number; len: number }
