@@ -22,6 +22,7 @@ import {
   Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, profileNic, semanticsByName, validateProfile, wireOptions,
   type Counters, type Machine, type PcapWriter, type Process, type Profile, type SemanticsInfo, type Wire,
 } from "../host/index";
+import { round3 } from "./format";
 
 export interface DatagramOptions {
   /** A shipped profile's name, or a profile object (it must have a wire section). */
@@ -86,7 +87,6 @@ export { pattern };
 
 const B_IP = 0x0a000002; // 10.0.0.2, machine b
 const sumOf = (da: Counters, db: Counters, n: keyof Counters) => da[n] + db[n];
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * DatagramPair: two machines on one wire, a process on each with a bound socket, and the

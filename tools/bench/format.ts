@@ -15,6 +15,9 @@ export type Row = Cell[] | NoteRow;
 const isNote = (r: Row): r is NoteRow => !Array.isArray(r);
 const show = (c: Cell) => (typeof c === "number" ? fmtNum(c) : c);
 
+/** round3: x rounded to three decimals (the figures of benchmark rows). */
+export const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
 /** fmtNum: integers as they are; other numbers with 3 significant decimals at most. */
 export function fmtNum(x: number): string {
   if (Number.isInteger(x)) return String(x);

@@ -19,6 +19,7 @@
 import { COUNTER_NAMES, getProfile, PAGE_SIZE, semanticsByName, type Process, type Profile } from "../host/index";
 import { firstDifference } from "../host/pattern";
 import { DatagramPair } from "./datagram";
+import { round3 } from "./format";
 
 /** One row: the contract course tools read (keep names and order). */
 export interface IpcRow {
@@ -44,7 +45,6 @@ export function scaledProfile(p: Profile, speedup: number): Profile {
   return { ...p, name: speedup === 1 ? p.name : `${p.name} (CPU ×${speedup})`, costs };
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const B_IP = 0x0a000002;
 
 interface Hop {

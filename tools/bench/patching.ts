@@ -14,6 +14,7 @@
 
 import { getProfile, profileMtu, semanticsByName, diffCounters, COUNTER_NAMES, type Counters, type Profile } from "../host/index";
 import { DatagramPair } from "./datagram";
+import { round3 } from "./format";
 
 export const PATCHING_SCHEMES = ["patching", "copy", "split"] as const;
 export type PatchingScheme = (typeof PATCHING_SCHEMES)[number];
@@ -37,7 +38,6 @@ export function patchingCells(r: PatchingRow): (string | number)[] {
   return [r.scheme, r.mtu, r.bytes, r.packets, r.latencyUs, r.receiverCpuUs, r.receiverBytesCopied, r.bytesCopiedPerPacket];
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const cpuUs = (d: Counters, p: Profile) => round3(COUNTER_NAMES.reduce((s, n) => s + d[n] * p.costs[n].ns, 0) / 1000);
 
 /** runPatching: one datagram of bytes at mtu under scheme, on profile; its row. */

@@ -15,7 +15,7 @@
 import { COUNTER_NAMES, diffCounters, getProfile, nicText, profileMtu, profileNic, semanticsByName, SEMANTICS_NAMES, type Counters, type NicFeatures, type Profile } from "../host/index";
 export type { NicFeatures };
 import { DatagramPair, NotImplemented, type DatagramRow } from "./datagram";
-import { fmtBytes, fmtNum, markdownTable, type Row } from "./format";
+import { fmtBytes, fmtNum, markdownTable, type Row, round3 } from "./format";
 import {
   CAI21, CLAIMS, GBN97, GBN97_60K_MBPS, GBN97_COPY_MBPS, GBN97_LINK_MBPS, GBN97_SIZES, GBN97_TABLE1, INFOCOM99, MSG_ZEROCOPY,
   OSDI96, OSDI96_HEADLINE, PUBLISHED_SEMANTICS, publishedLatencyUs, sourceKind, SOURCE_KINDS, type Citation, type PublishedSemantics,
@@ -95,7 +95,6 @@ export interface ResultsOptions {
   filenetBytes?: number;
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const cpuUs = (d: Counters, p: Profile) => round3(COUNTER_NAMES.reduce((s, n) => s + d[n] * p.costs[n].ns, 0) / 1000);
 
 /** measure: one transfer on a fresh pair, with each side's kernel CPU time (sum of count x cost).

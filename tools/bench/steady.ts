@@ -17,6 +17,7 @@
 import { diffCounters, semanticsByName, type Counters } from "../host/index";
 import { firstDifference } from "../host/pattern";
 import { DatagramPair, type DatagramOptions } from "./datagram";
+import { round3 } from "./format";
 
 /** One row: the contract course tools read (keep names and order). */
 export interface SteadyRow {
@@ -40,7 +41,6 @@ export function steadyCells(r: SteadyRow): (string | number)[] {
 /** Round trips of a steady-state run (the first is the warm-up). */
 export const STEADY_ROUNDS = 8;
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const B_IP = 0x0a000002, A_IP = 0x0a000001;
 
 /** runSteady: rounds round trips of one datagram under opts.semantics on one pair; its row. */
