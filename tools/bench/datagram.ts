@@ -17,7 +17,7 @@
 // deliver them is an error, never a row. A semantics the kernel refuses (EOPNOTSUPP) is
 // reported as NotImplemented, never replaced by another.
 
-import { firstDifference, pattern } from "../host/pattern";
+import { complement, firstDifference, pattern } from "../host/pattern";
 import {
   Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, profileNic, semanticsByName, validateProfile, wireOptions,
   type Counters, type Machine, type PcapWriter, type Process, type Profile, type SemanticsInfo, type Wire,
@@ -86,6 +86,8 @@ export function memoryFor(bytes: number): number {
 export { pattern };
 
 const B_IP = 0x0a000002; // 10.0.0.2, machine b
+/** The spoiled receive buffers of the last few sizes (complements of pattern(n, n + 7)). */
+const SPOILED = new Map<number, Uint8Array>();
 const sumOf = (da: Counters, db: Counters, n: keyof Counters) => da[n] + db[n];
 
 /**
@@ -105,9 +107,9 @@ export class DatagramPair {
   private constructor(
     readonly world: World, readonly a: Machine, readonly b: Machine, readonly wire: Wire,
     readonly pa: Process, readonly pb: Process, readonly fa: number, readonly fb: number,
-    readonly va: number, readonly vb: number, readonly bytes: number,
+    readonly va: number, readonly vb: number, readonly bytes: number, private readonly ownsWorld: boolean,
   ) {
-    this.data = pattern(bytes, bytes + 7);
+    this.data = pattern(bytes, bytes + 7); // (SPOILED relies on this seed)
   }
 
   /** create: boot the pair for transfers of opts.bytes (semantics is not used here). */
@@ -128,18 +130,25 @@ export class DatagramPair {
     pb.bind(fb, 2000);
     const va = pa.mmap(n + PAGE_SIZE);
     const vb = pb.mmap(n + PAGE_SIZE);
-    const pair = new DatagramPair(world, a, b, wire, pa, pb, fa, fb, va, vb, n);
+    const pair = new DatagramPair(world, a, b, wire, pa, pb, fa, fb, va, vb, n, !opts.world);
     pa.store(va, pair.data);
     pair.spoil(); // the receive buffer is resident and holds no byte of the datagram
     world.run();
     return pair;
   }
 
+  /** dispose: the pair is done: its machines' kernel instances may serve later machines
+   *  (Machine.dispose), unless the world was the caller's. */
+  dispose(): void {
+    if (this.ownsWorld) this.world.dispose();
+  }
+
   /** spoil: overwrite the receive buffer with the complement of the data (every byte differs). */
   spoil(): void {
     if (!this.spoiled) {
-      this.spoiled = new Uint8Array(this.bytes);
-      for (let i = 0; i < this.bytes; i++) this.spoiled[i] = ~this.data[i];
+      this.spoiled = SPOILED.get(this.bytes) ?? complement(this.data);
+      if (SPOILED.size >= 8) SPOILED.delete(SPOILED.keys().next().value!);
+      SPOILED.set(this.bytes, this.spoiled);
     }
     this.pb.store(this.vb, this.spoiled);
   }
@@ -198,7 +207,11 @@ export class DatagramPair {
 export async function runDatagram(opts: DatagramOptions): Promise<DatagramRow> {
   const s = semanticsByName(opts.semantics);
   const pair = await DatagramPair.create(opts);
-  return pair.transfer(s);
+  try {
+    return pair.transfer(s);
+  } finally {
+    pair.dispose();
+  }
 }
 
 /** refused: run a socket call; NotImplemented if the kernel answers EOPNOTSUPP. */

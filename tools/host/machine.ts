@@ -6,7 +6,8 @@
 
 import { DEFAULT_FRAMES, Drop, Errno, Ev, FsInfo, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, MountFlag, PAGE_SIZE, ProcField, Subsys, SYS_RESTART } from "../../base/abi";
 import { ConfigError, KernelPanic, InvariantViolation, SyscallError } from "./errors";
-import { instantiateKernel, KernelAbort, liftString, type KernelExports } from "./kernel";
+import { instantiateKernel, KernelAbort, liftString, type KernelExports, type KernelHost } from "./kernel";
+import { giveBack, recordBoot, takeBooted } from "./reset";
 import { readCounters, COUNTER_NAMES, type Counters } from "./counters";
 import { getProfile, validateProfile, type Profile } from "./profile";
 import { Process } from "./process";
@@ -14,6 +15,12 @@ import { explain, frameInfo, frameSummary, pageTable, tlbEntries, type FrameInfo
 import type { DeviceBus, ProcessHost, WorldClock } from "./views";
 import type { Disk } from "./disk";
 import { Nic, type NicOptions } from "./nic";
+
+/** Where a kernel instance's imports go: the machine using the instance now (an instance is
+ *  reused by a later machine once its machine is disposed: tools/host/reset.ts). */
+interface Wiring {
+  machine: Machine | null;
+}
 
 /** Kernel calls between two collections of the kernel's garbage (kernel/index.ts, collect). */
 const COLLECT_EVERY = 1024;
@@ -98,8 +105,9 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
   /** Calls into the kernel so far (call): kernel state can change only when this changes. */
   calls = 0;
   private depth = 0; // calls in progress (1 inside the kernel; nested would be > 1)
+  private disposed = false;
 
-  private constructor(readonly world: WorldClock, readonly k: KernelExports, name: string, frames: number, cpus: number, profile: Profile) {
+  private constructor(readonly world: WorldClock, readonly k: KernelExports, private readonly wiring: Wiring, name: string, frames: number, cpus: number, profile: Profile) {
     this.name = name;
     this.frames = frames;
     this.cpus = cpus;
@@ -113,21 +121,48 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
     const cpus = opts.cpus ?? 1;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new ConfigError(`cpus: ${cpus} is not in 1..${MAX_CPUS}`);
     const profile = typeof opts.profile === "object" ? validateProfile(opts.profile) : getProfile(opts.profile ?? "default");
-    let self: Machine | undefined;
-    const k = await instantiateKernel(world.kernel, {
-      trace: (ev, a, b, c, off) => self!.record(ev, a, b, c, off),
-      diskDoorbell: (tail) => self!.diskDoorbell(tail),
-      nicWrite: (nic, reg, queue, value) => self!.nicWrite(nic, reg, queue, value),
-      wake: (pid) => self!.woken.push(pid),
-    });
-    self = new Machine(world, k, opts.name ?? `m${index}`, bytes / PAGE_SIZE, cpus, profile);
-    const r = self.call(() => k.boot(bytes / PAGE_SIZE, cpus));
-    if (r !== 0) throw new ConfigError(`boot: kernel refused ${bytes / PAGE_SIZE} frames x ${cpus} CPUs (${Errno[-r]})`);
+    const frames = bytes / PAGE_SIZE;
+    // An instance a disposed machine gave back, put back as it was right after boot; or a new one.
+    const reused = takeBooted<Wiring>(world.kernel, frames, cpus);
+    const wiring: Wiring = reused?.wiring ?? { machine: null };
+    const k = reused?.k ?? (await instantiateKernel(world.kernel, Machine.importsFor(wiring)));
+    const self = new Machine(world, k, wiring, opts.name ?? `m${index}`, frames, cpus, profile);
+    wiring.machine = self;
+    if (reused) self.call(() => 0); // the boot call, made before the instance's state was recorded
+    else {
+      const r = self.call(() => k.boot(frames, cpus));
+      if (r !== 0) throw new ConfigError(`boot: kernel refused ${frames} frames x ${cpus} CPUs (${Errno[-r]})`);
+      recordBoot(world.kernel, frames, cpus, k);
+    }
     COUNTER_NAMES.forEach((n, i) => k.setCost(i, profile.costs[n].ns));
     self.setTrace(opts.trace ?? 0);
     if (opts.disk) self.attachDisk(opts.disk);
     for (const fn of bootWatchers) fn(self);
     return self;
+  }
+
+  /** importsFor: the kernel's imports, going to whichever machine wiring names. */
+  private static importsFor(wiring: Wiring): KernelHost {
+    return {
+      trace: (ev, a, b, c, off) => wiring.machine!.record(ev, a, b, c, off),
+      diskDoorbell: (tail) => wiring.machine!.diskDoorbell(tail),
+      nicWrite: (nic, reg, queue, value) => wiring.machine!.nicWrite(nic, reg, queue, value),
+      wake: (pid) => wiring.machine!.woken.push(pid),
+    };
+  }
+
+  /**
+   * dispose: this machine is done; every later call into its kernel is refused. Its kernel
+   * instance may be reset to its state right after boot and serve the next machine booted with
+   * the same RAM and CPUs (tools/host/reset.ts): only for a machine whose RAM nothing but its
+   * kernel and its devices wrote (the host's own stores go through the MMU, so they count).
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.dead !== null || this.depth !== 0) return;
+    this.wiring.machine = null;
+    giveBack(this.world.kernel, this.frames, this.cpus, { k: this.k, wiring: this.wiring });
   }
 
   /** setTrace: record events of these subsystems (Subsys bits; true = all, false = none). */
@@ -152,7 +187,7 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
 
   /** call: run fn inside the kernel, turning a kernel abort into KernelPanic (machine dead). */
   call<T>(fn: () => T): T {
-    if (this.dead) throw new KernelPanic(`${this.name}: machine is dead: ${this.dead}`);
+    if (this.dead !== null || this.disposed) throw new KernelPanic(`${this.name}: machine is ${this.disposed ? "disposed" : `dead: ${this.dead}`}`);
     this.calls++;
     try {
       this.depth++;

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { ConfigError } from "./errors";
+import { exportGlobals } from "./reset";
 
 const cache = new Map<string, Promise<WebAssembly.Module>>();
 
@@ -26,13 +27,14 @@ export function kernelPath(target: "release" | "debug" = "release"): string {
   return join(projectRoot(), "build", `${target}.wasm`);
 }
 
-/** loadKernel: compile (once per process) the built kernel module of target. */
+/** loadKernel: compile (once per process) the built kernel module of target, its globals
+ *  exported so that its instances can be reset and reused (tools/host/reset.ts). */
 export function loadKernel(target: "release" | "debug" = "release"): Promise<WebAssembly.Module> {
   let p = cache.get(target);
   if (!p) {
     const path = kernelPath(target);
     p = readFile(path).then(
-      (bytes) => WebAssembly.compile(bytes),
+      (bytes) => WebAssembly.compile(exportGlobals(bytes)),
       () => { throw new ConfigError(`kernel not built: ${path} is missing (run npm run build)`); },
     );
     cache.set(target, p);

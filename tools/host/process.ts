@@ -621,7 +621,8 @@ export class Process {
       const at = (va + done) >>> 0;
       const n = Math.min(len - done, PAGE_SIZE - (at & PAGE_MASK));
       const pa = this.translate(at, Access.READ);
-      out.set(this.machine.ram.subarray(pa, pa + n), done);
+      const ram = this.machine.ram;
+      out.set(new Uint8Array(ram.buffer, ram.byteOffset + pa, n), done); // (not subarray: a species lookup)
       done += n;
     }
     return out;
@@ -634,7 +635,7 @@ export class Process {
       const at = (va + done) >>> 0;
       const n = Math.min(src.length - done, PAGE_SIZE - (at & PAGE_MASK));
       const pa = this.translate(at, Access.WRITE);
-      this.machine.ram.set(src.subarray(done, done + n), pa);
+      this.machine.ram.set(new Uint8Array(src.buffer, src.byteOffset + done, n), pa);
       done += n;
     }
   }

@@ -71,6 +71,11 @@ export class World implements WorldClock {
     return m;
   }
 
+  /** dispose: every machine of this world is done (Machine.dispose); the world is not run again. */
+  dispose(): void {
+    for (const m of this.machines) m.dispose();
+  }
+
   /** at: run fn at simulated time t (not before now); label names it for observers. */
   at(t: number, fn: () => void, label = "event"): void {
     if (!(t >= this.now)) throw new Error(`World.at: time ${t} is in the past (now ${this.now})`);

@@ -13,11 +13,18 @@ export interface CsumEngine {
 }
 
 let compiled: WebAssembly.Module | null = null;
+const engines = new WeakMap<WebAssembly.Memory, CsumEngine>();
 
-/** csumEngine: an engine that sums the bytes of memory (the module is compiled once). */
+/** csumEngine: an engine that sums the bytes of memory (the module is compiled once, and
+ *  instantiated once per memory: the NICs of a machine, and a reused kernel instance, share it). */
 export function csumEngine(memory: WebAssembly.Memory): CsumEngine {
-  compiled ??= new WebAssembly.Module(Uint8Array.from(atob(CSUM_WASM), (c) => c.charCodeAt(0)));
-  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as CsumEngine;
+  let e = engines.get(memory);
+  if (!e) {
+    compiled ??= new WebAssembly.Module(Uint8Array.from(atob(CSUM_WASM), (c) => c.charCodeAt(0)));
+    e = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as CsumEngine;
+    engines.set(memory, e);
+  }
+  return e;
 }
 
 /** csumAdd: partial sum `sum` plus `part`, the sum of a range that starts at message offset `at`
