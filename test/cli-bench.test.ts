@@ -162,11 +162,11 @@ describe("genie bench wallclock --json", () => {
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ profile: "server-2025", bytes: 65536, mtu: 9000, checksumOffload: true, iterations: 5 });
-    for (const k of ["bootMs", "pairBootMs"]) expect(doc[k] > 0 && Number.isFinite(doc[k]), k).toBe(true);
+    for (const k of ["bootMs", "coldBootMs", "pairBootMs"]) expect(doc[k] > 0 && Number.isFinite(doc[k]), k).toBe(true);
     expect(doc.rows.map((x: { semantics: string }) => x.semantics)).toContain("copy");
     for (const row of doc.rows) {
       expect(Object.keys(row)).toEqual(["semantics", "wallNsPerByte", "floorNsPerByte", "ratio", "deviceNsPerByte", "deviceRatio", "wallMBps", "floorMBps",
-        "boundNsPerByte", "boundRatio", "deviceBoundRatio"]);
+        "boundNsPerByte", "boundRatio", "deviceBoundRatio", "cpuBoundRatio"]);
       for (const k of Object.keys(row).slice(1)) expect(row[k] > 0 && Number.isFinite(row[k]), k).toBe(true);
       // The ratios are the quotients of the figures they name (to the 4 significant digits kept).
       const near = (x: number, y: number) => Math.abs(x - y) <= 0.01 * Math.max(x, y);

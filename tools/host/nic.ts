@@ -138,6 +138,7 @@ export class Nic implements WireEnd {
   private txSum = new Int32Array(NIC_TX_DESCS); // groupChecksum: each packet's sum ...
   private txSumFrom = new Int32Array(NIC_TX_DESCS); // ... of its bytes from this offset
   private csum: CsumEngine | null = null;
+  private readonly txHint: FrameSum = { from: 0, sum: 0 }; // lent to the wire for one transmit
   /**
    * A wall clock (ms) lent by a benchmark (genie bench wallclock), or null. While one is lent,
    * the wall time this adapter spends on its own DMA copies and checksums (gather, sum,
@@ -305,7 +306,7 @@ export class Nic implements WireEnd {
             if (off >= from && off + 2 <= bytes.length) sum = csumAdd(csumAdd(sum, ~seed & 0xffff, off - from), csum, off - from);
             else if (off + 2 > from && off < bytes.length) sum = -1; // straddles the range: no hint
           }
-          if (sum >= 0) hint = { from, sum };
+          if (sum >= 0) (hint = this.txHint), (hint.from = from), (hint.sum = sum);
         }
         let done = t;
         // The wire takes the frame as it is: this adapter never touches it again.
@@ -474,7 +475,6 @@ export class Nic implements WireEnd {
     const r = this.rx[q];
     const dv = this.dv;
     const ram = this.ramView!;
-    const frameBuf = b.buffer, frameOff = b.byteOffset;
     let at = 0;
     let first = true;
     let status = 0;
@@ -493,19 +493,17 @@ export class Nic implements WireEnd {
         sumTo = sumFrom; // nothing left for the engine to read
       }
     }
-    const log = this.dmaLog, packet = log ? log.rxPackets++ : 0;
-    const dma = (from: number, n: number, pa: number) => {
-      ram.set(new Uint8Array(frameBuf, frameOff + from, n), pa); // (not subarray: see ramPiece)
-      const s = Math.max(from, sumFrom), e = Math.min(from + n, sumTo);
-      if (s < e) sum = csumAdd(sum, this.engine.sum(this.ramOff + pa + (s - from), e - s), s - sumFrom);
-      if (log) {
-        log.scatter.push(packet, from, n, pa);
-        if (s < e) log.rxSum.push(packet, pa + (s - from), e - s);
-      }
-    };
+    const sc = this.sc;
+    const log = this.dmaLog;
+    sc.buf = b.buffer;
+    sc.off = b.byteOffset;
+    sc.sumFrom = sumFrom;
+    sc.sumTo = sumTo;
+    sc.sum = sum;
+    sc.packet = log ? log.rxPackets++ : 0;
     const d0 = r.ring + r.head * NIC_RX_DESC;
     if (h > 0 && h <= dv.getUint16(d0 + NicRx.HDR_CAP, true)) {
-      dma(0, h, dv.getUint32(d0 + NicRx.HDR_ADDR, true));
+      this.scatterPiece(ram, 0, h, dv.getUint32(d0 + NicRx.HDR_ADDR, true));
       dv.setUint16(d0 + NicRx.HDR_LEN, h, true);
       at = h;
       status |= NicStatus.SPLIT;
@@ -514,7 +512,7 @@ export class Nic implements WireEnd {
       const d = r.ring + r.head * NIC_RX_DESC;
       const cap = dv.getUint16(d + NicRx.BUF_CAP, true) || 65536;
       const n = Math.min(cap, b.length - at);
-      dma(at, n, dv.getUint32(d + NicRx.BUF_ADDR, true));
+      this.scatterPiece(ram, at, n, dv.getUint32(d + NicRx.BUF_ADDR, true));
       at += n;
       dv.setUint16(d + NicRx.LEN, n, true);
       if (!first) dv.setUint16(d + NicRx.HDR_LEN, 0, true);
@@ -523,7 +521,23 @@ export class Nic implements WireEnd {
       first = false;
       r.head = (r.head + 1) % NIC_RX_DESCS;
     } while (at < b.length);
-    if (status & NicStatus.CSUM) dv.setUint16(d0 + NicRx.SUM, sum, true);
+    if (status & NicStatus.CSUM) dv.setUint16(d0 + NicRx.SUM, sc.sum, true);
+  }
+
+  // The frame scatter is writing, and its checksum so far (no closure per frame).
+  private readonly sc = { buf: new ArrayBuffer(0) as ArrayBufferLike, off: 0, sumFrom: 0, sumTo: 0, sum: 0, packet: 0 };
+
+  /** scatterPiece: DMA frame bytes [from, from + n) into RAM at pa, summing what the checksum covers. */
+  private scatterPiece(ram: Uint8Array, from: number, n: number, pa: number): void {
+    const sc = this.sc;
+    ram.set(new Uint8Array(sc.buf, sc.off + from, n), pa); // (not subarray: see ramPiece)
+    const s = Math.max(from, sc.sumFrom), e = Math.min(from + n, sc.sumTo);
+    if (s < e) sc.sum = csumAdd(sc.sum, this.engine.sum(this.ramOff + pa + (s - from), e - s), s - sc.sumFrom);
+    const log = this.dmaLog;
+    if (log) {
+      log.scatter.push(sc.packet, from, n, pa);
+      if (s < e) log.rxSum.push(sc.packet, pa + (s - from), e - s);
+    }
   }
 
   /** interrupt: raise the NIC's interrupt at t (coalesced with one already pending then). */

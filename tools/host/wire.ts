@@ -73,6 +73,25 @@ export interface WireOptions {
   captureAt?: "send" | "receive";
 }
 
+const EMPTY = new Uint8Array(0);
+
+/** Flight: frames in flight one way, oldest at head: the bytes and the sender's sum (from -1: none). */
+class Flight {
+  frames: Uint8Array[] = [];
+  sumFrom: number[] = [];
+  sums: number[] = [];
+  head = 0;
+  add(frame: Uint8Array, sum: FrameSum | null): void {
+    this.frames.push(frame);
+    this.sumFrom.push(sum ? sum.from : -1);
+    this.sums.push(sum ? sum.sum : 0);
+  }
+  clear(): void {
+    this.frames.length = this.sumFrom.length = this.sums.length = 0;
+    this.head = 0;
+  }
+}
+
 /** ATM with AAL5, as on the Credit Net network: 8-byte trailer, padded to 48-byte cell payloads, 53-byte cells. */
 export const ATM_AAL5 = { cellPayload: 48, cellSize: 53, perFrameOverhead: 8 } as const;
 /** Ethernet: preamble and SFD 8 + FCS 4 + inter-frame gap 12 bytes per frame; minimum frame 60 bytes before the FCS. */
@@ -128,6 +147,12 @@ export class Wire {
   private ends: [WireEnd, WireEnd] | null = null;
   private busyUntil = [0, 0];
   private pool = new FramePool();
+  // Frames in flight on a wire without impairments, per direction: they arrive in the order
+  // they were sent, so one function per direction, made once, delivers the oldest (no closure
+  // and no sum object per frame). Parallel arrays from head; emptied when all have arrived.
+  private flight = [new Flight(), new Flight()];
+  private readonly arriveFns = [() => this.arrive(0), () => this.arrive(1)];
+  private readonly arrivingSum: FrameSum = { from: 0, sum: 0 };
   private c: WireCounters = { frames: 0, bytes: 0, wireBytes: 0, delivered: 0, lost: 0, corrupted: 0, duplicated: 0, reordered: 0 };
 
   constructor(readonly world: WorldClock, opts: WireOptions) {
@@ -223,6 +248,7 @@ export class Wire {
 
     let arriveNs = doneNs + this.latencyNs;
     if (this.impaired) {
+      if (sum) sum = { from: sum.from, sum: sum.sum }; // its own: the sender may reuse the one it passed
       const rng = this.rng;
       const lost = rng.next() < this.loss, corrupt = rng.next() < this.corrupt;
       const dup = rng.next() < this.duplicate, late = rng.next() < this.reorder;
@@ -248,9 +274,23 @@ export class Wire {
         this.world.at(arriveNs, () => this.deliver(to, twin, arriveNs, sum), this.arriveLabel);
         return { startNs, doneNs, arriveNs };
       }
+      this.world.at(arriveNs, () => this.deliver(to, frame, arriveNs, sum), this.arriveLabel);
+    } else {
+      this.flight[dir].add(frame, sum);
+      this.world.at(arriveNs, this.arriveFns[dir], this.arriveLabel);
     }
-    this.world.at(arriveNs, () => this.deliver(to, frame, arriveNs, sum), this.arriveLabel);
     return { startNs, doneNs, arriveNs };
+  }
+
+  /** arrive: the oldest frame in flight in direction dir arrives (now). */
+  private arrive(dir: number): void {
+    const f = this.flight[dir], i = f.head++;
+    const frame = f.frames[i];
+    let sum: FrameSum | null = null;
+    if (f.sumFrom[i] >= 0) (sum = this.arrivingSum), (sum.from = f.sumFrom[i]), (sum.sum = f.sums[i]);
+    f.frames[i] = EMPTY;
+    if (f.head === f.frames.length) f.clear();
+    this.deliver(this.ends![1 - dir], frame, this.world.now, sum);
   }
 
   /** buffer: a buffer of len bytes for a frame to send, lent by the wire (see framepool.ts);
