@@ -1,7 +1,7 @@
 // test/setup/invariants.ts — every machine booted in any test is checked when the test ends
 // (vitest setupFiles): the kernel's invariant check (vm/check.ts, with scrubbing) must report
 // nothing, even if the test itself passed. A machine whose kernel panicked is skipped (the
-// test saw the panic); a harness that has checked a machine itself may say so with checked().
+// test saw the panic), and so is one disposed of (its kernel instance may serve another machine); a harness that has checked a machine itself may say so with checked().
 
 import { afterEach, expect } from "vitest";
 import { onBoot, type Machine } from "../../tools/host/index";
@@ -23,7 +23,7 @@ export function checked(m: Machine): void {
 afterEach(() => {
   const ms = live.splice(0);
   for (const m of ms) {
-    if (m.panicked) continue;
+    if (m.panicked || m.isDisposed) continue;
     const { violations, report } = m.checkInvariants();
     expect(report, `invariants of machine ${m.name}`).toBe("");
     expect(violations).toBe(0);

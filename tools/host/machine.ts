@@ -165,6 +165,11 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
     giveBack(this.world.kernel, this.frames, this.cpus, { k: this.k, wiring: this.wiring });
   }
 
+  /** isDisposed: was dispose called (every call into the kernel is refused)? */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   /** setTrace: record events of these subsystems (Subsys bits; true = all, false = none). */
   setTrace(mask: number | boolean): void {
     this.k.setTraceMask(mask === true ? Subsys.ALL : mask === false ? 0 : mask);
