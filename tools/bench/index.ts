@@ -165,7 +165,8 @@ function report(profiles: ProfileRows[], notImplemented: { semantics: string; re
     "the rest of the wall time is the kernel and the rest of the simulator. B is the byte work a faithful device must do",
     "for the same transfer with the same frame layout: the frame lists the adapters used for one transfer, replayed",
     "as straight-line gather, one checksum pass and scatter on the same checksum engine (tools/bench/bound.ts).",
-    `A 16 MiB machine boots in ${wall.bootMs} ms, the benchmark pair in ${wall.pairBootMs} ms (medians, kernel module compiled).`,
+    `A 16 MiB machine boots in ${wall.bootMs} ms on a reset kernel instance (${wall.coldBootMs} ms on a new one), the benchmark pair in ${wall.pairBootMs} ms (medians, kernel module compiled).`,
+    "CPU / B: the same rounds as wall / B, in CPU time of the process.",
     "Wall-clock figures vary by run and by machine.", "");
   md.push(markdownTable(WALLCLOCK_HEADERS, wall.rows.map(wallclockCells)));
   return md.join("\n");

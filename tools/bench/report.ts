@@ -465,12 +465,14 @@ export function resultsMarkdown(r: Results, chartDir: string): string {
     "  they really used for one transfer (gather out of the sender's frames, checksum-offload sums, scatter",
     "  into the receiver's frames); `tools/bench/bound.ts` replays only that byte work, packet by packet,",
     "  as straight-line code on the same checksum engine: gather, one Internet-checksum pass, scatter.", "",
-    "Each row reports wall ÷ B (`boundRatio` in `--json`) and device ÷ B (`deviceBoundRatio`) beside the",
-    "floor ratios; the report also gives the median boot of a 16 MiB machine (`bootMs`) and of the",
-    "benchmark pair (`pairBootMs`), the compiled kernel module reused. A semantics that copies in the",
+    "Each row reports wall ÷ B (`boundRatio` in `--json`), device ÷ B (`deviceBoundRatio`) and the same",
+    "rounds in CPU time of the process (`cpuBoundRatio`: on a shared machine, time spent waiting for a core",
+    "counts only in wall time) beside the floor ratios; the report also gives the median boot of a 16 MiB",
+    "machine (`bootMs`, on a kernel instance reset after a disposed machine; `coldBootMs` on a new one) and",
+    "of the benchmark pair (`pairBootMs`), the compiled kernel module reused. A semantics that copies in the",
     "kernel (copy, and emulated copy when it falls back to copying) does CPU work B does not count:",
     "wall ÷ B includes that simulated kernel work. How the simulator keeps these ratios low is in",
-    "`docs/architecture.md` (§15).", "");
+    "`docs/architecture.md` (§15), with the figures measured before and after instance reuse.", "");
 
   md.push("## What is published and what is our reconstruction", "");
   md.push(`Published (${OSDI96.key}, ${GBN97.key}, ${INFOCOM99.key}): the taxonomy of`,
