@@ -53,10 +53,13 @@ export function exportGlobals(bin: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuf
         skipName(); skipName();
         const kind = bin[p++];
         if (kind === 3) return bin;
-        if (kind === 0) uleb();
-        else if (kind === 1) { p++; if (bin[p++] & 1) uleb(); uleb(); uleb(); }
-        else if (kind === 2) { if (bin[p++] & 1) uleb(); uleb(); uleb(); }
-        else return bin;
+        if (kind === 0) uleb(); // a function: its type
+        else if (kind === 1 || kind === 2) { // a table (reference type first) or a memory: limits
+          if (kind === 1) p++;
+          const hasMax = bin[p++] & 1;
+          uleb();
+          if (hasMax) uleb();
+        } else return bin;
       }
     } else if (id === 6) { // globals: type, mutability, constant expression
       for (let n = uleb(), i = 0; i < n; i++) {
