@@ -11,8 +11,9 @@
 // function the kernel hands it (net/ipin.ts netInput): the driver never calls the network
 // layer by name.
 
-import { Counter, Errno, NIC_QUEUES, NIC_RX_DESCS, NicReg, PAGE_SHIFT } from "../base/abi";
-import { nicWrite } from "../base/host";
+import { Counter, Drop, Errno, NIC_QUEUES, NIC_RX_DESCS, NicReg, PAGE_SHIFT } from "../base/abi";
+import { dropCount, dropFrames } from "../base/drop";
+import { nicRead, nicWrite } from "../base/host";
 import { count } from "../base/stats";
 import { checkRegisterHolder } from "../vm/check";
 import { KEEP, kernelFrame, MAX_NICS, Nic, nics, RX_HDR_FRAMES, TX_HDR_FRAMES } from "./nicdev";
@@ -53,6 +54,7 @@ export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: R
   const n = nics[id];
   if (n == null) return;
   count(Counter.Interrupts);
+  missed(id);
   txReclaim(n, done);
   nicKick(n);
   const v = rxView;
@@ -72,6 +74,14 @@ export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: R
     if (got && r.renew == KEEP) rxRefill(n, q);
   }
   nicRenew(); // the layouts whose datagram was delivered, here or on another NIC
+}
+
+/** missed: count the frames the adapter missed for want of a posted buffer (Drop.NoBuffer). */
+function missed(id: i32): void {
+  const m = nicRead(id, NicReg.RX_MISSED, 0);
+  if (m <= 0) return;
+  dropCount(Drop.NoBuffer, <u64>m);
+  dropFrames(Drop.NoBuffer, <u64>m);
 }
 
 function holds(expected: StaticArray<u32>): void {

@@ -43,18 +43,18 @@ async function rig(nic: PairOptions = {}, opts: { recv?: boolean } = {}): Promis
   return { ...p, va, vb, rx, baseline: p.b.freeFrames };
 }
 
-/** inject: these frames arrive at b's NIC now; the world runs until everything is handled. */
+/** inject: these frames arrive at b's NIC now; the world runs until everything is handled
+ *  (1 ms: long enough for every frame, far short of a reassembly timeout). */
 function inject(r: Rig, ...frames: Uint8Array[]): void {
   const w = r.b.world;
   for (const f of frames) r.b.nics[0].receiveFrame(f, w.now);
-  w.run();
+  w.run(w.now + 1e6);
 }
 
-/** later: let simulated time pass (nothing happens meanwhile). */
+/** later: let ns of simulated time pass (the events due meanwhile run). */
 function later(m: Machine, ns: number): void {
   const w = m.world;
-  w.at(w.now + ns, () => {});
-  w.run();
+  w.run(w.now + ns);
 }
 
 /** expectReceived: the waiting receive completed with len bytes equal to data, from (ip, port). */
@@ -339,7 +339,7 @@ describe("limits", () => {
     expectStillDelivers(r, { SocketFull: 6 });
   });
 
-  it("an incomplete datagram is held until 30 s after its first fragment, then expires (ReasmTimeout) and its buffers are freed", async () => {
+  it("an incomplete datagram is held until 30 s after its first fragment, then expires (ReasmTimeout) on the timer, with no further traffic, and its buffers are freed", async () => {
     const r = await rig();
     // Completed within 30 s: delivered.
     const early = dgram(3000, 8);
@@ -348,16 +348,28 @@ describe("limits", () => {
     later(r.b, REASM_TIMEOUT_NS - 1e9);
     inject(r, e[1], e[2]);
     expectReceived(r, early);
+    expect(r.b.timer.armed, "no alarm once nothing is pending").toBe(false);
     r.rx = r.pb.postRecv(r.fb, r.vb, BUF, { sem: Sem.COPY });
-    // Never completed: its first fragment holds one frame until the next fragment to arrive
-    // after the timeout makes reassembly expire it (expiry runs when a fragment comes in).
+    // Never completed: its first fragment holds one frame until the timer goes off 30 s later.
     const late = fragments(dgram(3000, 9), STEP, { id: 0x4401 });
+    const t0 = r.b.world.now;
     inject(r, late[0]);
     expect(r.b.freeFrames).toBe(r.baseline - 1);
-    later(r.b, REASM_TIMEOUT_NS + 1e9);
-    expect(r.b.drops()).toEqual({});
+    expect(r.b.timer.armed).toBe(true);
+    r.b.world.run(t0 + REASM_TIMEOUT_NS - 1e6);
+    expect(r.b.drops(), "still held just before its time").toEqual({});
+    const interrupts = r.b.counters().interrupts;
+    r.b.world.run(); // nothing but the timer is left to happen
+    expect(r.b.world.now).toBeLessThan(t0 + REASM_TIMEOUT_NS + 1e6);
+    expect(r.b.counters().interrupts - interrupts, "one timer interrupt").toBe(1);
+    expect(r.b.drops()).toEqual({ ReasmTimeout: 1 });
+    expect(r.b.freeFrames, "its frame is free again").toBe(r.baseline);
+    expect(r.b.timer.armed).toBe(false);
     expectNothingReceived(r);
-    expectStillDelivers(r, { ReasmTimeout: 1 }); // its first fragment expires the old datagram
+    // A late fragment of the expired datagram starts a new one (and expires in its turn).
+    inject(r, late[1]);
+    later(r.b, REASM_TIMEOUT_NS + 1e9);
+    expectStillDelivers(r, { ReasmTimeout: 2 });
   });
 
   it(`the ${REASM_SLOTS + 1}th incomplete datagram is refused (ReasmTableFull); whole datagrams still arrive, and the table drains after the timeout`, async () => {
@@ -373,6 +385,8 @@ describe("limits", () => {
     r.pa.sendto(r.fa, r.va, small.length, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
     expectReceived(r, small);
     later(r.b, REASM_TIMEOUT_NS + 1e9);
+    expect(r.b.drops(), "the table drained on the timer").toEqual({ ReasmTableFull: 1, ReasmTimeout: REASM_SLOTS });
+    expect(r.b.freeFrames).toBe(r.baseline);
     expectStillDelivers(r, { ReasmTableFull: 1, ReasmTimeout: REASM_SLOTS });
   });
 });

@@ -14,6 +14,7 @@ import { explain, frameInfo, frameSummary, pageTable, tlbEntries, type FrameInfo
 import type { DeviceBus, ProcessHost, WorldClock } from "./views";
 import type { Disk } from "./disk";
 import { Nic, type NicOptions } from "./nic";
+import { Timer } from "./timer";
 
 /** Kernel calls between two collections of the kernel's garbage (kernel/index.ts, collect). */
 const COLLECT_EVERY = 1024;
@@ -92,6 +93,8 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
   disk: Disk | null = null;
   /** Network adapters, by index (attachNic). */
   readonly nics: Nic[] = [];
+  /** The one-shot timer the kernel sets for its timeouts (host.alarm). */
+  readonly timer: Timer = new Timer(this);
   private woken: number[] = [];
   /** When each process blocked in a call was woken (end of the entry that completed its call). */
   readonly wokenAt = new Map<number, number>();
@@ -118,7 +121,9 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
       trace: (ev, a, b, c, off) => self!.record(ev, a, b, c, off),
       diskDoorbell: (tail) => self!.diskDoorbell(tail),
       nicWrite: (nic, reg, queue, value) => self!.nicWrite(nic, reg, queue, value),
+      nicRead: (nic, reg, queue) => self!.nicRead(nic, reg, queue),
       wake: (pid) => self!.woken.push(pid),
+      alarm: (atNs) => self!.timer.set(atNs),
     });
     self = new Machine(world, k, opts.name ?? `m${index}`, bytes / PAGE_SIZE, cpus, profile);
     const r = self.call(() => k.boot(bytes / PAGE_SIZE, cpus));
@@ -288,9 +293,28 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
     n.write(reg, queue, value);
   }
 
-  /** drops: input dropped by the network stack, per reason (Drop names), nonzero only. */
+  private nicRead(nic: number, reg: number, queue: number): number {
+    const n = this.nics[nic];
+    if (!n) throw new Error(`${this.name}: register read of NIC ${nic}, which is not attached`);
+    return n.read(reg, queue);
+  }
+
+  /** drops: input dropped by the network stack, per reason (Drop names), nonzero only: frames up
+   *  to IP, fragments in reassembly, whole datagrams from UDP up (base/drop.ts). */
   drops(): Record<string, number> {
-    const raw = new BigUint64Array(this.k.memory.buffer, this.k.dropsPtr() >>> 0, Drop.COUNT);
+    return this.dropTable(this.k.dropsPtr());
+  }
+
+  /** frameFates: what became of the frames the NICs received: delivered (their datagram reached a
+   *  socket) and dropped, per reason (nonzero only), counting every frame of a dropped datagram.
+   *  Once reassembly holds nothing, delivered + the dropped add up to the NICs' rxPackets. */
+  frameFates(): { delivered: number; dropped: Record<string, number> } {
+    const raw = new BigUint64Array(this.k.memory.buffer, this.k.fatesPtr() >>> 0, Drop.COUNT);
+    return { delivered: Number(raw[Drop.None]), dropped: this.dropTable(this.k.fatesPtr()) };
+  }
+
+  private dropTable(ptr: number): Record<string, number> {
+    const raw = new BigUint64Array(this.k.memory.buffer, ptr >>> 0, Drop.COUNT);
     const out: Record<string, number> = {};
     for (let i = 1; i < Drop.COUNT; i++) if (raw[i]) out[Drop[i]] = Number(raw[i]);
     return out;
