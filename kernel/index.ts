@@ -21,7 +21,7 @@ import { tlbEntry as tlbWord, tlbReset } from "../vm/tlb";
 import { translate } from "../vm/mmu";
 import { checkInvariants, checkReport } from "../vm/check";
 import { objects } from "../vm/object";
-import { nicAttach as attachNic, nicIntr } from "../drivers/nic";
+import { nicAttach as attachNic, nicIntr, nicReplenish } from "../drivers/nic";
 import { MAX_NICS } from "../drivers/nicdev";
 import { ioOutputDone } from "./io/index";
 import { netAlarm, netExpire, netInput } from "../net/ipin";
@@ -299,12 +299,14 @@ export function nicInterrupt(id: i32): void {
   netAlarm();
 }
 
-/** timerInterrupt: the alarm the kernel set went off (runs on CPU 0): reassembly timeouts. */
+/** timerInterrupt: the alarm the kernel set went off (runs on CPU 0): reassembly timeouts
+ *  (their frames may refill a receive ring that ran short). */
 export function timerInterrupt(): void {
   beginEntry();
   cpuSet(0);
   alarmFired();
   count(Counter.Interrupts);
   netExpire();
+  nicReplenish();
   netAlarm();
 }
