@@ -10,20 +10,17 @@ import type { DeviceBus } from "./views";
 
 export class Timer {
   private event = -1; // the world's number of the pending alarm, or -1
-  private readonly label: string;
   private readonly fire = () => {
     this.event = -1;
     this.machine.interrupt(this.machine.world.now, () => this.machine.k.timerInterrupt());
   };
 
-  constructor(private readonly machine: DeviceBus) {
-    this.label = `${machine.name}: timer interrupt`;
-  }
+  constructor(private readonly machine: DeviceBus) {}
 
   /** set: interrupt at atNs (not before now); atNs < 0 cancels the alarm. */
   set(atNs: number): void {
     if (this.event >= 0) this.machine.world.cancel(this.event);
-    this.event = atNs < 0 ? -1 : this.machine.world.at(Math.max(atNs, this.machine.world.now), this.fire, this.label);
+    this.event = atNs < 0 ? -1 : this.machine.world.at(Math.max(atNs, this.machine.world.now), this.fire, `${this.machine.name}: timer interrupt`);
   }
 
   /** armed: is an alarm set? */
