@@ -56,8 +56,9 @@ describe("the invariant check over IPC channels", () => {
     const rng = new Rng(77);
     let checks = 0;
     for (const s of SEMANTICS) {
-      const m = await machine({ memory: "4M" });
-      m.world.watch(() => {
+      const w = await world(7);
+      const m = await machine({ memory: "4M" }, w);
+      w.watch(() => {
         checks++;
         const r = m.checkInvariants({ scrub: false });
         if (r.violations) throw new Error(`${s.name}: ${r.report}`);
@@ -79,7 +80,7 @@ describe("the invariant check over IPC channels", () => {
         const got = q.recvfrom(c1, move ? 0 : dst, 4 * PAGE_SIZE, { sem: s.sem });
         expect(got?.len, s.name).toBe(len);
       }
-      m.world.watch(null);
+      w.watch(null);
     }
     expect(checks).toBeGreaterThan(50);
   });
