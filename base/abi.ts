@@ -373,8 +373,9 @@ export enum RegionField {
 // ---- Network drop reasons ------------------------------------------------------------------
 //
 // Why the network stack threw an input frame (or a pending datagram) away: one member per class
-// of malformed or unwanted input. net/drop.ts keeps one u64 counter per reason, indexed by this
-// enum (read by the host at dropsPtr()); None (0) means "not dropped" and is never counted.
+// of malformed or unwanted input, or of resource that ran out. base/drop.ts keeps one u64
+// counter per reason, indexed by this enum (read by the host at dropsPtr()), and the frames of
+// each fate (fatesPtr()); None (0) means "not dropped" (delivered, in the fates).
 
 export enum Drop {
   None = 0,
@@ -397,6 +398,8 @@ export enum Drop {
   SocketFull, // the socket's receive queue is full
   NotForUs, // destination address is not this NIC's (nor broadcast)
   NoMemory, // no frame to move a packet that missed its receive plan out of the layout
+  NoBuffer, // the NIC found no receive buffer posted for the frame (ring empty or too short):
+  //           missed by the adapter, counted by the driver (NicReg.RX_MISSED)
   COUNT,
 }
 
@@ -535,6 +538,7 @@ export enum NicReg {
   RX_RING = 3, // pa of queue's RX ring
   RX_TAIL = 4, // doorbell: buffers before this index are posted
   STEER = 5, // steer UDP port `queue` to receive queue `value` (0 = default): early demux
+  RX_MISSED = 6, // read (nicRead): frames missed for want of a posted buffer since the last read
 }
 /** Device features, fixed when the NIC is built (nicAttach's features argument). */
 export enum NicFeature {

@@ -20,7 +20,18 @@ export declare function hostWake(pid: i32): void;
 @external("host", "nicWrite")
 export declare function nicWrite(nic: i32, reg: i32, queue: i32, value: i32): void;
 
+/** nicRead: the driver reads register reg (NicReg) of a NIC's queue (RX_MISSED clears on read). */
+// @ts-ignore: decorator
+@external("host", "nicRead")
+export declare function nicRead(nic: i32, reg: i32, queue: i32): i32;
+
 /** hostDiskDoorbell: disk requests with ring index < tail are ready for the disk. */
 // @ts-ignore: decorator
 @external("host", "diskDoorbell")
 export declare function hostDiskDoorbell(tail: u32): void;
+
+/** hostAlarm: the machine's one-shot timer interrupts the kernel (timerInterrupt) at atNs of
+ *  simulated time; a new alarm replaces the one set before; atNs < 0 cancels it. */
+// @ts-ignore: decorator
+@external("host", "alarm")
+export declare function hostAlarm(atNs: f64): void;

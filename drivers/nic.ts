@@ -5,14 +5,17 @@
 // (drivers/nicrx.ts), input alignment (drivers/rxlayout.ts), header patching
 // (drivers/headerpatch.ts).
 //
-// Receive: queue 0 always has buffers posted (one frame each). Steered queues (early demux)
+// Receive: queue 0 always has buffers posted (one frame each), unless frames ran out: then a
+// frame the adapter misses interrupts (receiver overrun), is counted (Drop.NoBuffer) and the
+// driver posts again. Steered queues (early demux)
 // get buffers when a socket asks for them. The interrupt handler takes every DONE packet,
 // gives its buffers to a Pkt, re-posts fresh frames, and passes the Pkt up through the input
 // function the kernel hands it (net/ipin.ts netInput): the driver never calls the network
 // layer by name.
 
-import { Counter, Errno, NIC_QUEUES, NIC_RX_DESCS, NicReg, PAGE_SHIFT } from "../base/abi";
-import { nicWrite } from "../base/host";
+import { Counter, Drop, Errno, NIC_QUEUES, NIC_RX_DESCS, NicReg, PAGE_SHIFT } from "../base/abi";
+import { dropCount, dropFrames } from "../base/drop";
+import { nicRead, nicWrite } from "../base/host";
 import { count } from "../base/stats";
 import { checkRegisterHolder } from "../vm/check";
 import { KEEP, kernelFrame, MAX_NICS, Nic, nics, RX_HDR_FRAMES, TX_HDR_FRAMES } from "./nicdev";
@@ -53,6 +56,7 @@ export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: R
   const n = nics[id];
   if (n == null) return;
   count(Counter.Interrupts);
+  const starved = missed(id); // the adapter found a ring empty: post again below
   txReclaim(n, done);
   nicKick(n);
   const v = rxView;
@@ -69,9 +73,32 @@ export function nicIntr(id: i32, done: (r: OutReq) => void, input: (p: Pkt, v: R
       v.parsed(); // (a packet dropped before its headers were parsed)
       got = true;
     }
-    if (got && r.renew == KEEP) rxRefill(n, q);
+    if ((got || starved || r.short) && r.renew == KEEP) rxRefill(n, q);
   }
   nicRenew(); // the layouts whose datagram was delivered, here or on another NIC
+}
+
+/** nicReplenish: post buffers on every queue that ran short of frames (any interrupt may find
+ *  frames free again: the timer's calls this). */
+export function nicReplenish(): void {
+  for (let k = 0; k < MAX_NICS; k++) {
+    const n = nics[k];
+    if (n == null) continue;
+    for (let q = 0; q < NIC_QUEUES; q++) {
+      const r = n.rx[q];
+      if (r.ring != 0 && r.short && r.renew == KEEP) rxRefill(n, q);
+    }
+  }
+}
+
+/** missed: count the frames the adapter missed for want of a posted buffer (Drop.NoBuffer);
+ *  true if it missed any (a ring ran dry: out of frames, the driver could not post again). */
+function missed(id: i32): bool {
+  const m = nicRead(id, NicReg.RX_MISSED, 0);
+  if (m <= 0) return false;
+  dropCount(Drop.NoBuffer, <u64>m);
+  dropFrames(Drop.NoBuffer, <u64>m);
+  return true;
 }
 
 function holds(expected: StaticArray<u32>): void {

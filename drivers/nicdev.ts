@@ -39,6 +39,7 @@ export class RxQueue {
   tail: u32 = 0; // next descriptor to post
   posted: StaticArray<u32> = new StaticArray<u32>(NIC_RX_DESCS); // buffer frame per descriptor
   want: u32 = 0; // buffers to keep posted
+  short: bool = false; // frames ran out before `want` were posted: post again at the next chance
 }
 
 export class Nic {

@@ -68,6 +68,7 @@ export function rxRefill(n: Nic, q: i32): void {
     r.tail = (r.tail + 1) % NIC_RX_DESCS;
     posted = true;
   }
+  r.short = rxPosted(r) < r.want;
   if (posted) nicWrite(n.id, NicReg.RX_TAIL, q, <i32>r.tail);
 }
 

@@ -60,6 +60,7 @@ export function rxTake(n: Nic, q: i32, v: RxView): Pkt | null {
   }
   const p = pktAlloc();
   p.nic = n.id;
+  p.wire = true;
   const d0 = rxDesc(r, r.head);
   const st0 = load<u16>(d0 + NicRx.STATUS);
   v.split = (st0 & NicStatus.SPLIT) != 0;

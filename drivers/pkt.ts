@@ -45,6 +45,9 @@ export class Pkt {
   /** It landed in a receive plan's layout (drivers/rxlayout.ts): its frames are the plan's,
    *  shared with its neighbours and bounded by the posted receive, not pinned by it alone. */
   planned: bool = false;
+  /** It came off the wire (a NIC received it), not from loopback: its fate is counted
+   *  (base/drop.ts). */
+  wire: bool = false;
   nframes: i32 = 0;
   frames: StaticArray<u32> = new StaticArray<u32>(PKT_MAX_RUNS);
   nruns: i32 = 0;
@@ -112,6 +115,7 @@ export function pktAlloc(): Pkt {
   p.nruns = 0;
   p.csumValid = false;
   p.planned = false;
+  p.wire = false;
   p.more = false;
   p.fragOff = 0;
   p.sport = p.dport = p.udpLen = p.udpCsum = p.jumboTotal = 0;

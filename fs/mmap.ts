@@ -11,9 +11,9 @@
 import { Errno, PAGE_SHIFT, PAGE_SIZE, SYS_RESTART } from "../base/abi";
 import { freeFrames } from "../vm/frame";
 import { VmObject } from "../vm/object";
-import { pagerRegister, PAGER_EIO, PAGER_EOF, PAGER_WAIT } from "../vm/pager";
+import { pagerRegister, PAGER_EIO, PAGER_EOF, PAGER_READY, PAGER_WAIT } from "../vm/pager";
 import { bmap, Inode, inodeOfObj, irelease } from "./inode";
-import { lowWater, pcAdopt, pcGrow, pcNew, pcPage } from "./pagecache";
+import { cacheReady, lowWater, pcAdopt, pcGrow, pcNew, pcPage } from "./pagecache";
 import { missAny } from "./wait";
 
 function page(o: VmObject, idx: u32): i32 {
@@ -34,6 +34,11 @@ function page(o: VmObject, idx: u32): i32 {
     return PAGER_WAIT;
   }
   return <i32>pcNew(ip, idx, true);
+}
+
+function ready(o: VmObject, idx: u32): i32 {
+  const r = cacheReady(o, idx);
+  return r == 0 ? PAGER_READY : r == SYS_RESTART ? PAGER_WAIT : PAGER_EIO;
 }
 
 function canDirty(o: VmObject, idx: u32): bool {
@@ -80,4 +85,4 @@ function hold(o: VmObject, delta: i32): void {
   else irelease(ip);
 }
 
-pagerRegister(page, dirty, hold, canDirty, block);
+pagerRegister(page, dirty, hold, canDirty, block, ready);

@@ -82,6 +82,17 @@ export function cacheLookup(o: VmObject, idx: u32): i32 {
   return <i32>f;
 }
 
+/** cacheReady: page idx of o, in memory, holds its bytes: 0; SYS_RESTART while it is being
+ *  read (the caller waits for that read); -EIO if its read failed (the page is dropped, as by
+ *  cacheLookup). Unlike cacheLookup it leaves the page's second chance alone. */
+export function cacheReady(o: VmObject, idx: u32): i32 {
+  if (idx >= o.npages) return 0;
+  const f = unchecked(o.pages[idx]);
+  if (f == 0 || (unchecked(readReq[f]) == 0 && unchecked(readBad[f]) == 0)) return 0;
+  const r = cacheLookup(o, idx);
+  return r < 0 ? r : 0;
+}
+
 /** newFrame: a page-cache frame (zero-filled if zero), or 0 if none is free. */
 function newFrame(zero: bool): u32 {
   const f = frameAlloc(FrameKind.PAGECACHE, zero);

@@ -5,8 +5,9 @@
 // functions and imports exactly the documented hardware interface; tools/host/kernel.ts types
 // them. Addresses and frame numbers are i32; results < 0 are -Errno or -Kill as documented.
 
-import { Access, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, PAGE_SHIFT, ProcField, ProcState, RegionField } from "../base/abi";
-import { beginEntry, entryNs as stEntryNs } from "../base/stats";
+import { Access, Counter, Errno, Kill, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, PAGE_SHIFT, ProcField, ProcState, RegionField } from "../base/abi";
+import { beginEntry, count, entryNs as stEntryNs } from "../base/stats";
+import { alarmFired } from "../base/clock";
 import { cpuInit, cpuSet, ncpus } from "../base/cpu";
 import { procGet, procs } from "./proc";
 import { procExit, procReap, procSpawn } from "./lifecycle";
@@ -20,10 +21,10 @@ import { tlbEntry as tlbWord, tlbReset } from "../vm/tlb";
 import { translate } from "../vm/mmu";
 import { checkInvariants, checkReport } from "../vm/check";
 import { objects } from "../vm/object";
-import { nicAttach as attachNic, nicIntr } from "../drivers/nic";
+import { nicAttach as attachNic, nicIntr, nicReplenish } from "../drivers/nic";
 import { MAX_NICS } from "../drivers/nicdev";
 import { ioOutputDone } from "./io/index";
-import { netExpire, netInput } from "../net/ipin";
+import { netAlarm, netExpire, netInput } from "../net/ipin";
 import { callBegin, callBlock } from "../fs/wait";
 import { hooksRegister } from "./hooks";
 import "../fs/mmap"; // the file system's pager: file pages for mappings
@@ -35,7 +36,7 @@ export { setCost, countersPtr } from "../base/stats";
 export { setClock } from "../base/clock";
 /** loopBudget(n): loop turns one kernel entry may take before it panics (0: the default). */
 export { spinBudget as loopBudget } from "../base/panic";
-export { dropsPtr } from "../net/drop";
+export { dropsPtr, fatesPtr } from "../base/drop";
 export { setTraceMask } from "../base/trace";
 export { frameTablePtr } from "../vm/frame";
 
@@ -295,4 +296,17 @@ export function nicInterrupt(id: i32): void {
   cpuSet(0);
   netExpire();
   nicIntr(id, ioOutputDone, netInput);
+  netAlarm();
+}
+
+/** timerInterrupt: the alarm the kernel set went off (runs on CPU 0): reassembly timeouts
+ *  (their frames may refill a receive ring that ran short). */
+export function timerInterrupt(): void {
+  beginEntry();
+  cpuSet(0);
+  alarmFired();
+  count(Counter.Interrupts);
+  netExpire();
+  nicReplenish();
+  netAlarm();
 }

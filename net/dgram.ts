@@ -2,6 +2,8 @@
 // order, one packet or the fragments reassembly put together. Datagrams come from a pool and
 // go back to it: no allocation per datagram.
 
+import { Drop } from "../base/abi";
+import { dropFrames } from "../base/drop";
 import { Pkt, pktFree } from "../drivers/pkt";
 
 /** A UDP datagram ready for a socket: its packets in datagram order. */
@@ -32,4 +34,12 @@ export function dgramFree(d: Dgram): void {
   d.pkts.length = 0;
   d.free = true;
   dgrams.push(d);
+}
+
+/** dgramFate: d's frames from the wire met fate why: dropped for it, or None (reached a
+ *  socket); see base/drop.ts. */
+export function dgramFate(d: Dgram, why: Drop): void {
+  let n: u64 = 0;
+  for (let i = 0; i < d.pkts.length; i++) if (d.pkts[i].wire) n++;
+  if (n != 0) dropFrames(why, n);
 }

@@ -11,7 +11,7 @@
 
 // The wire format's numbers come from base/abi.ts (the adapter model reads them too).
 import { Drop, ETH_HLEN as WIRE_ETH_HLEN, ETH_TYPE_OFF as WIRE_ETH_TYPE_OFF, ETHERTYPE_IPV4 as WIRE_ETHERTYPE_IPV4 } from "../base/abi";
-import { dropCount } from "./drop";
+import { dropCount } from "../base/drop";
 
 export const ETH_DST = 0;
 export const ETH_SRC = 6;

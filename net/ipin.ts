@@ -11,10 +11,10 @@
 
 import { Drop, ETH_HLEN, Ev } from "../base/abi";
 import { trace } from "../base/trace";
-import { nowNs } from "../base/clock";
+import { alarmSet, nowNs } from "../base/clock";
 import { Pkt, pktFree, pktGet, pktMoveOut } from "../drivers/pkt";
-import { Dgram, dgramFree, dgramNew } from "./dgram";
-import { dropCount } from "./drop";
+import { Dgram, dgramFate, dgramFree, dgramNew } from "./dgram";
+import { dropCount, dropFrames } from "../base/drop";
 import { etherCheck } from "./ether";
 import { ip4Check, ip4Dst, ip4FragOff, ip4HdrLen, ip4Id, ip4More, ip4Proto, ip4Src, ip4TotLen, IP4_HLEN, IPPROTO_UDP } from "./ipv4";
 import { IP_MAXPAYLOAD } from "./frag";
@@ -22,14 +22,17 @@ import { jumboBad, jumboOff, jumboParse, jumboPseudo, jumboTotal, JUMBO_MAX_PAYL
 import { udpCsum, udpDport, udpLen, udpSport, udpVerify, UDP_HLEN } from "./udp";
 import { paPtr } from "../vm/ram";
 import { csumAdd, csumRange, csumU32 } from "./checksum";
-import { pieceHandle, reasmAdd, reasmExpire, reasmFirst, reasmNext, reasmReclaim, reasmRelease } from "./reasm";
+import { pieceHandle, reasmAdd, reasmDeadline, reasmExpire, reasmFirst, reasmNext, reasmReclaim, reasmRelease, reclaimedWhy } from "./reasm";
 import { udpDeliver } from "./socket";
 import { nics } from "../drivers/nicdev";
 import { rxMisplaced, RxView } from "../drivers/nicrx";
 import { PAGE_SHIFT } from "../base/abi";
 
+/** drop: packet p goes, for reason why (already counted by the check that found it, if
+ *  counted); its frame's fate is why. */
 function drop(p: Pkt, why: Drop, counted: bool): void {
   if (!counted) dropCount(why);
+  if (p.wire) dropFrames(why, 1);
   trace(Ev.NetDrop, p.nic, why, 0);
   pktFree(p);
 }
@@ -110,9 +113,20 @@ export function netExpire(): void {
   reclaim();
 }
 
-/** reclaim: free the packets of datagrams reassembly dropped or expired. */
+/** netAlarm: set the timer for the first pending datagram's reassembly timeout (none if no
+ *  datagram is pending), so that its fragments are freed even if nothing more arrives. */
+export function netAlarm(): void {
+  alarmSet(reasmDeadline());
+}
+
+/** reclaim: free the packets of datagrams reassembly dropped or expired (their fate: the
+ *  reason reassembly dropped their datagram). */
 function reclaim(): void {
-  for (let h = reasmReclaim(); h >= 0; h = reasmReclaim()) pktFree(pktGet(<u32>h));
+  for (let h = reasmReclaim(); h >= 0; h = reasmReclaim()) {
+    const p = pktGet(<u32>h);
+    if (p.wire) dropFrames(reclaimedWhy, 1);
+    pktFree(p);
+  }
 }
 
 /** udpInput: a whole datagram (its packets in order): check UDP, then deliver. */
@@ -125,11 +139,13 @@ function udpInput(d: Dgram): void {
   if (ulen < UDP_HLEN || ulen > ipTotal) {
     dropCount(Drop.BadUdpLength);
     trace(Ev.NetDrop, first.nic, Drop.BadUdpLength, <i32>ulen);
+    dgramFate(d, Drop.BadUdpLength);
     dgramFree(d);
     return;
   }
   if (first.udpCsum != 0 && !checksumOk(d, ulen, ipTotal)) {
     trace(Ev.NetDrop, first.nic, Drop.BadUdpChecksum, <i32>ulen);
+    dgramFate(d, Drop.BadUdpChecksum);
     dgramFree(d);
     return;
   }

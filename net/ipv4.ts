@@ -22,7 +22,7 @@
 // The wire format's numbers come from base/abi.ts (the adapter model reads them too).
 import { Drop, IP4_HLEN as WIRE_IP4_HLEN, IP_MF as WIRE_IP_MF, IP_OFFMASK as WIRE_IP_OFFMASK, IPPROTO_UDP as WIRE_IPPROTO_UDP } from "../base/abi";
 import { csumBytes, csumFinish } from "./checksum";
-import { dropCount } from "./drop";
+import { dropCount } from "../base/drop";
 
 // @ts-ignore: decorator
 @unmanaged export class Ip4Hdr {

@@ -39,7 +39,7 @@
 
 import { Drop } from "../base/abi";
 import { panic, spin } from "../base/panic";
-import { dropCount } from "./drop";
+import { dropCount } from "../base/drop";
 import { IP_MAXPAYLOAD } from "./frag";
 
 /** Capacity of the datagram table (the most datagrams under reassembly at once). */
@@ -79,6 +79,8 @@ const pcHoff = new StaticArray<u32>(REASM_PIECES); // payload offset inside the 
 const pcOff = new StaticArray<u32>(REASM_PIECES); // offset in the datagram payload
 const pcLen = new StaticArray<u32>(REASM_PIECES);
 const pcNext = new StaticArray<i32>(REASM_PIECES);
+
+const pcWhy = new StaticArray<u8>(REASM_PIECES); // a dead piece: why its datagram was dropped
 
 let freeHead: i32 = NIL; // unused piece records
 let deadHead: i32 = NIL; // pieces of dropped datagrams whose buffers the caller must free
@@ -180,19 +182,33 @@ export function reasmExpire(now: u64): i32 {
   for (let s = 0; s < REASM_SLOTS; s++) {
     if (unchecked(slState[s]) == PENDING && now >= slStart[s] && now - slStart[s] >= timeoutNs) {
       dropCount(Drop.ReasmTimeout);
-      discard(s);
+      discard(s, Drop.ReasmTimeout);
       n++;
     }
   }
   return n;
 }
 
+/** reasmDeadline: when the first pending datagram will expire (simulated ns), or -1 if none
+ *  is pending. */
+export function reasmDeadline(): f64 {
+  let first: u64 = U64.MAX_VALUE;
+  if (slotsUsed == 0) return -1;
+  for (let s = 0; s < REASM_SLOTS; s++)
+    if (unchecked(slState[s]) == PENDING && slStart[s] + timeoutNs < first) first = slStart[s] + timeoutNs;
+  return first == U64.MAX_VALUE ? -1 : <f64>first;
+}
+
+/** Why the datagram of the buffer reasmReclaim returned last was dropped. */
+export let reclaimedWhy: Drop = Drop.None;
+
 /** reasmReclaim: the handle of one buffer that a dropped or expired datagram gave back, for the
- *  caller to free; -1 when there is none left. */
+ *  caller to free (reclaimedWhy says why); -1 when there is none left. */
 export function reasmReclaim(): i64 {
   const pc = deadHead;
   if (pc == NIL) return -1;
   deadHead = pcNext[pc];
+  reclaimedWhy = <Drop>pcWhy[pc];
   putPiece(pc);
   return <i64>pcHandle[pc];
 }
@@ -311,16 +327,17 @@ function unclaim(s: i32): void {
 
 /** refuse: count reason, drop pending slot s (if any) with it, and return -reason. */
 function refuse(s: i32, reason: Drop): i32 {
-  if (s >= 0) discard(s);
+  if (s >= 0) discard(s, reason);
   return -dropCount(reason);
 }
 
-/** discard: drop pending slot s; its pieces go to the dead list for reasmReclaim. */
-function discard(s: i32): void {
+/** discard: drop pending slot s for reason why; its pieces go to the dead list for reasmReclaim. */
+function discard(s: i32, why: Drop): void {
   let pc = slHead[s];
   while (pc != NIL) {
     spin("net/reasm.ts discard");
     const next = pcNext[pc];
+    pcWhy[pc] = <u8>why;
     pcNext[pc] = deadHead;
     deadHead = pc;
     pc = next;

@@ -15,8 +15,8 @@
 import { Drop, Errno, Ev, NIC_QUEUES, NicFeature, PAGE_MASK, Sem } from "../base/abi";
 import { panic } from "../base/panic";
 import { trace } from "../base/trace";
-import { Dgram, dgramFree } from "./dgram";
-import { dropCount } from "./drop";
+import { Dgram, dgramFate, dgramFree } from "./dgram";
+import { dropCount } from "../base/drop";
 import { MAX_NICS, Nic, nics } from "../drivers/nicdev";
 import { nicPlanDone, nicPlanEnd, nicRenew, nicSteer, rxSetup } from "../drivers/nicpost";
 
@@ -189,6 +189,7 @@ export function udpDeliver(d: Dgram): void {
   if (!ports.has(d.dport)) {
     dropCount(Drop.NoSocket);
     trace(Ev.NetDrop, 0, Drop.NoSocket, <i32>d.len);
+    dgramFate(d, Drop.NoSocket);
     dgramFree(d);
     return;
   }
@@ -203,14 +204,17 @@ export function udpDeliver(d: Dgram): void {
   trace(Ev.NetDeliver, <i32>d.dport, <i32>d.len, pid);
   if (pid != 0) {
     s.waiter = 0;
+    dgramFate(d, Drop.None);
     if (!deliverHook(pid, d, s.wVa, s.wLen, s.wSem)) sockRequeue(s, d);
     return;
   }
   if (s.rxq.length >= SOCK_QMAX) {
     dropCount(Drop.SocketFull);
     trace(Ev.NetDrop, 0, Drop.SocketFull, <i32>d.len);
+    dgramFate(d, Drop.SocketFull);
     dgramFree(d);
     return;
   }
+  dgramFate(d, Drop.None);
   s.rxq.push(d);
 }

@@ -24,7 +24,7 @@
 
 import { Drop, UDP_HLEN as WIRE_UDP_HLEN } from "../base/abi";
 import { csumAdd, csumBytes, csumFinish, csumU32 } from "./checksum";
-import { dropCount } from "./drop";
+import { dropCount } from "../base/drop";
 import { IPPROTO_UDP } from "./ipv4";
 
 // @ts-ignore: decorator

@@ -9,6 +9,8 @@
 //                                    file, the page cache's frame (the pager: vm/pager.ts), which
 //                                    may first have to be read (the access waits: Kill.BLOCKED),
 //                                    or SIGBUS beyond the end of the file
+//   file page present, still being read -> the access waits for the read (Kill.BLOCKED);
+//                                    SIGBUS if the read failed
 //   page present, not mapped      -> minor fault: map it (read-only if shared copy-on-write
 //                                    or under output)
 //   write to a read-only mapping  -> one of
@@ -29,7 +31,7 @@ import { AddrSpace, asFind, Region } from "./aspace";
 import { frame, frameAlloc, frameCopy, frameRef, frameUnref } from "./frame";
 import { indirectPeek, indirectTake } from "./indirect";
 import { objectInstall, objectPage, ObjKind, VmObject } from "./object";
-import { pagerDirty, pagerPage, PAGER_WAIT } from "./pager";
+import { pagerDirty, pagerPage, pagerReady, PAGER_EIO, PAGER_WAIT } from "./pager";
 import { pteFrame } from "./pagetable";
 import { pmapEnter, pmapProtect, pmapPte, pmapRemove } from "./pmap";
 import { objectReplacePage } from "./swap";
@@ -114,6 +116,12 @@ export function vmFault(as: AddrSpace, va: u32, access: Access): Kill {
       frameRef(f); // the private object shares the file's page, copy-on-write
       objectInstall(o, idx, f);
     }
+  } else if (o.kind == ObjKind.FILE) {
+    // The page may be in the object before its bytes are (its read still in flight): never map
+    // it before then, or the process would see the frame's old contents.
+    const ready = pagerReady(o, idx);
+    if (ready == PAGER_WAIT) return Kill.BLOCKED;
+    if (ready == PAGER_EIO) return fatal(as, va, Kill.SIGBUS);
   }
 
   const pte = pmapPte(as.asid, page);

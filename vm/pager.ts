@@ -3,7 +3,9 @@
 // A file's pages live in its memory object (kind FILE), filled and written back by the file
 // system's page cache. The VM never reads a disk itself: on a fault on a missing file page it
 // asks the pager, which answers with the frame, or says the page is being read (the access
-// waits and is retried), or that it lies beyond the end of the file (SIGBUS).
+// waits and is retried), or that it lies beyond the end of the file (SIGBUS). A page already
+// in the object may still be on its way from the disk (a read-ahead, another process's fault,
+// a read() that blocked): before mapping it the VM asks the pager whether it is ready.
 
 import { VmObject } from "./object";
 
@@ -11,9 +13,14 @@ import { VmObject } from "./object";
 export const PAGER_EOF = 0; // beyond end of file: SIGBUS
 export const PAGER_WAIT = -1; // a read was started: the access waits for it
 export const PAGER_EIO = -2; // the read failed
+export const PAGER_READY = 1; // pagerReady: the page's bytes are in its frame
 
 /** pagerPage: the frame holding page idx of file object o (installed in o). */
 export let pagerPage: (o: VmObject, idx: u32) => i32 = noPage;
+/** pagerReady: page idx of file object o is in memory: PAGER_READY if its bytes are there,
+ *  PAGER_WAIT while its read is in flight (the access waits for it), PAGER_EIO if the read
+ *  failed (the page is dropped). */
+export let pagerReady: (o: VmObject, idx: u32) => i32 = noReady;
 /** pagerDirty: frame f, now page idx of file object o, holds bytes the disk does not have; false
  *  if the page cannot be written back (it has no disk block: a hole). */
 export let pagerDirty: (o: VmObject, idx: u32, f: u32) => bool = noDirty;
@@ -28,6 +35,9 @@ export let pagerHold: (o: VmObject, delta: i32) => void = noHold;
 
 function noPage(o: VmObject, idx: u32): i32 {
   return PAGER_EOF;
+}
+function noReady(o: VmObject, idx: u32): i32 {
+  return PAGER_READY;
 }
 function noDirty(o: VmObject, idx: u32, f: u32): bool {
   return false;
@@ -47,8 +57,10 @@ export function pagerRegister(
   hold: (o: VmObject, delta: i32) => void,
   canDirty: (o: VmObject, idx: u32) => bool,
   block: (o: VmObject, idx: u32) => i32,
+  ready: (o: VmObject, idx: u32) => i32,
 ): void {
   pagerPage = page;
+  pagerReady = ready;
   pagerDirty = dirty;
   pagerHold = hold;
   pagerCanDirty = canDirty;

@@ -1,11 +1,14 @@
 // Running out: of frames (a 256 KiB machine has 64 frames, 63 usable), of process slots, of file
-// descriptors, of disk blocks. (Socket queues and reassembly memory: test/kernel/netdrop.test.ts.)
+// descriptors, of disk blocks, of frames for network input and of reassembly memory. (Socket
+// queues and the reassembly table: test/kernel/netdrop.test.ts.)
 // Every failure is clean: the caller gets ENOMEM, or the faulting process is killed with OOM,
 // and nothing is left half-allocated (the invariant check runs after each test).
 
 import { describe, expect, it } from "vitest";
 import { ConfigError, Kill, MAX_PROCS, PAGE_SIZE, ProcState, SegmentationFault, SyscallError, diffCounters, type Machine, type Process } from "../../tools/host/index";
 import { machine, pattern } from "./machines";
+import { fragments } from "./frames";
+import { pair, Sem } from "./netpair";
 import { fsMachine } from "./fs-helpers";
 
 
@@ -241,5 +244,75 @@ describe("out of frames for a datagram to itself", () => {
     p.sendto(s, va, 8 * PAGE_SIZE, { ip: "127.0.0.1", port: 7, sem: 2 });
     expect(p.recvfrom(t, dst, 8 * PAGE_SIZE)!.len).toBe(8 * PAGE_SIZE);
     expect(p.load(dst, 8 * PAGE_SIZE)).toEqual(pattern(8 * PAGE_SIZE, 5));
+  });
+});
+
+describe("out of frames for network input", () => {
+  // Reassembly holds the frames of incomplete datagrams; a hog holds every other free frame, so
+  // the driver cannot post a new buffer for each one the adapter fills.
+  it("a receive ring that runs dry misses frames, counted as NoBuffer; once frames are free it is posted again and datagrams arrive", async () => {
+    const p = await pair({ memory: "2M" });
+    const { b } = p;
+    const hog = b.spawn();
+    touchUntil(b, hog, hog.mmap(600 * PAGE_SIZE), 0);
+    // 4 datagrams of 64,000 bytes, all but their last fragment: 172 frames, more than the ring's
+    // 127 buffers.
+    const frames = [0, 1, 2, 3].flatMap((i) => fragments(pattern(64_000, 40 + i), 1480, { id: 0x6000 + i }).slice(0, -1));
+    const rx0 = b.nics[0].stats.rxPackets;
+    for (const f of frames) b.nics[0].receiveFrame(f, b.world.now);
+    b.world.run(b.world.now + 1e6);
+    const missed = b.nics[0].stats.rxNoBuffer;
+    expect(missed, "the ring ran dry").toBeGreaterThan(0);
+    expect(b.drops()).toEqual({ NoBuffer: missed });
+    const fates = b.frameFates();
+    expect(fates.dropped).toEqual({ NoBuffer: missed });
+    expect(frames.length - missed, "the others are held by reassembly").toBe(b.nics[0].stats.rxPackets - rx0 - missed);
+    // The hog exits; reassembly's timer frees the rest and the ring is posted again.
+    hog.exit(0);
+    hog.reap();
+    b.world.run();
+    expect(b.drops(), "three datagrams had fragments held").toEqual({ NoBuffer: missed, ReasmTimeout: 3 });
+    expect(b.nics[0].rings().find((q) => q.name === "rx0")!.posted.length).toBe(127);
+    const data = pattern(3000, 44);
+    const va = p.pa.mmap(PAGE_SIZE), vb = p.pb.mmap(PAGE_SIZE);
+    p.pa.store(va, data);
+    const rx = p.pb.postRecv(p.fb, vb, PAGE_SIZE, { sem: Sem.COPY });
+    p.pa.sendto(p.fa, va, data.length, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+    expect(rx.wait().len).toBe(data.length);
+    expect(p.pb.load(vb, data.length)).toEqual(data);
+    expect(b.nics[0].stats.rxNoBuffer, "nothing more missed").toBe(missed);
+  });
+
+  it(`reassembly refuses fragments beyond its memory (ReasmMemory), drops their datagram, and takes new ones once the timeout frees it`, async () => {
+    const p = await pair({ memory: "8M" });
+    const { b } = p;
+    // Incomplete datagrams of 64,000 bytes (43 fragments held each, a frame apiece): the 12th
+    // passes the 2 MiB reassembly may pin on this machine (a quarter of RAM, at least 2 MiB).
+    const incomplete = (i: number) => fragments(pattern(64_000, 50 + i), 1480, { id: 0x6100 + i }).slice(0, -1);
+    for (let i = 0; i < 14; i++) {
+      for (const f of incomplete(i)) b.nics[0].receiveFrame(f, b.world.now);
+      b.world.run(b.world.now + 1e6); // (43 frames at once: the ring holds 127)
+    }
+    const d = b.drops();
+    expect(d.ReasmMemory ?? 0, JSON.stringify(d)).toBeGreaterThan(0);
+    expect(Object.keys(d)).toEqual(["ReasmMemory"]);
+    // A whole datagram still arrives: it needs no reassembly.
+    const va = p.pa.mmap(16 * PAGE_SIZE), vb = p.pb.mmap(16 * PAGE_SIZE);
+    const small = pattern(1000, 59);
+    p.pa.store(va, small);
+    let rx = p.pb.postRecv(p.fb, vb, 16 * PAGE_SIZE, { sem: Sem.COPY });
+    p.pa.sendto(p.fa, va, small.length, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+    expect(rx.wait().len).toBe(small.length);
+    // After the timeout every held frame is free and a fragmented datagram completes.
+    b.world.run();
+    expect(b.timer.armed).toBe(false);
+    const big = pattern(60_000, 60);
+    p.pa.store(va, big);
+    rx = p.pb.postRecv(p.fb, vb, 16 * PAGE_SIZE, { sem: Sem.COPY });
+    p.pa.sendto(p.fa, va, big.length, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+    expect(rx.wait().len).toBe(big.length);
+    expect(p.pb.load(vb, big.length)).toEqual(big);
+    const fates = b.frameFates();
+    expect(fates.dropped.ReasmMemory! + (fates.dropped.ReasmTimeout ?? 0), "every held fragment dropped, one fate each").toBe(14 * 43);
   });
 });

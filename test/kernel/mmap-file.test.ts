@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffCounters, Kill, PAGE_SIZE, Prot, SegmentationFault, SyscallError } from "../../tools/host/index";
+import { Access, diffCounters, Kill, PAGE_SIZE, Prot, SegmentationFault, SYS_RESTART, SyscallError } from "../../tools/host/index";
 import { expectBytes, pattern } from "./machines";
 import { fsMachine } from "./fs-helpers";
 
@@ -103,5 +103,44 @@ describe("mmap of files", () => {
     m.unmount();
     const b = await fsMachine({ store });
     expectBytes(b.p.readFile("/dst"), data);
+  });
+
+  // A fault that finds the page already in the file's object must still wait for its bytes: the
+  // page may be on its way from the disk (read ahead by another process's fault, here).
+  it("a fault on a file page whose read is still in flight waits for the read; a failed read is SIGBUS", async () => {
+    const { m, p, store } = await fsMachine();
+    const data = pattern(8 * PAGE_SIZE, 6);
+    p.writeFile("/r", data, { fsync: true });
+    m.unmount();
+    const page = (i: number) => data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
+    const disk = store.image;
+    const blockOf = (i: number) => {
+      for (let b = 0; b < disk.length / PAGE_SIZE; b++)
+        if (disk.subarray(b * PAGE_SIZE, (b + 1) * PAGE_SIZE).every((x, k) => x === page(i)[k])) return b;
+      throw new Error(`page ${i} not on the disk`);
+    };
+    const bad = blockOf(5);
+    const b = await fsMachine({ store });
+    const fd = b.p.open("/r");
+    const va = b.p.mmap(8 * PAGE_SIZE, { fd, prot: Prot.READ, shared: true });
+    const q = b.p.fork();
+    b.disk.failBlock(bad, "read");
+    // p touches page 0: its read starts, and the read-ahead of pages 1..7 with it; p waits.
+    const t0 = b.m.world.now;
+    expect(b.m.enter(0, t0, () => b.m.k.uaccess(b.p.pid, va, Access.READ)).value).toBe(SYS_RESTART);
+    const c = b.m.counters();
+    // q touches page 3, in its object already, its read not done: q waits for it, then sees
+    // the file's bytes (it used to be mapped at once and read as zeroes).
+    q.clock = t0;
+    expectBytes(q.load(va + 3 * PAGE_SIZE, PAGE_SIZE), page(3));
+    expect(q.clock - t0, "q waited for the disk").toBeGreaterThan(b.disk.perRequestNs ?? 0);
+    expect(diffCounters(c, b.m.counters()).dmaBytesIn, "the read-ahead did the reading").toBeGreaterThanOrEqual(4 * PAGE_SIZE);
+    // Page 5's read failed: a fault on it is SIGBUS, never a page of zeroes.
+    let err: unknown;
+    try { q.load(va + 5 * PAGE_SIZE, 1); } catch (e) { err = e; }
+    expect((err as SegmentationFault).reason).toBe(Kill.SIGBUS);
+    // Healed, the page is read again on the next fault.
+    b.disk.failBlock(bad, "read", false);
+    expectBytes(b.p.load(va, 8 * PAGE_SIZE), data);
   });
 });

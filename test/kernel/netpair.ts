@@ -10,6 +10,8 @@ export interface PairOptions {
   checksumOffload?: boolean;
   earlyDemux?: boolean;
   memory?: string;
+  /** Cost profile of both machines (default: "default"). */
+  profile?: string;
   wire?: Partial<WireOptions>;
   seed?: number;
 }
@@ -28,8 +30,8 @@ export interface Pair {
 /** pair: machines a (10.0.0.1) and b (10.0.0.2) on a 1 Gbit/s, 10 µs wire (checked after the test). */
 export async function pair(o: PairOptions = {}): Promise<Pair> {
   const w = await world(o.seed ?? 1);
-  const a = await machine({ name: "a", memory: o.memory ?? "16M" }, w);
-  const b = await machine({ name: "b", memory: o.memory ?? "16M" }, w);
+  const a = await machine({ name: "a", memory: o.memory ?? "16M", profile: o.profile }, w);
+  const b = await machine({ name: "b", memory: o.memory ?? "16M", profile: o.profile }, w);
   const nic = (ip: string): NicOptions => ({ ip, mtu: o.mtu ?? 1500, headerSplit: o.headerSplit, checksumOffload: o.checksumOffload, earlyDemux: o.earlyDemux });
   const wire = connect(a.attachNic(nic("10.0.0.1")), b.attachNic(nic("10.0.0.2")), { bandwidthBps: 1e9, latencyNs: 10_000, ...ETHERNET, ...o.wire });
   const pa = a.spawn(), pb = b.spawn();

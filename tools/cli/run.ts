@@ -53,7 +53,8 @@ export async function runRun(s: Scenario, o: Record<string, string | boolean>, o
   const settings = resolveSettings(s.settings, given, `run ${s.name}`);
   const kernel = await loadKernel();
   const lines: string[] = [];
-  const { metrics } = await runScenario(s, settings, scenarioWorld(kernel, settings), { log: (l) => lines.push(l) });
+  const world = scenarioWorld(kernel, settings);
+  const { metrics } = await runScenario(s, settings, world, { log: (l) => lines.push(l) });
   if (json) {
     out(JSON.stringify({ scenario: s.name, settings, metrics }) + "\n");
     return 0;
@@ -62,6 +63,11 @@ export async function runRun(s: Scenario, o: Record<string, string | boolean>, o
   for (const l of lines) out(`  ${l}\n`);
   out("\n");
   for (const [k, v] of Object.entries(metrics)) out(`  ${k.padEnd(20)} ${v}\n`);
+  // Network input dropped, per reason (base/abi.ts Drop), on each machine that dropped any.
+  for (const m of world.machines) {
+    const drops = Object.entries(m.drops());
+    if (drops.length) out(`  ${(m.name + " dropped").padEnd(20)} ${drops.map(([r, n]) => `${r} ${n}`).join(", ")}\n`);
+  }
   out(`\n  every kernel invariant holds after the run\n`);
   return 0;
 }

@@ -7,7 +7,9 @@ export const KERNEL_IMPORTS = {
   "env.abort": "abort(message, file, line, column): an assertion or panic in the kernel; the machine stops",
   "host.trace": "trace(event, a, b, c, offsetNs): a kernel event, at offsetNs into the current kernel entry",
   "host.nicWrite": "nicWrite(nic, reg, queue, value): the driver writes a NIC register (NicReg); a TAIL write is a doorbell",
+  "host.nicRead": "nicRead(nic, reg, queue) -> value: the driver reads a NIC register (NicReg.RX_MISSED: frames missed for want of a buffer since the last read)",
   "host.wake": "wake(pid): a blocked process's call completed during this entry; it runs again when the entry ends",
+  "host.alarm": "alarm(atNs): the machine's one-shot timer interrupts the kernel (timerInterrupt) at simulated time atNs; it replaces the alarm set before; atNs < 0 cancels it",
   "host.diskDoorbell": "diskDoorbell(tail): disk requests with ring index < tail are ready (seen by the disk when the entry ends)",
 } as const;
 
@@ -40,8 +42,10 @@ export const KERNEL_EXPORTS = {
   setClock: "setClock(ns): the current kernel entry starts at simulated time ns (and gets its whole loop budget)",
   loopBudget: "loopBudget(n): loop turns one kernel entry may take before it panics naming the loop (0: the default, 2^26)",
   dropsPtr: "dropsPtr() -> address of u64[Drop.COUNT]: input dropped, per reason",
+  fatesPtr: "fatesPtr() -> address of u64[Drop.COUNT]: frames off the wire by fate (Drop.None: reached a socket; else dropped for that reason)",
   nicAttach: "nicAttach(nic, mtu, NicFeature bits, ip) -> 0 | -EINVAL | -EBUSY | -ENOMEM: set up rings and receive buffers",
   nicInterrupt: "nicInterrupt(nic): the NIC's interrupt (CPU 0): send completions, then received packets",
+  timerInterrupt: "timerInterrupt(): the timer's interrupt (CPU 0), at the time the kernel last asked for (host.alarm): reassembly timeouts",
   diskAttach: "diskAttach(blocks) -> ring pa | -EBUSY | -EINVAL | -ENOMEM: a disk is present; where its request ring is",
   diskSubmit: "diskSubmit(DiskOp, block, frame) -> request id | -ENODEV | -EINVAL | -EAGAIN: queue one block transfer",
   diskStatus: "diskStatus(id) -> 1 pending | 0 | -EIO | -EINVAL | -ERANGE (unknown id): a request's result",
@@ -81,8 +85,10 @@ export interface KernelExports {
   setClock(ns: number): void;
   loopBudget(n: number): void;
   dropsPtr(): number;
+  fatesPtr(): number;
   nicAttach(nic: number, mtu: number, features: number, ip: number): number;
   nicInterrupt(nic: number): void;
+  timerInterrupt(): void;
   diskAttach(blocks: number): number;
   diskSubmit(op: number, block: number, frame: number): number;
   diskStatus(id: number): number;
@@ -98,7 +104,9 @@ export interface KernelHost {
   trace(ev: number, a: number, b: number, c: number, offsetNs: number): void;
   diskDoorbell(tail: number): void;
   nicWrite(nic: number, reg: number, queue: number, value: number): void;
+  nicRead(nic: number, reg: number, queue: number): number;
   wake(pid: number): void;
+  alarm(atNs: number): void;
 }
 
 /** liftString: read an AssemblyScript string (UTF-16, byte length at ptr - 4) from memory. */
@@ -121,7 +129,7 @@ export async function instantiateKernel(module: WebAssembly.Module, host: Kernel
         throw new KernelAbort(text);
       },
     },
-    host: { trace: host.trace, diskDoorbell: host.diskDoorbell, nicWrite: host.nicWrite, wake: host.wake },
+    host: { trace: host.trace, diskDoorbell: host.diskDoorbell, nicWrite: host.nicWrite, nicRead: host.nicRead, wake: host.wake, alarm: host.alarm },
   };
   const instance = await WebAssembly.instantiate(module, imports);
   const k = instance.exports as unknown as KernelExports;

@@ -15,6 +15,7 @@ import { explain, frameInfo, frameSummary, pageTable, tlbEntries, type FrameInfo
 import type { DeviceBus, ProcessHost, WorldClock } from "./views";
 import type { Disk } from "./disk";
 import { Nic, type NicOptions } from "./nic";
+import { Timer } from "./timer";
 
 /** Where a kernel instance's imports go: the machine using the instance now (an instance is
  *  reused by a later machine once its machine is disposed: tools/host/reset.ts). */
@@ -99,6 +100,8 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
   disk: Disk | null = null;
   /** Network adapters, by index (attachNic). */
   readonly nics: Nic[] = [];
+  /** The one-shot timer the kernel sets for its timeouts (host.alarm). */
+  readonly timer: Timer = new Timer(this);
   private woken: number[] = [];
   /** When each process blocked in a call was woken (end of the entry that completed its call). */
   readonly wokenAt = new Map<number, number>();
@@ -147,7 +150,9 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
       trace: (ev, a, b, c, off) => wiring.machine!.record(ev, a, b, c, off),
       diskDoorbell: (tail) => wiring.machine!.diskDoorbell(tail),
       nicWrite: (nic, reg, queue, value) => wiring.machine!.nicWrite(nic, reg, queue, value),
+      nicRead: (nic, reg, queue) => wiring.machine!.nicRead(nic, reg, queue),
       wake: (pid) => wiring.machine!.woken.push(pid),
+      alarm: (atNs) => wiring.machine!.timer.set(atNs),
     };
   }
 
@@ -160,6 +165,7 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.timer.set(-1); // a pending alarm of this kernel must not reach the instance's next machine
     if (this.dead !== null || this.depth !== 0) return;
     this.wiring.machine = null;
     giveBack(this.world.kernel, this.frames, this.cpus, { k: this.k, wiring: this.wiring });
@@ -328,9 +334,28 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
     n.write(reg, queue, value);
   }
 
-  /** drops: input dropped by the network stack, per reason (Drop names), nonzero only. */
+  private nicRead(nic: number, reg: number, queue: number): number {
+    const n = this.nics[nic];
+    if (!n) throw new Error(`${this.name}: register read of NIC ${nic}, which is not attached`);
+    return n.read(reg, queue);
+  }
+
+  /** drops: input dropped by the network stack, per reason (Drop names), nonzero only: frames up
+   *  to IP, fragments in reassembly, whole datagrams from UDP up (base/drop.ts). */
   drops(): Record<string, number> {
-    const raw = new BigUint64Array(this.k.memory.buffer, this.k.dropsPtr() >>> 0, Drop.COUNT);
+    return this.dropTable(this.k.dropsPtr());
+  }
+
+  /** frameFates: what became of the frames the NICs received: delivered (their datagram reached a
+   *  socket) and dropped, per reason (nonzero only), counting every frame of a dropped datagram.
+   *  Once reassembly holds nothing, delivered + the dropped add up to the NICs' rxPackets. */
+  frameFates(): { delivered: number; dropped: Record<string, number> } {
+    const raw = new BigUint64Array(this.k.memory.buffer, this.k.fatesPtr() >>> 0, Drop.COUNT);
+    return { delivered: Number(raw[Drop.None]), dropped: this.dropTable(this.k.fatesPtr()) };
+  }
+
+  private dropTable(ptr: number): Record<string, number> {
+    const raw = new BigUint64Array(this.k.memory.buffer, ptr >>> 0, Drop.COUNT);
     const out: Record<string, number> = {};
     for (let i = 1; i < Drop.COUNT; i++) if (raw[i]) out[Drop[i]] = Number(raw[i]);
     return out;

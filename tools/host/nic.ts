@@ -118,6 +118,7 @@ export class Nic implements WireEnd {
   private fragQ = new Uint8Array(FRAG_FLOWS);
   private fragN = 0; // entries recorded so far (the ring holds the last FRAG_FLOWS)
   private irqAt = -1;
+  private missed = 0; // frames missed since the driver last read RX_MISSED
   private readonly irqFn = () => this.irq();
   private readonly kernelIrq = () => this.machine.k.nicInterrupt(this.index);
   // Packets sent and not yet completed, oldest first (they complete in the order they left):
@@ -227,6 +228,15 @@ export class Nic implements WireEnd {
    *  the buffer costs less than subarray, which looks up the array's species constructor). */
   private ramPiece(pa: number, n: number): Uint8Array {
     return new Uint8Array(this.ramBuf, this.ramOff + pa, n);
+  }
+
+  /** read: the driver reads register reg; RX_MISSED (frames missed for want of a buffer since
+   *  the last read) clears on read. */
+  read(reg: NicReg, queue: number): number {
+    if (reg !== NicReg.RX_MISSED) throw new Error(`nic${this.index}: read of unknown register ${reg} (queue ${queue})`);
+    const n = this.missed;
+    this.missed = 0;
+    return n;
   }
 
   /** write: the driver wrote value to register reg (queue-indexed registers use queue). */
@@ -405,7 +415,13 @@ export class Nic implements WireEnd {
       this.scatter(q, bytes, h, sum);
       if (meter) (this.deviceMs += meter() - m0), this.deviceSpans++;
       this.interrupt(t);
-    } else this.stats.rxNoBuffer++;
+    } else {
+      // Missed: counted, and the driver told at once (a receiver-overrun interrupt), so that it
+      // can post buffers and count the drop.
+      this.stats.rxNoBuffer++;
+      this.missed++;
+      this.interrupt(t);
+    }
     this.link?.release(bytes);
   }
 

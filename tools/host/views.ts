@@ -18,10 +18,12 @@ export interface WorldClock {
   readonly kernel: WebAssembly.Module;
   /** pending: events not yet run. */
   readonly pending: number;
-  /** at: run fn at simulated time t (ns); label names it for observers. */
-  at(t: number, fn: () => void, label?: string): void;
-  /** after: run fn dt ns from now. */
-  after(dt: number, fn: () => void, label?: string): void;
+  /** at: run fn at simulated time t (ns); label names it for observers. The event's number. */
+  at(t: number, fn: () => void, label?: string): number;
+  /** after: run fn dt ns from now; the event's number. */
+  after(dt: number, fn: () => void, label?: string): number;
+  /** cancel: the event numbered id will not run; false if it already ran. */
+  cancel(id: number): boolean;
   /** entered: a kernel entry of machine m ended (for the world's observer, if any). */
   entered(m: DeviceBus, cpu: number, start: number, end: number): void;
   /** step: run the next event; false if there is none. */

@@ -76,20 +76,39 @@ export class World implements WorldClock {
     for (const m of this.machines) m.dispose();
   }
 
-  /** at: run fn at simulated time t (not before now); label names it for observers. */
-  at(t: number, fn: () => void, label = "event"): void {
+  /** at: run fn at simulated time t (not before now); label names it for observers. Returns
+   *  the event's number (for cancel). */
+  at(t: number, fn: () => void, label = "event"): number {
     if (!(t >= this.now)) throw new Error(`World.at: time ${t} is in the past (now ${this.now})`);
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.fns.length;
     this.times[slot] = t;
-    this.seqs[slot] = this.seq++;
+    this.seqs[slot] = this.seq;
     this.fns[slot] = fn;
     this.labels[slot] = label;
     this.push(slot);
+    return this.seq++;
   }
 
-  /** after: run fn dt ns from now. */
-  after(dt: number, fn: () => void, label?: string): void {
-    this.at(this.now + dt, fn, label);
+  /** cancel: the event numbered id (at's result) will not run; false if it already ran. */
+  cancel(id: number): boolean {
+    const h = this.heap;
+    const i = h.findIndex((slot) => this.seqs[slot] === id);
+    if (i < 0) return false;
+    const slot = h[i];
+    this.fns[slot] = null;
+    this.freeSlots.push(slot);
+    // Take the last slot out and put it where the cancelled one was, then restore heap order.
+    const last = h.pop()!;
+    if (i < h.length) {
+      h[i] = last;
+      this.siftDown(this.siftUp(i));
+    }
+    return true;
+  }
+
+  /** after: run fn dt ns from now; the event's number. */
+  after(dt: number, fn: () => void, label?: string): number {
+    return this.at(this.now + dt, fn, label);
   }
 
   /** entered: a kernel entry of machine m ended; the observer hears of it. */
@@ -163,11 +182,27 @@ export class World implements WorldClock {
     return ta < tb || (ta === tb && this.seqs[a] < this.seqs[b]);
   }
 
-  /** push: add slot to the heap (sift up: parents after it move down). */
+  /** push: add slot to the heap. */
   private push(slot: number): void {
+    this.heap.push(slot);
+    this.siftUp(this.heap.length - 1);
+  }
+
+  /** pop: remove and return the earliest slot (the heap is not empty). */
+  private pop(): number {
     const h = this.heap;
-    let i = h.length;
-    h.push(slot);
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      this.siftDown(0);
+    }
+    return top;
+  }
+
+  /** siftUp: move the slot at heap index i up past later parents (they move down); its index. */
+  private siftUp(i: number): number {
+    const h = this.heap, slot = h[i];
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!this.before(slot, h[p])) break;
@@ -175,27 +210,21 @@ export class World implements WorldClock {
       i = p;
     }
     h[i] = slot;
+    return i;
   }
 
-  /** pop: remove and return the earliest slot (the heap is not empty; sift the last one down). */
-  private pop(): number {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop()!;
-    const n = h.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = last, mi = -1;
-        if (l < n && this.before(h[l], m)) (m = h[l]), (mi = l);
-        if (r < n && this.before(h[r], m)) (m = h[r]), (mi = r);
-        if (mi < 0) break;
-        h[i] = m;
-        i = mi;
-      }
-      h[i] = last;
+  /** siftDown: move the slot at heap index i down past earlier children (they move up). */
+  private siftDown(i: number): void {
+    const h = this.heap, slot = h[i], n = h.length;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = slot, mi = -1;
+      if (l < n && this.before(h[l], m)) (m = h[l]), (mi = l);
+      if (r < n && this.before(h[r], m)) (m = h[r]), (mi = r);
+      if (mi < 0) break;
+      h[i] = m;
+      i = mi;
     }
-    return top;
+    h[i] = slot;
   }
 }

@@ -1,7 +1,7 @@
 // Ethernet II framing (net/ether.ts).
 
 import { Drop } from "../../../base/abi";
-import { dropsOf } from "../../../net/drop";
+import { dropsOf } from "../../../base/drop";
 import {
   ETH_HLEN, ETHERTYPE_IPV4, etherBuild, etherCheck, etherDst, etherSrc, etherType, macLoad, macStore,
 } from "../../../net/ether";

@@ -2,7 +2,7 @@
 
 import { Drop } from "../../../base/abi";
 import { csumBytes, csumFinish } from "../../../net/checksum";
-import { dropsOf } from "../../../net/drop";
+import { dropsOf } from "../../../base/drop";
 import {
   IP4_HLEN, IPPROTO_UDP, Ip4Hdr, ip4Build, ip4Check, ip4DontFrag, ip4Dst, ip4FragOff, ip4HdrLen, ip4Id,
   ip4IsFragment, ip4More, ip4Proto, ip4Src, ip4TotLen, ip4Ttl, ip4Version,

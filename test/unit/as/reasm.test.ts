@@ -1,7 +1,7 @@
 // IPv4 reassembly (net/reasm.ts): pieces, order, drops, limits, timeout, buffer ownership.
 
 import { Drop } from "../../../base/abi";
-import { dropsOf } from "../../../net/drop";
+import { dropsOf } from "../../../base/drop";
 import { fragCount, fragLen, fragMore, fragOff } from "../../../net/frag";
 import {
   REASM_PIECES, REASM_SLOTS, pieceHandle, pieceHoff, pieceLen, pieceOff, reasmAdd, reasmBuffersHeld, reasmExpire, reasmFirst,

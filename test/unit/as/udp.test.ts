@@ -2,7 +2,7 @@
 
 import { Drop } from "../../../base/abi";
 import { csumAdd, csumBytes, csumRange } from "../../../net/checksum";
-import { dropsOf } from "../../../net/drop";
+import { dropsOf } from "../../../base/drop";
 import {
   UDP_HLEN, UdpHdr, udpBuild, udpCheck, udpChecksum, udpCsum, udpCsumField, udpDport, udpHasCsum, udpLen,
   udpPseudo, udpSetCsum, udpSport, udpVerify,
