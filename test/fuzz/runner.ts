@@ -940,6 +940,7 @@ export class Runner {
     const dg = sock.sent[i];
     sock.sent.splice(0, i + 1);
     dg.wire = d.csumOk ? "ok" : "bad";
+    this.note(`datagram ${dg.id} reached ${this.ms[m].m.name}${d.csumOk ? "" : " with a bad UDP checksum"}${i ? ` (${i} sent before it never left)` : ""}`);
     if (!d.csumOk && !weakSem(dg.sem)) this.wireFault ??= `datagram ${dg.id} (${SEM_NAME[dg.sem]}, a strong semantics) crossed the wire with a bad UDP checksum`;
   }
 
