@@ -20,7 +20,7 @@ import {
   type Dgram, type Fuzzy, type Handle, type PendingIn, type Region,
 } from "./model";
 import type { Cmd, Program } from "./program";
-import { checked } from "../setup/invariants";
+import { checked } from "../setup/checked";
 import { WireTap, type WireDatagram } from "./wiretap";
 
 export class Divergence extends Error {
