@@ -882,18 +882,19 @@ export class Runner {
     const got = r > 0 ? this.peek(p, at, r) : null;
     const fits = (d: Dgram) => Math.min(pi.len, d.bytes.length) === r;
     const same = (d: Dgram) => !got || got.every((v, i) => v < 0 || v === d.bytes[i] || !!d.alts?.get(i)?.has(v) || (weakSem(pi.sem) && pi.stored.has(at + i)));
-    let byLength = -1;
+    let byLength = -1, found = -1;
     const charged = [...this.charged], csum = [...this.chargedCsum];
-    for (let k = 0; k < queue.length; k++) {
+    for (let k = 0; k < queue.length && found < 0; k++) {
       if (fits(queue[k])) {
-        if (same(queue[k])) return k;
-        if (byLength < 0) byLength = k;
+        if (same(queue[k])) found = k;
+        else if (byLength < 0) byLength = k;
       }
-      if (!this.canLose(p.m, queue[k])) break;
-      this.charge(p.m, queue[k]); // trial: losing queue[k] too
+      if (found >= 0 || !this.canLose(p.m, queue[k])) break;
+      this.charge(p.m, queue[k]); // trial: losing queue[k] too (undone below)
     }
     this.charged = charged;
     this.chargedCsum = csum;
+    if (found >= 0) return found;
     return Math.max(0, fits(queue[0]) ? 0 : byLength);
   }
 
