@@ -24,6 +24,7 @@ import { ioInputNow } from "./io/resident";
 import { Pkt, pktAlloc, PKT_MAX_RUNS } from "../drivers/pkt";
 import { dgramFree, dgramNew } from "../net/dgram";
 import { hostWake } from "../base/host";
+import { FileKind, MAX_FDS } from "./file";
 
 /** chanSend: message r (an output request) from end e to the other end; 0 or -EPIPE / -EAGAIN.
  *  On success the channel owns r. */
@@ -93,6 +94,18 @@ function deliver(r: OutReq, p: Proc, va: u32, len: u32, sem: Sem, own: bool): i3
   }
   ioOutputDone(r); // the send is complete: a weak semantics' token too
   return n;
+}
+
+/** chanForget: p no longer waits on any channel end (it died). Its ends may stay open in
+ *  other processes: a receive left posted would answer their receives EBUSY, and a later
+ *  process given the same pid could be handed the next message. */
+export function chanForget(p: Proc): void {
+  for (let i = 0; i < MAX_FDS; i++) {
+    const f = p.fds.files[i];
+    if (f == null || f.kind != FileKind.CHANNEL || f.end == null) continue;
+    const e = f.end!;
+    if (e.chan.waiter[e.side] == p.pid) e.chan.waiter[e.side] = 0;
+  }
 }
 
 /** chanClose: one descriptor fewer refers to end e; the last one closes it (its queue is

@@ -14,6 +14,7 @@ import { sockForget } from "../net/socket";
 import { fsForget } from "../fs/wait";
 import { FdTable } from "./file";
 import { tokensForget } from "./io/notify";
+import { chanForget } from "./ipc";
 import { Proc, procs } from "./proc";
 
 function slot(): Proc | null {
@@ -71,6 +72,7 @@ export function procExit(p: Proc, status: i32, why: Kill): void {
   sockForget(p.pid);
   tokensForget(p.pid);
   fsForget(p.pid);
+  chanForget(p);
   p.fds.closeAll();
   if (p.as != null) asDestroy(p.as!);
   p.as = null;

@@ -107,12 +107,16 @@ export interface Dgram {
   /** Surely arrived (the world has run dry since the send). */
   settled: boolean;
   watchers: [Obj, number][];
+  /** How it crossed the wire (test/fuzz/wiretap.ts): its UDP checksum held or not. */
+  wire?: "ok" | "bad";
 }
 
 export class SockM {
   queue: Dgram[] = [];
   holders = 0;
   waiter: Proc | null = null;
+  /** Datagrams sent to this port that have not yet reached its machine's NIC, in order. */
+  sent: Dgram[] = [];
   constructor(readonly m: number, readonly port: number) {}
 }
 

@@ -7,20 +7,21 @@
 // apply (no process, no region...). After every command the runner collects completed
 // receives; at each settle (the world has run dry) it checks the kernel's invariants.
 //
-// Kept out of the programs (fixed in the kernel, not yet generated): a receive of length 0 at
-// the top of the address space, a datagram to the machine's own address.
+// Kept out of the programs (fixed in the kernel, not yet generated): a datagram to the
+// machine's own address.
 
 import {
-  connect, Disk, ETHERNET, Kill, MemoryStore, mkfs, OpenFlag, PAGE_SIZE, ProcState, Prot, SegmentationFault, Sem, Seek, Sys,
+  connect, Disk, parseIp, ETHERNET, Kill, MemoryStore, mkfs, OpenFlag, PAGE_SIZE, ProcState, Prot, SegmentationFault, Sem, Seek, Sys,
   SYS_BLOCKED, SyscallError, ProcessGone, World, errnoName, type Machine, type Process,
 } from "../../tools/host/index";
 import type { Received } from "../../tools/host/process";
 import {
   ChanM, copyObj, FileM, moveSem, Obj, PAGE, pageOf, Proc, SockM, unwatch, weakSem, writeObj,
-  type Dgram, type Fuzzy, type Handle, type Region,
+  type Dgram, type Fuzzy, type Handle, type PendingIn, type Region,
 } from "./model";
 import type { Cmd, Program } from "./program";
-import { checked } from "../setup/invariants";
+import { checked } from "../setup/checked";
+import { WireTap, type WireDatagram } from "./wiretap";
 
 export class Divergence extends Error {
   constructor(message: string) {
@@ -128,7 +129,8 @@ export class Runner {
       this.ms.push({ m, procs: [], socks: PORTS[i].map((port) => new SockM(i, port)), files: new Map() });
     }
     const nic = (ip: string) => ({ ip, mtu: c.mtu, headerSplit: c.headerSplit, checksumOffload: c.checksumOffload, earlyDemux: c.earlyDemux });
-    connect(this.ms[0].m.attachNic(nic(IPS[0])), this.ms[1].m.attachNic(nic(IPS[1])), { bandwidthBps: 1e9, latencyNs: 10_000, ...ETHERNET });
+    const tap = new WireTap((d) => this.arrived(d));
+    connect(this.ms[0].m.attachNic(nic(IPS[0])), this.ms[1].m.attachNic(nic(IPS[1])), { bandwidthBps: 1e9, latencyNs: 10_000, ...ETHERNET, pcap: tap, captureAt: "receive" });
     this.note(`config ${JSON.stringify(c)}`);
     for (let i = 0; i < 2; i++) this.respawn(i);
     for (const cmd of prog.cmds) {
@@ -266,8 +268,9 @@ export class Runner {
   // ---- memory through the model -----------------------------------------------------------------
 
   /** resolve: the object page va reaches in p for an access, or the kill it takes. A private
-   *  file page is installed (a snapshot of the file) by its first access, as the kernel does. */
-  private resolve(p: Proc, va: number, write: boolean): { r: Region; obj: Obj; idx: number } | { kill: Kill } {
+   *  file page is installed (a snapshot of the file) by its first access, as the kernel does;
+   *  not by a mere check (install false). */
+  private resolve(p: Proc, va: number, write: boolean, install = true): { r: Region; obj: Obj; idx: number } | { kill: Kill } {
     const r = p.find(va);
     if (!r) return { kill: Kill.SEGV_UNMAPPED };
     if (r.prot === Prot.NONE || (write && (r.prot & Prot.WRITE) === 0)) return { kill: Kill.SEGV_PROT };
@@ -279,6 +282,7 @@ export class Runner {
     } else if (o.kind === "priv" && !o.pages.has(idx)) {
       const f = o.file!, fi = o.backOff + idx;
       if (fi * PAGE >= f.size) return { kill: Kill.SIGBUS };
+      if (!install) return { r, obj: o, idx };
       o.pages.set(idx, (f.obj.pages.get(fi) ?? new Uint8Array(PAGE)).slice());
       const fz = f.obj.fuzzy.get(fi);
       if (fz) o.fuzzy.set(idx, new Map([...fz].map(([k, v]) => [k, new Set(v)])));
@@ -289,7 +293,7 @@ export class Runner {
   /** firstBad: the first address of [va, va+len) an access cannot make, and why; null if none. */
   private firstBad(p: Proc, va: number, len: number, write: boolean): { va: number; kill: Kill } | null {
     for (let at = va; at < va + len; at = (at & ~(PAGE - 1)) + PAGE) {
-      const x = this.resolve(p, at, write);
+      const x = this.resolve(p, at, write, false); // a check is no access: nothing installed
       if ("kill" in x) return { va: at, kill: x.kill };
     }
     return null;
@@ -526,6 +530,7 @@ export class Runner {
     this.note(`${this.who(p)} mmap ${pages} pages${shared ? " shared" : ""} prot ${prot}`);
     const va = this.sys(p, Sys.MMAP, 0, pages * PAGE, prot, shared ? 2 : 1, -1, 0);
     if (!this.expectOk(p, va, "mmap", [12])) return true;
+    this.note(`  at ${hex(va)}`);
     this.addRegion(p, { start: va >>> 0, end: (va >>> 0) + pages * PAGE, prot, obj: new Obj("anon"), pgoff: 0, shared });
     return true;
   }
@@ -686,6 +691,8 @@ export class Runner {
       // A move of pages the model cannot see faults in anyway; the error must be clean.
       const r = this.sys(p, Sys.SENDTO, ...args(b.va));
       if (errno === 14 && move && r === -22) return true; // a hidden page inside: EINVAL first
+      // Misaligned and unreachable both: either error may be the one reported.
+      if (errno === 22 && bad && r === -14) return true;
       this.expectErr(p, r, errno, what);
       return true;
     }
@@ -718,8 +725,11 @@ export class Runner {
       const w = h.chan.waiter[1 - h.side];
       dst!.push(dg);
       if (w && w.alive && w.pending) this.deliver(w, this.hp(w).state === ProcState.BLOCKED ? null : "sync");
-    } else if (dst) dst.push(dg);
-    else unwatch(dg);
+    } else {
+      sock!.sent.push(dg);
+      if (dst) dst.push(dg);
+      else unwatch(dg);
+    }
     if (race && !move) {
       // A store right after the send, before its output completes.
       const at = b.va + (c.a % b.len), len = Math.min(1 + (c.a >> 3) % 64, b.va + b.len - at);
@@ -742,9 +752,13 @@ export class Runner {
     const queue = h.kind === "sock" ? h.sock.queue : h.kind === "chan" ? h.chan.queue[h.side] : null;
     if (!queue) return false;
     const busy = h.kind === "sock" ? h.sock.waiter : h.kind === "chan" ? h.chan.waiter[h.side] : null;
-    const b = this.buffer(p, c.c, c.c >> 5, c.d);
+    // Now and then a receive of length 0 at the top of the address space (it takes the next
+    // datagram, truncated to nothing, or fails cleanly with EFAULT or EINVAL taking nothing).
+    const top = c.d % 41 === 40;
+    if (top && busy && busy.alive && busy.pending) return false;
+    const b = top ? { va: 0xfffff000 + (c.c % PAGE), len: 0, reg: null } : this.buffer(p, c.c, c.c >> 5, c.d);
     if (!b) return false;
-    if (!moveSem(sem)) {
+    if (!moveSem(sem) && b.reg) {
       // Input into memory the model can write, and that no weak move is taking.
       if (this.firstBad(p, b.va, b.len, true) || b.reg.leaving) return false;
       if (b.reg.obj.kind === "file" && b.reg.obj.file!.size < (b.reg.pgoff + (b.reg.end - b.reg.start) / PAGE) * PAGE) return false;
@@ -756,6 +770,10 @@ export class Runner {
     const r = hp.syscall(Sys.RECVFROM, fd, b.va, b.len, flags);
     if (busy && busy.alive && busy.pending) {
       this.expectErr(p, r, 16, what);
+      return true;
+    }
+    if (top && (r === -14 || r === -22)) {
+      this.note(`${what} -> ${errnoName(-r)} (nothing taken)`);
       return true;
     }
     const where = h.kind === "sock" ? h.sock : { chan: h.chan, side: h.side };
@@ -812,19 +830,23 @@ export class Runner {
     if (w instanceof SockM) { if (w.waiter === p) w.waiter = null; }
     else if (w.chan.waiter[w.side] === p) w.chan.waiter[w.side] = null;
     const queue = w instanceof SockM ? w.queue : w.chan.queue[w.side];
-    const dg = queue.shift();
     const what = `${this.who(p)}: recvfrom(${hex(pi.va)}, ${pi.len}, ${SEM_NAME[pi.sem]})`;
+    // A datagram that crossed the wire with a bad checksum never reaches a socket.
+    while (queue.length && queue[0].wire === "bad") this.lost(p.m, queue, `${what}: datagram ${queue[0].id} had a bad checksum`);
+    const dg = queue.shift();
     if (!dg) this.fail(`${what} completed (${r}) with nothing sent to it`);
     unwatch(dg);
     if (r === -12 && moveSem(pi.sem)) { this.note(`${what} -> ENOMEM (datagram consumed)`); return; }
-    const n = Math.min(pi.len, dg.bytes.length);
-    if (r !== n && queue.some((d) => Math.min(pi.len, d.bytes.length) === r) && this.canLose(p.m, dg)) {
+    queue.unshift(dg);
+    const k = this.deliveredIndex(p, pi, queue, r, va);
+    if (k > 0) {
       // Not the head: datagrams before the one delivered were dropped (see lost).
-      queue.unshift(dg);
-      while (Math.min(pi.len, queue[0].bytes.length) !== r) this.lost(p.m, queue, `${what} returned ${r}`);
+      for (let i = 0; i < k; i++) this.lost(p.m, queue, `${what} returned ${r}`);
       p.pending = pi;
       return this.finish(p, r, va);
     }
+    queue.shift();
+    const n = Math.min(pi.len, dg.bytes.length);
     if (r !== n) this.fail(`${what} returned ${r < 0 ? errnoName(-r) : r}; the model expected ${n} (datagram ${dg.id} of ${dg.bytes.length} bytes; drops: ${JSON.stringify(this.ms[p.m].m.drops())})`);
     this.note(`${what} <- datagram ${dg.id} (${n} bytes)${va ? ` at ${hex(va)}` : ""}`);
     const alts = new Map<number, Set<number>>();
@@ -850,6 +872,45 @@ export class Runner {
     this.write(p, pi.va, dg.bytes.subarray(0, n), alts);
   }
 
+  /** deliveredIndex: which datagram of queue p's receive got (r bytes; at va under move): the
+   *  first whose length fits r and whose bytes are the ones received, among those the drops
+   *  not yet charged can account for losing all before it; the head when none fits. A length
+   *  alone cannot tell a truncated datagram from another one behind it. */
+  private deliveredIndex(p: Proc, pi: PendingIn, queue: Dgram[], r: number, va: number): number {
+    if (r < 0) return 0;
+    const at = moveSem(pi.sem) ? va : pi.va;
+    const got = r > 0 ? this.peek(p, at, r) : null;
+    const fits = (d: Dgram) => Math.min(pi.len, d.bytes.length) === r;
+    const same = (d: Dgram) => !got || got.every((v, i) => v < 0 || v === d.bytes[i] || !!d.alts?.get(i)?.has(v) || (weakSem(pi.sem) && pi.stored.has(at + i)));
+    let byLength = -1, found = -1;
+    const charged = [...this.charged], csum = [...this.chargedCsum];
+    for (let k = 0; k < queue.length && found < 0; k++) {
+      if (fits(queue[k])) {
+        if (same(queue[k])) found = k;
+        else if (byLength < 0) byLength = k;
+      }
+      if (found >= 0 || !this.canLose(p.m, queue[k])) break;
+      this.charge(p.m, queue[k]); // trial: losing queue[k] too (undone below)
+    }
+    this.charged = charged;
+    this.chargedCsum = csum;
+    if (found >= 0) return found;
+    return Math.max(0, fits(queue[0]) ? 0 : byLength);
+  }
+
+  /** peek: the bytes at [va, va+len) of p as its page tables map them now, read without an
+   *  access (no fault, no accessed bit); -1 for a byte on a page not present. */
+  private peek(p: Proc, va: number, len: number): Int16Array {
+    const m = this.ms[p.m].m, out = new Int16Array(len).fill(-1);
+    for (let done = 0; done < len; ) {
+      const a = va + done, n = Math.min(len - done, PAGE - (a % PAGE));
+      const t = m.explain(p.pid, a);
+      if (t.present) out.set(m.ram.subarray(t.pa, t.pa + n), done);
+      done += n;
+    }
+    return out;
+  }
+
   /** Drops the model has charged a lost datagram to, per machine: resource drops (reasons a
    *  correct kernel may take under memory pressure), and bad UDP checksums, which only a
    *  datagram whose sender wrote into it during a weak output may take (its own data). */
@@ -865,20 +926,44 @@ export class Runner {
     return this.resourceDrops(m) > this.charged[m] || (this.csumLoss(dg) && (this.ms[m].m.drops().BadUdpChecksum ?? 0) > this.chargedCsum[m]);
   }
 
-  /** csumLoss: may dg arrive with a bad checksum? Only its sender's own writes during a weak
-   *  output may change it; a weak datagram without such a store recorded is allowed too (the
-   *  model does not follow frames a fork left shared with the output: open, see
-   *  docs/reliability.md). */
+  /** csumLoss: may dg be dropped for a bad checksum? Only if it crossed the wire with one (which
+   *  only a weak output's own sender may cause: arrived checks that). */
   private csumLoss(dg: Dgram): boolean {
-    return !!dg.alts || weakSem(dg.sem);
+    return dg.wire === "bad";
+  }
+
+  /** A datagram on the wire the model does not allow (reported at the next collect). */
+  private wireFault: string | null = null;
+
+  /** arrived: datagram d reached a NIC: it is the next one sent to its port whose length and
+   *  bytes it has (earlier ones never left their machine); note how its checksum fared. */
+  private arrived(d: WireDatagram): void {
+    const m = IPS.findIndex((ip) => parseIp(ip) === d.dst);
+    const sock = this.ms[m]?.socks.find((s) => s.port === d.dport);
+    if (!sock) return;
+    const i = sock.sent.findIndex((dg) => dg.bytes.length === d.data.length && d.data.every((v, j) => v === dg.bytes[j] || !!dg.alts?.get(j)?.has(v)));
+    if (i < 0) {
+      this.wireFault ??= `a datagram of ${d.data.length} bytes to ${this.ms[m].m.name} port ${d.dport} crossed the wire with bytes no datagram sent to that port may hold`;
+      return;
+    }
+    const dg = sock.sent[i];
+    sock.sent.splice(0, i + 1);
+    dg.wire = d.csumOk ? "ok" : "bad";
+    this.note(`datagram ${dg.id} reached ${this.ms[m].m.name}${d.csumOk ? "" : " with a bad UDP checksum"}${i ? ` (${i} sent before it never left)` : ""}`);
+    if (!d.csumOk && !weakSem(dg.sem)) this.wireFault ??= `datagram ${dg.id} (${SEM_NAME[dg.sem]}, a strong semantics) crossed the wire with a bad UDP checksum`;
+  }
+
+  /** charge: dg's loss is accounted to one drop of machine m (a bad checksum if it may take one). */
+  private charge(m: number, dg: Dgram): void {
+    if (this.csumLoss(dg) && (this.ms[m].m.drops().BadUdpChecksum ?? 0) > this.chargedCsum[m]) this.chargedCsum[m]++;
+    else this.charged[m]++;
   }
 
   /** lost: the head of queue (to machine m) never arrived: a drop must account for it. */
   private lost(m: number, queue: Dgram[], why: string): void {
     const dg = queue[0];
     if (!this.canLose(m, dg)) this.fail(`${why}; ${this.ms[m].m.name} dropped nothing that could be datagram ${dg.id} (drops: ${JSON.stringify(this.ms[m].m.drops())})`);
-    if (this.csumLoss(dg) && (this.ms[m].m.drops().BadUdpChecksum ?? 0) > this.chargedCsum[m]) this.chargedCsum[m]++;
-    else this.charged[m]++;
+    this.charge(m, dg);
     queue.shift();
     unwatch(dg);
     this.note(`datagram ${dg.id} counted lost (${JSON.stringify(this.ms[m].m.drops())})`);
@@ -886,6 +971,7 @@ export class Runner {
 
   /** collect: every pending receive the kernel has completed is applied to the model. */
   private collect(): void {
+    if (this.wireFault) this.fail(this.wireFault);
     for (const s of this.ms) for (const p of s.procs) {
       if (!p.alive) continue;
       // A weak move's region may have left before an input placed a new region there.
@@ -1115,6 +1201,7 @@ export class Runner {
     // A writable shared mapping needs a descriptor open for writing.
     if (shared && !h.writable) return this.expectErr(p, r, 13, what), true;
     if (!this.expectOk(p, r, what, [12])) return true;
+    this.note(`  at ${hex(r)}`);
     const obj = shared ? h.file.obj : new Obj("priv", h.file, pgoff);
     this.addRegion(p, { start: r >>> 0, end: (r >>> 0) + pages * PAGE, prot: Prot.READ | Prot.WRITE, obj, pgoff: shared ? pgoff : 0, shared });
     return true;

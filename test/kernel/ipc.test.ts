@@ -46,6 +46,35 @@ describe("I/O-oriented IPC (channels)", () => {
     expect(Array.from(a.load(vr, 3))).toEqual([7, 8, 9]);
   });
 
+  it("a receive left posted by a process that died holds no channel end: the others that share it receive, and a process given its pid is never handed its message", async () => {
+    const m = await machine();
+    const a = m.spawn();
+    const [c0, c1] = a.channel();
+    const [d0, d1] = a.channel();
+    const b = a.fork(); // b and a both hold end 1 of each channel
+    const vb = b.mmap(PAGE_SIZE), va = a.mmap(PAGE_SIZE);
+    b.postRecv(c1, vb, 100, { sem: Sem.EMULATED_WEAK_MOVE });
+    b.kill();
+    b.reap();
+    // The end is free again: a's receive waits (no EBUSY) and gets the next message.
+    const vr = a.mmap(PAGE_SIZE);
+    expect(a.recvfrom(c1, vr, 100, { dontwait: true })).toBeNull();
+    // A new process takes the dead one's pid and waits on the other channel.
+    const c = a.fork();
+    expect(c.pid).toBe(b.pid);
+    const vc = c.mmap(PAGE_SIZE);
+    const other = c.postRecv(d1, vc, 100);
+    a.store(va, [7, 8, 9]);
+    a.sendto(c0, va, 3);
+    expect(other.ready).toBe(false);
+    expect(Array.from(c.load(vc, 3))).toEqual([0, 0, 0]);
+    expect(a.recvfrom(c1, vr, 100, { dontwait: true })?.len).toBe(3);
+    expect(Array.from(a.load(vr, 3))).toEqual([7, 8, 9]);
+    a.sendto(d0, va, 2);
+    expect(other.wait().len).toBe(2);
+    expect(Array.from(c.load(vc, 3))).toEqual([7, 8, 0]);
+  });
+
   it("a message to a copy-semantics receiver is copied once, not twice", async () => {
     const m = await machine();
     const a = m.spawn();
