@@ -14,6 +14,7 @@ import { sockForget } from "../net/socket";
 import { fsForget } from "../fs/wait";
 import { FdTable } from "./file";
 import { tokensForget } from "./io/notify";
+import { iolForget } from "./io/iolite";
 import { Proc, procs } from "./proc";
 
 function slot(): Proc | null {
@@ -72,6 +73,7 @@ export function procExit(p: Proc, status: i32, why: Kill): void {
   tokensForget(p.pid);
   fsForget(p.pid);
   p.fds.closeAll();
+  iolForget(p);
   if (p.as != null) asDestroy(p.as!);
   p.as = null;
   p.state = ProcState.ZOMBIE;
