@@ -24,7 +24,7 @@ import { frame, frameAlloc, frameIoDone, frameOutput, frameRef, frameUnref, fram
 import { pmapPageProtect } from "../vm/pmap";
 import { framePtr, paPtr } from "../vm/ram";
 import { OutReq } from "../drivers/outreq";
-import { bufDrop, bufHold, IolBuf } from "./io/iolite";
+import { bufDrop, bufHold, IolBuf } from "./io/iolbuf";
 
 /** The most bytes a pipe holds: Linux's default pipe-max-size (1 MiB), so one pipe can carry a
  *  datagram of the largest size the benchmarks send. */

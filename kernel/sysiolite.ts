@@ -24,10 +24,8 @@ import { enter, finish, sysWrite } from "./sysfs";
 import { sendCheck, sendPrepared } from "./sysnet";
 import { outReqNew } from "../drivers/outreq";
 import { pipeIolFront, pipePutIol, pipeRoom, pipeTake, Pipe } from "./pipe";
-import {
-  aggBuf, aggBytes, aggLen, aggOff, aggOut, aggParse, bufAlloc, bufDrop, bufGive, bufSeal, iolFileBuf,
-  iolHoleBuf, iolInput, iolJoinFiles, iolOutput, iolPool, iolPoolNew, iolWait, IOL_SEM, IolBuf, IolPool, bufIdle, mapBuf, member,
-} from "./io/iolite";
+import { aggBuf, aggBytes, aggLen, aggOff, aggOut, aggParse, iolInput, iolJoinFiles, iolOutput, iolPoolNew, iolWait, IOL_SEM, mapBuf, member } from "./io/iolite";
+import { bufAlloc, bufDrop, bufGive, bufIdle, bufSeal, iolFileBuf, iolHoleBuf, IolBuf, IolPool, iolPool } from "./io/iolbuf";
 import { Inode } from "../fs/inode";
 import { pcPage } from "../fs/pagecache";
 import { sockDequeue, sockRecvBegin, sockWait } from "../net/socket";
@@ -53,7 +51,7 @@ export function sysIolAlloc(p: Proc, k: i32, len: u32): i32 {
   if (len == 0 || len > <u32>IOL_MAX_BUF) return -Errno.EINVAL;
   const b = bufAlloc(q, len);
   if (b == null) return -Errno.ENOMEM;
-  bufGive(p, b);
+  bufGive(p.pid, b);
   const e = mapBuf(p, b, true);
   if (e < 0) { bufDrop(b, p.pid); return e; }
   return <i32>b.va(0);
@@ -182,7 +180,7 @@ function handOut(p: Proc, agg: u32, bytes: u32): i32 {
     for (let i = 0; i < outBuf.length; i++) bufIdle(outBuf[i]); // a hole's buffer made for nothing
     return e;
   }
-  for (let i = 0; i < outBuf.length; i++) bufGive(p, outBuf[i]);
+  for (let i = 0; i < outBuf.length; i++) bufGive(p.pid, outBuf[i]);
   p.ret2 = outBuf.length;
   return <i32>bytes;
 }
