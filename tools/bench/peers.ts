@@ -3,11 +3,11 @@
 // (docs/peers.md). (world, settings) -> result; every result is verified byte for byte.
 //
 //   workload    what moves                                                   schemes
-//   datagram    one datagram of `bytes`, a -> b                              the 8 semantics, msg-zerocopy, splice
-//   filenet     a file of `bytes` on a's disk -> b's disk, 64 KiB datagrams  copy, emulated-copy, sendfile, splice
-//   fileserver  a serves 16 requests for files of `bytes` from a hot set     copy, emulated-copy, sendfile, splice, msg-zerocopy
-//               of 4 (cached), b receives
-//   cgi         a CGI process produces `bytes`, hands them to the server     copy, emulated-copy, splice
+//   datagram    one datagram of `bytes`, a -> b                              the 8 semantics, msg-zerocopy, splice, io-lite
+//   filenet     a file of `bytes` on a's disk -> b's disk, 64 KiB datagrams  copy, emulated-copy, sendfile, splice, io-lite
+//   fileserver  a serves 16 requests for files of `bytes` from a hot set     copy, emulated-copy, sendfile, splice, msg-zerocopy,
+//               of 4 (cached), b receives                                    io-lite
+//   cgi         a CGI process produces `bytes`, hands them to the server     copy, emulated-copy, splice, io-lite
 //               process, which sends them to b
 //   proxy       a receives `bytes`, makes k app-level copies, touches a      copy, zio, emulated-copy
 //               fraction f of the last one's pages, sends it on to b
@@ -22,7 +22,10 @@
 // Schemes per side: a Genie semantics is used for every send and receive of the workload (with
 // emulated copy, files are mapped where the scheme says so); the Linux schemes and zio receive
 // with copy (Linux has no zero-copy UDP receive) and use their own calls on the way out; zio is
-// copy semantics with the application's memcpys through zIO. Machines: the profile's costs and
+// copy semantics with the application's memcpys through zIO; io-lite passes aggregates of
+// immutable buffers (tools/host/iolite.ts) wherever the workload's data moves (a datagram is
+// received into a pool of the receiver's; the file server's client receives with copy, as the
+// Linux schemes' do). Machines: the profile's costs and
 // wire, NICs with header split, checksum offload and early demultiplexing; one CPU each.
 //
 // A result: simulated time of the workload (first call to last return), throughput (payload bits
@@ -32,14 +35,13 @@
 import {
   Disk, MemoryStore, PAGE_SIZE, Prot, SEMANTICS, SEMANTICS_NAMES, Sem, World, connect, diffCounters, mkfs, profileMtu, wireOptions,
   COUNTER_NAMES, type Counters, type Machine, type Process, type Profile,
+  ioLite,
 } from "../host/index";
 import { firstDifference, pattern } from "../host/pattern";
 
 /** Every scheme name, as the CLI and the JSON reports spell them. */
 export const PEER_SCHEMES = ["io-lite", "zio", "sendfile", "splice", "msg-zerocopy"] as const;
 export const ALL_SCHEMES: readonly string[] = [...SEMANTICS_NAMES, ...PEER_SCHEMES];
-/** Schemes this kernel does not implement (reported, never replaced by another). */
-export const NOT_IMPLEMENTED: Record<string, string> = { "io-lite": "io-lite: not implemented by this kernel (docs/peers.md §3)" };
 
 export interface WorkloadSettings {
   profile: Profile;
@@ -203,9 +205,10 @@ function takeReceived(p: Process, got: { len: number; va: number }, va: number, 
 const datagram: Workload = {
   name: "datagram",
   description: "one large datagram from a to b (receive posted first)",
-  schemes: [...SEMANTICS_NAMES, "msg-zerocopy", "splice"],
+  schemes: [...SEMANTICS_NAMES, "msg-zerocopy", "splice", "io-lite"],
   bytes: 256 << 10,
   async run(w, s) {
+    if (s.scheme === "io-lite") return datagramIoLite(w, s);
     const e = await env(w, s.profile, memoryFor(s.bytes));
     const n = s.bytes, data = pattern(n, n + 1);
     const va = e.pa.mmap(n), vb = e.pb.mmap(n);
@@ -221,12 +224,30 @@ const datagram: Workload = {
   },
 };
 
+/** datagramIoLite: a's producer fills a buffer of its pool in place (before the measure, as the
+ *  other schemes fill theirs) and passes it; b receives into a buffer of its own pool. */
+async function datagramIoLite(w: World, s: WorkloadSettings): Promise<WorkloadResult> {
+  const e = await env(w, s.profile, memoryFor(s.bytes));
+  const n = s.bytes, data = pattern(n, n + 1);
+  const ia = ioLite(e.pa), ib = ioLite(e.pb);
+  const va = ia.alloc(ia.pool(), n);
+  e.pa.store(va, data);
+  const pool = ib.pool();
+  const m = new Measure(e);
+  const rx = ib.postRead(e.fb, { pool, len: n });
+  ia.write(e.fa, [{ va, len: n }]);
+  const got = rx.wait()!;
+  const res = m.result("datagram", s, n);
+  verify("datagram io-lite", ib.bytes(got.agg), data);
+  return res;
+}
+
 const CHUNK = 64 << 10;
 
 const filenet: Workload = {
   name: "filenet",
   description: "a file from a's disk to b's disk in 64 KiB datagrams (b fsyncs)",
-  schemes: ["copy", "emulated-copy", "sendfile", "splice"],
+  schemes: ["copy", "emulated-copy", "sendfile", "splice", "io-lite"],
   bytes: 1 << 20,
   async run(w, s) {
     const e = await env(w, s.profile, memoryFor(2 * s.bytes), true, true);
@@ -234,6 +255,7 @@ const filenet: Workload = {
     e.pa.writeFile("/src", data, { fsync: true });
     e.pb.writeFile("/dst", new Uint8Array(n), { fsync: true }); // blocks allocated: the mapped receive may swap into them
     const sfd = e.pa.open("/src"), dfd = e.pb.open("/dst", { read: true, write: true });
+    if (s.scheme === "io-lite") return filenetIoLite(e, s, sfd, dfd, data);
     const mapped = s.scheme === "emulated-copy";
     const src = mapped ? e.pa.mmap(n, { fd: sfd, prot: Prot.READ, shared: true }) : e.pa.mmap(CHUNK);
     const dst = mapped ? e.pb.mmap(n, { fd: dfd, shared: true }) : e.pb.mmap(CHUNK);
@@ -262,10 +284,32 @@ const filenet: Workload = {
   },
 };
 
+/** filenetIoLite: a sends the file cache's buffers of each chunk; b receives each datagram into a
+ *  buffer of its pool and writes the aggregate to the file (a copy into b's page cache). */
+function filenetIoLite(e: Env, s: WorkloadSettings, sfd: number, dfd: number, data: Uint8Array): WorkloadResult {
+  const n = s.bytes, ia = ioLite(e.pa), ib = ioLite(e.pb);
+  const pool = ib.pool();
+  const m = new Measure(e);
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    const rx = ib.postRead(e.fb, { pool, len });
+    const agg = ia.read(sfd, { len });
+    ia.write(e.fa, agg);
+    ia.free(agg);
+    const got = rx.wait()!;
+    if (ib.write(dfd, got.agg) !== len) throw new Error("filenet io-lite: a short write");
+    ib.free(got.agg);
+  }
+  e.pb.fsync(dfd);
+  const res = m.result("filenet", s, n);
+  verify("filenet io-lite", e.pb.readFile("/dst"), data);
+  return res;
+}
+
 const fileserver: Workload = {
   name: "fileserver",
   description: "16 responses from a hot set of 4 cached files on a's disk, to b",
-  schemes: ["copy", "emulated-copy", "sendfile", "splice", "msg-zerocopy"],
+  schemes: ["copy", "emulated-copy", "sendfile", "splice", "msg-zerocopy", "io-lite"],
   bytes: 64 << 10,
   async run(w, s) {
     const e = await env(w, s.profile, memoryFor(4 * s.bytes), true, false);
@@ -276,11 +320,18 @@ const fileserver: Workload = {
     const maps = s.scheme === "emulated-copy" ? fds.map((fd) => e.pa.mmap(n, { fd, prot: Prot.READ, shared: true })) : [];
     const buf = e.pa.mmap(n), vb = e.pb.mmap(n);
     const [pr, pw] = s.scheme === "splice" ? e.pa.pipe() : [0, 0];
+    const io = ioLite(e.pa);
+    if (s.scheme === "io-lite") for (const fd of fds) { e.pa.lseek(fd, 0); io.free(io.read(fd, { len: n })); } // the IO-Lite cache is hot too
     const m = new Measure(e);
     const order = [0, 1, 2, 3, 0, 2, 1, 3, 3, 0, 1, 2, 2, 1, 0, 3];
     for (const i of order) {
       const rx = e.pb.postRecv(e.fb, vb, n);
-      if (s.scheme === "emulated-copy") e.pa.sendto(e.fa, maps[i], n, { sem: Sem.EMULATED_COPY });
+      if (s.scheme === "io-lite") {
+        e.pa.lseek(fds[i], 0);
+        const agg = io.read(fds[i], { len: n });
+        io.write(e.fa, agg);
+        io.free(agg);
+      } else if (s.scheme === "emulated-copy") e.pa.sendto(e.fa, maps[i], n, { sem: Sem.EMULATED_COPY });
       else if (s.scheme === "sendfile") e.pa.sendfile(e.fa, fds[i], n, 0);
       else if (s.scheme === "splice") {
         e.pa.splice(fds[i], pw, n, 0);
@@ -300,12 +351,13 @@ const fileserver: Workload = {
 const cgi: Workload = {
   name: "cgi",
   description: "a CGI process produces a response, the server process sends it to b",
-  schemes: ["copy", "emulated-copy", "splice"],
+  schemes: ["copy", "emulated-copy", "splice", "io-lite"],
   bytes: 64 << 10,
   async run(w, s) {
     const e = await env(w, s.profile, memoryFor(s.bytes));
     const n = s.bytes, data = pattern(n, 300);
     const server = e.pa;
+    if (s.scheme === "io-lite") return cgiIoLite(e, s, data);
     const [c0, c1] = server.channel();
     const [pr, pw] = server.pipe();
     const cgiProc = server.fork(); // inherits the channel and the pipe
@@ -333,6 +385,33 @@ const cgi: Workload = {
     return res;
   },
 };
+
+/** cgiIoLite: the CGI process fills a buffer of its pool in place and passes the aggregate
+ *  through a pipe; the server (joining the pool) sends it to b. */
+function cgiIoLite(e: Env, s: WorkloadSettings, data: Uint8Array): WorkloadResult {
+  const n = s.bytes, server = e.pa;
+  const [pr, pw] = server.pipe();
+  const cgiProc = server.fork();
+  const ic = ioLite(cgiProc), is = ioLite(server);
+  const pool = ic.pool();
+  const vb = e.pb.mmap(n);
+  const m = new Measure(e);
+  cgiProc.clock = server.clock;
+  const va = ic.alloc(pool, n); // the CGI program generates its response in place
+  cgiProc.store(va, data);
+  const rx = e.pb.postRecv(e.fb, vb, n);
+  ic.write(pw, [{ va, len: n }]);
+  ic.free([{ va, len: n }]);
+  server.clock = Math.max(server.clock, cgiProc.clock);
+  const agg = is.read(pr, { len: n });
+  is.write(e.fa, agg);
+  is.free(agg);
+  const got = rx.wait();
+  const res = m.result("cgi", s, n);
+  verify("cgi io-lite", takeReceived(e.pb, got, vb, n, "copy"), data);
+  cgiProc.exit(0);
+  return res;
+}
 
 /** relay: a receives a message under scheme, does app work on it (returns the buffer to send),
  *  and forwards it to b; `msgs` messages. Verifies what b gets against expect(data). */

@@ -90,21 +90,34 @@ export class IoLite {
     return this.call(`iol_alloc(${pool}, ${len})`, Sys.IOL_ALLOC, pool, len) >>> 0;
   }
 
-  /** read: an aggregate from fd (file at its offset, socket, pipe); null when a socket has no
-   *  datagram and dontwait, or at the end of a file or a closed pipe. */
-  readFrom(fd: number, opts: IolReadOptions = {}): IolReceived | null {
+  /** postRead: start an iol_read on fd; wait() gives its result (a socket's receive waits,
+   *  posted, until a datagram comes; the rest complete at once). wait() is null when a socket
+   *  has no datagram and dontwait, or at the end of a file or a closed pipe. */
+  postRead(fd: number, opts: IolReadOptions = {}): { wait(): IolReceived | null } {
     const len = opts.len ?? 1 << 20, max = opts.maxSlices ?? IOL_MAX_SLICES;
     const name = `iol_read(${fd}, ${len})`;
     const r = this.p.syscall(Sys.IOL_READ, fd, this.aggVa, max, len, opts.pool ?? -1, opts.dontwait ? MsgFlag.DONTWAIT : 0);
     const k = this.p.machine.k;
     if (r === SYS_BLOCKED) {
-      const got = this.p.awaitWake(name);
-      return { agg: this.getAgg(got.va), len: got.len, ip: got.ip, port: got.port };
+      let done: IolReceived | undefined;
+      return {
+        wait: () => {
+          if (done) return done;
+          const got = this.p.awaitWake(name);
+          return (done = { agg: this.getAgg(got.va), len: got.len, ip: got.ip, port: got.port });
+        },
+      };
     }
-    if (r === -Errno.EAGAIN && opts.dontwait) return null;
+    if (r === -Errno.EAGAIN && opts.dontwait) return { wait: () => null };
     if (r < 0) throw new SyscallError(name, -r);
-    if (r === 0) return null;
-    return { agg: this.getAgg(k.sysret(2)), len: r, ip: k.sysret(0) >>> 0, port: k.sysret(1) };
+    const got = r === 0 ? null : { agg: this.getAgg(k.sysret(2)), len: r, ip: k.sysret(0) >>> 0, port: k.sysret(1) };
+    return { wait: () => got };
+  }
+
+  /** readFrom: an aggregate from fd (file at its offset, socket, pipe), waiting for a datagram
+   *  unless dontwait; null as postRead's wait(). */
+  readFrom(fd: number, opts: IolReadOptions = {}): IolReceived | null {
+    return this.postRead(fd, opts).wait();
   }
 
   /** read: readFrom's aggregate (empty at the end). */
