@@ -6,6 +6,8 @@ import {
   aggLength, connect, diffCounters, Disk, Errno, ETHERNET, IOL_WINDOW_BASE, ioLite, Kill, MemoryStore, mkfs, PAGE_SIZE,
   SegmentationFault, type Aggregate,
 } from "../../tools/host/index";
+import { CLASS_COLORS } from "../../tools/playground/views";
+import { FrameClass, FRAME_CLASS_NAMES, frameClasses } from "../../tools/playground/engine";
 import { expectBytes, machine, pattern, world } from "./machines";
 import { pair } from "./netpair";
 
@@ -47,7 +49,11 @@ describe("IO-Lite", () => {
     expect(got.agg).toHaveLength(1);
     expect(got.agg[0].va).toBeGreaterThanOrEqual(IOL_WINDOW_BASE);
     expectBytes(ib.bytes(got.agg), data);
-    expect(b.frame(b.explain(pb.pid, got.agg[0].va).frame).kind).toBe("IOLITE");
+    const f = b.explain(pb.pid, got.agg[0].va).frame;
+    expect(b.frame(f).kind).toBe("IOLITE");
+    expect(frameClasses(b)[f]).toBe(FrameClass.IOLITE); // the playground colours it as its own kind
+    expect(FRAME_CLASS_NAMES[FrameClass.IOLITE]).toMatch(/IO-Lite/);
+    expect(CLASS_COLORS[FrameClass.IOLITE]).toHaveLength(3);
     // A store into the window kills the process, as any store to a read-only page does.
     expect(() => pb.store(got.agg[0].va + 5, [1])).toThrow(SegmentationFault);
     expect(pb.alive).toBe(false);
