@@ -208,6 +208,7 @@ export function bufIdle(b: IolBuf, settle: bool = true): void {
 export function iolFileBuf(f: u32): IolBuf | null {
   if (fileBufOf.has(f)) return fileBufOf.get(f);
   const q = filePool();
+  fileSweep(q);
   let idx: u32;
   if (q.freeSlots.length > 0) idx = q.freeSlots.pop();
   else if (q.top < <u32>IOL_POOL_PAGES) idx = q.top++;
@@ -238,6 +239,15 @@ export function iolHoleBuf(): IolBuf | null {
   count(Counter.BytesZeroed, PAGE_SIZE);
   bufSeal(b);
   return b;
+}
+
+/** fileSweep: file-cache buffers nobody holds whose page the file no longer has (written since)
+ *  leave the window. */
+function fileSweep(q: IolPool): void {
+  for (let i: u32 = 0; i < q.top; i++) {
+    const b = q.pageBuf[i];
+    if (b != null && b.file != 0 && b.refs == 0 && frame(b.file).owner == 0) fileBufRemove(b);
+  }
 }
 
 /** fileBufRemove: b leaves the file cache: unmapped from every member, its slot given back. */

@@ -76,7 +76,7 @@ describe("IO-Lite", () => {
 
   it("iol_read of a file is a snapshot: write(), a MAP_SHARED store and a new buffer never change what was read", async () => {
     const data = pattern(N, 3);
-    const { pa } = await fileMachine(data);
+    const { a, pa } = await fileMachine(data);
     const io = ioLite(pa);
     const fd = pa.open("/f", { read: true, write: true });
     const agg = io.read(fd, { len: N });
@@ -93,11 +93,13 @@ describe("IO-Lite", () => {
     const now = pa.readFile("/f");
     expect(now[7]).toBe(0xee);
     expect(now[PAGE_SIZE]).toBe(0x55);
+    const old = [0, 1].map((i) => a.explain(pa.pid, agg[i].va).frame);
     io.free(agg);
-    // Read again: the new bytes, in new buffers.
+    // Read again: the new bytes, in new buffers; the old pages, held by nobody, leave the window.
     pa.lseek(fd, 0);
     const again = io.read(fd, { len: N });
     expectBytes(io.bytes(again), now);
+    for (const f of old) expect(a.frame(f).kind).toBe("FREE");
   });
 
   it("the file cache holds one copy: two readers and a mapping see the same frames at the same window addresses", async () => {
