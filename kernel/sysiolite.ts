@@ -24,7 +24,7 @@ import { enter, finish, sysWrite } from "./sysfs";
 import { sendCheck, sendPrepared } from "./sysnet";
 import { outReqNew } from "../drivers/outreq";
 import { pipeIolFront, pipePutIol, pipeRoom, pipeTake, Pipe } from "./pipe";
-import { aggBuf, aggBytes, aggLen, aggOff, aggOut, aggParse, iolInput, iolJoinFiles, iolOutput, iolPoolNew, iolWait, IOL_SEM, mapBuf, member } from "./io/iolite";
+import { aggBuf, aggBytes, aggLen, aggOff, aggOut, aggParse, iolInput, iolJoinFiles, iolOutput, iolPoolNew, iolUnwait, iolWait, IOL_SEM, mapBuf, member } from "./io/iolite";
 import { bufAlloc, bufDrop, bufGive, bufIdle, bufSeal, iolFileBuf, iolHoleBuf, IolBuf, IolPool, iolPool } from "./io/iolbuf";
 import { Inode } from "../fs/inode";
 import { pcPage } from "../fs/pagecache";
@@ -157,10 +157,11 @@ export function sysIolRead(p: Proc, fd: i32, agg: u32, max: i32, len: u32, k: i3
   if (d != null) {
     p.ret0 = <i32>d.src;
     p.ret1 = <i32>d.sport;
+    iolUnwait(p);
     return iolInput(p, k, agg, len, d);
   }
   if ((flags & MsgFlag.DONTWAIT) != 0) return -Errno.EAGAIN;
-  iolWait(p, k);
+  iolWait(p, k, s, len);
   sockWait(s, p.pid, agg, len, IOL_SEM);
   p.state = ProcState.BLOCKED;
   return SYS_BLOCKED;

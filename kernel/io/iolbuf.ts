@@ -101,9 +101,13 @@ export function filePool(): IolPool {
   return q!;
 }
 
-/** usable: may buffer b's pages be filled again (no output still reads them)? */
+/** usable: may buffer b's pages be filled again (no output still reads them, no receive plan
+ *  still holds them)? */
 function usable(b: IolBuf): bool {
-  for (let i: u32 = 0; i < b.npages; i++) if (frame(objectPage(b.pool.obj, b.pg + i)).outRef != 0) return false;
+  for (let i: u32 = 0; i < b.npages; i++) {
+    const m = frame(objectPage(b.pool.obj, b.pg + i));
+    if (m.outRef != 0 || m.wired != 0) return false;
+  }
   return true;
 }
 

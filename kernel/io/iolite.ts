@@ -6,7 +6,7 @@
 //   aggregate (user memory): count x (va u32, len u32), each slice inside one buffer the caller
 //   holds; the kernel copies the pairs in and out (8 bytes a slice), never the bytes they name
 
-import { Counter, Errno, IOL_MAX_POOLS, IOL_WINDOW_BASE, MAX_PROCS, PAGE_SHIFT, PAGE_SIZE, Prot, Pte, Sem } from "../../base/abi";
+import { Counter, Errno, IOL_MAX_POOLS, IOL_WINDOW_BASE, MAX_PROCS, NicFeature, PAGE_SHIFT, PAGE_SIZE, Prot, Pte, Sem } from "../../base/abi";
 import { count } from "../../base/stats";
 import { Proc } from "../proc";
 import { copyin, copyout } from "../uio";
@@ -20,7 +20,12 @@ import { OutReq } from "../../drivers/outreq";
 import { Dgram, dgramFree } from "../../net/dgram";
 import { csumAdd, csumRange } from "../../net/checksum";
 import { UDP_HLEN } from "../../net/udp";
-import { bufAlloc, bufDrop, bufGive, bufs, bufSeal, CSUM_SLOTS, filePool, IOL_FILE_POOL, IolBuf, IolPool, iolPool, poolDestroy, poolMaybeDestroy, pools, POOL_SPAN } from "./iolbuf";
+import { Socket } from "../../net/socket";
+import { udpIpHlen, udpStep } from "../../net/udpout";
+import { MAX_NICS, nics } from "../../drivers/nicdev";
+import { nicPlan } from "../../drivers/nicpost";
+import { planNew, planUseFrames } from "../../drivers/rxlayout";
+import { bufAlloc, bufDrop, bufGive, bufHold, bufs, bufSeal, CSUM_SLOTS, filePool, IOL_FILE_POOL, IolBuf, IolPool, iolPool, poolDestroy, poolMaybeDestroy, pools, POOL_SPAN } from "./iolbuf";
 
 export { IolBuf, IolPool, iolPool };
 
@@ -200,23 +205,66 @@ function iolPaySum(r: OutReq): i32 {
 
 // ---- input: a datagram into a new buffer ---------------------------------------------------------
 
-// The waiting iol_read of each process: its pool.
+// The waiting iol_read of each process: its pool, and the buffer the adapter fills in place.
 const waitPool = new StaticArray<i32>(MAX_PROCS + 1);
+const waitBuf = new StaticArray<IolBuf | null>(MAX_PROCS + 1);
 
-/** iolWait: p's iol_read on a socket waits; the datagram goes into a buffer of pool k. */
-export function iolWait(p: Proc, k: i32): void {
-  waitPool[p.pid] = k;
+/** iolUnwait: p waits no more: the buffer laid out for it (if any) goes back to its pool. */
+export function iolUnwait(p: Proc): void {
+  const b = waitBuf[p.pid];
+  waitBuf[p.pid] = null;
+  if (b != null) bufDrop(b, 0);
 }
 
-/** iolInput: datagram d (consumed) into a new buffer of pool k for p, its one slice (va, len) at
- *  agg; bytes (at most len: UDP drops the rest), or -errno. The receive copies the data once into
- *  the buffer (ours: the adapter does not place data in pool buffers). */
+/**
+ * iolWait: p's iol_read of up to len bytes waits on socket s; the datagram goes into a buffer of
+ * pool k. Where s has its own receive queue (early demultiplexing) on a NIC that splits headers,
+ * the queue is laid out over a buffer of the pool, so the data lands in it in place: the
+ * adapter fills the buffer (its pages wired while posted), no CPU copy.
+ */
+export function iolWait(p: Proc, k: i32, s: Socket, len: u32): void {
+  iolUnwait(p);
+  waitPool[p.pid] = k;
+  const q = iolPool(k)!;
+  for (let i = 0; i < MAX_NICS; i++) {
+    const n = nics[i];
+    const rq = s.queue[i];
+    if (n == null || rq == 0 || !n.has(NicFeature.HEADER_SPLIT)) continue;
+    let b = waitBuf[p.pid];
+    if (b == null) {
+      b = bufAlloc(q, len);
+      if (b == null) return; // no room: the data will be copied from the adapter's buffers
+      bufHold(b);
+      waitBuf[p.pid] = b;
+    }
+    const plan = planNew(0, len, udpStep(len, n.mtu), udpIpHlen(len), UDP_HLEN, n.features);
+    if (<u32>plan.frames.length == b!.npages) {
+      const frames = new Array<u32>();
+      for (let j: u32 = 0; j < b!.npages; j++) frames.push(b!.frameAt(j << PAGE_SHIFT));
+      planUseFrames(plan, frames);
+    }
+    nicPlan(n, rq, plan);
+  }
+}
+
+/** iolInput: datagram d (consumed) into a buffer of pool k for p — the one the adapter filled in
+ *  place, or a new one the data is copied into — its one slice (va, len) at agg; bytes (at most
+ *  len: UDP drops the rest), or -errno. */
 export function iolInput(p: Proc, k: i32, agg: u32, len: u32, d: Dgram): i32 {
   const q = iolPool(k);
   const n = min(len, d.len);
+  const laid = waitBuf[p.pid]; // the buffer the adapter was to fill in place
+  waitBuf[p.pid] = null;
+  let b: IolBuf | null = null;
+  if (laid != null) {
+    if (n > 0 && <u64>n <= <u64>laid.npages << PAGE_SHIFT) b = laid;
+    else bufDrop(laid, 0);
+  }
   if (q == null || n == 0) { dgramFree(d); p.ret2 = 0; return q == null ? -Errno.EINVAL : 0; }
-  const b = bufAlloc(q, n);
-  if (b == null) { dgramFree(d); return -Errno.ENOMEM; }
+  if (b == null) {
+    b = bufAlloc(q, n);
+    if (b == null) { dgramFree(d); return -Errno.ENOMEM; }
+  }
   let at: u32 = 0;
   for (let i = 0; i < d.pkts.length && at < n; i++) {
     const pk = d.pkts[i];
@@ -225,8 +273,11 @@ export function iolInput(p: Proc, k: i32, agg: u32, len: u32, d: Dgram): i32 {
       let left = min(pk.runLen[j], n - at);
       while (left > 0) {
         const m = min(left, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-        memory.copy(framePtr(b.frameAt(at)) + (at & (PAGE_SIZE - 1)), paPtr(pa), m);
-        count(Counter.BytesCopied, m);
+        const to = (b.frameAt(at) << PAGE_SHIFT) + (at & (PAGE_SIZE - 1));
+        if (to != pa) { // not where the adapter was to place it: copied
+          memory.copy(paPtr(to), paPtr(pa), m);
+          count(Counter.BytesCopied, m);
+        }
         at += m;
         pa += m;
         left -= m;
@@ -236,6 +287,7 @@ export function iolInput(p: Proc, k: i32, agg: u32, len: u32, d: Dgram): i32 {
   dgramFree(d);
   bufSeal(b);
   bufGive(p.pid, b);
+  if (b == laid) bufDrop(b, 0); // the wait's hold, now the process's
   let e = mapBuf(p, b, false);
   if (e == 0) {
     oneBuf[0] = b;
@@ -259,6 +311,7 @@ export function iolWaitPool(p: Proc): i32 {
 /** iolForget: p is exiting: its references dropped, it leaves every pool. */
 export function iolForget(p: Proc): void {
   const pid = p.pid;
+  iolUnwait(p);
   for (let i = 0; i < bufs.length; i++) {
     const b = bufs[i];
     if (b.filler == pid) b.filler = 0; // its address space goes: nothing to revoke
