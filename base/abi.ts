@@ -440,7 +440,7 @@ export const IOL_WINDOW_BASE = 0x70000000;
 export const IOL_POOL_PAGES = 4096;
 export const IOL_MAX_POOLS = 15;
 /** The most slices one aggregate passes, and the largest buffer (one datagram's worth). */
-export const IOL_MAX_SLICES = 256;
+export const IOL_MAX_SLICES = 1024;
 export const IOL_MAX_BUF = 1 << 20;
 
 /** Flags of sendto / recvfrom beyond the semantics. */

@@ -9,15 +9,15 @@
 //               of 4 (cached), b receives                                    io-lite
 //   cgi         a CGI process produces `bytes`, hands them to the server     copy, emulated-copy, splice, io-lite
 //               process, which sends them to b
-//   proxy       a receives `bytes`, makes k app-level copies, touches a      copy, zio, emulated-copy
+//   proxy       a receives `bytes`, makes k app-level copies, touches a      copy, zio, emulated-copy, io-lite
 //               fraction f of the last one's pages, sends it on to b
-//   kvset       a (2 CPUs) receives a value of `bytes` (SET), copies it into copy, zio, emulated-copy
+//   kvset       a (2 CPUs) receives a value of `bytes` (SET), copies it into copy, zio, emulated-copy, io-lite
 //               an object, appends the object to a log file, fsyncs; with
 //               emulated-copy the log is a mapped file the value is received
 //               into (page swapping), then msync (the mmap'd store zIO is
 //               compared with)
-//   modify      a receives `bytes`, rewrites a 64-byte header in each page,  copy, zio, emulated-copy, msg-zerocopy
-//               forwards the result to b
+//   modify      a receives `bytes`, rewrites a 64-byte header in each page,  copy, zio, emulated-copy, msg-zerocopy,
+//               forwards the result to b                                     io-lite
 //
 // Schemes per side: a Genie semantics is used for every send and receive of the workload (with
 // emulated copy, files are mapped where the scheme says so); the Linux schemes and zio receive
@@ -35,7 +35,7 @@
 import {
   Disk, MemoryStore, PAGE_SIZE, Prot, SEMANTICS, SEMANTICS_NAMES, Sem, World, connect, diffCounters, mkfs, profileMtu, wireOptions,
   COUNTER_NAMES, type Counters, type Machine, type Process, type Profile,
-  ioLite,
+  ioLite, type Aggregate,
 } from "../host/index";
 import { firstDifference, pattern } from "../host/pattern";
 
@@ -446,14 +446,81 @@ async function relay(w: World, s: WorkloadSettings, name: string, msgs: number,
   return m.result(name, s, n * msgs);
 }
 
+/** relayIoLite: relay with io-lite: a receives each message into a buffer of its pool (in place),
+ *  the app work returns the aggregate to send (new buffers chained with the received slices),
+ *  and a sends it to b; b sends and receives with copy, as in relay. */
+async function relayIoLite(w: World, s: WorkloadSettings, name: string, msgs: number,
+  work: (p: Process, agg: Aggregate, n: number, scratch: () => number) => Aggregate, expect: (d: Uint8Array) => Uint8Array): Promise<WorkloadResult> {
+  const e = await env(w, s.profile, memoryFor(s.bytes * 4));
+  const n = s.bytes, io = ioLite(e.pa);
+  const fromB = e.pb.socket();
+  e.pb.bind(fromB, 3000);
+  e.pb.connect(fromB, "10.0.0.1", 1000);
+  const cb = e.pb.mmap(n), vb = e.pb.mmap(n);
+  const pool = io.pool();
+  const made: Aggregate = []; // the buffers the work made, freed after each message
+  const scratch = () => { const va = io.alloc(pool, PAGE_SIZE); made.push({ va, len: PAGE_SIZE }); return va; };
+  const m = new Measure(e);
+  for (let i = 0; i < msgs; i++) {
+    const data = pattern(n, 400 + i);
+    e.pb.store(cb, data);
+    const rin = io.postRead(e.fa, { pool, len: n });
+    e.pb.sendto(fromB, cb, n, { sem: Sem.COPY });
+    const got = rin.wait()!;
+    if (got.len !== n) throw new Error(`${name} io-lite: a receive returned ${got.len} of ${n} bytes`);
+    const out = work(e.pa, got.agg, n, scratch);
+    const rout = e.pb.postRecv(e.fb, vb, n);
+    io.write(e.fa, out);
+    io.free(got.agg);
+    io.free(made.splice(0));
+    rout.wait();
+    verify(`${name} io-lite message ${i}`, e.pb.load(vb, n), expect(data));
+  }
+  return m.result(name, s, n * msgs);
+}
+
+/** sliceOf: bytes [off, off+len) of aggregate agg, as slices (aggregates are passed by value). */
+function sliceOf(agg: Aggregate, off: number, len: number): Aggregate {
+  const out: Aggregate = [];
+  let at = 0;
+  for (const x of agg) {
+    const lo = Math.max(off, at), hi = Math.min(off + len, at + x.len);
+    if (lo < hi) out.push({ va: x.va + lo - at, len: hi - lo });
+    at += x.len;
+  }
+  return out;
+}
+
 const proxy: Workload = {
   name: "proxy",
   description: "a receives a message, makes k copies, touches a fraction f of the last one's pages, forwards it",
-  schemes: ["copy", "zio", "emulated-copy"],
+  schemes: ["copy", "zio", "emulated-copy", "io-lite"],
   bytes: 256 << 10,
   run(w, s) {
     const k = s.k ?? 2, f = s.f ?? 0.1;
     const touch = (n: number) => Math.round((n / PAGE_SIZE) * f);
+    const expectProxy = (d: Uint8Array) => {
+      const x = d.slice();
+      for (let pg = 0; pg < touch(d.length); pg++) x[pg * PAGE_SIZE] ^= 0xff;
+      return x;
+    };
+    if (s.scheme === "io-lite")
+      // k copies are k aggregates passed by value; a touched page is a new buffer in the chain.
+      return relayIoLite(w, s, "proxy", 4, (p, agg, n, scratch) => {
+        let copy = agg;
+        for (let i = 0; i < k; i++) copy = copy.map((x) => ({ ...x }));
+        const out: Aggregate = [];
+        for (let pg = 0; pg < touch(n); pg++) {
+          const page = sliceOf(copy, pg * PAGE_SIZE, Math.min(PAGE_SIZE, n - pg * PAGE_SIZE));
+          const bytes = ioLite(p).bytes(page);
+          bytes[0] ^= 0xff;
+          const va = scratch();
+          p.store(va, bytes);
+          out.push({ va, len: bytes.length });
+        }
+        const rest = touch(n) * PAGE_SIZE;
+        return rest < n ? [...out, ...sliceOf(copy, rest, n - rest)] : out;
+      }, expectProxy);
     return relay(w, s, "proxy", 4, (p, inBuf, bufs, n) => {
       let from = inBuf;
       for (let i = 0; i < k; i++) {
@@ -462,11 +529,7 @@ const proxy: Workload = {
       }
       for (let pg = 0; pg < touch(n); pg++) p.store(from + pg * PAGE_SIZE, [p.load(from + pg * PAGE_SIZE, 1)[0] ^ 0xff]);
       return from;
-    }, (d) => {
-      const x = d.slice();
-      for (let pg = 0; pg < touch(d.length); pg++) x[pg * PAGE_SIZE] ^= 0xff;
-      return x;
-    }, Math.max(1, Math.min(k, 2)));
+    }, expectProxy, Math.max(1, Math.min(k, 2)));
   },
 };
 
@@ -474,10 +537,26 @@ const HDR = 64;
 const modify: Workload = {
   name: "modify",
   description: "a receives a message, rewrites a 64-byte header in each page of a copy, forwards it",
-  schemes: ["copy", "zio", "emulated-copy", "msg-zerocopy"],
+  schemes: ["copy", "zio", "emulated-copy", "msg-zerocopy", "io-lite"],
   bytes: 256 << 10,
   run(w, s) {
     const hdr = new Uint8Array(HDR).fill(0x5a);
+    if (s.scheme === "io-lite")
+      // The original stays as received; the copy is one header buffer chained before each page's rest.
+      return relayIoLite(w, s, "modify", 4, (p, agg, n, scratch) => {
+        const h = scratch();
+        p.store(h, hdr);
+        const out: Aggregate = [];
+        for (let at = 0; at < n; at += PAGE_SIZE) {
+          const len = Math.min(PAGE_SIZE, n - at), hl = Math.min(HDR, len);
+          out.push({ va: h, len: hl }, ...sliceOf(agg, at + hl, len - hl));
+        }
+        return out.filter((x) => x.len > 0);
+      }, (d) => {
+        const x = d.slice();
+        for (let at = 0; at < x.length; at += PAGE_SIZE) x.set(hdr.subarray(0, Math.min(HDR, x.length - at)), at);
+        return x;
+      });
     return relay(w, s, "modify", 4, (p, inBuf, bufs, n) => {
       p.memcpy(bufs[0], inBuf, n); // the application keeps the original
       for (let at = 0; at < n; at += PAGE_SIZE) p.store(bufs[0] + at, hdr.subarray(0, Math.min(HDR, n - at)));
@@ -493,7 +572,7 @@ const modify: Workload = {
 const kvset: Workload = {
   name: "kvset",
   description: "a (2 CPUs) receives 4 SETs, copies each value into an object, appends the object to a log file, fsyncs; emulated-copy: the log is a mapped file the value is received into",
-  schemes: ["copy", "zio", "emulated-copy"],
+  schemes: ["copy", "zio", "emulated-copy", "io-lite"],
   bytes: 64 << 10,
   async run(w, s) {
     // The store's threads have run on both CPUs: a PTE change of its address space costs a shootdown.
@@ -501,6 +580,7 @@ const kvset: Workload = {
     e.pa.setCpu(1);
     e.pa.setCpu(0);
     const n = s.bytes, sets = 4;
+    const io = ioLite(e.pa), pool = s.scheme === "io-lite" ? io.pool() : -1;
     if (s.scheme === "zio") e.pa.zioConfig({});
     const mapped = s.scheme === "emulated-copy"; // the mmap'd-file store zIO is compared with
     const fromB = e.pb.socket();
@@ -518,6 +598,18 @@ const kvset: Workload = {
       const v = pattern(n, 500 + i);
       values.push(v);
       e.pb.store(cb, v);
+      if (pool >= 0) {
+        // The object is the received aggregate itself (kept by value); the log append copies it
+        // into the page cache.
+        const rx = io.postRead(e.fa, { pool, len: n });
+        e.pb.sendto(fromB, cb, n, { sem: Sem.COPY });
+        const got = rx.wait()!;
+        e.pa.clock = Math.max(e.pa.clock, e.pb.clock);
+        if (io.write(log, got.agg) !== n) throw new Error("kvset io-lite: a short log write");
+        e.pa.fsync(log);
+        io.free(got.agg);
+        continue;
+      }
       const rx = e.pa.postRecv(e.fa, mapped ? map + i * n : inBuf, n, { sem: mapped ? Sem.EMULATED_COPY : Sem.COPY });
       e.pb.sendto(fromB, cb, n, { sem: Sem.COPY });
       const got = rx.wait();
