@@ -40,7 +40,7 @@ export function sysIolPool(p: Proc): i32 {
 let poolErr: i32 = 0;
 function poolOf(p: Proc, k: i32): IolPool | null {
   const q = iolPool(k);
-  poolErr = q == null || k == 0 ? -Errno.EINVAL : member(q!, p) ? 0 : -Errno.EACCES;
+  poolErr = q == null || k == 0 ? -Errno.EINVAL : member(q, p) ? 0 : -Errno.EACCES;
   return poolErr == 0 ? q : null;
 }
 

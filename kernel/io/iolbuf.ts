@@ -98,7 +98,7 @@ export function iolPool(k: i32): IolPool | null {
 export function filePool(): IolPool {
   let q = pools[IOL_FILE_POOL];
   if (q == null) { q = new IolPool(IOL_FILE_POOL); pools[IOL_FILE_POOL] = q; }
-  return q!;
+  return q;
 }
 
 /** usable: may buffer b's pages be filled again (no output still reads them, no receive plan
@@ -154,7 +154,7 @@ export function bufAlloc(q: IolPool, len: u32): IolBuf | null {
     b = newBuf(q, q.top, n);
     q.top += n;
   }
-  const c = b!;
+  const c = b;
   c.free = false;
   c.gen++;
   c.filler = 0;
@@ -227,10 +227,10 @@ export function iolFileBuf(f: u32): IolBuf | null {
   count(Counter.IolPoolPages);
   let b = q.pageBuf[idx];
   if (b == null) b = newBuf(q, idx, 1);
-  b!.free = false;
-  b!.file = f;
-  b!.gen++;
-  fileBufOf.set(f, b!);
+  b.free = false;
+  b.file = f;
+  b.gen++;
+  fileBufOf.set(f, b);
   return b;
 }
 

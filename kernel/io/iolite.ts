@@ -238,9 +238,9 @@ export function iolWait(p: Proc, k: i32, s: Socket, len: u32): void {
       waitBuf[p.pid] = b;
     }
     const plan = planNew(0, len, udpStep(len, n.mtu), udpIpHlen(len), UDP_HLEN, n.features);
-    if (<u32>plan.frames.length == b!.npages) {
+    if (<u32>plan.frames.length == b.npages) {
       const frames = new Array<u32>();
-      for (let j: u32 = 0; j < b!.npages; j++) frames.push(b!.frameAt(j << PAGE_SHIFT));
+      for (let j: u32 = 0; j < b.npages; j++) frames.push(b.frameAt(j << PAGE_SHIFT));
       planUseFrames(plan, frames);
     }
     nicPlan(n, rq, plan);

@@ -208,6 +208,39 @@ describe("IO-Lite", () => {
     a.world.run();
   });
 
+  it("a buffer being filled is writable by its producer alone: a forked child's store into it kills the child", async () => {
+    const m = await machine();
+    const p = m.spawn();
+    const io = ioLite(p);
+    const va = io.alloc(io.pool(), PAGE_SIZE);
+    p.store(va, [1, 2, 3]);
+    const child = p.fork(); // inherits the window, read-only
+    expect(Array.from(child.load(va, 3))).toEqual([1, 2, 3]);
+    expect(() => child.store(va, [9])).toThrow(SegmentationFault);
+    expect(child.killReason).toBe(Kill.SEGV_PROT);
+    p.store(va + 3, [4]); // the producer still fills it
+    expect(Array.from(p.load(va, 4))).toEqual([1, 2, 3, 4]);
+  });
+
+  it("files: iol_write copies an aggregate into the file at its offset; a hole reads as a buffer of zeroes; pipes refuse iol_read of write() bytes", async () => {
+    const data = pattern(2 * PAGE_SIZE, 8);
+    const { pa } = await fileMachine(data);
+    const io = ioLite(pa);
+    const src = io.read(pa.open("/f"), { len: data.length });
+    const out = pa.open("/g", { read: true, write: true, create: true });
+    pa.lseek(out, 3 * PAGE_SIZE); // pages 0..2 stay a hole
+    expect(io.write(out, src)).toBe(data.length);
+    const back = io.read(pa.open("/g"), { len: 5 * PAGE_SIZE });
+    const want = new Uint8Array(5 * PAGE_SIZE);
+    want.set(data, 3 * PAGE_SIZE);
+    expectBytes(io.bytes(back), want);
+    const [r, w] = pa.pipe();
+    const buf = pa.mmap(PAGE_SIZE);
+    pa.write(w, buf, 10);
+    expect(() => io.read(r)).toThrow(errno(Errno.EINVAL));
+    expect(pa.read(r, buf, 10)).toBe(10);
+  });
+
   it("bad arguments get clear errors and change nothing", async () => {
     const { a, pa, fa } = await pair();
     const io = ioLite(pa);

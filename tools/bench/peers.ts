@@ -35,7 +35,7 @@
 import {
   Disk, MemoryStore, PAGE_SIZE, Prot, SEMANTICS, SEMANTICS_NAMES, Sem, World, connect, diffCounters, mkfs, profileMtu, wireOptions,
   COUNTER_NAMES, type Counters, type Machine, type Process, type Profile,
-  ioLite, type Aggregate,
+  aggSlice, ioLite, type Aggregate,
 } from "../host/index";
 import { firstDifference, pattern } from "../host/pattern";
 
@@ -479,18 +479,6 @@ async function relayIoLite(w: World, s: WorkloadSettings, name: string, msgs: nu
   return m.result(name, s, n * msgs);
 }
 
-/** sliceOf: bytes [off, off+len) of aggregate agg, as slices (aggregates are passed by value). */
-function sliceOf(agg: Aggregate, off: number, len: number): Aggregate {
-  const out: Aggregate = [];
-  let at = 0;
-  for (const x of agg) {
-    const lo = Math.max(off, at), hi = Math.min(off + len, at + x.len);
-    if (lo < hi) out.push({ va: x.va + lo - at, len: hi - lo });
-    at += x.len;
-  }
-  return out;
-}
-
 const proxy: Workload = {
   name: "proxy",
   description: "a receives a message, makes k copies, touches a fraction f of the last one's pages, forwards it",
@@ -511,7 +499,7 @@ const proxy: Workload = {
         for (let i = 0; i < k; i++) copy = copy.map((x) => ({ ...x }));
         const out: Aggregate = [];
         for (let pg = 0; pg < touch(n); pg++) {
-          const page = sliceOf(copy, pg * PAGE_SIZE, Math.min(PAGE_SIZE, n - pg * PAGE_SIZE));
+          const page = aggSlice(copy, pg * PAGE_SIZE, Math.min(PAGE_SIZE, n - pg * PAGE_SIZE));
           const bytes = ioLite(p).bytes(page);
           bytes[0] ^= 0xff;
           const va = scratch();
@@ -519,7 +507,7 @@ const proxy: Workload = {
           out.push({ va, len: bytes.length });
         }
         const rest = touch(n) * PAGE_SIZE;
-        return rest < n ? [...out, ...sliceOf(copy, rest, n - rest)] : out;
+        return rest < n ? [...out, ...aggSlice(copy, rest, n - rest)] : out;
       }, expectProxy);
     return relay(w, s, "proxy", 4, (p, inBuf, bufs, n) => {
       let from = inBuf;
@@ -549,7 +537,7 @@ const modify: Workload = {
         const out: Aggregate = [];
         for (let at = 0; at < n; at += PAGE_SIZE) {
           const len = Math.min(PAGE_SIZE, n - at), hl = Math.min(HDR, len);
-          out.push({ va: h, len: hl }, ...sliceOf(agg, at + hl, len - hl));
+          out.push({ va: h, len: hl }, ...aggSlice(agg, at + hl, len - hl));
         }
         return out.filter((x) => x.len > 0);
       }, (d) => {

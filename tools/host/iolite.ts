@@ -126,10 +126,18 @@ export class IoLite {
   }
 
   /** write: the aggregate's bytes to fd (socket: one datagram to ip:port, or the connected
-   *  peer; pipe: queued by reference; file: at its offset); bytes. */
+   *  peer; pipe: queued by reference; file: at its offset, as many calls as it takes); bytes. */
   write(fd: number, agg: Aggregate, to: { ip?: string | number; port?: number } = {}): number {
     const ip = to.ip === undefined ? 0 : toIp(to.ip);
-    return this.call(`iol_write(${fd}, ${agg.length} slices)`, Sys.IOL_WRITE, fd, this.putAgg(agg), agg.length, ip, to.port ?? 0);
+    const total = aggLength(agg);
+    let done = 0;
+    do {
+      const rest = done === 0 ? agg : aggSlice(agg, done, total - done);
+      const n = this.call(`iol_write(${fd}, ${rest.length} slices)`, Sys.IOL_WRITE, fd, this.putAgg(rest), rest.length, ip, to.port ?? 0);
+      if (n === 0) throw new Error(`pid ${this.p.pid}: iol_write(${fd}) wrote nothing`);
+      done += n;
+    } while (done < total);
+    return done;
   }
 
   /** free: drop this process's references to the slices' buffers (one per slice). */
@@ -149,6 +157,18 @@ export class IoLite {
 /** ioLite: the IO-Lite calls of process p. */
 export function ioLite(p: Process): IoLite {
   return new IoLite(p);
+}
+
+/** aggSlice: bytes [off, off+len) of agg, as slices of the same buffers. */
+export function aggSlice(agg: Aggregate, off: number, len: number): Aggregate {
+  const out: Aggregate = [];
+  let at = 0;
+  for (const x of agg) {
+    const lo = Math.max(off, at), hi = Math.min(off + len, at + x.len);
+    if (lo < hi) out.push({ va: x.va + lo - at, len: hi - lo });
+    at += x.len;
+  }
+  return out;
 }
 
 /** aggLength: bytes in agg. */
