@@ -22,11 +22,11 @@ import { File, FileKind } from "./file";
 import { userRange } from "./uio";
 import { enter, finish, sysWrite } from "./sysfs";
 import { sendCheck, sendPrepared } from "./sysnet";
+import { resident } from "./syssplice";
 import { outReqNew } from "../drivers/outreq";
 import { pipeIolFront, pipePutIol, pipeRoom, pipeTake, Pipe } from "./pipe";
 import { aggBuf, aggBytes, aggLen, aggOff, aggOut, aggParse, iolInput, iolJoinFiles, iolOutput, iolPoolNew, iolUnwait, iolWait, IOL_SEM, mapBuf, member } from "./io/iolite";
 import { bufAlloc, bufDrop, bufGive, bufIdle, bufSeal, iolFileBuf, iolHoleBuf, IolBuf, IolPool, iolPool } from "./io/iolbuf";
-import { Inode } from "../fs/inode";
 import { pcPage } from "../fs/pagecache";
 import { sockDequeue, sockRecvBegin, sockWait } from "../net/socket";
 import { JUMBO_MAX_DATA } from "../net/jumbo";
@@ -224,18 +224,6 @@ function fileRead(p: Proc, f: File, agg: u32, max: i32, len: u32): i32 {
   }
   const r = handOut(p, agg, n);
   if (r >= 0) f.off = off + n;
-  return r;
-}
-
-/** resident: every page of [off, off+n) of ip in memory (reads started for the rest); 0,
- *  SYS_RESTART or -EIO. */
-function resident(ip: Inode, off: u64, n: u32): i32 {
-  let r = 0;
-  for (let pg = <u32>(off >> PAGE_SHIFT); pg <= <u32>((off + n - 1) >> PAGE_SHIFT); pg++) {
-    const x = pcPage(ip, pg);
-    if (x == SYS_RESTART) r = SYS_RESTART;
-    else if (x < 0) return x;
-  }
   return r;
 }
 
