@@ -60,7 +60,8 @@ export enum FrameKind {
   ANON = 3, // anonymous memory of some memory object
   PAGECACHE = 4, // a file page in the unified page cache
   IOBUF = 5, // a system buffer for I/O (network/disk), owned by the kernel
-  COUNT = 6,
+  IOLITE = 6, // a page of an IO-Lite pool's window (kernel/io/iolite.ts)
+  COUNT = 7,
 }
 
 /** Frame flags, orthogonal to the kind. */
@@ -179,6 +180,13 @@ export enum Sys {
   ZC_NOTIFY = 23, // (socket fd, dontwait) -> 1; sysret = (first id, last id, copied) of completed
   //                 MSG_ZEROCOPY sends; -EAGAIN (dontwait) if none; else waits for one
   ZIO_CONFIG = 24, // (threshold bytes, policy on) -> 0: the caller's zIO copy elision (kernel/io/zio.ts)
+  // IO-Lite (kernel/sysiolite.ts, docs/peers.md §3). An aggregate is `count` slices (va, len) of
+  // u32 pairs in user memory; every slice lies in one buffer of a pool's window.
+  IOL_POOL = 25, // () -> id of a new pool whose access-control set is the caller (its window mapped)
+  IOL_ALLOC = 26, // (pool, len) -> va of a new buffer the caller may write until it passes it
+  IOL_READ = 27, // (fd, agg va, max slices, len, pool, flags) -> bytes; sysret(2) = slices written
+  IOL_WRITE = 28, // (fd, agg va, count, ip, port) -> bytes: to a socket (one datagram), pipe or file
+  IOL_FREE = 29, // (agg va, count) -> 0: the caller's references to the slices' buffers dropped
   // File system (kernel/sysfs.ts). Paths are (va, len) in user memory, len <= FS_PATH_MAX; any of
   // these may return SYS_RESTART. 64-bit offsets and lengths are passed as (low, high) words.
   OPEN = 32, // (path va, path len, OpenFlag bits) -> fd
@@ -261,6 +269,10 @@ export enum Counter {
   ZioElided, // pages an application memcpy recorded as an indirection instead of copying (zIO)
   ZioMaterialised, // pages copied because an access hit an indirection (zIO; the copy is in BytesCopied)
   ZioSendResolved, // pages a send gathered straight from an indirection's source frame (zIO)
+  IolPoolPages, // pages an IO-Lite pool's window grew by (frames placed in it, mapped at first use)
+  IolBufReused, // IO-Lite buffers taken again from a pool's free list (no mapping changes)
+  IolCsumHits, // IO-Lite slices whose Internet checksum came from the cache (buffer, generation)
+  IolCsumMisses, // IO-Lite slices whose checksum was computed (and cached)
   COUNT,
 }
 
@@ -424,6 +436,15 @@ export const SEM_MASK = 0xf;
 /** zIO (kernel/io/zio.ts): the copy size from which memcpy elides, unless the process says
  *  otherwise (ZIO_CONFIG): 16 KiB (ours). */
 export const ZIO_DEFAULT_THRESHOLD = 16384;
+
+/** IO-Lite windows (kernel/io/iolite.ts): pool k's window is IOL_POOL_PAGES pages at
+ *  IOL_WINDOW_BASE + k * IOL_POOL_PAGES * PAGE_SIZE, the same address in every member. */
+export const IOL_WINDOW_BASE = 0x70000000;
+export const IOL_POOL_PAGES = 4096;
+export const IOL_MAX_POOLS = 15;
+/** The most slices one aggregate passes, and the largest buffer (one datagram's worth). */
+export const IOL_MAX_SLICES = 1024;
+export const IOL_MAX_BUF = 1 << 20;
 
 /** Flags of sendto / recvfrom beyond the semantics. */
 export enum MsgFlag {

@@ -46,6 +46,9 @@ export class OutReq {
   zc: bool = false;
   zcId: u32 = 0;
   zcCopied: bool = false;
+  /** The payload's one's-complement sum if its sender knows it without touching the bytes (an
+   *  IO-Lite send: checksum cache, kernel/io/iolite.ts), or -1: the network sums the runs. */
+  paySum: (r: OutReq) => i32 = sumUnknown;
 
   /** addRun: payload bytes [pa, pa+len) come next (merged with the previous run if adjacent). */
   addRun(pa: u32, len: u32): void {
@@ -57,6 +60,10 @@ export class OutReq {
     this.runPa.push(pa);
     this.runLen.push(len);
   }
+}
+
+function sumUnknown(r: OutReq): i32 {
+  return -1;
 }
 
 const live = new Array<OutReq | null>();
@@ -77,6 +84,7 @@ export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
     r.leaveHide = false;
     r.pending = 0;
     r.zc = false;
+    r.paySum = sumUnknown;
   } else r = new OutReq();
   r.sem = sem;
   r.pid = pid;

@@ -15,6 +15,7 @@ import { fsForget } from "../fs/wait";
 import { FdTable } from "./file";
 import { tokensForget } from "./io/notify";
 import { chanForget } from "./ipc";
+import { iolForget } from "./io/iolite";
 import { Proc, procs } from "./proc";
 
 function slot(): Proc | null {
@@ -74,6 +75,7 @@ export function procExit(p: Proc, status: i32, why: Kill): void {
   fsForget(p.pid);
   chanForget(p);
   p.fds.closeAll();
+  iolForget(p);
   if (p.as != null) asDestroy(p.as!);
   p.as = null;
   p.state = ProcState.ZOMBIE;

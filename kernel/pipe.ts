@@ -9,6 +9,8 @@
 //           the bytes as they were at the splice
 //     USER  an application's frame (vmsplice): pinned; the application must not change it until
 //           it is consumed (weak integrity, as Linux's vmsplice without SPLICE_F_GIFT)
+//     IOLITE  a page of an immutable IO-Lite buffer (iol_write): the pipe holds a reference to the
+//           buffer; iol_read passes it on by reference, read() copies it (kernel/io/iolite.ts)
 //
 // Pipes never block (ours, for brevity): reading an empty pipe gives -EAGAIN (0 once the write end
 // is closed), writing a full one -EAGAIN.
@@ -22,6 +24,7 @@ import { frame, frameAlloc, frameIoDone, frameOutput, frameRef, frameUnref, fram
 import { pmapPageProtect } from "../vm/pmap";
 import { framePtr, paPtr } from "../vm/ram";
 import { OutReq } from "../drivers/outreq";
+import { bufDrop, bufHold, IolBuf } from "./io/iolbuf";
 
 /** The most bytes a pipe holds: Linux's default pipe-max-size (1 MiB), so one pipe can carry a
  *  datagram of the largest size the benchmarks send. */
@@ -31,6 +34,7 @@ export enum PipeHold {
   COPY = 0,
   FILE = 1,
   USER = 2,
+  IOLITE = 3,
 }
 
 export class Pipe {
@@ -38,6 +42,9 @@ export class Pipe {
   offs: Array<u32> = [];
   lens: Array<u32> = [];
   holds: Array<PipeHold> = [];
+  /** IOLITE: the buffer (kernel/io/iolite.ts) and the window address of the bytes; else null, 0. */
+  iolBuf: Array<IolBuf | null> = [];
+  iolVa: Array<u32> = [];
   bytes: u32 = 0;
   readers: i32 = 1;
   writers: i32 = 1;
@@ -73,7 +80,30 @@ export function pipePut(q: Pipe, f: u32, off: u32, len: u32, hold: PipeHold): vo
   q.offs.push(off);
   q.lens.push(len);
   q.holds.push(hold);
+  q.iolBuf.push(null);
+  q.iolVa.push(0);
   q.bytes += len;
+}
+
+/** pipePutIol: queue bytes [off, off+len) of frame f, window address va, of IO-Lite buffer b
+ *  (the pipe holds a reference to b). */
+export function pipePutIol(q: Pipe, f: u32, off: u32, len: u32, b: IolBuf, va: u32): void {
+  pipePut(q, f, off, len, PipeHold.IOLITE);
+  bufHold(b);
+  q.iolBuf[q.iolBuf.length - 1] = b;
+  q.iolVa[q.iolVa.length - 1] = va;
+}
+
+/** pipeIolFront: bytes at the front of q that are IO-Lite buffer slices (iol_read takes them). */
+export function pipeIolFront(q: Pipe): u32 {
+  let n: u32 = 0;
+  for (let i = 0; i < q.holds.length && q.holds[i] == PipeHold.IOLITE; i++) n += q.lens[i];
+  return n;
+}
+
+/** pipeTake: consume the first n bytes of q (the caller has taken what it needs of them). */
+export function pipeTake(q: Pipe, n: u32): void {
+  consume(q, n);
 }
 
 /** letGo: q drops the holds of its buffer i (the caller removes it). */
@@ -81,6 +111,7 @@ function letGo(q: Pipe, i: i32): void {
   const f = q.frames[i];
   if (q.holds[i] == PipeHold.FILE) frameIoDone(f, IoRef.OUT);
   else if (q.holds[i] == PipeHold.USER) { frameIoDone(f, IoRef.WIRE); count(Counter.Unwires); }
+  else if (q.holds[i] == PipeHold.IOLITE) bufDrop(q.iolBuf[i]!, 0);
   frameUnref(f);
 }
 
@@ -91,6 +122,7 @@ function consume(q: Pipe, n: u32): void {
     const k = q.lens[0];
     if (n < k) {
       q.offs[0] += n;
+      q.iolVa[0] += n;
       q.lens[0] = k - n;
       return;
     }
@@ -99,6 +131,8 @@ function consume(q: Pipe, n: u32): void {
     q.offs.shift();
     q.lens.shift();
     q.holds.shift();
+    q.iolBuf.shift();
+    q.iolVa.shift();
     n -= k;
   }
 }
@@ -152,7 +186,7 @@ export function pipeOutput(q: Pipe, n: u32, r: OutReq): void {
     const k = min(q.lens[i], n - done);
     frameRef(f);
     r.frames.push(f);
-    if (q.holds[i] == PipeHold.FILE) {
+    if (q.holds[i] == PipeHold.FILE || q.holds[i] == PipeHold.IOLITE) {
       frameOutput(f);
       r.outFrames.push(f);
     } else if (q.holds[i] == PipeHold.USER) {

@@ -19,6 +19,7 @@ import { sysSocket, sysBind, sysConnect, sysSendto, sysSendv, sysRecvfrom, sysCl
 import { fileResident } from "./io/resident";
 import { zioConfig } from "./io/zio";
 import { isPipe, sysPipe, sysPipeIo, sysSendfile, sysSplice, sysVmsplice } from "./syssplice";
+import { sysIolAlloc, sysIolFree, sysIolPool, sysIolRead, sysIolWrite } from "./sysiolite";
 import { sysFsync, sysFstat, sysFtruncate, sysLseek, sysMkdir, sysOpen, sysRead, sysReaddir, sysStat, sysUnlink, sysWrite } from "./sysfs";
 
 /** The process of the last system call (its ret0 / ret1 are the second result registers). */
@@ -133,6 +134,11 @@ export function syscall(pid: i32, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a
     case Sys.SENDFILE: r = sysSendfile(p, a0, a1, <u32>a2, a3, a4); break;
     case Sys.ZC_NOTIFY: r = sysZcNotify(p, a0, a1); break;
     case Sys.ZIO_CONFIG: r = zioConfig(p, <u32>a0, a1 != 0); break;
+    case Sys.IOL_POOL: r = sysIolPool(p); break;
+    case Sys.IOL_ALLOC: r = sysIolAlloc(p, a0, <u32>a1); break;
+    case Sys.IOL_READ: r = sysIolRead(p, a0, <u32>a1, a2, <u32>a3, a4, a5); break;
+    case Sys.IOL_WRITE: r = sysIolWrite(p, a0, <u32>a1, a2, <u32>a3, a4); break;
+    case Sys.IOL_FREE: r = sysIolFree(p, <u32>a0, a1); break;
     case Sys.LSEEK: r = sysLseek(p, a0, a1, a2, a3); break;
     case Sys.FTRUNCATE: r = sysFtruncate(p, a0, a1, a2); break;
     case Sys.UNLINK: r = sysUnlink(p, <u32>a0, <u32>a1); break;

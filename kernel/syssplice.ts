@@ -110,7 +110,7 @@ let argErr: i32 = 0;
 
 /** resident: every page of [off, off+n) of ip in memory (reads started for the rest); 0,
  *  SYS_RESTART or -EIO. */
-function resident(ip: Inode, off: u64, n: u32): i32 {
+export function resident(ip: Inode, off: u64, n: u32): i32 {
   let r = 0;
   for (let pg = <u32>(off >> PAGE_SHIFT); pg <= <u32>((off + n - 1) >> PAGE_SHIFT); pg++) {
     const x = pcPage(ip, pg);

@@ -91,7 +91,8 @@ export function udpOutput(n: Nic, sport: u32, dst: u32, dport: u32, r: OutReq): 
   } else {
     let sum = csumU32(pseudo, (sport << 16) | dport);
     sum = csumU32(sum, lenField << 16);
-    field = udpCsumField(csumAdd(sum, payloadSum(r)));
+    const known = r.paySum(r); // an IO-Lite send's cached sums (kernel/io/iolite.ts)
+    field = udpCsumField(csumAdd(sum, known >= 0 ? <u32>known : payloadSum(r)));
   }
   for (let i = 0; i < cnt; i++) {
     const t = txPktNew();

@@ -246,17 +246,18 @@ describe("semantics names", () => {
 });
 
 describe("genie bench peers", () => {
-  it("prints {profile, workload, rows} with the contract's keys; a scheme not implemented gives no row, its reason on stderr", () => {
-    const r = genie("bench", "peers", "--workload", "datagram", "--schemes", "copy,msg-zerocopy,io-lite", "--size", "16K", "--json");
+  it("prints {profile, workload, rows} with the contract's keys; io-lite is measured; a scheme that does not apply gives no row, its reason on stderr", () => {
+    const r = genie("bench", "peers", "--workload", "datagram", "--schemes", "copy,msg-zerocopy,io-lite,zio", "--size", "16K", "--json");
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain("io-lite: not implemented");
+    expect(r.stderr).toContain("zio: does not apply to datagram");
     const doc = JSON.parse(r.stdout);
     expect(Object.keys(doc)).toEqual(["profile", "workload", "rows"]);
-    expect(doc.rows.map((x: { scheme: string }) => x.scheme)).toEqual(["copy", "msg-zerocopy"]);
+    expect(doc.rows.map((x: { scheme: string }) => x.scheme)).toEqual(["copy", "msg-zerocopy", "io-lite"]);
     for (const row of doc.rows)
       expect(Object.keys(row)).toEqual(["workload", "scheme", "profile", "bytes", "simulatedUs", "throughputMbps", "cpuUs", "cpuBytesCopied", "pteWrites", "tlbShootdowns", "faults"]);
     expect(doc.rows[0].cpuBytesCopied).toBe(2 * 16384);
     expect(doc.rows[1].cpuBytesCopied).toBe(16384); // the receiver's copy only
+    expect(doc.rows[2].cpuBytesCopied).toBe(16); // received in place into the pool's buffer: only two aggregates' slice
   });
 
   it("bench help lists every scheme and every workload; an unknown workload or scheme is a usage error", () => {

@@ -309,6 +309,7 @@ export function asFork(parent: AddrSpace, child: AddrSpace): i32 {
       const pte = pmapPte(parent.asid, va);
       if ((pte & Pte.P) == 0) continue;
       let bits = pte & (Pte.W | Pte.U | Pte.COW | Pte.TCOW);
+      if ((r.prot & Prot.WRITE) == 0) bits &= ~Pte.W; // a page lent writable (IO-Lite) stays the lender's
       if (cow) {
         pmapProtect(parent.asid, va, Pte.COW, Pte.W);
         bits = (bits & ~Pte.W) | Pte.COW;

@@ -10,7 +10,9 @@
 //   3. TCOW: no frame under protected output (an emulated copy's: outputs register them) is
 //      writable through any mapping; emulated share and disk writeback hold outRef without
 //      write protection, by design
-//   4. permissions: no writable mapping in a region without write permission
+//   4. permissions: no writable mapping in a region without write permission, except a page
+//      lent to its one writer (an IO-Lite buffer being filled: lenders register them); no
+//      IMMUTABLE frame (an IO-Lite buffer) writable through any mapping
 //   5. scrubbing: a free frame not flagged UNSCRUBBED holds only zeroes
 
 import { FrameFlag, FrameKind, MAX_PROCS, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Prot, Pte } from "../base/abi";
@@ -52,6 +54,14 @@ export function checkRegisterProtector(fn: HoldCounter): void {
   protectors.push(fn);
 }
 
+const lenders = new Array<HoldCounter>();
+
+/** checkRegisterLender: fn sets lent[frame] = asid for every frame it lends write access to in a
+ *  read-only region (only that address space may map it writable). */
+export function checkRegisterLender(fn: HoldCounter): void {
+  lenders.push(fn);
+}
+
 /** checkInvariants: number of violations found (0 = all hold); details in checkReport(). */
 export function checkInvariants(scrub: bool): i32 {
   report = "";
@@ -60,7 +70,9 @@ export function checkInvariants(scrub: bool): i32 {
   const expected = new StaticArray<u32>(<i32>n);
   const mapped = new StaticArray<u32>(<i32>n);
   const guarded = new StaticArray<u32>(<i32>n);
+  const lent = new StaticArray<u32>(<i32>n);
   expected[0] = 1;
+  for (let h = 0; h < lenders.length; h++) lenders[h](lent);
   for (let h = 0; h < protectors.length; h++) protectors[h](guarded);
 
   for (let i = 1; i < objects.length; i++) {
@@ -101,7 +113,8 @@ export function checkInvariants(scrub: bool): i32 {
         const r = asFind(as, va);
         if (r == null) { badPte(asid, va, f, "mapped outside every region"); continue; }
         if (objectPage(r.obj, r.index(va)) != f) badPte(asid, va, f, "maps a frame its object no longer holds (stale)");
-        if ((pte & Pte.W) != 0 && (r.prot & Prot.WRITE) == 0) badPte(asid, va, f, "writable in a read-only region");
+        if ((pte & Pte.W) != 0 && (r.prot & Prot.WRITE) == 0 && unchecked(lent[f]) != <u32>asid) badPte(asid, va, f, "writable in a read-only region");
+        if ((pte & Pte.W) != 0 && (m.flags & FrameFlag.IMMUTABLE) != 0) badPte(asid, va, f, "immutable (IO-Lite) frame is writable");
       }
     }
   }

@@ -22,6 +22,7 @@ import { moveFamily, moveInput, moveOutput, moveOutputDone } from "./move";
 import { tokenDone, tokenNew, weak } from "./notify";
 import { Dgram, dgramFree } from "../../net/dgram";
 import { zcComplete } from "./zerocopy";
+import { iolInput, iolWaitPool, IOL_SEM } from "./iolite";
 
 export { OutReq };
 
@@ -90,6 +91,10 @@ export function ioOutputDone(r: OutReq): void {
  *  kernel/io/resident.ts ioInputNow). */
 export function ioInput(p: Proc, sem: Sem, va: u32, len: u32, d: Dgram): i32 {
   if (moveFamily(sem)) return moveInput(p, va & PAGE_MASK, len, d, sem);
+  if (sem == IOL_SEM) { // an iol_read: va is its aggregate (kernel/sysiolite.ts)
+    count(Counter.DatagramsReceived);
+    return iolInput(p, iolWaitPool(p), va, len, d);
+  }
   const dlen = d.len;
   let r: i32;
   switch (sem) {

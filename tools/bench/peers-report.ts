@@ -7,7 +7,7 @@
 //   null if it never does. Nothing in the kernel knows these sizes: they come out of the costs.
 
 import { getProfile, PROFILES, World } from "../host/index";
-import { ALL_SCHEMES, NOT_IMPLEMENTED, WORKLOADS, workloadByName, type WorkloadResult } from "./peers";
+import { ALL_SCHEMES, WORKLOADS, workloadByName, type WorkloadResult } from "./peers";
 import { fmtBytes, fmtNum, markdownTable, type Row } from "./format";
 import { lineChart } from "./svg";
 
@@ -23,7 +23,6 @@ export interface PeersProfile {
 }
 export interface PeersReport {
   profiles: PeersProfile[];
-  notImplemented: { scheme: string; reason: string }[];
 }
 
 export const PEERS_HEADERS = ["workload", "scheme", "bytes", "simulated µs", "Mbit/s", "CPU µs", "CPU bytes copied", "PTE writes", "TLB shootdowns", "faults"];
@@ -59,7 +58,7 @@ export async function runPeers(opts: { kernel: WebAssembly.Module; progress?: (l
     for (const scheme of SWEEP_SCHEMES) for (const bytes of SWEEP_SIZES) sweep.push(await one("datagram", scheme, bytes));
     out.push({ profile: name, rows, sweep, crossovers: SWEEP_SCHEMES.filter((s) => s !== "copy").map((scheme) => ({ scheme, bytes: crossover(sweep, scheme) })) });
   }
-  return { profiles: out, notImplemented: Object.entries(NOT_IMPLEMENTED).map(([scheme, reason]) => ({ scheme, reason })) };
+  return { profiles: out };
 }
 
 /** peersCharts: per profile, CPU time of one datagram against its size, per scheme. */
@@ -98,7 +97,6 @@ export function peersMarkdown(r: PeersReport, chartDir: string): string {
     md.push("Where each scheme starts to beat copy (one datagram, CPU time of both machines; sizes swept: " + SWEEP_SIZES.map(fmtBytes).join(", ") + "):", "");
     md.push(markdownTable(["scheme", "beats copy from"], p.crossovers.map((c) => [c.scheme, c.bytes === null ? "never in the sweep" : fmtBytes(c.bytes)])));
   }
-  for (const n of r.notImplemented) md.push(`Not measured: ${n.reason}.`, "");
   md.push("### Where each scheme wins, and why", "");
   for (const p of r.profiles) {
     const rows = p.rows;

@@ -27,8 +27,8 @@
 //
 // peers --json prints exactly {"profile", "workload", "rows": [ROW, ...]}, each ROW {"workload",
 // "scheme", "profile", "bytes", "simulatedUs", "throughputMbps", "cpuUs", "cpuBytesCopied",
-// "pteWrites", "tlbShootdowns", "faults"} (tools/bench/peers.ts); a scheme that does not apply or
-// is not implemented gives no row, its reason on stderr.
+// "pteWrites", "tlbShootdowns", "faults"} (tools/bench/peers.ts); a scheme that does not apply
+// to the workload gives no row, its reason on stderr.
 //
 // --pcap FILE: the wires' frames, every run one after the other, in one capture; where it went
 // goes to stderr (stdout stays the table or the JSON).
@@ -43,7 +43,7 @@ import { runSteady, STEADY_HEADERS, STEADY_ROUNDS, STEADY_ROW_KEYS, steadyCells,
 import { PATCHING_HEADERS, PATCHING_ROW_KEYS, PATCHING_SCHEMES, patchingCells, runPatching, type PatchingRow } from "../bench/patching";
 import { HANDLER_SIZES, IPC_BYTES, IPC_SPEEDUPS, PATCHING_MTUS, PATCHING_SIZES } from "../bench/further";
 import { HANDLER_HEADERS, HANDLER_ROW_KEYS, handlerCells, IPC_HEADERS, IPC_ROW_KEYS, ipcCells, runHandler, runIpc, type HandlerRow, type IpcRow } from "../bench/ipcserver";
-import { ALL_SCHEMES, NOT_IMPLEMENTED, RESULT_KEYS, WORKLOADS, type WorkloadResult } from "../bench/peers";
+import { ALL_SCHEMES, RESULT_KEYS, WORKLOADS, type WorkloadResult } from "../bench/peers";
 import { PEERS_HEADERS, peersCells } from "../bench/peers-report";
 import { Capture, pcapOption } from "./capture";
 import { UsageError } from "./usage";
@@ -220,9 +220,8 @@ async function benchPeers(o: { workload: string; schemes?: string[]; profile: st
   const refused: string[] = [];
   for (const scheme of schemes) {
     if (!wl.schemes.includes(scheme)) {
-      const why = NOT_IMPLEMENTED[scheme] ?? `${scheme}: does not apply to ${wl.name} (it applies to ${wl.schemes.join(", ")})`;
-      refused.push(why);
-      table.push({ lead: [wl.name, scheme], note: NOT_IMPLEMENTED[scheme] ? "not implemented" : "does not apply" });
+      refused.push(`${scheme}: does not apply to ${wl.name} (it applies to ${wl.schemes.join(", ")})`);
+      table.push({ lead: [wl.name, scheme], note: "does not apply" });
       continue;
     }
     const r = await wl.run(new World({ kernel, seed: 1 }), { profile: getProfile(o.profile), scheme, bytes });

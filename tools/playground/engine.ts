@@ -12,7 +12,7 @@
 // to stop at step n, throws once step n is over.
 
 import * as genie from "../host/index";
-import { Ev, FRAME_META_SIZE, FrameField, FrameFlag, MAX_PROCS, PcapWriter, ProcField, ProcState, Sys, World, type Machine, type TraceEvent } from "../host/index";
+import { Ev, FRAME_META_SIZE, FrameField, FrameFlag, FrameKind, MAX_PROCS, PcapWriter, ProcField, ProcState, Sys, World, type Machine, type TraceEvent } from "../host/index";
 import type { WorldObserver } from "../host/world";
 import type { RingView } from "../host/nic";
 import { resolveSettings, runScenario, scenarioByName, scenarioWorld, type Settings } from "../scenarios/index";
@@ -34,13 +34,14 @@ export interface Step {
 
 /** How each frame is drawn on the frames map: its kind, or the I/O state that matters more. */
 export enum FrameClass {
-  FREE, KERNEL, PAGETABLE, ANON, PAGECACHE, IOBUF, OUTPUT, INPUT, WIRED, ORPHAN, COUNT,
+  FREE, KERNEL, PAGETABLE, ANON, PAGECACHE, IOBUF, OUTPUT, INPUT, WIRED, ORPHAN, IOLITE, COUNT,
 }
 
 export const FRAME_CLASS_NAMES: Record<FrameClass, string> = {
   [FrameClass.FREE]: "free", [FrameClass.KERNEL]: "kernel", [FrameClass.PAGETABLE]: "page table", [FrameClass.ANON]: "anonymous",
   [FrameClass.PAGECACHE]: "page cache", [FrameClass.IOBUF]: "I/O buffer", [FrameClass.OUTPUT]: "under output (TCOW)",
-  [FrameClass.INPUT]: "under input", [FrameClass.WIRED]: "wired", [FrameClass.ORPHAN]: "orphan", [FrameClass.COUNT]: "",
+  [FrameClass.INPUT]: "under input", [FrameClass.WIRED]: "wired", [FrameClass.ORPHAN]: "orphan",
+  [FrameClass.IOLITE]: "IO-Lite buffer (immutable)", [FrameClass.COUNT]: "",
 };
 
 /** A frame seen on the wire: when, how long, and its first PACKET_HEAD bytes (the headers). */
@@ -155,10 +156,11 @@ export function frameClasses(m: Machine): Uint8Array {
     out[f] =
       kind === 0 ? FrameClass.FREE
       : flags & FrameFlag.ORPHAN ? FrameClass.ORPHAN
+      : kind === FrameKind.IOLITE || flags & FrameFlag.IMMUTABLE ? FrameClass.IOLITE // a pool's window, or the file cache's buffers
       : d.getUint16(at + FrameField.OUTREF, true) > 0 ? FrameClass.OUTPUT
       : d.getUint16(at + FrameField.INREF, true) > 0 ? FrameClass.INPUT
       : d.getUint16(at + FrameField.WIRED, true) > 0 || flags & FrameFlag.PINNED ? FrameClass.WIRED
-      : kind; // FrameKind and FrameClass agree on KERNEL .. IOBUF
+      : kind; // FrameKind and FrameClass agree on KERNEL .. IOBUF (IOLITE is above)
   }
   return out;
 }

@@ -16,6 +16,7 @@ export const CLASS_COLORS: Record<number, [number, number, number]> = {
   [FrameClass.INPUT]: [40, 200, 200],
   [FrameClass.WIRED]: [220, 60, 150],
   [FrameClass.ORPHAN]: [120, 0, 0],
+  [FrameClass.IOLITE]: [245, 150, 110],
 };
 
 export const css = (c: [number, number, number]) => `rgb(${c[0]},${c[1]},${c[2]})`;
