@@ -13,6 +13,7 @@ import { forkCow } from "./fork";
 import { fileNetFile } from "./filenet";
 import { ipcServer } from "./ipc";
 import { pswapPages } from "./pswap";
+import { PEER_WORKLOADS } from "./peers/index";
 
 /** What the caller lends a scenario to watch it. */
 export interface Hooks {
@@ -41,8 +42,9 @@ export interface Scenario {
   run(world: World, settings: Settings, hooks: Hooks): Promise<ScenarioResult>;
 }
 
-/** SCENARIOS: every scenario, in the order menus show them. */
-export const SCENARIOS: readonly Scenario[] = [datagram, forkCow, fileNetFile, ipcServer, pswapPages];
+/** SCENARIOS: every scenario, in the order menus show them: Genie's, then the workloads of Genie
+ *  beside the systems after it (tools/scenarios/peers/, `genie bench peers`). */
+export const SCENARIOS: readonly Scenario[] = [datagram, forkCow, fileNetFile, ipcServer, pswapPages, ...PEER_WORKLOADS];
 
 /** variants: the choices of s's compare setting ([] if it has none). */
 export function variants(s: Scenario): readonly string[] {
@@ -75,4 +77,5 @@ export function scenarioWorld(kernel: WebAssembly.Module, settings: Settings): W
 }
 
 import { ConfigError } from "../host/errors";
+export { PEER_WORKLOADS, ALL_SCHEMES, NOT_IMPLEMENTED, PEER_SCHEMES, type PeerWorkload } from "./peers/index";
 export { defaults, resolveSettings, SETTING, type SettingSpec, type Settings, type SettingValue } from "./settings";
