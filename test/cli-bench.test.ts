@@ -247,7 +247,7 @@ describe("semantics names", () => {
 
 describe("genie bench peers", () => {
   it("prints {profile, workload, rows} with the contract's keys; a scheme not implemented gives no row, its reason on stderr", () => {
-    const r = genie("bench", "peers", "--workload", "datagram", "--schemes", "copy,msg-zerocopy,io-lite", "--size", "16K", "--json");
+    const r = genie("bench", "peers", "--workload", "bulk-datagram", "--schemes", "copy,msg-zerocopy,io-lite", "--size", "16K", "--json");
     expect(r.status).toBe(0);
     expect(r.stderr).toContain("io-lite: not implemented");
     const doc = JSON.parse(r.stdout);
@@ -262,7 +262,7 @@ describe("genie bench peers", () => {
   it("bench help lists every scheme and every workload; an unknown workload or scheme is a usage error", () => {
     const h = genie("bench", "help");
     expect(h.status).toBe(0);
-    for (const name of ["io-lite", "zio", "sendfile", "splice", "msg-zerocopy", "emulated-weak-move", "datagram", "filenet", "fileserver", "cgi", "proxy", "kvset", "modify"])
+    for (const name of ["io-lite", "zio", "sendfile", "splice", "msg-zerocopy", "emulated-weak-move", "bulk-datagram", "filenet", "fileserver", "cgi", "proxy", "kvset", "modify"])
       expect(h.stdout).toContain(name);
     expect(genie("bench", "peers", "--workload", "nope").status).toBe(2);
     expect(genie("bench", "peers", "--workload", "proxy", "--schemes", "zero").status).toBe(2);

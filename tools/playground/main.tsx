@@ -551,7 +551,7 @@ function Trace() {
   );
 }
 
-const CHART_METRICS = ["latencyUs", "simulatedMs", "cpuBytesCopied", "bytesCopied", "pteWrites", "tlbShootdowns", "faults", "pageSwaps", "syscalls"];
+const CHART_METRICS = ["latencyUs", "simulatedMs", "simulatedUs", "cpuUs", "cpuBytesCopied", "bytesCopied", "pteWrites", "tlbShootdowns", "faults", "pageSwaps", "syscalls"];
 
 function Compare() {
   const rows = compareRows.value;
@@ -673,11 +673,13 @@ function SettingsForm() {
           ) : k.kind === "boolean" ? (
             <input type="checkbox" data-setting={k.key} checked={Boolean(settings.value[k.key])} onChange={(e) => set(k.key, (e.target as HTMLInputElement).checked)} />
           ) : (
-            <input type="number" data-setting={k.key} min={k.min} max={k.max} value={Number(settings.value[k.key])} style={{ width: "6em" }}
+            <input type="number" data-setting={k.key} min={k.min} max={k.max} step={k.step ?? 1} value={Number(settings.value[k.key])} style={{ width: "6em" }}
               onChange={(e) => {
-                const v = Number((e.target as HTMLInputElement).value);
-                if (Number.isInteger(v) && v >= k.min && v <= k.max) set(k.key, v);
-                else say(`${k.label}: an integer in ${k.min}..${k.max}`, true);
+                try {
+                  set(k.key, resolveSettings([k], { [k.key]: (e.target as HTMLInputElement).value }, k.label)[k.key]);
+                } catch (err) {
+                  say((err as Error).message, true);
+                }
               }} />
           )}
         </label>
