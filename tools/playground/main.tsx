@@ -386,6 +386,7 @@ function Legend() {
           {FRAME_CLASS_NAMES[c as FrameClass]}
         </span>
       ))}
+      <span><i class="owed" />page owed a zIO copy (page tables)</span>
     </div>
   );
 }
@@ -455,11 +456,16 @@ function PageTables() {
         <div key={m.name}>
           {m.procs!.map((p) => (
             <details key={p.pid} open={m.procs!.length <= 2}>
-              <summary>{m.name}: process {p.pid} ({p.state.toLowerCase()}), {p.pages.length} pages mapped</summary>
+              <summary>{m.name}: process {p.pid} ({p.state.toLowerCase()}), {p.pages.length} pages mapped{p.owed.length > 0 && `, ${p.owed.length} owed an elided copy (zIO)`}</summary>
               <div class="pages">
                 {p.pages.slice(0, 512).map((e) => (
-                  <button key={e.va} class="page" title={`frame ${e.frame} [${e.bits}]`} onClick={() => void explainPage(mi, p.pid, e.va)}>
+                  <button key={e.va} class={m.classes[e.frame] === FrameClass.OWED ? "page owed-src" : "page"} title={`frame ${e.frame} [${e.bits}]`} onClick={() => void explainPage(mi, p.pid, e.va)}>
                     0x{e.va.toString(16)} → {e.frame} <small>{e.bits}</small>
+                  </button>
+                ))}
+                {p.owed.slice(0, 512).map((e) => (
+                  <button key={`owed-${e.va}`} class="page owed" title={`not mapped: owes the bytes of frame ${e.frame} (zIO); an access materialises it`} onClick={() => void explainPage(mi, p.pid, e.va)}>
+                    0x{e.va.toString(16)} ⇢ {e.frame} <small>owed</small>
                   </button>
                 ))}
               </div>
