@@ -3,7 +3,9 @@
 // Wall-clock numbers are never asserted (machines are noisy): only the shape of their report.
 
 import { describe, expect, it } from "vitest";
-import { genie, genieAsync, useCli } from "./cli-run";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { genie, genieAsync, root, useCli } from "./cli-run";
 import { ConfigError, getProfile, PROFILES, Sem, SEMANTICS, semanticsByName, validateProfile } from "../tools/host/index";
 import { STEADY_ROW_KEYS } from "../tools/bench/steady";
 import { PATCHING_ROW_KEYS } from "../tools/bench/patching";
@@ -266,5 +268,19 @@ describe("genie bench peers", () => {
       expect(h.stdout).toContain(name);
     expect(genie("bench", "peers", "--workload", "nope").status).toBe(2);
     expect(genie("bench", "peers", "--workload", "proxy", "--schemes", "zero").status).toBe(2);
+  });
+});
+
+describe("npm run bench (build/cli/bench.mjs)", () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, [join(root, "build", "cli", "bench.mjs"), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  it("--help lists its options; a mistake is one line and a hint, exit 2, before anything runs", () => {
+    const h = bench("--help");
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/^Usage: npm run bench \[options\]/);
+    for (const o of ["--docs", "--results-only", "--help"]) expect(h.stdout).toContain(o);
+    const bad = bench("--doc");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("npm run bench: unknown option --doc (did you mean --docs?)\nrun 'npm run bench -- --help' for usage\n");
+    expect(bench("now").stderr).toMatch(/^npm run bench: takes no arguments \(got now\)/);
   });
 });
