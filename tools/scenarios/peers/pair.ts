@@ -46,15 +46,21 @@ export interface PairOptions {
   pcap?: PcapWriter;
 }
 
-/** Pair: the two machines, a process on each and its socket. */
+/** Pair: two machines of one world joined by a wire, a process on each and its socket (the
+ *  record the benchmarks and tests that run two machines share: tools/bench/filenet.ts,
+ *  test/kernel/datagram-scenarios.ts). */
 export interface Pair {
-  w: World;
+  world: World;
   a: Machine;
   b: Machine;
   pa: Process;
   pb: Process;
   fa: number;
   fb: number;
+}
+
+/** A workload's pair, with the profile its costs come from. */
+export interface PeerPair extends Pair {
   profile: Profile;
 }
 
@@ -65,7 +71,7 @@ export const peersMemory = (bytes: number) => Math.ceil((6 * bytes + 8 * MiB) / 
 export const diskFor = (bytes: number) => Math.max(DISK_BYTES, 2 * bytes + 4 * MiB);
 
 /** makePair: machines a and b of o in world w, a's socket connected to b's. */
-export async function makePair(w: World, o: PairOptions): Promise<Pair> {
+export async function makePair(w: World, o: PairOptions): Promise<PeerPair> {
   const disk = () => {
     const image = new Uint8Array(Math.ceil((o.diskBytes ?? DISK_BYTES) / PAGE_SIZE) * PAGE_SIZE);
     mkfs(image);
@@ -84,7 +90,7 @@ export async function makePair(w: World, o: PairOptions): Promise<Pair> {
   pa.bind(fa, 1000);
   pb.bind(fb, 2000);
   pa.connect(fa, B_IP, 2000);
-  return { w, a, b, pa, pb, fa, fb, profile };
+  return { world: w, a, b, pa, pb, fa, fb, profile };
 }
 
 /** The counters a workload's metrics report beside its times (summed over both machines). */
@@ -97,11 +103,11 @@ export class Measure {
   private ca: Counters;
   private cb: Counters;
   readonly t0: number;
-  constructor(private e: Pair) {
-    e.w.run();
+  constructor(private e: PeerPair) {
+    e.world.run();
     this.ca = e.a.counters();
     this.cb = e.b.counters();
-    this.t0 = Math.max(e.pa.clock, e.pb.clock, e.w.now);
+    this.t0 = Math.max(e.pa.clock, e.pb.clock, e.world.now);
     e.pa.clock = e.pb.clock = this.t0;
   }
 
@@ -109,7 +115,7 @@ export class Measure {
    *  cpuBytesCopied and the counters of SHOWN (bytesCopied as cpuBytesCopied). */
   metrics(payload: number): Record<string, number> {
     const e = this.e;
-    e.w.run();
+    e.world.run();
     const t1 = Math.max(e.pa.clock, e.pb.clock);
     const da = diffCounters(this.ca, e.a.counters()), db = diffCounters(this.cb, e.b.counters());
     const sum = (n: keyof Counters) => da[n] + db[n];

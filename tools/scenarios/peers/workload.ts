@@ -6,7 +6,7 @@
 import { getProfile, type Profile, type World } from "../../host/index";
 import { SETTING, type SettingSpec, type Settings } from "../settings";
 import type { Hooks, Scenario } from "../index";
-import { makePair, peersMemory, type Pair, type PairOptions } from "./pair";
+import { makePair, peersMemory, type PairOptions, type PeerPair } from "./pair";
 
 /** What a workload's run is handed. */
 export interface PeerRun {
@@ -22,7 +22,7 @@ export interface PeerRun {
   hooks: Hooks;
   /** pair: the run's two machines, each with the RAM asked for (0: enough to hold `holds`
    *  bytes at once) and the adapters the settings say. */
-  pair(holds: number, opts?: Pick<PairOptions, "aDisk" | "bDisk" | "diskBytes" | "aCpus">): Promise<Pair>;
+  pair(holds: number, opts?: Pick<PairOptions, "aDisk" | "bDisk" | "diskBytes" | "aCpus">): Promise<PeerPair>;
 }
 
 export interface PeerWorkloadDef {
