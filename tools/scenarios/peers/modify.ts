@@ -3,11 +3,10 @@
 
 import { PAGE_SIZE } from "../../host/index";
 import { peerWorkload } from "./workload";
-import { relay } from "./relay";
+import { MESSAGES, relay } from "./relay";
 import type { SettingSpec } from "../settings";
 
 const HEADER: SettingSpec = { key: "header", label: "Header (bytes)", kind: "number", min: 1, max: PAGE_SIZE, default: 64, help: "bytes rewritten at the start of each page" };
-const MESSAGES: SettingSpec = { key: "messages", label: "Messages", kind: "number", min: 1, max: 64, default: 4, help: "messages relayed" };
 
 export const modify = peerWorkload({
   name: "modify",

@@ -3,12 +3,11 @@
 
 import { PAGE_SIZE } from "../../host/index";
 import { peerWorkload } from "./workload";
-import { relay } from "./relay";
+import { MESSAGES, relay } from "./relay";
 import type { SettingSpec } from "../settings";
 
 const COPIES: SettingSpec = { key: "copies", label: "Copies (k)", kind: "number", min: 0, max: 16, default: 2, help: "application-level copies (memcpy) of each message" };
 const FRACTION: SettingSpec = { key: "fraction", label: "Touched (f)", kind: "number", min: 0, max: 1, step: 0.01, default: 0.1, help: "fraction of the last copy's pages the application writes" };
-const MESSAGES: SettingSpec = { key: "messages", label: "Messages", kind: "number", min: 1, max: 64, default: 4, help: "messages relayed" };
 
 export const proxy = peerWorkload({
   name: "proxy",

@@ -9,6 +9,10 @@ import { Sem, pattern, type Process } from "../../host/index";
 import { A_IP, Measure, verify } from "./pair";
 import { postBuf, sendBuf, systemBuffers } from "./schemes";
 import type { PeerRun } from "./workload";
+import type { SettingSpec } from "../settings";
+
+/** The setting of how many messages a relaying workload relays. */
+export const MESSAGES: SettingSpec = { key: "messages", label: "Messages", kind: "number", min: 1, max: 64, default: 4, help: "messages relayed" };
 
 export interface Relay {
   /** Messages relayed. */
