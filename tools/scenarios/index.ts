@@ -6,41 +6,15 @@
 // watch it (the playground's timeline is the world's observer) without the scenario knowing.
 // It checks its own result (the bytes that arrive are the bytes sent) and throws if not.
 
-import { World, type PcapWriter } from "../host/index";
-import type { SettingSpec, Settings } from "./settings";
+import { World } from "../host/index";
+import type { Settings } from "./settings";
+import type { Hooks, Scenario, ScenarioResult } from "./scenario";
 import { datagram } from "./datagram";
 import { forkCow } from "./fork";
 import { fileNetFile } from "./filenet";
 import { ipcServer } from "./ipc";
 import { pswapPages } from "./pswap";
 import { PEER_WORKLOADS } from "./peers/index";
-
-/** What the caller lends a scenario to watch it. */
-export interface Hooks {
-  /** Record the kernels' trace events (Machine.traceLog). */
-  trace?: boolean;
-  /** Capture every wire's frames here. */
-  pcap?: PcapWriter;
-  /** A line of narration. */
-  log?: (line: string) => void;
-}
-
-/** What a scenario reports: numbers worth comparing across semantics (simulated, deterministic). */
-export interface ScenarioResult {
-  metrics: Record<string, number>;
-}
-
-export interface Scenario {
-  name: string;
-  title: string;
-  description: string;
-  /** The knobs it takes, with their defaults. */
-  settings: readonly SettingSpec[];
-  /** The choice setting that tells its variants apart (semantics, scheme, placement), if any:
-   *  the tests run every one of its choices, the playground charts them side by side. */
-  compare?: string;
-  run(world: World, settings: Settings, hooks: Hooks): Promise<ScenarioResult>;
-}
 
 /** SCENARIOS: every scenario, in the order menus show them: Genie's, then the workloads of Genie
  *  beside the systems after it (tools/scenarios/peers/, `genie bench peers`). */
@@ -77,5 +51,6 @@ export function scenarioWorld(kernel: WebAssembly.Module, settings: Settings): W
 }
 
 import { ConfigError } from "../host/errors";
+export type { Hooks, Scenario, ScenarioResult } from "./scenario";
 export { PEER_WORKLOADS, ALL_SCHEMES, NOT_IMPLEMENTED, PEER_SCHEMES, type PeerWorkload } from "./peers/index";
 export { defaults, resolveSettings, SETTING, type SettingSpec, type Settings, type SettingValue } from "./settings";

@@ -5,7 +5,7 @@
 
 import { getProfile, type Profile, type World } from "../../host/index";
 import { SETTING, type SettingSpec, type Settings } from "../settings";
-import type { Hooks, Scenario } from "../index";
+import type { Hooks, Scenario } from "../scenario";
 import { makePair, peersMemory, type PairOptions, type PeerPair } from "./pair";
 
 /** What a workload's run is handed. */
