@@ -1,5 +1,6 @@
 // tools/scenarios/index.ts — the scenario registry: the workloads the CLI runs (genie run), the
-// tests check under every semantics (test/scenarios.test.ts) and the playground animates.
+// benchmarks measure (genie bench peers: the peers group), the tests check under every
+// semantics or scheme they declare (test/scenarios.test.ts) and the playground animates.
 //
 // A scenario is written against the host library only (tools/host): it is handed a world made
 // by its caller, boots its machines there and drives them, so that whoever made the world may
