@@ -72,6 +72,7 @@ export enum FrameFlag {
   DIRTY = 0x8, // holds bytes not yet written back (page cache)
   UNSCRUBBED = 0x10, // free, but still holds a previous owner's bytes: zero before any reuse
   REFERENCED = 0x20, // page cache: used since the eviction clock's hand last passed (fs/pagecache.ts)
+  OWED = 0x40, // the source of elided copies (zIO): pages are owed its bytes (vm/indirect.ts), it is write-protected
 }
 
 // ---- Memory access and protection ----------------------------------------------------------

@@ -21,6 +21,7 @@ import { tlbEntry as tlbWord, tlbReset } from "../vm/tlb";
 import { translate } from "../vm/mmu";
 import { checkInvariants, checkReport } from "../vm/check";
 import { objects } from "../vm/object";
+import { indirectPeek } from "../vm/indirect";
 import { nicAttach as attachNic, nicIntr, nicReplenish } from "../drivers/nic";
 import { MAX_NICS } from "../drivers/nicdev";
 import { ioOutputDone } from "./io/index";
@@ -199,6 +200,15 @@ export function objectPage(id: i32, idx: i32): i32 {
   const o = objects[id];
   if (o == null || idx < 0 || <u32>idx >= o.npages) return -Errno.EINVAL;
   return <i32>o.pages[idx];
+}
+
+/** objectOwed: the source frame page idx of memory object id is owed an elided copy of (zIO,
+ *  vm/indirect.ts), 0 if it owes none, or -EINVAL. */
+export function objectOwed(id: i32, idx: i32): i32 {
+  if (id <= 0 || id >= objects.length) return -Errno.EINVAL;
+  const o = objects[id];
+  if (o == null || idx < 0 || <u32>idx >= o.npages) return -Errno.EINVAL;
+  return <i32>indirectPeek(o, <u32>idx);
 }
 
 /** tlbEntry: word k (0 tag = asid<<20|vpn, 1 pte) of TLB entry i on cpu, for inspection. */

@@ -3,7 +3,9 @@
 // Wall-clock numbers are never asserted (machines are noisy): only the shape of their report.
 
 import { describe, expect, it } from "vitest";
-import { genie, genieAsync, useCli } from "./cli-run";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { genie, genieAsync, root, useCli } from "./cli-run";
 import { ConfigError, getProfile, PROFILES, Sem, SEMANTICS, semanticsByName, validateProfile } from "../tools/host/index";
 import { STEADY_ROW_KEYS } from "../tools/bench/steady";
 import { PATCHING_ROW_KEYS } from "../tools/bench/patching";
@@ -247,9 +249,9 @@ describe("semantics names", () => {
 
 describe("genie bench peers", () => {
   it("prints {profile, workload, rows} with the contract's keys; io-lite is measured; a scheme that does not apply gives no row, its reason on stderr", () => {
-    const r = genie("bench", "peers", "--workload", "datagram", "--schemes", "copy,msg-zerocopy,io-lite,zio", "--size", "16K", "--json");
+    const r = genie("bench", "peers", "--workload", "bulk-datagram", "--schemes", "copy,msg-zerocopy,io-lite,zio", "--size", "16K", "--json");
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain("zio: does not apply to datagram");
+    expect(r.stderr).toContain("zio: does not apply to bulk-datagram");
     const doc = JSON.parse(r.stdout);
     expect(Object.keys(doc)).toEqual(["profile", "workload", "rows"]);
     expect(doc.rows.map((x: { scheme: string }) => x.scheme)).toEqual(["copy", "msg-zerocopy", "io-lite"]);
@@ -263,9 +265,23 @@ describe("genie bench peers", () => {
   it("bench help lists every scheme and every workload; an unknown workload or scheme is a usage error", () => {
     const h = genie("bench", "help");
     expect(h.status).toBe(0);
-    for (const name of ["io-lite", "zio", "sendfile", "splice", "msg-zerocopy", "emulated-weak-move", "datagram", "filenet", "fileserver", "cgi", "proxy", "kvset", "modify"])
+    for (const name of ["io-lite", "zio", "sendfile", "splice", "msg-zerocopy", "emulated-weak-move", "bulk-datagram", "filenet", "fileserver", "cgi", "proxy", "kvset", "modify"])
       expect(h.stdout).toContain(name);
     expect(genie("bench", "peers", "--workload", "nope").status).toBe(2);
     expect(genie("bench", "peers", "--workload", "proxy", "--schemes", "zero").status).toBe(2);
+  });
+});
+
+describe("npm run bench (build/cli/bench.mjs)", () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, [join(root, "build", "cli", "bench.mjs"), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  it("--help lists its options; a mistake is one line and a hint, exit 2, before anything runs", () => {
+    const h = bench("--help");
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/^Usage: npm run bench \[options\]/);
+    for (const o of ["--docs", "--results-only", "--help"]) expect(h.stdout).toContain(o);
+    const bad = bench("--doc");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("npm run bench: unknown option --doc (did you mean --docs?)\nrun 'npm run bench -- --help' for usage\n");
+    expect(bench("now").stderr).toMatch(/^npm run bench: takes no arguments \(got now\)/);
   });
 });

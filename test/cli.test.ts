@@ -72,3 +72,21 @@ describe("bad command lines", () => {
     }
   });
 });
+
+describe("genie run, a workload of the peers group", () => {
+  it("runs proxy under zio and prints its counters; a scheme it does not declare is refused, naming those it does", () => {
+    const r = genie("run", "proxy", "--scheme", "zio", "--bytes", "65536", "--messages", "1", "--json");
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.scenario).toBe("proxy");
+    expect(doc.settings).toMatchObject({ scheme: "zio", bytes: 65536, copies: 2, fraction: 0.1, messages: 1, profile: "server-2025" });
+    expect(doc.metrics.zioElided).toBe(2 * 16);
+    expect(doc.metrics.cpuBytesCopied).toBeGreaterThan(0);
+    const bad = genie("run", "proxy", "--scheme", "sendfile");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe(`genie: run proxy: --scheme: scheme must be one of copy, zio, emulated-copy, got "sendfile"\nrun 'genie run proxy --help' for usage\n`);
+    const list = genie("scenarios");
+    for (const name of ["bulk-datagram", "filenet", "fileserver", "cgi", "proxy", "kvset", "modify"]) expect(list.stdout).toMatch(new RegExp(`^${name}: `, "m"));
+    expect(genie("run", "kvstore").stderr).toMatch(/unknown scenario "kvstore" \(known: datagram, .*, kvset, modify\)/);
+  });
+});

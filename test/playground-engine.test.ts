@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as esbuild from "esbuild";
 import { loadKernel } from "../tools/host/node";
-import { Engine } from "../tools/playground/engine";
+import { Engine, FrameClass } from "../tools/playground/engine";
 import { awaitingCheck, checked } from "./setup/invariants";
 import { resolveSettings, runScenario, scenarioByName, scenarioWorld } from "../tools/scenarios/index";
 // @ts-expect-error: an .mjs build script without types
@@ -10,6 +10,24 @@ import { browserOnly } from "../tools/build/playground.mjs";
 const spec = { scenario: "datagram", settings: { semantics: "emulated-copy", bytes: 20000 } };
 
 describe("playground engine", () => {
+  it("shows zIO's sources as their own frame class and the pages owing them in the page tables", async () => {
+    const engine = new Engine(await loadKernel());
+    const rec = await engine.record({ scenario: "proxy", settings: { scheme: "zio", bytes: 8 * 4096, messages: 1, fraction: 0 } });
+    expect(rec.error).toBeNull();
+    const end = await engine.goto(rec.steps.length);
+    const a = end.machines[0];
+    // The copies still owe their pages at the end: 2 buffers x 8 pages, both owing the receive buffer's 8 frames.
+    const owed = a.procs!.flatMap((p) => p.owed);
+    expect(owed.length).toBe(16);
+    const sources = new Set(owed.map((o) => o.frame));
+    expect(sources.size).toBe(8);
+    for (const f of sources) expect(a.classes[f]).toBe(FrameClass.OWED);
+    expect(Array.from(a.classes).filter((c) => c === FrameClass.OWED).length).toBe(8);
+    // The page-table view lists an owed page apart from the mapped ones: it has no mapping.
+    const mapped = new Set(a.procs!.flatMap((p) => p.pages.map((e) => e.va)));
+    for (const o of owed) expect(mapped.has(o.va)).toBe(false);
+  });
+
   it("watching a run changes nothing: its result equals an unwatched run's", async () => {
     const kernel = await loadKernel();
     const rec = await new Engine(kernel).record(spec);

@@ -30,11 +30,6 @@ export class Region {
   hidden: bool = false;
   /** When it was hidden (the address space's hide clock), to remove the oldest first. */
   hiddenAt: u32 = 0;
-  /** zIO's policy for this buffer (kernel/io/zio.ts): pages elided into it, pages a fault had to
-   *  materialise, and whether eliding stopped because the faults made it lose. */
-  zioElided: u32 = 0;
-  zioFaults: u32 = 0;
-  zioOff: bool = false;
   /** The most mprotect may grant: a shared mapping of a file not open for writing is never
    *  writable (its stores would reach the page cache, and the file, without the right to). */
   maxProt: i32 = Prot.READ | Prot.WRITE;

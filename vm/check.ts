@@ -85,7 +85,12 @@ export function checkInvariants(scrub: bool): i32 {
       expected[f]++;
     }
   }
-  indirectHolds(expected); // pages owed an elided copy hold their source frames
+  const owed = new StaticArray<u32>(<i32>n);
+  indirectHolds(owed); // pages owed an elided copy hold their source frames
+  for (let f: u32 = 1; f < n; f++) {
+    unchecked((expected[f] += owed[f]));
+    if ((unchecked(owed[f]) != 0) != ((frame(f).flags & FrameFlag.OWED) != 0)) bad("frame " + f.toString() + ": marked owed (zIO) " + ((frame(f).flags & FrameFlag.OWED) != 0 ? "but no page owes it" : "not, but pages owe it"));
+  }
   for (let h = 0; h < holders.length; h++) holders[h](expected);
 
   // Walk every address space's page tables.
@@ -110,6 +115,7 @@ export function checkInvariants(scrub: bool): i32 {
         const m = frame(f);
         if (m.kind == FrameKind.FREE) badPte(asid, va, f, "maps a free frame");
         if (unchecked(guarded[f]) != 0 && (pte & Pte.W) != 0) badPte(asid, va, f, "frame under output is writable");
+        if (unchecked(owed[f]) != 0 && (pte & Pte.W) != 0) badPte(asid, va, f, "source of an elided copy (zIO) is writable");
         const r = asFind(as, va);
         if (r == null) { badPte(asid, va, f, "mapped outside every region"); continue; }
         if (objectPage(r.obj, r.index(va)) != f) badPte(asid, va, f, "maps a frame its object no longer holds (stale)");

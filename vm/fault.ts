@@ -29,7 +29,7 @@ import { count } from "../base/stats";
 import { trace } from "../base/trace";
 import { AddrSpace, asFind, Region } from "./aspace";
 import { frame, frameAlloc, frameCopy, frameRef, frameUnref } from "./frame";
-import { indirectPeek, indirectTake } from "./indirect";
+import { indirectChargeCopy, indirectPeek, indirectTake } from "./indirect";
 import { objectInstall, objectPage, ObjKind, VmObject } from "./object";
 import { pagerDirty, pagerPage, pagerReady, PAGER_EIO, PAGER_WAIT } from "./pager";
 import { pteFrame } from "./pagetable";
@@ -67,6 +67,7 @@ function mapPage(as: AddrSpace, r: Region, va: u32, f: u32, access: Access): boo
 export function pageReplace(o: VmObject, idx: u32, old: u32): u32 {
   const f = frameAlloc(FrameKind.ANON, false);
   if (f == 0) return 0;
+  indirectChargeCopy(old); // the copy a write to an elided copy's source costs (zIO's policy)
   frameCopy(f, old);
   objectReplacePage(o, idx, f);
   return f;
@@ -100,7 +101,7 @@ export function vmFault(as: AddrSpace, va: u32, access: Access): Kill {
         frameCopy(f, owed);
         frameUnref(owed);
         objectInstall(o, idx, f);
-        r.zioFaults++;
+        o.zioFaults++;
         if (!mapPage(as, r, page, f, access)) return fatal(as, va, Kill.OOM);
         return resolved(as, va, Counter.ZioMaterialised);
       }

@@ -30,6 +30,12 @@ export class VmObject {
   backOff: u32 = 0;
   /** Pages owed a copy (vm/indirect.ts): their slots are empty until an access materialises them. */
   indirect: i32 = 0;
+  /** zIO's policy for this buffer (kernel/io/zio.ts): pages elided into it; page copies its
+   *  elisions caused (a fault on an owed page: one; a write to a source page it owed: its share
+   *  of the copy, vm/indirect.ts); whether eliding stopped because those made it lose. */
+  zioElided: u32 = 0;
+  zioFaults: f64 = 0;
+  zioOff: bool = false;
 
   constructor(npages: u32) {
     this.pages = new StaticArray<u32>(<i32>npages);

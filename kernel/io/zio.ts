@@ -12,12 +12,15 @@
 //                                          indirection gone (the rest of the buffer stays elided)
 //   a write to a held src page ........... fault: copy-on-write, the writer gets the copy (one
 //                                          page copied); the owed bytes do not change
+//   a plain copy over a whole owed page .. the debt is dropped, not paid (no copy for nothing)
 //   send (copy semantics) of a dst buffer  an owed page goes into the NIC's gather list straight
 //                                          from the source frame (zioGather): no copy at all
-//   policy (per destination buffer: its region): once ZIO_POLICY_MIN pages were elided into it,
-//          if faults have materialised more than the break-even fraction of them (from the cost
-//          profile: what an elision saves against what a materialisation costs), stop eliding
-//          into it; its later copies are plain copies
+//   policy (per destination buffer: its memory object): once ZIO_POLICY_MIN pages were elided
+//          into it, if its elisions have cost more page copies than the break-even fraction of
+//          them (from the cost profile: what an elision saves against what a materialisation
+//          costs), stop eliding into it; its later copies are plain copies. A page copy its
+//          elisions cost: a fault on one of its owed pages, or a write to a source page one of
+//          them owes (shared among the buffers owing that page: vm/indirect.ts)
 //
 // Published (zIO): the threshold, elision into an indirection table, unmapping the destination,
 // protecting the source, materialising one page per fault and splitting the entry, resolving
@@ -29,11 +32,11 @@ import { Access, Counter, Errno, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Prot, Pte } f
 import { count, costOf } from "../../base/stats";
 import { Proc } from "../proc";
 import { pageBytes } from "../uio";
-import { asFind, Region } from "../../vm/aspace";
+import { asFind } from "../../vm/aspace";
 import { frame, frameRef } from "../../vm/frame";
-import { indirectCount, indirectPeek, indirectSet } from "../../vm/indirect";
+import { indirectCount, indirectDrop, indirectPeek, indirectSet } from "../../vm/indirect";
 import { translate } from "../../vm/mmu";
-import { objectPage, objectRelease, ObjKind } from "../../vm/object";
+import { objectPage, objectRelease, ObjKind, VmObject } from "../../vm/object";
 import { pmapPageProtect } from "../../vm/pmap";
 import { unmapThrough } from "../../vm/swap";
 import { paPtr } from "../../vm/ram";
@@ -58,12 +61,12 @@ export function zioBreakEven(): f64 {
   return materialise <= 0 ? 1 : max<f64>(0, (copy - elide) / materialise);
 }
 
-/** losing: has eliding into buffer r lost (policy)? Marks it so. */
-function losing(p: Proc, r: Region): bool {
-  if (r.zioOff) return true;
-  if (!p.zioPolicy || r.zioElided < ZIO_POLICY_MIN) return false;
-  if (<f64>r.zioFaults > <f64>r.zioElided * zioBreakEven()) r.zioOff = true;
-  return r.zioOff;
+/** losing: has eliding into buffer o lost (policy)? Marks it so. */
+function losing(p: Proc, o: VmObject): bool {
+  if (o.zioOff) return true;
+  if (!p.zioPolicy || o.zioElided < ZIO_POLICY_MIN) return false;
+  if (o.zioFaults > <f64>o.zioElided * zioBreakEven()) o.zioOff = true;
+  return o.zioOff;
 }
 
 /** copyBytes: copy n bytes from s to d (same page each) through the MMU; 0 or -Kill / SYS_RESTART. */
@@ -87,7 +90,7 @@ function elidePage(p: Proc, d: u32, s: u32): bool {
   const rd = asFind(as, d);
   if (rd == null || (rd.prot & Prot.WRITE) == 0 || rd.hidden) return false;
   const od = rd.obj;
-  if (od.kind != ObjKind.ANON || od.shared || od.backing != null || losing(p, rd)) return false;
+  if (od.kind != ObjKind.ANON || od.shared || od.backing != null || losing(p, od)) return false;
   const rs = asFind(as, s);
   if (rs == null) return false;
   // The source: a page owed itself passes on its own source (no copy made to read it).
@@ -108,9 +111,18 @@ function elidePage(p: Proc, d: u32, s: u32): bool {
     objectRelease(od, idx, idx + 1);
   }
   indirectSet(od, idx, g);
-  rd.zioElided++;
+  od.zioElided++;
   count(Counter.ZioElided);
   return true;
+}
+
+/** forgetOwed: whole page d of p is about to be overwritten by a copy: if it is owed an elided
+ *  copy, the debt is dropped rather than paid (materialising it would copy 4 KiB for nothing). */
+function forgetOwed(p: Proc, d: u32): void {
+  const r = asFind(p.as!, d);
+  if (r == null || (r.prot & Prot.WRITE) == 0 || r.obj.indirect == 0) return;
+  const idx = r.index(d);
+  if (objectPage(r.obj, idx) == 0) indirectDrop(r.obj, idx, idx + 1);
 }
 
 /**
@@ -131,6 +143,7 @@ export function zioMemcpy(p: Proc, dst: u32, src: u32, len: u32): i32 {
       continue;
     }
     if (elideErr != 0) return elideErr;
+    if (n == <u32>PAGE_SIZE) forgetOwed(p, d);
     const r = copyBytes(p, d, s, n);
     if (r < 0) return r;
     done += n;

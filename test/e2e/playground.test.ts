@@ -7,6 +7,8 @@ import type { Server } from "node:http";
 import { serve } from "../../tools/playground/serve";
 import { loadKernel } from "../../tools/host/node";
 import { Engine } from "../../tools/playground/engine";
+import { CLASS_COLORS, encodeShare } from "../../tools/playground/views";
+import { FrameClass } from "../../tools/playground/engine";
 import { resolveSettings, runScenario, scenarioByName, scenarioWorld } from "../../tools/scenarios/index";
 
 const SHOTS = "build/e2e";
@@ -181,6 +183,28 @@ describe("playground", () => {
       await page.screenshot({ path: `${SHOTS}/tour-${name}.png` });
       await page.click("#tour button:has-text('Close')");
     }
+    await page.close();
+  });
+
+  it("runs a peers workload under zio: the legend, the frames map and the page tables show zIO's colour", async () => {
+    const link = encodeShare({ scenario: "proxy", settings: { scheme: "zio", bytes: 8 * 4096, messages: 1, fraction: 0 } });
+    const page = await open(`#${link}`);
+    await page.waitForFunction(() => (window as any).genie.recording.value?.settings.scheme === "zio" && !document.querySelector(".busy") && document.querySelector("#message"));
+    expect(await page.textContent("#message")).toMatch(/steps recorded/);
+    expect(await page.inputValue('select[data-setting="scheme"]')).toBe("zio");
+    expect(await page.$$eval('select[data-setting="scheme"] option', (o) => o.map((x) => x.textContent))).toEqual(["copy", "zio", "emulated-copy"]);
+    const zio = CLASS_COLORS[FrameClass.OWED];
+    const legend = await page.$$eval(".legend span", (spans) => spans.map((s) => [s.textContent, getComputedStyle(s.querySelector("i")!).backgroundColor]));
+    expect(legend).toContainEqual(["zIO source (owed, write-protected)", `rgb(${zio.join(", ")})`]);
+    // machine a's map holds the 8 source frames the copies owe, drawn in zIO's colour
+    const px = await page.$eval("canvas.framemap", (c: HTMLCanvasElement) => Array.from(c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data));
+    let drawn = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i] === zio[0] && px[i + 1] === zio[1] && px[i + 2] === zio[2]) drawn++;
+    expect(drawn).toBeGreaterThan(0);
+    await page.click('button[data-tab="pages"]');
+    await page.waitForSelector(".page.owed");
+    expect(await page.$$eval(".page.owed", (b) => b.length)).toBe(16);
+    await page.screenshot({ path: `${SHOTS}/proxy-zio.png` });
     await page.close();
   });
 

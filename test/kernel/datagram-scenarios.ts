@@ -32,9 +32,10 @@
 
 import {
   PAGE_SIZE, connect, firstDifference, getProfile, pattern, semanticsByName, wireOptions,
-  type Machine, type Process, type SemanticsInfo, type World,
+  type Process, type SemanticsInfo,
 } from "../../tools/host/index";
 import { world as newWorld } from "./machines";
+import type { Pair } from "../../tools/scenarios/peers/pair";
 import { checked } from "../setup/invariants";
 
 export interface Datagram {
@@ -124,15 +125,8 @@ function reassemblyLimited(s: Scenario, dgs: Datagram[]): boolean {
   return charge > limit || pieces > 2048 || tightMemory(s.memB, dgs, (d) => d.ro);
 }
 
-interface Round {
+interface Round extends Pair {
   s: Scenario;
-  world: World;
-  a: Machine;
-  b: Machine;
-  pa: Process;
-  pb: Process;
-  fa: number;
-  fb: number;
   round: number;
   fails: Failure[];
   limited: boolean; // set when a datagram was dropped by design (limits above)

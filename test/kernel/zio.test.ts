@@ -119,6 +119,50 @@ describe("zIO memcpy", () => {
     expect(m.counters().zioMaterialised).toBe(16);
   });
 
+  it("the policy stops eliding into a buffer whose source the application keeps writing (each write is charged to the buffer that owes it)", async () => {
+    const m = await machine();
+    const p = m.spawn();
+    p.zioConfig({ threshold: P });
+    const src = p.mmap(8 * P), dst = p.mmap(8 * P), other = p.mmap(8 * P);
+    const elided: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const data = pattern(8 * P, 60 + i);
+      p.store(src, data);
+      const c = m.counters();
+      p.memcpy(dst, src, 8 * P);
+      elided.push(diffCounters(c, m.counters()).zioElided);
+      p.store(src, pattern(8 * P, 70 + i)); // every source page written: a copy-on-write per page
+      expectBytes(p.load(dst, 8 * P), data, `copy ${i}`); // the copy is what the source held, byte for byte
+    }
+    // 8 + 8 pages elided, 16 source copies charged to dst: past the break-even, dst is copied plainly.
+    expect(elided).toEqual([8, 8, 0, 0, 0]);
+    // Another buffer is judged on its own: its copies are elided still.
+    const c = m.counters();
+    p.memcpy(other, src, 8 * P);
+    expect(diffCounters(c, m.counters()).zioElided).toBe(8);
+    expectBytes(p.load(other, 8 * P), pattern(8 * P, 74));
+  });
+
+  it("a source page written after its copy was materialised charges nothing: eliding goes on", async () => {
+    const m = await machine();
+    const p = m.spawn();
+    p.zioConfig({ threshold: P });
+    const dst = p.mmap(8 * P);
+    for (let i = 0; i < 5; i++) {
+      const src = p.mmap(8 * P); // a fresh source each time: only this round's writes may be charged
+      p.store(src, pattern(8 * P, 80 + i));
+      p.memcpy(dst, src, 8 * P);
+      p.load(dst, 2 * P); // two pages of the copy read: materialised (a charge each, 2 of 8)
+      const c = m.counters();
+      p.store(src, new Uint8Array(2 * P).fill(i)); // their sources: owed no more, written in place
+      expect(diffCounters(c, m.counters()).bytesCopied).toBe(0);
+    }
+    // 2 charges per 8 pages elided, below the default profile's break-even (about a third); the
+    // two source writes, had they been charged, would have made it 4 of 8 and stopped eliding.
+    expect(m.counters().zioElided).toBe(5 * 8);
+    expectBytes(p.load(dst, 8 * P), pattern(8 * P, 84));
+  });
+
   it("a bad address kills the process like a memcpy would; overlapping ranges are refused", async () => {
     const m = await machine();
     const p = m.spawn();

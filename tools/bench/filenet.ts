@@ -45,9 +45,10 @@
 
 import {
   COUNTER_NAMES, Disk, MemoryStore, PAGE_SIZE, Prot, Sem, World, connect, diffCounters, getProfile, mkfs, profileMtu, validateProfile, wireOptions,
-  fmtDuration, type Counters, type Machine, type PcapWriter, type Process, type Profile,
+  fmtDuration, type Counters, type Machine, type PcapWriter, type Profile,
 } from "../host/index";
 import { pattern } from "./datagram";
+import type { Pair } from "../scenarios/peers/pair";
 
 /** The schemes, in report order. */
 export const FILENET_SCHEMES = ["copy", "mmap-emulated-copy", "mmap-pswap", "mmap-copy", "rw-emulated-copy"] as const;
@@ -189,15 +190,6 @@ function images(kernel: WebAssembly.Module, seed: number, memory: number, n: num
   return p;
 }
 
-interface Pair {
-  world: World;
-  a: Machine;
-  b: Machine;
-  pa: Process;
-  pb: Process;
-  fa: number;
-  fb: number;
-}
 
 /** What a watcher of one transfer (the playground) asks for: the kernels' trace, the wire's frames. */
 export interface Watch {

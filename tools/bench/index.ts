@@ -19,9 +19,11 @@
 //   var/bench/report.md       all of it, as Markdown
 // and a progress line per row on stderr.
 //
-// Flags: --docs          also write docs/results.md and docs/results/*.svg (the committed copy)
+// Options (on commander, as the genie command: tools/cli/command.ts; --help lists them):
+//        --docs          also write docs/results.md and docs/results/*.svg (the committed copy)
 //        --results-only  only the results report (deterministic; what `npm run results` runs);
 //                        exit status 1 if a claim of tools/bench/published.ts fails
+// A mistake on the command line is told in one line with a hint to --help, exit status 2.
 
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -33,6 +35,8 @@ import { checkClaims, resultsCharts, resultsMarkdown, runResults } from "./repor
 import { runWallclock, WALLCLOCK_HEADERS, wallclockCells, type WallclockReport } from "./wallclock";
 import { peersCharts, peersMarkdown, runPeers } from "./peers-report";
 import { FILENET_HEADERS, FILENET_MEMORY, filenetCells, runFilenet, type FilenetRow } from "./filenet";
+import { GenieCommand } from "../cli/command";
+import { UsageError } from "../cli/usage";
 
 export const BENCH_SIZES = [4 << 10, 16 << 10, 60 << 10, 64 << 10, 256 << 10, 1 << 20];
 /** The file the file -> network -> file benchmark moves. */
@@ -46,10 +50,19 @@ interface ProfileRows {
 
 const say = (line: string) => process.stderr.write(line + "\n");
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  for (const a of args) if (a !== "--docs" && a !== "--results-only") throw new Error(`unknown option ${a} (known: --docs, --results-only)`);
-  const docs = args.includes("--docs"), only = args.includes("--results-only");
+/** benchProgram: the command line of `npm run bench` (node build/cli/bench.mjs). */
+export function benchProgram(): GenieCommand {
+  const program = new GenieCommand("npm run bench")
+    .description("the benchmark report: the results report, Genie beside the systems after it, the datagram and file -> network -> file " +
+      "benchmarks for every profile, the wall-clock report; into var/bench/")
+    .option("--docs", "also write docs/results.md and docs/results/*.svg (the committed copy)")
+    .option("--results-only", "only the results report (deterministic; what npm run results runs); exit status 1 if a claim fails")
+    .action(async (o: { docs?: boolean; resultsOnly?: boolean }) => run(o.docs ?? false, o.resultsOnly ?? false));
+  program.exitOverride();
+  return program;
+}
+
+async function run(docs: boolean, only: boolean): Promise<void> {
   const kernel = await loadKernel("release");
   const root = projectRoot();
   const dir = join(root, "var", "bench");
@@ -172,7 +185,12 @@ function report(profiles: ProfileRows[], notImplemented: { semantics: string; re
   return md.join("\n");
 }
 
-main().catch((e) => {
+benchProgram().parseAsync(process.argv.slice(2), { from: "user" }).catch((e) => {
+  if (e instanceof UsageError) {
+    process.stderr.write(`npm run bench: ${e.message}\nrun 'npm run bench -- --help' for usage\n`);
+    process.exit(2);
+  }
+  if (e?.name === "CommanderError") process.exit(e.exitCode ?? 1); // --help shown
   process.stderr.write(`bench: ${e?.stack ?? e}\n`);
   process.exit(1);
 });

@@ -1,18 +1,47 @@
 // tools/bench/peers-report.ts — Genie's semantics beside the systems after it (docs/peers.md):
-// every workload of tools/bench/peers.ts under every scheme it applies to, for every shipped
-// profile; the datagram workload swept over sizes to find where each scheme starts to beat copy.
+// every workload of the registry's peers group (tools/scenarios/peers/) under every scheme it
+// applies to, for every shipped profile; the bulk-datagram workload swept over sizes to find
+// where each scheme starts to beat copy.
 //
 //   crossover (per profile, per scheme): the smallest size of the sweep from which the scheme's
 //   CPU time (both machines, counters x profile costs) stays below copy's at every larger size;
 //   null if it never does. Nothing in the kernel knows these sizes: they come out of the costs.
 
-import { getProfile, PROFILES, World } from "../host/index";
-import { ALL_SCHEMES, WORKLOADS, workloadByName, type WorkloadResult } from "./peers";
+import { getProfile, PROFILES } from "../host/index";
+import { PEER_WORKLOADS, resolveSettings, runScenario, scenarioByName, scenarioWorld, type PeerWorkload } from "../scenarios/index";
 import { fmtBytes, fmtNum, markdownTable, type Row } from "./format";
 import { lineChart } from "./svg";
 
+/** One row: the contract course tools read (keep names and order). */
+export interface WorkloadResult {
+  workload: string;
+  scheme: string;
+  profile: string;
+  bytes: number;
+  simulatedUs: number;
+  throughputMbps: number;
+  cpuUs: number;
+  cpuBytesCopied: number;
+  pteWrites: number;
+  tlbShootdowns: number;
+  faults: number;
+}
+export const RESULT_KEYS: readonly (keyof WorkloadResult)[] =
+  ["workload", "scheme", "profile", "bytes", "simulatedUs", "throughputMbps", "cpuUs", "cpuBytesCopied", "pteWrites", "tlbShootdowns", "faults"];
+
+/** runWorkload: workload wl under scheme on profile with `bytes` (and any of its other settings),
+ *  in a fresh world; its row. Throws if the bytes do not arrive intact or an invariant fails. */
+export async function runWorkload(kernel: WebAssembly.Module, wl: PeerWorkload, scheme: string, profile: string, bytes: number, more: Record<string, unknown> = {}): Promise<WorkloadResult> {
+  const settings = resolveSettings(wl.settings, { ...more, scheme, profile, bytes }, wl.name);
+  const { metrics } = await runScenario(wl, settings, scenarioWorld(kernel, settings), {}, { scrub: false });
+  const row = { workload: wl.name, scheme, profile, bytes } as Record<string, string | number>;
+  for (const k of RESULT_KEYS) if (!(k in row)) row[k] = metrics[k];
+  return row as unknown as WorkloadResult;
+}
+
 export const SWEEP_SIZES = [1 << 10, 2 << 10, 4 << 10, 6 << 10, 8 << 10, 10 << 10, 12 << 10, 16 << 10, 32 << 10, 64 << 10, 256 << 10, 1 << 20];
-/** The schemes of the sweep: the single-datagram workload's. */
+/** The workload of the sweep, and its schemes. */
+const SWEEP_WORKLOAD = "bulk-datagram";
 const SWEEP_SCHEMES = ["copy", "emulated-copy", "share", "emulated-share", "move", "emulated-move", "msg-zerocopy", "splice"];
 
 export interface PeersProfile {
@@ -46,16 +75,15 @@ export function crossover(sweep: WorkloadResult[], scheme: string): number | nul
 export async function runPeers(opts: { kernel: WebAssembly.Module; progress?: (line: string) => void }): Promise<PeersReport> {
   const out: PeersProfile[] = [];
   for (const name of Object.keys(PROFILES)) {
-    const profile = getProfile(name);
     const one = async (workload: string, scheme: string, bytes: number) => {
-      const r = await workloadByName(workload).run(new World({ kernel: opts.kernel, seed: 1 }), { profile, scheme, bytes });
+      const r = await runWorkload(opts.kernel, scenarioByName(workload) as PeerWorkload, scheme, name, bytes);
       opts.progress?.(`peers ${name} ${workload} ${scheme} ${fmtBytes(bytes)}: ${r.cpuUs} CPU µs, ${r.cpuBytesCopied} bytes copied`);
       return r;
     };
     const rows: WorkloadResult[] = [];
-    for (const wl of WORKLOADS) for (const scheme of wl.schemes) rows.push(await one(wl.name, scheme, wl.bytes));
+    for (const wl of PEER_WORKLOADS) for (const scheme of wl.schemes) rows.push(await one(wl.name, scheme, wl.bytes));
     const sweep: WorkloadResult[] = [];
-    for (const scheme of SWEEP_SCHEMES) for (const bytes of SWEEP_SIZES) sweep.push(await one("datagram", scheme, bytes));
+    for (const scheme of SWEEP_SCHEMES) for (const bytes of SWEEP_SIZES) sweep.push(await one(SWEEP_WORKLOAD, scheme, bytes));
     out.push({ profile: name, rows, sweep, crossovers: SWEEP_SCHEMES.filter((s) => s !== "copy").map((scheme) => ({ scheme, bytes: crossover(sweep, scheme) })) });
   }
   return { profiles: out };
@@ -86,7 +114,7 @@ export function peersMarkdown(r: PeersReport, chartDir: string): string {
   const md: string[] = [];
   const at = (f: string) => (chartDir ? `${chartDir}/${f}` : f);
   md.push("## Genie beside the systems after it", "");
-  md.push("Every workload of `tools/bench/peers.ts` under every scheme it applies to (`docs/peers.md` says what each",
+  md.push("Every workload of `tools/scenarios/peers/` under every scheme it applies to (`docs/peers.md` says what each",
     "scheme is and what of it is published), on each profile; simulated time, payload throughput, and for both machines",
     "the CPU time (counters x the profile's costs), bytes the CPUs copied, PTE writes, TLB shootdowns and faults. Every",
     "result was verified byte for byte. Run one yourself: `genie bench peers --workload NAME --profile NAME`.", "");

@@ -27,13 +27,14 @@
 //
 // peers --json prints exactly {"profile", "workload", "rows": [ROW, ...]}, each ROW {"workload",
 // "scheme", "profile", "bytes", "simulatedUs", "throughputMbps", "cpuUs", "cpuBytesCopied",
-// "pteWrites", "tlbShootdowns", "faults"} (tools/bench/peers.ts); a scheme that does not apply
-// to the workload gives no row, its reason on stderr.
+// "pteWrites", "tlbShootdowns", "faults"} (tools/bench/peers-report.ts); the workloads are the
+// registry's peers group (tools/scenarios/peers/); a scheme that does not apply gives no row,
+// its reason on stderr.
 //
 // --pcap FILE: the wires' frames, every run one after the other, in one capture; where it went
 // goes to stderr (stdout stays the table or the JSON).
 
-import { World, getProfile, NIC_FEATURES, nicText, parseMemory, PROFILES, profileMtu, profileNic, semanticsByName, SEMANTICS_NAMES, type NicFeatures } from "../host/index";
+import { getProfile, NIC_FEATURES, nicText, parseMemory, PROFILES, profileMtu, profileNic, semanticsByName, SEMANTICS_NAMES, type NicFeatures } from "../host/index";
 import { loadKernel } from "../host/node";
 import { MAX_BENCH_BYTES, NotImplemented, ROW_KEYS, runDatagram, type DatagramRow } from "../bench/datagram";
 import { DATAGRAM_HEADERS, datagramCells, fmtBytes, textTable, type Row } from "../bench/format";
@@ -43,8 +44,8 @@ import { runSteady, STEADY_HEADERS, STEADY_ROUNDS, STEADY_ROW_KEYS, steadyCells,
 import { PATCHING_HEADERS, PATCHING_ROW_KEYS, PATCHING_SCHEMES, patchingCells, runPatching, type PatchingRow } from "../bench/patching";
 import { HANDLER_SIZES, IPC_BYTES, IPC_SPEEDUPS, PATCHING_MTUS, PATCHING_SIZES } from "../bench/further";
 import { HANDLER_HEADERS, HANDLER_ROW_KEYS, handlerCells, IPC_HEADERS, IPC_ROW_KEYS, ipcCells, runHandler, runIpc, type HandlerRow, type IpcRow } from "../bench/ipcserver";
-import { ALL_SCHEMES, RESULT_KEYS, WORKLOADS, type WorkloadResult } from "../bench/peers";
-import { PEERS_HEADERS, peersCells } from "../bench/peers-report";
+import { ALL_SCHEMES, PEER_WORKLOADS } from "../scenarios/index";
+import { PEERS_HEADERS, peersCells, RESULT_KEYS, runWorkload, type WorkloadResult } from "../bench/peers-report";
 import { Capture, pcapOption } from "./capture";
 import { UsageError } from "./usage";
 import { checked, GenieCommand, integer, InvalidArgumentError, list, valueOption } from "./command";
@@ -100,7 +101,7 @@ export function benchCommand(io: Out = stdio): GenieCommand {
   bench.subcommandNoun = "benchmark";
   bench.addHelpText("after", () =>
     `\nschemes (Genie's semantics and the systems after it, docs/peers.md):\n  ${ALL_SCHEMES.join(", ")}\n` +
-    `workloads (genie bench peers --workload NAME):\n${WORKLOADS.map((w) => `  ${w.name}: ${w.description}`).join("\n")}\n`);
+    `workloads (genie bench peers --workload NAME; genie run NAME --scheme S runs one):\n${PEER_WORKLOADS.map((w) => `  ${w.name}: ${w.title} (${w.schemes.join(", ")})`).join("\n")}\n`);
 
   const datagram = bench.command("datagram")
     .description(
@@ -198,8 +199,8 @@ export function benchCommand(io: Out = stdio): GenieCommand {
       "a workload under Genie's semantics and the systems after it (docs/peers.md): simulated time, throughput, CPU time, " +
         "bytes copied, PTE writes, TLB shootdowns, faults; every result verified byte for byte",
     )
-    .addOption(valueOption("--workload <NAME>", `the workload: ${WORKLOADS.map((w) => w.name).join(", ")}`,
-      checked((v) => { if (!WORKLOADS.some((w) => w.name === v)) throw new Error(`unknown workload "${v}" (known: ${WORKLOADS.map((w) => w.name).join(", ")})`); return v; })).makeOptionMandatory())
+    .addOption(valueOption("--workload <NAME>", `the workload: ${PEER_WORKLOADS.map((w) => w.name).join(", ")}`,
+      checked((v) => { if (!PEER_WORKLOADS.some((w) => w.name === v)) throw new Error(`unknown workload "${v}" (known: ${PEER_WORKLOADS.map((w) => w.name).join(", ")})`); return v; })).makeOptionMandatory())
     .addOption(valueOption("--schemes <LIST>", `comma-separated (default: every scheme the workload applies to): ${ALL_SCHEMES.join(", ")}`,
       list(checked((v) => { if (!ALL_SCHEMES.includes(v)) throw new Error(`unknown scheme "${v}" (known: ${ALL_SCHEMES.join(", ")})`); return v; }))))
     .addOption(profileOption().default("server-2025"))
@@ -211,7 +212,7 @@ export function benchCommand(io: Out = stdio): GenieCommand {
 }
 
 async function benchPeers(o: { workload: string; schemes?: string[]; profile: string; size?: number; json?: boolean }, io: Out): Promise<number> {
-  const wl = WORKLOADS.find((w) => w.name === o.workload)!;
+  const wl = PEER_WORKLOADS.find((w) => w.name === o.workload)!;
   const schemes = o.schemes ?? [...wl.schemes];
   const bytes = o.size ?? wl.bytes;
   const kernel = await loadKernel("release");
@@ -224,7 +225,7 @@ async function benchPeers(o: { workload: string; schemes?: string[]; profile: st
       table.push({ lead: [wl.name, scheme], note: "does not apply" });
       continue;
     }
-    const r = await wl.run(new World({ kernel, seed: 1 }), { profile: getProfile(o.profile), scheme, bytes });
+    const r = await runWorkload(kernel, wl, scheme, o.profile, bytes);
     rows.push(r);
     table.push(peersCells(r));
   }

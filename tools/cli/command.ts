@@ -69,7 +69,7 @@ export class GenieCommand extends Command {
       case "commander.excessArguments": {
         const n = this.registeredArguments.length;
         const extra = this.args.slice(n).join(" ");
-        return n === 0 ? `${this.words()} takes no arguments (got ${extra})` : `${at}unexpected argument${this.args.length - n > 1 ? "s" : ""} ${extra}`;
+        return n === 0 ? `${this.words() ? `${this.words()} ` : ""}takes no arguments (got ${extra})` : `${at}unexpected argument${this.args.length - n > 1 ? "s" : ""} ${extra}`;
       }
       default:
         return at + m;

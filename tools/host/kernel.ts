@@ -35,6 +35,7 @@ export const KERNEL_EXPORTS = {
   procInfo: "procInfo(pid, ProcField) -> value | -ESRCH",
   regionInfo: "regionInfo(pid, i, RegionField) -> value | -EINVAL",
   objectPage: "objectPage(object, page) -> frame (0 = not materialised) | -EINVAL",
+  objectOwed: "objectOwed(object, page) -> the source frame the page is owed an elided copy of (zIO; 0 = none) | -EINVAL",
   tlbEntry: "tlbEntry(cpu, i, 0 tag | 1 pte) -> raw TLB word",
   check: "check(scrub) -> violations of the kernel invariants (0 = all hold)",
   checkMessage: "checkMessage() -> pointer to the last check's report (AssemblyScript string)",
@@ -78,6 +79,7 @@ export interface KernelExports {
   procInfo(pid: number, field: number): number;
   regionInfo(pid: number, i: number, field: number): number;
   objectPage(object: number, page: number): number;
+  objectOwed(object: number, page: number): number;
   tlbEntry(cpu: number, i: number, k: number): number;
   check(scrub: number): number;
   checkMessage(): number;

@@ -4,7 +4,7 @@
 // CPU time: each kernel entry runs on one CPU, starting when both the caller and that CPU are
 // ready, and keeps the CPU busy for exactly the cost the kernel charged (base/stats.ts).
 
-import { DEFAULT_FRAMES, Drop, Errno, Ev, FsInfo, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, MountFlag, PAGE_SIZE, ProcField, Subsys, SYS_RESTART } from "../../base/abi";
+import { DEFAULT_FRAMES, Drop, Errno, Ev, FsInfo, MAX_CPUS, MAX_FRAMES, MIN_FRAMES, MountFlag, PAGE_SIZE, ProcField, RegionField, Subsys, SYS_RESTART } from "../../base/abi";
 import { ConfigError, KernelPanic, InvariantViolation, SyscallError } from "./errors";
 import { instantiateKernel, KernelAbort, liftString, type KernelExports, type KernelHost } from "./kernel";
 import { giveBack, recordBoot, takeBooted } from "./reset";
@@ -423,6 +423,22 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
   /** pageTable: every present PTE of pid, in address order. */
   pageTable(pid: number): PageTableEntry[] {
     return pageTable(this, this.k.procInfo(pid, ProcField.PD));
+  }
+
+  /** owedPages: the pages of pid's address space owed an elided copy (zIO: unmapped, no frame of
+   *  their own), each with the source frame whose bytes it owes, in address order. */
+  owedPages(pid: number): { va: number; frame: number }[] {
+    const out: { va: number; frame: number }[] = [];
+    const n = Math.max(0, this.k.procInfo(pid, ProcField.REGIONS));
+    for (let i = 0; i < n; i++) {
+      const f = (x: RegionField) => this.k.regionInfo(pid, i, x);
+      const start = f(RegionField.START) >>> 0, end = f(RegionField.END) >>> 0, obj = f(RegionField.OBJECT), pgoff = f(RegionField.PGOFF);
+      for (let va = start; va < end; va += PAGE_SIZE) {
+        const src = this.k.objectOwed(obj, pgoff + (va - start) / PAGE_SIZE);
+        if (src > 0) out.push({ va, frame: src });
+      }
+    }
+    return out;
   }
 
   /** explain: the MMU walk for va in pid's address space, step by step (no side effects). */

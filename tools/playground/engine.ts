@@ -34,14 +34,15 @@ export interface Step {
 
 /** How each frame is drawn on the frames map: its kind, or the I/O state that matters more. */
 export enum FrameClass {
-  FREE, KERNEL, PAGETABLE, ANON, PAGECACHE, IOBUF, OUTPUT, INPUT, WIRED, ORPHAN, IOLITE, COUNT,
+  FREE, KERNEL, PAGETABLE, ANON, PAGECACHE, IOBUF, OUTPUT, INPUT, WIRED, ORPHAN, IOLITE, OWED, COUNT,
 }
 
 export const FRAME_CLASS_NAMES: Record<FrameClass, string> = {
   [FrameClass.FREE]: "free", [FrameClass.KERNEL]: "kernel", [FrameClass.PAGETABLE]: "page table", [FrameClass.ANON]: "anonymous",
   [FrameClass.PAGECACHE]: "page cache", [FrameClass.IOBUF]: "I/O buffer", [FrameClass.OUTPUT]: "under output (TCOW)",
   [FrameClass.INPUT]: "under input", [FrameClass.WIRED]: "wired", [FrameClass.ORPHAN]: "orphan",
-  [FrameClass.IOLITE]: "IO-Lite buffer (immutable)", [FrameClass.COUNT]: "",
+  [FrameClass.IOLITE]: "IO-Lite buffer (immutable)", [FrameClass.OWED]: "zIO source (owed, write-protected)",
+  [FrameClass.COUNT]: "",
 };
 
 /** A frame seen on the wire: when, how long, and its first PACKET_HEAD bytes (the headers). */
@@ -80,6 +81,8 @@ export interface ProcView {
   pid: number;
   state: string;
   pages: { va: number; frame: number; bits: string }[];
+  /** Pages owed an elided copy (zIO): unmapped, with the source frame they owe. */
+  owed: { va: number; frame: number }[];
 }
 
 export interface MachineView {
@@ -160,6 +163,7 @@ export function frameClasses(m: Machine): Uint8Array {
       : d.getUint16(at + FrameField.OUTREF, true) > 0 ? FrameClass.OUTPUT
       : d.getUint16(at + FrameField.INREF, true) > 0 ? FrameClass.INPUT
       : d.getUint16(at + FrameField.WIRED, true) > 0 || flags & FrameFlag.PINNED ? FrameClass.WIRED
+      : flags & FrameFlag.OWED ? FrameClass.OWED
       : kind; // FrameKind and FrameClass agree on KERNEL .. IOBUF (IOLITE is above)
   }
   return out;
@@ -314,6 +318,7 @@ export class Engine {
           pid,
           state: ProcState[m.k.procInfo(pid, ProcField.STATE)] ?? "?",
           pages: m.pageTable(pid).map((e) => ({ va: e.va, frame: e.frame, bits: e.bits })),
+          owed: m.owedPages(pid),
         }))
       : null;
     const rings = needs.rings ? m.nics.flatMap((n) => n.rings()) : null;

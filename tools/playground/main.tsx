@@ -386,6 +386,7 @@ function Legend() {
           {FRAME_CLASS_NAMES[c as FrameClass]}
         </span>
       ))}
+      <span><i class="owed" />page owed a zIO copy (page tables)</span>
     </div>
   );
 }
@@ -455,11 +456,16 @@ function PageTables() {
         <div key={m.name}>
           {m.procs!.map((p) => (
             <details key={p.pid} open={m.procs!.length <= 2}>
-              <summary>{m.name}: process {p.pid} ({p.state.toLowerCase()}), {p.pages.length} pages mapped</summary>
+              <summary>{m.name}: process {p.pid} ({p.state.toLowerCase()}), {p.pages.length} pages mapped{p.owed.length > 0 && `, ${p.owed.length} owed an elided copy (zIO)`}</summary>
               <div class="pages">
                 {p.pages.slice(0, 512).map((e) => (
-                  <button key={e.va} class="page" title={`frame ${e.frame} [${e.bits}]`} onClick={() => void explainPage(mi, p.pid, e.va)}>
+                  <button key={e.va} class={m.classes[e.frame] === FrameClass.OWED ? "page owed-src" : "page"} title={`frame ${e.frame} [${e.bits}]`} onClick={() => void explainPage(mi, p.pid, e.va)}>
                     0x{e.va.toString(16)} → {e.frame} <small>{e.bits}</small>
+                  </button>
+                ))}
+                {p.owed.slice(0, 512).map((e) => (
+                  <button key={`owed-${e.va}`} class="page owed" title={`not mapped: owes the bytes of frame ${e.frame} (zIO); an access materialises it`} onClick={() => void explainPage(mi, p.pid, e.va)}>
+                    0x{e.va.toString(16)} ⇢ {e.frame} <small>owed</small>
                   </button>
                 ))}
               </div>
@@ -551,7 +557,7 @@ function Trace() {
   );
 }
 
-const CHART_METRICS = ["latencyUs", "simulatedMs", "cpuBytesCopied", "bytesCopied", "pteWrites", "tlbShootdowns", "faults", "pageSwaps", "syscalls"];
+const CHART_METRICS = ["latencyUs", "simulatedMs", "simulatedUs", "cpuUs", "cpuBytesCopied", "bytesCopied", "pteWrites", "tlbShootdowns", "faults", "pageSwaps", "syscalls"];
 
 function Compare() {
   const rows = compareRows.value;
@@ -673,11 +679,13 @@ function SettingsForm() {
           ) : k.kind === "boolean" ? (
             <input type="checkbox" data-setting={k.key} checked={Boolean(settings.value[k.key])} onChange={(e) => set(k.key, (e.target as HTMLInputElement).checked)} />
           ) : (
-            <input type="number" data-setting={k.key} min={k.min} max={k.max} value={Number(settings.value[k.key])} style={{ width: "6em" }}
+            <input type="number" data-setting={k.key} min={k.min} max={k.max} step={k.step ?? 1} value={Number(settings.value[k.key])} style={{ width: "6em" }}
               onChange={(e) => {
-                const v = Number((e.target as HTMLInputElement).value);
-                if (Number.isInteger(v) && v >= k.min && v <= k.max) set(k.key, v);
-                else say(`${k.label}: an integer in ${k.min}..${k.max}`, true);
+                try {
+                  set(k.key, resolveSettings([k], { [k.key]: (e.target as HTMLInputElement).value }, k.label)[k.key]);
+                } catch (err) {
+                  say((err as Error).message, true);
+                }
               }} />
           )}
         </label>

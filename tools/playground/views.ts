@@ -4,7 +4,9 @@
 import { FrameClass } from "./engine";
 import type { Step } from "./engine";
 
-/** CLASS_COLORS: the colour of each FrameClass on the frames map (light and dark alike). */
+/** CLASS_COLORS: the colour of each FrameClass on the frames map (light and dark alike: each
+ *  reads on both themes' backgrounds; zIO's, OWED, is also the page-table view's owed pages,
+ *  style.css --zio). */
 export const CLASS_COLORS: Record<number, [number, number, number]> = {
   [FrameClass.FREE]: [200, 204, 210],
   [FrameClass.KERNEL]: [90, 90, 110],
@@ -17,6 +19,7 @@ export const CLASS_COLORS: Record<number, [number, number, number]> = {
   [FrameClass.WIRED]: [220, 60, 150],
   [FrameClass.ORPHAN]: [120, 0, 0],
   [FrameClass.IOLITE]: [245, 150, 110],
+  [FrameClass.OWED]: [160, 215, 40],
 };
 
 export const css = (c: [number, number, number]) => `rgb(${c[0]},${c[1]},${c[2]})`;

@@ -1,48 +1,25 @@
 // tools/scenarios/index.ts — the scenario registry: the workloads the CLI runs (genie run), the
-// tests check under every semantics (test/scenarios.test.ts) and the playground animates.
+// benchmarks measure (genie bench peers: the peers group), the tests check under every
+// semantics or scheme they declare (test/scenarios.test.ts) and the playground animates.
 //
 // A scenario is written against the host library only (tools/host): it is handed a world made
 // by its caller, boots its machines there and drives them, so that whoever made the world may
 // watch it (the playground's timeline is the world's observer) without the scenario knowing.
 // It checks its own result (the bytes that arrive are the bytes sent) and throws if not.
 
-import { World, type PcapWriter } from "../host/index";
-import type { SettingSpec, Settings } from "./settings";
+import { World } from "../host/index";
+import type { Settings } from "./settings";
+import type { Hooks, Scenario, ScenarioResult } from "./scenario";
 import { datagram } from "./datagram";
 import { forkCow } from "./fork";
 import { fileNetFile } from "./filenet";
 import { ipcServer } from "./ipc";
 import { pswapPages } from "./pswap";
+import { PEER_WORKLOADS } from "./peers/index";
 
-/** What the caller lends a scenario to watch it. */
-export interface Hooks {
-  /** Record the kernels' trace events (Machine.traceLog). */
-  trace?: boolean;
-  /** Capture every wire's frames here. */
-  pcap?: PcapWriter;
-  /** A line of narration. */
-  log?: (line: string) => void;
-}
-
-/** What a scenario reports: numbers worth comparing across semantics (simulated, deterministic). */
-export interface ScenarioResult {
-  metrics: Record<string, number>;
-}
-
-export interface Scenario {
-  name: string;
-  title: string;
-  description: string;
-  /** The knobs it takes, with their defaults. */
-  settings: readonly SettingSpec[];
-  /** The choice setting that tells its variants apart (semantics, scheme, placement), if any:
-   *  the tests run every one of its choices, the playground charts them side by side. */
-  compare?: string;
-  run(world: World, settings: Settings, hooks: Hooks): Promise<ScenarioResult>;
-}
-
-/** SCENARIOS: every scenario, in the order menus show them. */
-export const SCENARIOS: readonly Scenario[] = [datagram, forkCow, fileNetFile, ipcServer, pswapPages];
+/** SCENARIOS: every scenario, in the order menus show them: Genie's, then the workloads of Genie
+ *  beside the systems after it (tools/scenarios/peers/, `genie bench peers`). */
+export const SCENARIOS: readonly Scenario[] = [datagram, forkCow, fileNetFile, ipcServer, pswapPages, ...PEER_WORKLOADS];
 
 /** variants: the choices of s's compare setting ([] if it has none). */
 export function variants(s: Scenario): readonly string[] {
@@ -75,4 +52,6 @@ export function scenarioWorld(kernel: WebAssembly.Module, settings: Settings): W
 }
 
 import { ConfigError } from "../host/errors";
+export type { Hooks, Scenario, ScenarioResult } from "./scenario";
+export { PEER_WORKLOADS, ALL_SCHEMES, PEER_SCHEMES, type PeerWorkload } from "./peers/index";
 export { defaults, resolveSettings, SETTING, type SettingSpec, type Settings, type SettingValue } from "./settings";

@@ -7,10 +7,10 @@ import { ConfigError } from "../host/errors";
 
 export type SettingValue = string | number | boolean;
 
-/** One knob of a scenario. */
+/** One knob of a scenario (a number is an integer unless it has a step: then any multiple of it). */
 export type SettingSpec =
   | { key: string; label: string; kind: "choice"; choices: readonly string[]; default: string; help: string }
-  | { key: string; label: string; kind: "number"; min: number; max: number; default: number; help: string }
+  | { key: string; label: string; kind: "number"; min: number; max: number; default: number; help: string; step?: number }
   | { key: string; label: string; kind: "boolean"; default: boolean; help: string };
 
 export type Settings = Record<string, SettingValue>;
@@ -62,7 +62,10 @@ function parseValue(spec: SettingSpec, raw: unknown, origin: string): SettingVal
     }
     case "number": {
       const v = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
-      if (!Number.isInteger(v) || v < spec.min || v > spec.max) bad(`must be an integer in ${spec.min}..${spec.max}`);
+      const step = spec.step;
+      // a multiple of step, up to the rounding of decimal steps (0.1 / 0.01 is not exactly 10)
+      const ok = step === undefined ? Number.isInteger(v) : Number.isFinite(v) && Math.abs(v / step - Math.round(v / step)) < 1e-9;
+      if (!ok || v < spec.min || v > spec.max) bad(`must be ${step === undefined ? "an integer" : `a multiple of ${step}`} in ${spec.min}..${spec.max}`);
       return v;
     }
     case "boolean":
