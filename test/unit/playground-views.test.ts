@@ -63,7 +63,7 @@ describe("playground view models", () => {
   });
 
   it("nextEntry skips events that entered no kernel", () => {
-    const steps: Step[] = [{ t: 0, label: "a", entries: 1 }, { t: 1, label: "wire", entries: 0 }, { t: 2, label: "irq", entries: 2 }];
+    const steps: Step[] = [{ t: 0, label: "a", entries: 1, marks: 1 }, { t: 1, label: "wire", entries: 0, marks: 0 }, { t: 2, label: "irq", entries: 2, marks: 3 }];
     expect(nextEntry(steps, 1)).toBe(3);
     expect(nextEntry(steps, 3)).toBe(3);
   });
@@ -94,7 +94,7 @@ describe("playground view models", () => {
   });
 
   it("a tour stop finds its step by label, first or last match, else the end", () => {
-    const steps: Step[] = ["boot", "page fault", "sendto", "page fault", "irq"].map((label, t) => ({ t, label, entries: 1 }));
+    const steps: Step[] = ["boot", "page fault", "sendto", "page fault", "irq"].map((label, t) => ({ t, label, entries: 1, marks: 1 }));
     const stop = TOURS[0].stops[0];
     expect(findStep({ ...stop, find: /page fault/ }, steps)).toBe(2);
     expect(findStep({ ...stop, find: /page fault/, last: true }, steps)).toBe(4);
