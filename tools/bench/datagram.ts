@@ -17,7 +17,7 @@
 // deliver them is an error, never a row. A semantics the kernel refuses (EOPNOTSUPP) is
 // reported as NotImplemented, never replaced by another.
 
-import { firstDifference, pattern } from "../host/pattern";
+import { complement, firstDifference, pattern } from "../host/pattern";
 import {
   Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, profileNic, semanticsByName, validateProfile, wireOptions,
   type Counters, type Machine, type PcapWriter, type Process, type Profile, type SemanticsInfo, type Wire,
@@ -138,8 +138,7 @@ export class DatagramPair {
   /** spoil: overwrite the receive buffer with the complement of the data (every byte differs). */
   spoil(): void {
     if (!this.spoiled) {
-      this.spoiled = new Uint8Array(this.bytes);
-      for (let i = 0; i < this.bytes; i++) this.spoiled[i] = ~this.data[i];
+      this.spoiled = complement(this.data);
     }
     this.pb.store(this.vb, this.spoiled);
   }
