@@ -127,20 +127,6 @@ export function decodePacket(b: Uint8Array): DecodedPacket {
   return p;
 }
 
-/** hexDump: lines "offset  16 hex bytes  ascii" of the first max bytes of b. */
-export function hexDump(b: Uint8Array, max = 256): string[] {
-  const lines: string[] = [];
-  const n = Math.min(b.length, max);
-  for (let at = 0; at < n; at += 16) {
-    const row = b.subarray(at, Math.min(n, at + 16));
-    const hex = Array.from(row, (x) => x.toString(16).padStart(2, "0")).join(" ");
-    const text = Array.from(row, (x) => (x >= 32 && x < 127 ? String.fromCharCode(x) : ".")).join("");
-    lines.push(`${at.toString(16).padStart(4, "0")}  ${hex.padEnd(47)}  ${text}`);
-  }
-  if (b.length > n) lines.push(`… ${b.length - n} more bytes`);
-  return lines;
-}
-
 /** One row of a hex view: its address and 16 bytes, each marked or not. */
 export interface HexRow {
   addr: number;
