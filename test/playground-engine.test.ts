@@ -122,7 +122,11 @@ describe("playground engine", () => {
       expect(Array.from(p.bytes)).toEqual(Array.from(e.bytes(p.machine, p.at, p.bytes.length)));
       expect(snap.machines[p.machine].name).toBe("b");
     }
-    expect((await e.goto(at - 1, {})).patches).toBeNull();
+    // A run again for the maps alone goes untraced: no trace, no patches, the recording's labels.
+    const send = rec.steps.findIndex((st) => /sendto/.test(st.label)) + 1;
+    const bare = await e.goto(send, {});
+    expect([bare.patches, bare.trace, bare.label]).toEqual([null, null, rec.steps[send - 1].label]);
+    expect(bare.label).toMatch(/^a: process 1: sendto$/);
   });
 
   it("the packets and the pcap at a step are those of a run that captured the wire itself", async () => {

@@ -241,6 +241,11 @@ export class Engine {
   private sent = 0;
   private spec: RunSpec | null = null;
   private total = 0;
+  /** The recorded run's steps (their labels name what the kernel did, from its trace). */
+  private recorded: Step[] = [];
+  /** The run at hand records the kernels' trace (a run again needs it only for the trace and
+   *  the header patches: tracing costs wall time, never simulated time). */
+  private traced = true;
   /** The world is at the recorded run's end (nothing ran since): goto(total) needs no new run. */
   private atEnd: { steps: Step[]; prev: Map<Machine, Record<string, number>>; error: string | null; metrics: Record<string, number> | null } | null = null;
 
@@ -258,6 +263,7 @@ export class Engine {
     }, true);
     this.spec = spec;
     this.total = steps.length;
+    this.recorded = steps;
     this.atEnd = { steps, prev, error, metrics };
     return { steps, error, metrics, settings };
   }
@@ -274,7 +280,7 @@ export class Engine {
     // result) is part of the picture.
     const { error, metrics } = await this.execute(this.spec, n >= this.total ? Infinity : n, steps, (i, w) => {
       if (i === n - 1) prev = countersOf(w);
-    });
+    }, false, tracing(needs));
     return this.snapshot(n, steps, prev, n === this.total ? error : null, n === this.total ? metrics : null, needs);
   }
 
@@ -283,7 +289,8 @@ export class Engine {
    * the step reached at most once per everyMs of wall time (the page draws them as a film; the
    * wall clock only paces the pictures, never the simulation). Between pictures a step costs
    * only the simulation (and the invariant check with checkEveryStep): each picture's delta is
-   * what the steps since the previous picture added. The end's snapshot (with every view).
+   * what the steps since the previous picture added. The end's snapshot (with every view;
+   * without the trace and the patches unless needs asked for them).
    */
   async play(from: number, post: (s: Snapshot) => void, opts: PlayOptions = {}): Promise<Snapshot> {
     if (!this.spec) throw new Error("play: nothing recorded yet");
@@ -304,23 +311,24 @@ export class Engine {
         post(this.snapshot(i, steps, prev, null, null, needs));
         prev = countersOf(w);
       } else if (i === from) prev = countersOf(w);
-    });
+    }, false, tracing(needs));
+    // Every view at the end, but the trace and the patches only if the run was traced.
     return this.snapshot(steps.length, steps, prev, broken ?? error, broken ? null : metrics, ALL_VIEWS);
   }
 
   private snapshot(n: number, steps: Step[], prev: Map<Machine, Record<string, number>>, error: string | null, metrics: Record<string, number> | null, needs: ViewNeeds): Snapshot {
     const w = this.world!;
-    const trace = needs.trace ? w.machines.flatMap((m) => m.traceLog.slice(-TRACE_KEEP)).sort((a, b) => a.t - b.t).slice(-TRACE_KEEP) : null;
+    const trace = needs.trace && this.traced ? w.machines.flatMap((m) => m.traceLog.slice(-TRACE_KEEP)).sort((a, b) => a.t - b.t).slice(-TRACE_KEEP) : null;
     const packets = needs.packets ? this.wire.slice(0, this.sent).map((p) => p.head) : null;
     return {
       step: n,
       total: this.total,
       t: w.now,
-      label: n === 0 ? "start" : steps[n - 1]?.label ?? "",
+      label: n === 0 ? "start" : (this.recorded[n - 1] ?? steps[n - 1])?.label ?? "",
       machines: w.machines.map((m) => this.machineView(m, prev.get(m), needs)),
       packets,
       trace,
-      patches: needs.packets ? this.patches() : null,
+      patches: needs.packets && this.traced ? this.patches() : null,
       log: this.log.slice(),
       error,
       metrics,
@@ -392,7 +400,7 @@ export class Engine {
    * step is appended to steps, then onStep(its number) sees the world as it is after it. The
    * world stays for the queries.
    */
-  private async execute(spec: RunSpec, stop: number, steps: Step[], onStep?: (i: number, w: World) => void, capture = false) {
+  private async execute(spec: RunSpec, stop: number, steps: Step[], onStep?: (i: number, w: World) => void, capture = false, trace = true) {
     this.atEnd = null;
     const s = spec.script === undefined ? scenarioByName(spec.scenario) : null;
     const settings = s ? resolveSettings(s.settings, spec.settings, spec.scenario) : (spec.settings as Settings);
@@ -444,10 +452,12 @@ export class Engine {
       },
     };
     world.observer = observer;
-    // Every machine records its trace (a script's too): the timeline's labels come from it.
+    // With trace, every machine records its whole trace (a script's too): the timeline's labels
+    // come from it. Without, a script's machines keep the trace it asks for.
     const boot = world.machine.bind(world);
-    world.machine = (opts = {}) => boot({ trace: true, ...opts });
-    const hooks = { trace: true, pcap, log: (l: string) => this.log.push(l) };
+    this.traced = trace;
+    world.machine = (opts = {}) => boot({ ...opts, trace: trace || opts.trace });
+    const hooks = { trace, pcap, log: (l: string) => this.log.push(l) };
     let error: string | null = null, metrics: Record<string, number> | null = null;
     try {
       if (stop === 0) throw new Stop();
@@ -461,6 +471,9 @@ export class Engine {
     return { error, metrics, settings };
   }
 }
+
+/** tracing: a run for these views records the trace (the trace view; the packets view's header patches). */
+const tracing = (needs: ViewNeeds) => Boolean(needs.trace || needs.packets);
 
 /** invariantsOf: m's invariant check now (without the scrub check), a throw counted as one violation. */
 function invariantsOf(m: Machine): { violations: number; report: string } {

@@ -109,7 +109,7 @@ const needs = (): ViewNeeds => ({ procs: tab.value === "pages", rings: tab.value
 function lacks(s: Snapshot, id: string): boolean {
   if (id === "pages") return s.machines.some((m) => m.procs === null);
   if (id === "rings") return s.machines.some((m) => m.rings === null);
-  return (id === "packets" && s.packets === null) || (id === "trace" && s.trace === null);
+  return (id === "packets" && (s.packets === null || s.patches === null)) || (id === "trace" && s.trace === null);
 }
 
 /** openTab: show panel id, fetching the step again with its view if the snapshot lacks it
@@ -521,7 +521,7 @@ function Packets() {
   const s = snap.value;
   if (!s) return null;
   const packets = s.packets;
-  if (!packets) return <Later />;
+  if (!packets || lacks(s, "packets")) return <Later />;
   const i = Math.min(packetIndex.value, packets.length - 1);
   const p = i >= 0 ? packets[i] : null;
   const d = p ? decodePacket(p.data) : null;
