@@ -102,7 +102,7 @@ const PATCH_MARGIN = 16;
 
 /**
  * What a snapshot carries beyond the frames map, counters and invariants: the views whose
- * panel is open. A view left out is null in the snapshot (procs, rings, packets, trace).
+ * panel is open. A view left out is null in the snapshot (procs, rings, packets and patches, trace).
  */
 export interface ViewNeeds {
   procs?: boolean;
