@@ -317,6 +317,7 @@ export enum Ev {
   NetRx = 0x2002, // (nic, queue, length)
   NetDrop = 0x2003, // (nic, Drop reason, length)
   NetDeliver = 0x2004, // (port, length, pid waiting or 0)
+  NetPatch = 0x2005, // (physical address, length, 0) header patching put saved data back over a packet's headers
   DiskSubmit = 0x4001, // (request id, DiskOp, block)
   DiskDone = 0x4002, // (request id, block, 0 or -errno)
   FsBlock = 0x8001, // (pid, request id or 0, commit generation or 0): a call blocked (SYS_RESTART)

@@ -12,11 +12,12 @@
 //
 // Cost: about 2h bytes copied per packet (counted as BytesCopied), whatever its size.
 
-import { Counter, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
+import { Counter, Ev, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
 import { panic } from "../base/panic";
 import { count } from "../base/stats";
 import { framePtr } from "../vm/ram";
 import { spin } from "../base/panic";
+import { trace } from "../base/trace";
 
 /** Most header bytes one packet can patch over (Ethernet + IP with options + UDP). */
 export const PATCH_MAX = 64;
@@ -65,7 +66,10 @@ function copyLayout(frames: Array<u32>, v: u32, buf: usize, n: u32, out: bool): 
     const k = min(n - done, PAGE_SIZE - (at & PAGE_MASK));
     const ptr = framePtr(f) + (at & PAGE_MASK);
     if (out) memory.copy(buf + done, ptr, k);
-    else memory.copy(ptr, buf + done, k);
+    else {
+      memory.copy(ptr, buf + done, k);
+      trace(Ev.NetPatch, <i32>((f << PAGE_SHIFT) | (at & PAGE_MASK)), <i32>k);
+    }
     done += k;
   }
   count(Counter.BytesCopied, n);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as esbuild from "esbuild";
 import { loadKernel } from "../tools/host/node";
-import { Engine, FrameClass } from "../tools/playground/engine";
+import { Engine, FrameClass, Mark } from "../tools/playground/engine";
+import { PcapWriter } from "../tools/host/index";
 import { awaitingCheck, checked } from "./setup/invariants";
 import { resolveSettings, runScenario, scenarioByName, scenarioWorld } from "../tools/scenarios/index";
 // @ts-expect-error: an .mjs build script without types
@@ -111,6 +112,58 @@ describe("playground engine", () => {
     expect(end.step).toBeLessThan(rec.steps.length + 1);
     // The machine was broken on purpose: the check after every test need not report it again.
     for (const m of [...awaitingCheck()]) checked(m);
+  });
+
+  it("the recording marks each step's kernel entries, interrupts, faults, packets and header patches; patches only without header split", async () => {
+    const kernel = await loadKernel();
+    const receive = { semantics: "emulated-copy", bytes: 32768, mtu: 9000 };
+    const count = (steps: { marks: number }[], m: Mark) => steps.filter((s) => s.marks & m).length;
+    const split = await new Engine(kernel).record({ scenario: "datagram", settings: { ...receive, headerSplit: true } });
+    const e = new Engine(kernel);
+    const rec = await e.record({ scenario: "datagram", settings: { ...receive, headerSplit: false } });
+    expect(count(split.steps, Mark.PATCH)).toBe(0);
+    // 32 KiB in 4 packets at MTU 9000: each packet after the first patches the one before.
+    expect(count(rec.steps, Mark.PATCH)).toBeGreaterThan(0);
+    for (const m of [Mark.ENTRY, Mark.INTERRUPT, Mark.FAULT, Mark.SENT, Mark.RECEIVED]) expect(count(rec.steps, m)).toBeGreaterThan(0);
+    for (const s of rec.steps) {
+      expect(Boolean(s.marks & Mark.ENTRY)).toBe(s.entries > 0);
+      if (s.marks & Mark.INTERRUPT) expect(s.label).toMatch(/interrupt/);
+    }
+    // At the last patch: the patches so far, each with the RAM around it as it is there.
+    const at = rec.steps.map((s) => s.marks & Mark.PATCH).lastIndexOf(Mark.PATCH) + 1;
+    const snap = await e.goto(at);
+    expect(snap.patches!.length).toBe(3);
+    for (const p of snap.patches!) {
+      expect(p.len).toBeGreaterThanOrEqual(14 + 20);
+      expect(p.at).toBeLessThanOrEqual(p.pa);
+      expect(p.at + p.bytes.length).toBeGreaterThanOrEqual(p.pa + p.len);
+      expect(Array.from(p.bytes)).toEqual(Array.from(e.bytes(p.machine, p.at, p.bytes.length)));
+      expect(snap.machines[p.machine].name).toBe("b");
+    }
+    // A run again for the maps alone goes untraced: no trace, no patches, the recording's labels.
+    const send = rec.steps.findIndex((st) => /sendto/.test(st.label)) + 1;
+    const bare = await e.goto(send, {});
+    expect([bare.patches, bare.trace, bare.label]).toEqual([null, null, rec.steps[send - 1].label]);
+    expect(bare.label).toMatch(/^a: process 1: sendto$/);
+  });
+
+  it("the packets and the pcap at a step are those of a run that captured the wire itself", async () => {
+    const kernel = await loadKernel();
+    const s = scenarioByName("datagram");
+    const settings = resolveSettings(s.settings, spec.settings);
+    const pcap = new PcapWriter({ nanosecond: true });
+    await runScenario(s, settings, scenarioWorld(kernel, settings), { pcap });
+    const e = new Engine(kernel);
+    const rec = await e.record(spec);
+    await e.goto(rec.steps.length);
+    expect(e.pcapBytes()).toEqual(pcap.bytes());
+    const mid = rec.steps.findIndex((st) => st.marks & Mark.SENT) + 1;
+    expect((await e.goto(mid - 1)).packets).toEqual([]);
+    expect((await e.goto(mid)).packets!.length).toBeGreaterThan(0);
+    const fresh = new Engine(kernel);
+    await fresh.record(spec);
+    await fresh.goto(mid);
+    expect(e.pcapBytes()).toEqual(fresh.pcapBytes());
   });
 
   it("a script that throws reports the line it threw at; step 0 is an empty world", async () => {

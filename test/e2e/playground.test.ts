@@ -106,6 +106,34 @@ describe("playground", () => {
     expect(await page.evaluate(() => (window as any).genie.snap.value.trace.length)).toBeGreaterThan(0);
   });
 
+  it("clicking and dragging on the timeline strip travels to the step under the pointer: the frames map of a fresh run stopped there", async () => {
+    const page = shared;
+    await settled(page);
+    await page.click('button[data-tab="frames"]');
+    const n = await totalOf(page);
+    const box = (await page.$("#strip"))!.boundingBox();
+    const { x, y, width, height } = (await box)!;
+    // The strip has marks drawn: kernel entries at least, in the top row.
+    const inked = await page.$eval("#strip", (c: HTMLCanvasElement) => Array.from(c.getContext("2d")!.getImageData(0, 0, c.width, 10).data).filter((v, i) => i % 4 === 3 && v > 0).length);
+    expect(inked).toBeGreaterThan(10);
+    await page.mouse.click(x + width * 0.25, y + height / 2);
+    await page.waitForFunction((want) => Math.abs((window as any).genie.step.value - want) <= 2, Math.round(n * 0.25));
+    await page.mouse.move(x + width * 0.3, y + height / 2);
+    await page.mouse.down();
+    await page.mouse.move(x + width * 0.5, y + height / 2, { steps: 5 });
+    await page.mouse.move(x + width * 0.6, y + height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction((want) => Math.abs((window as any).genie.step.value - want) <= 2 && !document.querySelector(".busy"), Math.round(n * 0.6));
+    // The last request wins: wait until the picture is that of the step asked for last.
+    await page.waitForFunction(() => { const g = (window as any).genie; return g.snap.value.step === g.step.value; });
+    await page.waitForTimeout(100);
+    const { at, shown } = await page.evaluate(() => { const g = (window as any).genie; return { at: g.snap.value.step as number, shown: g.snap.value.machines.map((m: any) => Array.from(m.classes as Uint8Array)) }; });
+    const engine = new Engine(await loadKernel());
+    await engine.record({ scenario: "datagram", settings: {} });
+    const fresh = await engine.goto(at);
+    expect(shown).toEqual(fresh.machines.map((m) => Array.from(m.classes)));
+  });
+
   it("runs an editor script, reports a thrown error with its line, and round-trips the share link", async () => {
     const page = await open("?budget=2500");
     await settled(page);
@@ -180,6 +208,17 @@ describe("playground", () => {
       await page.waitForSelector("#tour-end");
       await settled(page);
       expect(await page.textContent("#message")).not.toMatch(/Error/);
+      if (name === "receive") {
+        // Header patching: the bytes the driver put back are marked in b's RAM, on screen.
+        await page.waitForSelector("#patch-hex mark");
+        const { len, pa } = await page.evaluate(() => { const p = (window as any).genie.snap.value.patches.at(-1); return { len: p.len, pa: p.pa }; });
+        expect(len).toBeGreaterThanOrEqual(34);
+        expect(await page.$$eval("#patch-hex mark", (m) => m.length)).toBe(2 * len); // hex and text columns
+        expect(await page.textContent("#patches")).toContain(`pa 0x${pa.toString(16)}`);
+        const top = await page.$eval("#patch-hex mark", (m) => m.getBoundingClientRect().top);
+        expect(top).toBeGreaterThan(0);
+        expect(top).toBeLessThan(720);
+      }
       await page.screenshot({ path: `${SHOTS}/tour-${name}.png` });
       await page.click("#tour button:has-text('Close')");
     }

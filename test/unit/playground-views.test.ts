@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FrameClass, type Step } from "../../tools/playground/engine";
-import { changedFrames, classCounts, decodePacket, decodeShare, encodeShare, filterTrace, fmtNs, gridOf, hexDump, nextEntry, paintFrames, scriptErrorLine, CLASS_COLORS } from "../../tools/playground/views";
+import { FrameClass, Mark, type Step } from "../../tools/playground/engine";
+import { changedFrames, classCounts, decodePacket, decodeShare, encodeShare, filterTrace, fmtNs, gridOf, hexRows, nextEntry, paintFrame, paintFrames, scriptErrorLine, stripColumns, stripStep, stripX, CLASS_COLORS } from "../../tools/playground/views";
 import { findStep, TOURS } from "../../tools/playground/tours";
 
 /** A UDP datagram 10.0.0.1:1000 -> 10.0.0.2:2000 with n payload bytes, as the NIC sends it. */
@@ -39,12 +39,6 @@ describe("playground view models", () => {
     expect(decodePacket(udpFrame(0).subarray(0, 20)).summary).toBe("Ethernet IPv4, 20 bytes");
   });
 
-  it("hexDump prints offset, hex and text, 16 bytes a line, and how many bytes it left out", () => {
-    const lines = hexDump(new TextEncoder().encode("hello, genie! 0123456789"), 16);
-    expect(lines[0]).toBe("0000  68 65 6c 6c 6f 2c 20 67 65 6e 69 65 21 20 30 31  hello, genie! 01");
-    expect(lines[1]).toBe("… 8 more bytes");
-  });
-
   it("paintFrames gives each frame its class's colour; classCounts and changedFrames count them", () => {
     const classes = Uint8Array.from([FrameClass.FREE, FrameClass.KERNEL, FrameClass.OUTPUT, FrameClass.FREE]);
     const px = paintFrames(classes, 2, 2);
@@ -63,9 +57,35 @@ describe("playground view models", () => {
   });
 
   it("nextEntry skips events that entered no kernel", () => {
-    const steps: Step[] = [{ t: 0, label: "a", entries: 1 }, { t: 1, label: "wire", entries: 0 }, { t: 2, label: "irq", entries: 2 }];
+    const steps: Step[] = [{ t: 0, label: "a", entries: 1, marks: 1 }, { t: 1, label: "wire", entries: 0, marks: 0 }, { t: 2, label: "irq", entries: 2, marks: 3 }];
     expect(nextEntry(steps, 1)).toBe(3);
     expect(nextEntry(steps, 3)).toBe(3);
+  });
+
+  it("hexRows lays bytes 16 to a row from their address and marks the ones asked for", () => {
+    const rows = hexRows(Uint8Array.from({ length: 20 }, (_, i) => 0x41 + i), 0x1000, (at) => at >= 0x100f && at < 0x1011);
+    expect(rows.map((r) => r.addr)).toEqual([0x1000, 0x1010]);
+    expect(rows[0].cells[0]).toEqual({ hex: "41", ch: "A", marked: false });
+    expect(rows.flatMap((r) => r.cells).flatMap((c, i) => (c.marked ? [i] : []))).toEqual([15, 16]);
+    expect(rows[1].cells.length).toBe(4);
+  });
+
+  it("paintFrame paints one frame as paintFrames does", () => {
+    const classes = Uint8Array.from([FrameClass.FREE, FrameClass.KERNEL, FrameClass.OUTPUT]);
+    const px = paintFrames(Uint8Array.from([FrameClass.FREE, FrameClass.FREE, FrameClass.OUTPUT]), 3, 1);
+    paintFrame(px, 1, FrameClass.KERNEL);
+    expect(Array.from(px)).toEqual(Array.from(paintFrames(classes, 3, 1)));
+  });
+
+  it("the timeline strip puts step s of n at a column and finds it there again; a column ORs its steps' marks", () => {
+    const steps: Step[] = Array.from({ length: 1000 }, (_, i) => ({ t: i, label: "", entries: 0, marks: i === 499 ? Mark.FAULT : i === 500 ? Mark.SENT : 0 }));
+    for (const s of [0, 1, 333, 500, 999, 1000]) expect(Math.abs(stripStep(stripX(s, 1000, 200), 1000, 200) - s)).toBeLessThanOrEqual(3);
+    expect(stripStep(0, 1000, 200)).toBe(0);
+    expect(stripStep(199, 1000, 200)).toBe(1000);
+    expect(stripStep(500, 1000, 200)).toBe(1000); // past the end: the end
+    const cols = stripColumns(steps, 200);
+    expect(cols[stripX(500, 1000, 200)] | cols[stripX(501, 1000, 200)]).toBe(Mark.FAULT | Mark.SENT);
+    expect(cols.reduce((n, c) => n + (c ? 1 : 0), 0)).toBeLessThanOrEqual(2);
   });
 
   it("filterTrace keeps events matching every word", () => {
@@ -94,7 +114,7 @@ describe("playground view models", () => {
   });
 
   it("a tour stop finds its step by label, first or last match, else the end", () => {
-    const steps: Step[] = ["boot", "page fault", "sendto", "page fault", "irq"].map((label, t) => ({ t, label, entries: 1 }));
+    const steps: Step[] = ["boot", "page fault", "sendto", "page fault", "irq"].map((label, t) => ({ t, label, entries: 1, marks: 1 }));
     const stop = TOURS[0].stops[0];
     expect(findStep({ ...stop, find: /page fault/ }, steps)).toBe(2);
     expect(findStep({ ...stop, find: /page fault/, last: true }, steps)).toBe(4);

@@ -30,6 +30,35 @@ export interface Step {
   label: string;
   /** Kernel entries during the step (an event's interrupts; 1 for an entry of the scenario's own). */
   entries: number;
+  /** What happened in the step, as Mark bits (the timeline strip's rows). */
+  marks: number;
+}
+
+/** What a step did, read from its trace events and the wire: bits of Step.marks. */
+export enum Mark {
+  /** The kernel was entered (a system call, a fault, an interrupt). */
+  ENTRY = 1,
+  /** An event of the world's queue entered the kernel: an interrupt. */
+  INTERRUPT = 2,
+  FAULT = 4,
+  SHOOTDOWN = 8,
+  /** A frame went onto the wire. */
+  SENT = 16,
+  /** A NIC driver took a frame off its receive ring. */
+  RECEIVED = 32,
+  /** Header patching put data back over a packet's headers (Ev.NetPatch). */
+  PATCH = 64,
+}
+
+/** marksOf: the Mark bits of trace events from..end of m's log. */
+function marksOf(m: Machine, from: number): number {
+  let marks = 0;
+  const log = m.traceLog;
+  for (let i = from; i < log.length; i++) {
+    const ev = log[i].ev;
+    marks |= ev === Ev.Fault ? Mark.FAULT : ev === Ev.TlbShootdown ? Mark.SHOOTDOWN : ev === Ev.NetRx ? Mark.RECEIVED : ev === Ev.NetPatch ? Mark.PATCH : 0;
+  }
+  return marks;
 }
 
 /** How each frame is drawn on the frames map: its kind, or the I/O state that matters more. */
@@ -56,8 +85,26 @@ export interface Packet {
 export const PACKET_HEAD = 128;
 
 /**
+ * A header patch seen in the trace (Ev.NetPatch): len bytes at physical address pa of a
+ * machine's RAM put back over the headers of the packet after; and the RAM around them as it is
+ * at the snapshot's step (at = the physical address of bytes[0]).
+ */
+export interface Patch {
+  machine: number;
+  t: number;
+  pa: number;
+  len: number;
+  at: number;
+  bytes: Uint8Array;
+}
+
+/** Header patches a snapshot carries (the last ones), and RAM bytes shown before and after each. */
+const PATCH_KEEP = 64;
+const PATCH_MARGIN = 16;
+
+/**
  * What a snapshot carries beyond the frames map, counters and invariants: the views whose
- * panel is open. A view left out is null in the snapshot (procs, rings, packets, trace).
+ * panel is open. A view left out is null in the snapshot (procs, rings, packets and patches, trace).
  */
 export interface ViewNeeds {
   procs?: boolean;
@@ -110,6 +157,8 @@ export interface Snapshot {
   packets: Packet[] | null;
   /** The last trace events so far, oldest first; null without that view. */
   trace: TraceEvent[] | null;
+  /** The last header patches so far, oldest first; null without the packets view. */
+  patches: Patch[] | null;
   log: string[];
   /** The run ended with this error (before or at this step), if it did. */
   error: string | null;
@@ -192,11 +241,17 @@ export function mappings(m: Machine, f: number): { pid: number; va: number; bits
  */
 export class Engine {
   private world: World | null = null;
-  private pcap: PcapWriter | null = null;
   private log: string[] = [];
-  private packets: Packet[] = [];
+  /** Frames the recorded run put on the wire (whole), in order; the run at hand has put the first `sent` of them. */
+  private wire: { t: number; frame: Uint8Array; head: Packet }[] = [];
+  private sent = 0;
   private spec: RunSpec | null = null;
   private total = 0;
+  /** The recorded run's steps (their labels name what the kernel did, from its trace). */
+  private recorded: Step[] = [];
+  /** The run at hand records the kernels' trace (a run again needs it only for the trace and
+   *  the header patches: tracing costs wall time, never simulated time). */
+  private traced = true;
   /** The world is at the recorded run's end (nothing ran since): goto(total) needs no new run. */
   private atEnd: { steps: Step[]; prev: Map<Machine, Record<string, number>>; error: string | null; metrics: Record<string, number> | null } | null = null;
 
@@ -211,9 +266,10 @@ export class Engine {
     const { error, metrics, settings } = await this.execute(spec, Infinity, steps, (_, w) => {
       prev = now;
       now = countersOf(w);
-    });
+    }, true);
     this.spec = spec;
     this.total = steps.length;
+    this.recorded = steps;
     this.atEnd = { steps, prev, error, metrics };
     return { steps, error, metrics, settings };
   }
@@ -230,7 +286,7 @@ export class Engine {
     // result) is part of the picture.
     const { error, metrics } = await this.execute(this.spec, n >= this.total ? Infinity : n, steps, (i, w) => {
       if (i === n - 1) prev = countersOf(w);
-    });
+    }, false, tracing(needs));
     return this.snapshot(n, steps, prev, n === this.total ? error : null, n === this.total ? metrics : null, needs);
   }
 
@@ -239,11 +295,12 @@ export class Engine {
    * the step reached at most once per everyMs of wall time (the page draws them as a film; the
    * wall clock only paces the pictures, never the simulation). Between pictures a step costs
    * only the simulation (and the invariant check with checkEveryStep): each picture's delta is
-   * what the steps since the previous picture added. The end's snapshot (with every view).
+   * what the steps since the previous picture added. The end's snapshot (with every view;
+   * without the trace and the patches unless needs asked for them).
    */
   async play(from: number, post: (s: Snapshot) => void, opts: PlayOptions = {}): Promise<Snapshot> {
     if (!this.spec) throw new Error("play: nothing recorded yet");
-    const { everyMs = 33, needs = ALL_VIEWS, checkEveryStep = false } = opts;
+    const { everyMs = 16, needs = ALL_VIEWS, checkEveryStep = false } = opts;
     const steps: Step[] = [];
     let prev = new Map<Machine, Record<string, number>>(), last = -Infinity, broken: string | null = null;
     const { error, metrics } = await this.execute(this.spec, Infinity, steps, (i, w) => {
@@ -260,21 +317,24 @@ export class Engine {
         post(this.snapshot(i, steps, prev, null, null, needs));
         prev = countersOf(w);
       } else if (i === from) prev = countersOf(w);
-    });
+    }, false, tracing(needs));
+    // Every view at the end, but the trace and the patches only if the run was traced.
     return this.snapshot(steps.length, steps, prev, broken ?? error, broken ? null : metrics, ALL_VIEWS);
   }
 
   private snapshot(n: number, steps: Step[], prev: Map<Machine, Record<string, number>>, error: string | null, metrics: Record<string, number> | null, needs: ViewNeeds): Snapshot {
     const w = this.world!;
-    const trace = needs.trace ? w.machines.flatMap((m) => m.traceLog.slice(-TRACE_KEEP)).sort((a, b) => a.t - b.t).slice(-TRACE_KEEP) : null;
+    const trace = needs.trace && this.traced ? w.machines.flatMap((m) => m.traceLog.slice(-TRACE_KEEP)).sort((a, b) => a.t - b.t).slice(-TRACE_KEEP) : null;
+    const packets = needs.packets ? this.wire.slice(0, this.sent).map((p) => p.head) : null;
     return {
       step: n,
       total: this.total,
       t: w.now,
-      label: n === 0 ? "start" : steps[n - 1]?.label ?? "",
+      label: n === 0 ? "start" : (this.recorded[n - 1] ?? steps[n - 1])?.label ?? "",
       machines: w.machines.map((m) => this.machineView(m, prev.get(m), needs)),
-      packets: needs.packets ? this.packets.slice() : null,
+      packets,
       trace,
+      patches: needs.packets && this.traced ? this.patches() : null,
       log: this.log.slice(),
       error,
       metrics,
@@ -283,7 +343,24 @@ export class Engine {
 
   /** pcapBytes: the capture of the wire up to the current step (a .pcap file). */
   pcapBytes(): Uint8Array {
-    return this.pcap ? this.pcap.bytes() : new PcapWriter({ nanosecond: true }).bytes();
+    const pcap = new PcapWriter({ nanosecond: true });
+    for (const p of this.wire.slice(0, this.sent)) pcap.record(p.t, p.frame);
+    return pcap.bytes();
+  }
+
+  /** patches: the last header patches of every machine so far, with the RAM around each now. */
+  private patches(): Patch[] {
+    const out: Patch[] = [];
+    this.world!.machines.forEach((m, machine) => {
+      const ram = m.ram;
+      for (const e of m.traceLog) {
+        if (e.ev !== Ev.NetPatch) continue;
+        const pa = e.a >>> 0, len = e.b;
+        const at = Math.max(0, (pa & ~15) - PATCH_MARGIN), end = Math.min(ram.length, ((pa + len + 15) & ~15) + PATCH_MARGIN);
+        out.push({ machine, t: e.t, pa, len, at, bytes: ram.slice(at, end) });
+      }
+    });
+    return out.sort((a, b) => a.t - b.t).slice(-PATCH_KEEP);
   }
 
   /** frame: frame f of machine mi at the current step, and every mapping of it. */
@@ -330,25 +407,38 @@ export class Engine {
    * step is appended to steps, then onStep(its number) sees the world as it is after it. The
    * world stays for the queries.
    */
-  private async execute(spec: RunSpec, stop: number, steps: Step[], onStep?: (i: number, w: World) => void) {
+  private async execute(spec: RunSpec, stop: number, steps: Step[], onStep?: (i: number, w: World) => void, capture = false, trace = true) {
     this.atEnd = null;
     const s = spec.script === undefined ? scenarioByName(spec.scenario) : null;
     const settings = s ? resolveSettings(s.settings, spec.settings, spec.scenario) : (spec.settings as Settings);
     const world = scenarioWorld(this.kernel, settings);
     this.world = world;
-    const pcap = (this.pcap = new PcapWriter({ nanosecond: true }));
-    const packets: Packet[] = (this.packets = []);
-    const capture = pcap.record.bind(pcap);
+    // The wire's frames are kept by the recording run; a run again only counts them (they are
+    // the same frames: the simulation is deterministic), the pcap is written on request.
+    const pcap = new PcapWriter({ nanosecond: true });
+    if (capture) this.wire = [];
+    this.sent = 0;
+    const wire = this.wire;
     pcap.record = (t, frame) => {
-      capture(t, frame);
-      packets.push({ t, len: frame.length, data: frame.slice(0, PACKET_HEAD) });
+      if (capture) wire.push({ t, frame: frame.slice(), head: { t, len: frame.length, data: frame.slice(0, PACKET_HEAD) } });
+      this.sent++;
     };
     this.log = [];
-    let pending = 0, stopped = false;
-    const traceAt = new Map<Machine, number>();
-    const add = (st: Step) => {
+    let pending = 0, stopped = false, sentBefore = 0;
+    const traceAt = new Map<Machine, number>(), markedTo = new Map<Machine, number>();
+    const add = (st: Omit<Step, "marks">, event: boolean) => {
       if (stopped) throw new Stop();
-      steps.push(st);
+      let marks = 0;
+      if (capture) {
+        // What the step did, for the timeline strip: its trace events and the wire.
+        marks = (st.entries > 0 ? Mark.ENTRY : 0) | (event && st.entries > 0 ? Mark.INTERRUPT : 0) | (this.sent > sentBefore ? Mark.SENT : 0);
+        for (const m of world.machines) {
+          marks |= marksOf(m, markedTo.get(m) ?? 0);
+          markedTo.set(m, m.traceLog.length);
+        }
+        sentBefore = this.sent;
+      }
+      steps.push({ ...st, marks });
       onStep?.(steps.length, world);
       if (steps.length >= stop) {
         stopped = true;
@@ -359,20 +449,22 @@ export class Engine {
       event(label, t) {
         const n = pending;
         pending = 0;
-        add({ t, label, entries: n });
+        add({ t, label, entries: n }, true);
       },
       entry(m, _cpu, start) {
         const from = traceAt.get(m) ?? 0;
         traceAt.set(m, m.traceLog.length);
         if (world.inEvent > 0) pending++;
-        else add({ t: start, label: entryLabel(m, from), entries: 1 });
+        else add({ t: start, label: entryLabel(m, from), entries: 1 }, false);
       },
     };
     world.observer = observer;
-    // Every machine records its trace (a script's too): the timeline's labels come from it.
+    // With trace, every machine records its whole trace (a script's too): the timeline's labels
+    // come from it. Without, a script's machines keep the trace it asks for.
     const boot = world.machine.bind(world);
-    world.machine = (opts = {}) => boot({ trace: true, ...opts });
-    const hooks = { trace: true, pcap: this.pcap, log: (l: string) => this.log.push(l) };
+    this.traced = trace;
+    world.machine = (opts = {}) => boot({ ...opts, trace: trace || opts.trace });
+    const hooks = { trace, pcap, log: (l: string) => this.log.push(l) };
     let error: string | null = null, metrics: Record<string, number> | null = null;
     try {
       if (stop === 0) throw new Stop();
@@ -386,6 +478,9 @@ export class Engine {
     return { error, metrics, settings };
   }
 }
+
+/** tracing: a run for these views records the trace (the trace view; the packets view's header patches). */
+const tracing = (needs: ViewNeeds) => Boolean(needs.trace || needs.packets);
 
 /** invariantsOf: m's invariant check now (without the scrub check), a throw counted as one violation. */
 function invariantsOf(m: Machine): { violations: number; report: string } {

@@ -10,9 +10,9 @@ import { EditorView, basicSetup } from "codemirror";
 import { javascript, javascriptLanguage } from "@codemirror/lang-javascript";
 import { SCENARIOS, scenarioByName, variants, type Scenario } from "../scenarios/index";
 import { defaults, resolveSettings } from "../scenarios/settings";
-import { FrameClass, FRAME_CLASS_NAMES, type Recording, type RunSpec, type Snapshot, type ViewNeeds } from "./engine";
+import { FrameClass, FRAME_CLASS_NAMES, type Patch, type Recording, type RunSpec, type Snapshot, type ViewNeeds } from "./engine";
 import type { Request, Reply } from "./protocol";
-import { CLASS_COLORS, changedFrames, classCounts, css, decodePacket, decodeShare, encodeShare, filterTrace, fmtNs, gridOf, hexDump, nextEntry, paintFrames, scriptErrorLine } from "./views";
+import { CLASS_COLORS, MARK_ROWS, changedFrames, classCounts, css, paintFrame, decodePacket, decodeShare, encodeShare, filterTrace, fmtNs, gridOf, hexRows, nextEntry, paintFrames, scriptErrorLine, stripColumns, stripStep, stripX, type HexRow } from "./views";
 import { TOURS, TCOW_SCRIPT, findStep, type Tour } from "./tours";
 
 // ---- The worker ----------------------------------------------------------------------------------
@@ -90,6 +90,8 @@ const tab = signal("frames");
 const selected = signal<{ machine: number; frame: number; info: Record<string, unknown> | null } | null>(null);
 const walk = signal<{ machine: number; pid: number; va: number; text: string } | null>(null);
 const packetIndex = signal(0);
+/** The header patch shown (an index into the snapshot's patches; -1: the last). */
+const patchIndex = signal(-1);
 const traceQuery = signal("");
 const compareRows = signal<{ variant: string; metrics: Record<string, number> | null; error: string | null }[] | null>(null);
 const tour = signal<{ tour: Tour; stop: number } | null>(null);
@@ -107,7 +109,7 @@ const needs = (): ViewNeeds => ({ procs: tab.value === "pages", rings: tab.value
 function lacks(s: Snapshot, id: string): boolean {
   if (id === "pages") return s.machines.some((m) => m.procs === null);
   if (id === "rings") return s.machines.some((m) => m.rings === null);
-  return (id === "packets" && s.packets === null) || (id === "trace" && s.trace === null);
+  return (id === "packets" && (s.packets === null || s.patches === null)) || (id === "trace" && s.trace === null);
 }
 
 /** openTab: show panel id, fetching the step again with its view if the snapshot lacks it
@@ -197,7 +199,7 @@ async function play(): Promise<void> {
   playing.value = true;
   if (speed.value === MAX_SPEED) {
     // One run from the start to the end; the worker simulates between pictures and sends one
-    // about every 33 ms, with only the open panel's view.
+    // at most once per animation frame, with only the open panel's view.
     let shown = step.value, latest: Snapshot | null = null;
     try {
       const end = await sim.call<Snapshot>({ op: "play", from: step.value, needs: needs(), checkEveryStep: checkEveryStep.value }, 4 * budget(), (s) => {
@@ -309,6 +311,7 @@ async function showStop(t: Tour, i: number) {
   });
   if (!same || !recording.value) await load(0);
   await goto(findStep(stop, recording.value!.steps));
+  if (stop.focus) requestAnimationFrame(() => document.getElementById(stop.focus!)?.scrollIntoView({ block: "nearest" }));
 }
 
 function share(): string {
@@ -321,6 +324,7 @@ function share(): string {
 
 function FrameMap({ mi }: { mi: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const painted = useRef<{ img: ImageData; classes: Uint8Array; off: OffscreenCanvas } | null>(null);
   const m = snap.value?.machines[mi];
   const before = prevSnap.value?.machines[mi];
   const width = 410;
@@ -334,9 +338,16 @@ function FrameMap({ mi }: { mi: number }) {
     c.style.width = `${width}px`;
     c.style.height = `${Math.round((c.height * width) / c.width)}px`;
     const ctx = c.getContext("2d")!;
-    const img = new ImageData(paintFrames(m.classes, g.cols, g.rows), g.cols, g.rows);
-    const off = new OffscreenCanvas(g.cols, g.rows);
-    off.getContext("2d")!.putImageData(img, 0, 0);
+    // The pixels of the last picture are kept: only the frames whose class changed are painted again.
+    let p = painted.current;
+    if (!p || p.img.width !== g.cols || p.img.height !== g.rows || p.classes.length !== m.classes.length) {
+      p = painted.current = { img: new ImageData(paintFrames(m.classes, g.cols, g.rows), g.cols, g.rows), classes: m.classes.slice(), off: new OffscreenCanvas(g.cols, g.rows) };
+    } else {
+      for (const f of changedFrames(p.classes, m.classes)) paintFrame(p.img.data, f, m.classes[f]);
+      p.classes.set(m.classes);
+    }
+    const off = p.off;
+    off.getContext("2d")!.putImageData(p.img, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(off, 0, 0, c.width, c.height);
     // Frames whose class changed in the last step get an outline.
@@ -516,7 +527,7 @@ function Packets() {
   const s = snap.value;
   if (!s) return null;
   const packets = s.packets;
-  if (!packets) return <Later />;
+  if (!packets || lacks(s, "packets")) return <Later />;
   const i = Math.min(packetIndex.value, packets.length - 1);
   const p = i >= 0 ? packets[i] : null;
   const d = p ? decodePacket(p.data) : null;
@@ -536,9 +547,46 @@ function Packets() {
           <div>Ethernet: {d.eth.src} → {d.eth.dst}, type {d.eth.type}</div>
           {d.ip && <div>IPv4: {d.ip.src} → {d.ip.dst}, id {d.ip.id}, header {d.ip.headerLen} bytes, total length {d.ip.totalLen}, ttl {d.ip.ttl}, fragment offset {d.ip.fragOffset}{d.ip.moreFragments ? " (more)" : ""}, checksum {d.ip.checksum}{d.ip.jumboLen !== undefined ? `; jumbogram option: datagram ${d.ip.jumboLen} bytes` : ""}</div>}
           {d.udp && <div>UDP: port {d.udp.srcPort} → {d.udp.dstPort}, length {d.udp.len}, checksum {d.udp.checksum}</div>}
-          <pre class="hex">{hexDump(p.data, 128).join("\n")}{p.len > p.data.length ? `\n… ${p.len - p.data.length} more bytes (download the pcap)` : ""}</pre>
+          <Hex rows={hexRows(p.data, 0, (at) => at < d.payloadAt)} id="packet-hex" />
+          <div class="hint">marked: the headers ({d.payloadAt} bytes){s.patches && s.patches.length > 0 ? "; without header split they land over data in the receiver's buffer, which the driver then patches back (below)" : ""}
+            {p.len > p.data.length ? `; ${p.len - p.data.length} more bytes in the pcap` : ""}</div>
         </div>
       )}
+      <Patches patches={s.patches ?? []} />
+    </div>
+  );
+}
+
+/** Hex: rows of a hex view, the marked bytes highlighted. */
+function Hex({ rows, id }: { rows: HexRow[]; id?: string }) {
+  return (
+    <pre class="hex" id={id}>
+      {rows.map((r) => (
+        <div key={r.addr}>
+          {r.addr.toString(16).padStart(5, "0")}{"  "}
+          {r.cells.map((c, i) => <span key={i}>{c.marked ? <mark>{c.hex}</mark> : c.hex}{i === 7 ? "  " : " "}</span>)}
+          {" ".repeat(3 * (16 - r.cells.length))}{" "}
+          {r.cells.map((c, i) => (c.marked ? <mark key={i}>{c.ch}</mark> : c.ch))}
+        </div>
+      ))}
+    </pre>
+  );
+}
+
+/** Patches: the header patches so far (Ev.NetPatch), one shown in the receiver's RAM with the bytes put back marked. */
+function Patches({ patches }: { patches: Patch[] }) {
+  if (patches.length === 0) return <p class="hint" id="patches">No header patching so far (it happens on a receive into a page-aligned layout by a NIC without header split).</p>;
+  const i = patchIndex.value < 0 || patchIndex.value >= patches.length ? patches.length - 1 : patchIndex.value;
+  const p = patches[i];
+  const name = snap.value?.machines[p.machine]?.name ?? "?";
+  return (
+    <div id="patches">
+      <h4>Header patching: {patches.length} patch{patches.length > 1 ? "es" : ""} so far</h4>
+      <label>patch <select id="patch" value={String(i)} onChange={(e) => (patchIndex.value = Number((e.target as HTMLSelectElement).value))}>
+        {patches.map((q, k) => <option key={k} value={String(k)}>{k + 1}: {snap.value?.machines[q.machine]?.name} at {fmtNs(q.t)}</option>)}
+      </select></label>
+      <div>{name}: the driver put {p.len} saved data bytes back at pa 0x{p.pa.toString(16)} (frame {p.pa >>> 12}, offset 0x{(p.pa & 0xfff).toString(16)}), over the headers of the packet that had landed there; {name}'s RAM now (marked: the bytes patched):</div>
+      <Hex rows={hexRows(p.bytes, p.at, (at) => at >= p.pa && at < p.pa + p.len)} id="patch-hex" />
     </div>
   );
 }
@@ -721,6 +769,53 @@ function Controls() {
   );
 }
 
+/** Height in px of one row of the timeline strip. */
+const STRIP_ROW = 10;
+
+/**
+ * Strip: the recording as a timeline, one row per kind of happening (MARK_ROWS), one column per
+ * few steps; the step shown is a line across. Click or drag on it to travel to a step.
+ */
+function Strip() {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const rec = recording.value, i = step.value, n = total.value;
+  const cache = useRef<{ rec: Recording | null; width: number; cols: Uint8Array } | null>(null);
+  useEffect(() => {
+    const c = ref.current;
+    if (!c || !rec) return;
+    const width = Math.max(1, c.clientWidth), height = MARK_ROWS.length * STRIP_ROW;
+    if (cache.current?.rec !== rec || cache.current.width !== width) cache.current = { rec, width, cols: stripColumns(rec.steps, width) };
+    const cols = cache.current.cols;
+    if (c.width !== width) c.width = width;
+    if (c.height !== height) c.height = height;
+    const ctx = c.getContext("2d")!;
+    ctx.clearRect(0, 0, width, height);
+    MARK_ROWS.forEach((row, r) => {
+      ctx.fillStyle = row.color;
+      for (let x = 0; x < width; x++) if (cols[x] & row.mark) ctx.fillRect(x, r * STRIP_ROW + 1, 1, STRIP_ROW - 2);
+    });
+    const styles = getComputedStyle(c);
+    ctx.fillStyle = styles.getPropertyValue("--fg").trim() || "#000";
+    ctx.fillRect(stripX(i, n, width) - 1, 0, 2, height);
+  });
+  if (!rec) return null;
+  const seek = (e: PointerEvent) => {
+    const c = e.currentTarget as HTMLCanvasElement;
+    const r = c.getBoundingClientRect();
+    pause();
+    void goto(stripStep(((e.clientX - r.left) * c.width) / r.width, n, c.width));
+  };
+  return (
+    <div class="strip">
+      <div class="strip-rows">{MARK_ROWS.map((row) => <div key={row.mark} style={{ height: `${STRIP_ROW}px` }}><i style={{ background: row.color }} />{row.name}</div>)}</div>
+      <canvas ref={ref} id="strip" aria-label="timeline of kernel entries, interrupts, faults, shootdowns and packets: click or drag to travel in time"
+        style={{ height: `${MARK_ROWS.length * STRIP_ROW + 2}px` }}
+        onPointerDown={(e) => { (e.currentTarget as HTMLCanvasElement).setPointerCapture(e.pointerId); seek(e); }}
+        onPointerMove={(e) => { if (e.buttons & 1) seek(e); }} />
+    </div>
+  );
+}
+
 function Help() {
   if (!showHelp.value) return null;
   return (
@@ -743,6 +838,7 @@ function App() {
       </header>
       <SettingsForm />
       <Controls />
+      <Strip />
       {message.value && <p id="message" class={message.value.bad ? "bad" : "ok"}>{message.value.text}</p>}
       {busy.value && <p class="busy">running…</p>}
       <div class="body">

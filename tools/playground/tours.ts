@@ -14,6 +14,8 @@ export interface TourStop {
   last?: boolean;
   /** Which panel to open. */
   tab: string;
+  /** The id of the element of that panel to scroll into view, if any. */
+  focus?: string;
 }
 
 export interface Tour {
@@ -71,8 +73,8 @@ export const TOURS: Tour[] = [
         text: "b posts its receive first. With early demultiplexing the NIC steers the datagram to the socket's own queue, whose buffers the kernel laid out page-aligned like the application's buffer (input alignment): see the posted descriptors of a steered rx queue." },
       { tab: "frames", scenario: "datagram", settings: { semantics: "emulated-copy", bytes: 32768, mtu: 9000, headerSplit: true }, find: /NIC interrupt/, last: true,
         text: "The packets have arrived; with header split the headers went to their small buffers and the payload filled whole page frames. The kernel swaps those frames into b's address space instead of copying (pageSwaps in the counters)." },
-      { tab: "packets", scenario: "datagram", settings: { semantics: "emulated-copy", bytes: 32768, mtu: 9000, headerSplit: false }, find: /NIC interrupt/, last: true,
-        text: "Now the same receive on a NIC without header split: each packet's headers land in the same buffer as its data. The kernel plans the layout so that the data still ends page-aligned and patches the bytes the headers overwrote (header patching). Look at the packets' headers." },
+      { tab: "packets", focus: "patches", scenario: "datagram", settings: { semantics: "emulated-copy", bytes: 32768, mtu: 9000, headerSplit: false }, find: /NIC interrupt/, last: true,
+        text: "Now the same receive on a NIC without header split: each packet's headers land in the same buffer as its data. The kernel plans the layout so that the data still ends page-aligned and patches the bytes the headers overwrote (header patching). A packet's headers are marked in its hex view; below it, b's RAM where the driver put the saved data back, the patched bytes marked (pink ticks on the timeline strip: each patch)." },
     ],
   },
   {

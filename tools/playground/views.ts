@@ -1,7 +1,7 @@
 // tools/playground/views.ts — the page's view models: pure functions from what the worker
 // reports (engine.ts) to what is drawn (no DOM here; test/unit/playground-views.test.ts).
 
-import { FrameClass } from "./engine";
+import { FrameClass, Mark } from "./engine";
 import type { Step } from "./engine";
 
 /** CLASS_COLORS: the colour of each FrameClass on the frames map (light and dark alike: each
@@ -34,15 +34,18 @@ export function gridOf(n: number, width: number): { cols: number; rows: number; 
 /** paintFrames: RGBA pixels, one per frame (row-major, cols wide), of classes. */
 export function paintFrames(classes: Uint8Array, cols: number, rows: number): Uint8ClampedArray<ArrayBuffer> {
   const px = new Uint8ClampedArray(cols * rows * 4);
-  for (let f = 0; f < classes.length; f++) {
-    const c = CLASS_COLORS[classes[f]] ?? [0, 0, 0];
-    const o = f * 4;
-    px[o] = c[0];
-    px[o + 1] = c[1];
-    px[o + 2] = c[2];
-    px[o + 3] = 255;
-  }
+  for (let f = 0; f < classes.length; f++) paintFrame(px, f, classes[f]);
   return px;
+}
+
+/** paintFrame: frame f's pixel of px (see paintFrames) in the colour of class c. */
+export function paintFrame(px: Uint8ClampedArray, f: number, c: number): void {
+  const rgb = CLASS_COLORS[c] ?? [0, 0, 0];
+  const o = f * 4;
+  px[o] = rgb[0];
+  px[o + 1] = rgb[1];
+  px[o + 2] = rgb[2];
+  px[o + 3] = 255;
 }
 
 /** classCounts: frames of each FrameClass. */
@@ -128,21 +131,57 @@ export function decodePacket(b: Uint8Array): DecodedPacket {
   return p;
 }
 
-/** hexDump: lines "offset  16 hex bytes  ascii" of the first max bytes of b. */
-export function hexDump(b: Uint8Array, max = 256): string[] {
-  const lines: string[] = [];
-  const n = Math.min(b.length, max);
-  for (let at = 0; at < n; at += 16) {
-    const row = b.subarray(at, Math.min(n, at + 16));
-    const hex = Array.from(row, (x) => x.toString(16).padStart(2, "0")).join(" ");
-    const text = Array.from(row, (x) => (x >= 32 && x < 127 ? String.fromCharCode(x) : ".")).join("");
-    lines.push(`${at.toString(16).padStart(4, "0")}  ${hex.padEnd(47)}  ${text}`);
+/** One row of a hex view: its address and 16 bytes, each marked or not. */
+export interface HexRow {
+  addr: number;
+  cells: { hex: string; ch: string; marked: boolean }[];
+}
+
+/** hexRows: rows of 16 bytes of b, whose first byte is at address base; marked(address) picks the bytes to mark. */
+export function hexRows(b: Uint8Array, base: number, marked: (addr: number) => boolean): HexRow[] {
+  const rows: HexRow[] = [];
+  for (let at = 0; at < b.length; at += 16) {
+    const cells = Array.from(b.subarray(at, at + 16), (x, i) => ({
+      hex: x.toString(16).padStart(2, "0"),
+      ch: x >= 32 && x < 127 ? String.fromCharCode(x) : ".",
+      marked: marked(base + at + i),
+    }));
+    rows.push({ addr: base + at, cells });
   }
-  if (b.length > n) lines.push(`… ${b.length - n} more bytes`);
-  return lines;
+  return rows;
 }
 
 // ---- Timeline --------------------------------------------------------------------------------
+
+/** The timeline strip's rows, top to bottom: what a step did (Step.marks) and its colour. */
+export const MARK_ROWS: { mark: Mark; name: string; color: string }[] = [
+  { mark: Mark.ENTRY, name: "kernel entry", color: "#7b8494" },
+  { mark: Mark.INTERRUPT, name: "interrupt", color: "#d98a06" },
+  { mark: Mark.FAULT, name: "page fault", color: "#dc3232" },
+  { mark: Mark.SHOOTDOWN, name: "TLB shootdown", color: "#8b5cf6" },
+  { mark: Mark.SENT, name: "packet sent", color: "#2f7de1" },
+  { mark: Mark.RECEIVED, name: "packet received", color: "#12a37a" },
+  { mark: Mark.PATCH, name: "header patch", color: "#e0409a" },
+];
+
+/** stripColumns: the Mark bits of the steps drawn in each of width columns (step s of total at
+ *  column stripX(s)); a column ORs the steps that fall in it. */
+export function stripColumns(steps: readonly Step[], width: number): Uint8Array {
+  const cols = new Uint8Array(Math.max(0, width));
+  for (let i = 0; i < steps.length; i++) cols[stripX(i + 1, steps.length, width)] |= steps[i].marks;
+  return cols;
+}
+
+/** stripX: the column of step s (0 .. total) on a strip width columns wide. */
+export function stripX(s: number, total: number, width: number): number {
+  return total > 0 ? Math.round((s / total) * (width - 1)) : 0;
+}
+
+/** stripStep: the step under column x of a strip width columns wide (the nearest). */
+export function stripStep(x: number, total: number, width: number): number {
+  if (width <= 1) return 0;
+  return Math.max(0, Math.min(total, Math.round((x / (width - 1)) * total)));
+}
 
 /** nextEntry: the first step after `from` (1-based steps) that entered a kernel; total if none. */
 export function nextEntry(steps: readonly Step[], from: number): number {

@@ -16,7 +16,8 @@ async function handle(req: Request & { id: number }): Promise<unknown> {
     case "goto":
       return engine.goto(req.n, req.needs);
     case "play":
-      // One picture per ~33 ms of wall time (at most 30 a second), its frames maps moved, not copied.
+      // Free running between pictures; a picture at most every 16 ms of wall time (one per
+      // animation frame at 60 Hz), its frames maps moved, not copied.
       return engine.play(req.from, (snap) => post({ id: req.id, stream: snap }, snapshotTransfers(snap)), { needs: req.needs, checkEveryStep: req.checkEveryStep });
     case "frame":
       return engine.frame(req.machine, req.frame);
