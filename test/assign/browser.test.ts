@@ -88,6 +88,12 @@ describe("the student tree the page assembles", () => {
     expect([...page.keys()]).toContain("tools/build/build.mjs"); // a student's tree builds
   });
 
+  it("built from a tree genie assign wrote, offers the same stubbed files (found by their stubs)", () => {
+    const handedOut = siteAssignments(generated("pagetable"));
+    expect(handedOut.find((a) => a.name === "pagetable")!.files).toEqual(byName("pagetable").files);
+    expect(handedOut.find((a) => a.name === "tcow")!.files).toEqual(byName("tcow").files);
+  });
+
   it("downloads as a .tar.gz that extracts to that tree with the student's edits over it", async () => {
     const a = byName("pagetable");
     const edited = a.files["vm/pmap.ts"].replace("// assignment pagetable", "// my work\n// assignment pagetable");

@@ -11,7 +11,7 @@ import { regions, stubbed, type Region } from "./markers";
 const EXCLUDE = new Set([".git", "node_modules"]);
 const EXCLUDE_TOP = new Set(["build", "dist", "var", "coverage"]);
 /** Where solution regions may be: the kernel's sources (AssemblyScript) and the docs. */
-const REGION_DIRS = ["base/", "kernel/", "vm/", "drivers/", "net/", "fs/", "docs/"];
+export const REGION_DIRS = ["base/", "kernel/", "vm/", "drivers/", "net/", "fs/", "docs/"];
 const TEXT = /\.(ts|md)$/;
 
 const known = (name: string) => ASSIGNMENTS.some((a) => a.name === name);

@@ -11,8 +11,8 @@
 
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { solutionRegions, treeFiles } from "./generate";
-import { stubbed } from "./markers";
+import { REGION_DIRS, solutionRegions, treeFiles } from "./generate";
+import { stubbed, stubNote } from "./markers";
 import { ASSIGNMENTS } from "./registry";
 import type { Rubric } from "./rubric";
 
@@ -72,16 +72,20 @@ export function siteTree(root: string): SiteTree {
   return tree;
 }
 
-/** siteAssignments: every assignment with its handout, checks, rubric and stubbed files. */
+/** siteAssignments: every assignment with its handout, checks, rubric and stubbed files: its
+ *  regions stubbed, or (a tree `genie assign` wrote, where they are stubbed already) the files
+ *  showing its stubs. */
 export function siteAssignments(root: string): SiteAssignment[] {
   const regions = solutionRegions(root);
   const known = (n: string) => ASSIGNMENTS.some((a) => a.name === n);
+  const texts = treeFiles(root).map((f) => f.split("\\").join("/")).filter((f) => /\.(ts|md)$/.test(f) && REGION_DIRS.some((d) => f.startsWith(d))).map((f) => [f, readFileSync(join(root, f), "utf8")]);
   return ASSIGNMENTS.map((a) => {
     const handout = readFileSync(join(root, "docs/assignments", `${a.name}.md`), "utf8");
     const files: Record<string, string> = {};
     for (const [f, rs] of regions) {
       if (rs.some((r) => r.name === a.name)) files[f.split("\\").join("/")] = stubbed(readFileSync(join(root, f), "utf8"), f, new Set([a.name]), known);
     }
+    if (Object.keys(files).length === 0) for (const [f, text] of texts) if (stubNote(text, a.name)) files[f] = text;
     return {
       name: a.name, title: a.title, hours: a.hours, kernel: a.kernel !== false,
       summary: summary(handout), handout,
