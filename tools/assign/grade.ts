@@ -6,7 +6,7 @@
 //              time: past it, or if the worker dies, that check fails ("timeout") and a fresh
 //              worker goes on with the rest (supervise.ts). A kernel panic fails the check it
 //              happened in.
-//   score      rubric points for each passing check (run.ts)
+//   score      rubric points for each passing check (score.ts)
 //
 // Extra checks kept outside the repository (`--checks DIR`): DIR/NAME.ts (or .mjs, .js)
 // exporting `checks`, and DIR/NAME.json, the rubric weighing the assignment's own checks and

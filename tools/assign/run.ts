@@ -59,18 +59,6 @@ export async function runCheck(c: Check, env: RunEnv): Promise<Outcome> {
   }
 }
 
-/** runChecks: run checks in order in this thread, skipping those whose dependencies failed. */
-export async function runChecks(checks: Check[], env: RunEnv, onOutcome?: (o: Outcome) => void): Promise<Outcome[]> {
-  const done = new Map<string, Outcome>();
-  for (const c of checks) {
-    const d = blockedBy(c, done);
-    const o = d ? skipped(c, d) : await runCheck(c, env);
-    done.set(c.id, o);
-    onOutcome?.(o);
-  }
-  return [...done.values()];
-}
-
 /** runJob: run the checks ids in order, after the outcomes done (their dependencies), telling
  *  post as each starts and ends (a grading worker's work: the CLI's and the playground's). */
 export async function runJob(checks: Check[], ids: string[], done: Outcome[], env: RunEnv, post: (m: WorkerMessage) => void): Promise<void> {
@@ -85,4 +73,15 @@ export async function runJob(checks: Check[], ids: string[], done: Outcome[], en
     post({ type: "outcome", outcome: o });
   }
   post({ type: "end" });
+}
+
+/** runChecks: run checks in order in this thread, skipping those whose dependencies failed. */
+export async function runChecks(checks: Check[], env: RunEnv, onOutcome?: (o: Outcome) => void): Promise<Outcome[]> {
+  const out: Outcome[] = [];
+  await runJob(checks, checks.map((c) => c.id), [], env, (m) => {
+    if (m.type !== "outcome") return;
+    out.push(m.outcome);
+    onOutcome?.(m.outcome);
+  });
+  return out;
 }

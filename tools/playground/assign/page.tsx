@@ -344,7 +344,7 @@ function App() {
       <div class="assign-body">
         <section class="panel">
           <Markdown text={a.summary} />
-          <p class="hint">Expected time: {a.hours} hours. Graded by {a.checks.length} checks ({a.rubric.checks ? Object.values(a.rubric.checks).reduce((x, y) => x + y, 0) : 0} points); the written questions by your instructor.</p>
+          <p class="hint">Expected time: {a.hours} hours. Graded by {a.checks.length} checks ({Object.values(a.rubric.checks).reduce((x, y) => x + y, 0)} points); the written questions by your instructor.</p>
           <details><summary>the whole handout</summary><pre>{a.handout}</pre></details>
           <Problems />
           <Score />
