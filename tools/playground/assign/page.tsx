@@ -330,7 +330,7 @@ function App() {
       </header>
       <div class="controls">
         <label>assignment <select id="assignment" value={a.name} disabled={!!busy.value} onChange={(e) => choose(assignments.value.find((x) => x.name === (e.target as HTMLSelectElement).value)!)}>
-          {assignments.value.map((x, i) => <option key={x.name} value={x.name}>{i + 1}. {x.title}</option>)}
+          {assignments.value.map((x, i) => <option key={x.name} value={x.name}>{i + 1}. {x.title} ({x.hours} h)</option>)}
         </select></label>
         {a.kernel && <button id="compile" disabled={!!busy.value} onClick={() => void onCompile()}>Compile</button>}
         <button id="grade" disabled={!!busy.value} onClick={() => void onGrade()}>Grade</button>
@@ -343,11 +343,11 @@ function App() {
       {message.value && <p id="message" class={message.value.bad ? "bad" : "ok"}>{message.value.text}</p>}
       <div class="assign-body">
         <section class="panel">
-          <Markdown text={a.summary} />
-          <p class="hint">Expected time: {a.hours} hours. Graded by {a.checks.length} checks ({Object.values(a.rubric.checks).reduce((x, y) => x + y, 0)} points); the written questions by your instructor.</p>
-          <details><summary>the whole handout</summary><pre>{a.handout}</pre></details>
           <Problems />
           <Score />
+          <Markdown text={a.summary} />
+          <p class="hint">Graded by {a.checks.length} checks ({Object.values(a.rubric.checks).reduce((x, y) => x + y, 0)} points) as <code>genie grade {a.name}</code> grades them; the written questions by your instructor.</p>
+          <details><summary>the whole handout</summary><pre>{a.handout}</pre></details>
         </section>
         <Editor />
       </div>
