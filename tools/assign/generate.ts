@@ -7,10 +7,11 @@ import { join, relative } from "node:path";
 import { ASSIGNMENTS } from "./registry";
 import { regions, stubbed, type Region } from "./markers";
 
-/** Never part of a student's tree. */
-const EXCLUDE = new Set([".git", "node_modules", "build", "dist", "var", "coverage"]);
+/** Never part of a student's tree: anywhere, and at its top (build output; tools/build stays). */
+const EXCLUDE = new Set([".git", "node_modules"]);
+const EXCLUDE_TOP = new Set(["build", "dist", "var", "coverage"]);
 /** Where solution regions may be: the kernel's sources (AssemblyScript) and the docs. */
-const REGION_DIRS = ["base/", "kernel/", "vm/", "drivers/", "net/", "fs/", "docs/"];
+export const REGION_DIRS = ["base/", "kernel/", "vm/", "drivers/", "net/", "fs/", "docs/"];
 const TEXT = /\.(ts|md)$/;
 
 const known = (name: string) => ASSIGNMENTS.some((a) => a.name === name);
@@ -20,7 +21,7 @@ export function treeFiles(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (EXCLUDE.has(e.name)) continue;
+      if (EXCLUDE.has(e.name) || (dir === root && EXCLUDE_TOP.has(e.name))) continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.isFile()) out.push(relative(root, p));

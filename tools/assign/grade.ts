@@ -4,8 +4,9 @@
 //   build      asc, debug target, from the tree's sources, into memory (build.ts)
 //   checks     in a worker thread, one after the other; a check gets `timeoutMs` of wall-clock
 //              time: past it, or if the worker dies, that check fails ("timeout") and a fresh
-//              worker goes on with the rest. A kernel panic fails the check it happened in.
-//   score      rubric points for each passing check (run.ts)
+//              worker goes on with the rest (supervise.ts). A kernel panic fails the check it
+//              happened in.
+//   score      rubric points for each passing check (score.ts)
 //
 // Extra checks kept outside the repository (`--checks DIR`): DIR/NAME.ts (or .mjs, .js)
 // exporting `checks`, and DIR/NAME.json, the rubric weighing the assignment's own checks and
@@ -23,7 +24,8 @@ import { isTree } from "./generate";
 import { assignment } from "./registry";
 import { parseRubric, type Rubric } from "./rubric";
 import { runChecks, score, type GradeReport, type Outcome } from "./run";
-import { jobChecks, treeReader, type WorkerJob, type WorkerMessage } from "./worker";
+import { DEFAULT_TIMEOUT_MS, supervise } from "./supervise";
+import { jobChecks, treeReader, type WorkerJob } from "./worker";
 
 export interface GradeOptions {
   /** The student's tree (default: this repository). */
@@ -37,8 +39,6 @@ export interface GradeOptions {
   /** A kernel already built from the tree (tests share builds). */
   wasm?: Uint8Array<ArrayBuffer>;
 }
-
-export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Extra checks of a --checks folder, bundled for import. */
 interface Extra {
@@ -72,49 +72,19 @@ async function loadExtra(name: string, dir: string): Promise<Extra> {
   return { module, rubric, cleanup: () => tmp && rmSync(tmp, { recursive: true, force: true }) };
 }
 
-/** inWorkers: run ids in worker threads, one check at a time, each within timeoutMs. */
+/** inWorkers: run ids in worker threads, one check at a time, each within timeoutMs (supervise.ts). */
 function inWorkers(url: URL, base: Omit<WorkerJob, "ids" | "done">, ids: string[], timeoutMs: number): Promise<Outcome[]> {
-  const done: Outcome[] = [];
-  return new Promise((resolveAll) => {
-    const next = () => {
-      const left = ids.filter((id) => !done.some((o) => o.id === id));
-      if (left.length === 0) return resolveAll(done);
-      const w = new Worker(url, { workerData: { ...base, ids: left, done } satisfies WorkerJob });
-      let running: string | null = null;
-      let started = 0;
-      let over = false;
-      const fail = (status: "timeout" | "fail", message: string) => {
-        if (over) return;
-        over = true;
-        clearTimeout(timer);
-        const id = running ?? left.find((x) => !done.some((o) => o.id === x))!;
-        done.push({ id, status, message, ms: running ? performance.now() - started : 0 });
-        void w.terminate();
-        next();
-      };
-      // A worker that never starts its first check (a hidden check module that hangs on import).
-      let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => fail("timeout", `timeout: the grading worker did not start within ${timeoutMs / 1000} s`), timeoutMs);
-      w.on("message", (m: WorkerMessage) => {
-        clearTimeout(timer);
-        if (m.type === "start") {
-          running = m.id;
-          started = performance.now();
-          timer = setTimeout(() => fail("timeout", `timeout: no result after ${timeoutMs / 1000} s (the kernel hangs, or loops)`), timeoutMs);
-        } else if (m.type === "outcome") {
-          clearTimeout(timer);
-          running = null;
-          done.push(m.outcome);
-        } else {
-          over = true;
-          void w.terminate();
-          next();
-        }
-      });
-      w.on("error", (e) => fail("fail", `the check crashed its worker: ${e.message}`));
-      w.on("exit", () => fail("fail", "the check's worker exited"));
+  return supervise((left, done) => {
+    const w = new Worker(url, { workerData: { ...base, ids: left, done } satisfies WorkerJob });
+    return {
+      onMessage: (f) => w.on("message", f),
+      onFailure(f) {
+        w.on("error", (e) => f(`the check crashed its worker: ${e.message}`));
+        w.on("exit", () => f("the check's worker exited"));
+      },
+      terminate: () => void w.terminate(),
     };
-    next();
-  });
+  }, ids, timeoutMs);
 }
 
 /** gradeTree: grade the tree of opts for assignment name. */

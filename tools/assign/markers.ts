@@ -56,6 +56,12 @@ export function regions(text: string, file: string, known?: (name: string) => bo
   return out;
 }
 
+/** stubNote: does text hold a stub of assignment name that a student's tree shows (the line
+ *  stubbed() writes in place of a region)? */
+export function stubNote(text: string, name: string): boolean {
+  return text.includes(`assignment ${name}: your code replaces this stub`) || text.includes(`assignment ${name}: your text replaces this template`);
+}
+
 /** stubbed: the text with every region whose name is in names replaced by its stub. */
 export function stubbed(text: string, file: string, names: Set<string>, known?: (name: string) => boolean): string {
   const rs = regions(text, file, known).filter((r) => names.has(r.name));

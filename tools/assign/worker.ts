@@ -1,13 +1,13 @@
 // tools/assign/worker.ts — the grading worker thread: compile the kernel under test, run the
-// checks it is told to, report each as it starts and ends. The grader (grade.ts) watches the
-// clock: a check that hangs the kernel costs that check only (the worker is ended and a new
-// one goes on with the checks after it).
+// checks it is told to, report each as it starts and ends (runJob, run.ts). The grader watches
+// the clock (supervise.ts): a check that hangs the kernel costs that check only (the worker is
+// ended and a new one goes on with the checks after it).
 
 import { ConfigError } from "../host/errors";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { blockedBy, runCheck, skipped, type Outcome } from "./run";
+import { runJob, type Outcome } from "./run";
 import type { Check } from "./check";
 import { assignment } from "./registry";
 
@@ -21,8 +21,6 @@ export interface WorkerJob {
   ids: string[];
   done: Outcome[];
 }
-
-export type WorkerMessage = { type: "start"; id: string } | { type: "outcome"; outcome: Outcome } | { type: "end" };
 
 /** jobChecks: the checks of a job: the assignment's own, then the extra ones. */
 export async function jobChecks(name: string, extra?: string): Promise<Check[]> {
@@ -46,20 +44,9 @@ export function treeReader(tree: string): (path: string) => string | null {
 }
 
 async function work(job: WorkerJob): Promise<void> {
-  const post = (m: WorkerMessage) => parentPort!.postMessage(m);
   const kernel = job.wasm ? await WebAssembly.compile(job.wasm) : null;
   const checks = await jobChecks(job.assignment, job.extra);
-  const done = new Map(job.done.map((o) => [o.id, o]));
-  const env = { kernel, readFile: treeReader(job.tree) };
-  for (const id of job.ids) {
-    const c = checks.find((x) => x.id === id)!;
-    const d = blockedBy(c, done);
-    if (!d) post({ type: "start", id });
-    const o = d ? skipped(c, d) : await runCheck(c, env);
-    done.set(id, o);
-    post({ type: "outcome", outcome: o });
-  }
-  post({ type: "end" });
+  await runJob(checks, job.ids, job.done, { kernel, readFile: treeReader(job.tree) }, (m) => parentPort!.postMessage(m));
 }
 
 if (parentPort && workerData) void work(workerData as WorkerJob);

@@ -4,11 +4,11 @@
 // bundles: the genie CLI, the benchmark report, the fuzzing soak and the grader's worker thread into build/cli/, the examples into
 // build/examples/ (esbuild, skipped while none of their inputs changed: build/host.stamp), and
 // the browser playground into build/playground/ (tools/build/playground.mjs; skipped while
-// tools/ and the kernel are unchanged: build/playground.stamp).
+// the repository's files and the kernel are unchanged: build/playground.stamp).
 // A few lines of output; `--force` rebuilds everything.
 
 import * as esbuild from "esbuild";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { buildHw } from "./hw.mjs";
 import { buildKernel } from "./kernel.mjs";
 import { buildPlayground } from "./playground.mjs";
@@ -49,9 +49,14 @@ async function buildHost() {
   return `host: bundled ${outputs.join(", ")} in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
 }
 
-/** playground: the browser bundle, unless tools/, the kernel and the lockfile are unchanged. */
+/** Never in the student tree the assignment mode serves (tools/assign/generate.ts). */
+const NOT_TREE = new Set([".git", "node_modules", "build", "dist", "var", "coverage"]);
+
+/** playground: the browser bundle, unless the tree it serves (tools/ among it), the kernel and
+ *  the lockfile are unchanged. */
 async function playground() {
-  const hash = digest(files(["tools", "build/release.wasm", "package-lock.json"]));
+  const tree = readdirSync(".").filter((n) => !NOT_TREE.has(n));
+  const hash = digest(files([...tree, "build/release.wasm"]));
   if (!force && fresh("build/playground.stamp", hash, ["build/playground/index.html"])) return "playground: up to date";
   const t0 = performance.now();
   await buildPlayground();

@@ -835,6 +835,7 @@ function App() {
       <header>
         <h1>Genie playground</h1>
         <span class="desc">{script.value === null ? scenario.value.description : "A script of your own, on the real kernel."}</span>
+        <a href="./assign.html" id="assignments" title="The course's assignments: edit, compile and grade your kernel in the page">assignments</a>
       </header>
       <SettingsForm />
       <Controls />

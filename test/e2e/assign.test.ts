@@ -1,0 +1,152 @@
+// The playground's assignment mode in a real browser (Debian's Chromium through playwright-core),
+// against the built site: the kernel compiled and graded in the page scores what `genie grade`
+// scores, for the skeleton and for the solved file; work survives a reload; the downloaded tree
+// grades the same with the CLI; a kernel that hangs costs each check its time only.
+// One page, one compile per state (the compiler's worker is kept; an unchanged tree is not
+// compiled again).
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "../../tools/playground/serve";
+import type { GradeReport } from "../../tools/assign/score";
+import { genie, root, useCli } from "../cli-run";
+
+useCli();
+const SHOTS = "build/e2e";
+const tmp = mkdtempSync(join(tmpdir(), "genie-assign-e2e-"));
+let server: Server, url: string, browser: Browser, page: Page;
+const problems: string[] = [];
+/** Wall-clock seconds of the steps, written to build/e2e/assign-times.json. */
+const times: Record<string, number> = {};
+
+/** What a grade report says, check by check (not the times, not the tree's path). */
+const verdict = (r: GradeReport) => ({ score: r.score, max: r.max, buildError: r.buildError ?? null, checks: r.checks.map((c) => [c.id, c.status, c.points, c.max, c.message]) });
+
+/** cliGrade: `genie grade pagetable --json` of a tree (the repository's own if none). */
+function cliGrade(tree?: string): GradeReport {
+  const r = genie("grade", "pagetable", "--json", ...(tree ? ["--tree", tree] : []));
+  expect(r.stderr).toBe("");
+  return JSON.parse(r.stdout) as GradeReport;
+}
+
+/** gradeInPage: click Grade and wait for the report (compiling first if the tree changed). */
+async function gradeInPage(step: string): Promise<GradeReport> {
+  const t0 = performance.now();
+  await page.click("#grade");
+  await page.waitForSelector("#total", { timeout: 120_000 });
+  times[step] = (performance.now() - t0) / 1000;
+  return page.evaluate(() => (window as any).genieAssign.report.value);
+}
+
+const setFile = (text: string) => page.evaluate((t) => { const v = (window as any).genieAssign.view(); v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: t } }); }, text);
+const editorText = () => page.evaluate(() => (window as any).genieAssign.view().state.doc.toString() as string);
+
+/** The page, with a time limit of 3 s per check (a check of pagetable's takes a fraction of a
+ *  second; the hanging kernel below costs 4 x 3 s). */
+const PAGE = "?timeout=3#pagetable";
+
+/** open: load the page at assign.html + rest (again: a reload). */
+async function open(rest = PAGE): Promise<void> {
+  if (page.url() === `${url}assign.html${rest}`) await page.reload();
+  else await page.goto(`${url}assign.html${rest}`);
+  await page.waitForSelector("#assign-editor .cm-content");
+}
+
+let skeleton: GradeReport, solved: GradeReport;
+const stub = () => JSON.parse(readFileSync("build/playground/assign/index.json", "utf8")).assignments.find((a: { name: string }) => a.name === "pagetable").files["vm/pmap.ts"] as string;
+
+beforeAll(async () => {
+  if (!existsSync("build/playground/assign.html")) throw new Error("build/playground is missing: run npm run build first");
+  mkdirSync(SHOTS, { recursive: true });
+  // What the CLI says: the skeleton genie assign writes, and the solved (the repository's) tree.
+  genie("assign", "pagetable", "--out", join(tmp, "skeleton"));
+  skeleton = cliGrade(join(tmp, "skeleton"));
+  solved = cliGrade();
+  ({ server, url } = await serve("build/playground"));
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  await open();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+  rmSync(tmp, { recursive: true, force: true });
+  if (Object.keys(times).length) writeFileSync(`${SHOTS}/assign-times.json`, JSON.stringify(times, null, 2) + "\n");
+});
+
+describe("assignment mode", () => {
+  it("shows the handout's summary and the stubbed file, and grades the skeleton as genie grade does", async () => {
+    expect(await page.textContent(".handout h2")).toMatch(/Assignment 1 — Page tables/);
+    expect(await page.textContent(".handout")).toMatch(/What to build/);
+    expect(await page.$$eval(".files nav button", (bs) => bs.map((b) => b.getAttribute("data-file")))).toEqual(["vm/pmap.ts"]);
+    expect(await editorText()).toBe(stub());
+    const t0 = performance.now();
+    await page.click("#compile");
+    await page.waitForFunction(() => /compiled in/.test(document.querySelector("#message")?.textContent ?? ""), null, { timeout: 120_000 });
+    times["compile the skeleton (compiler loading included)"] = (performance.now() - t0) / 1000;
+    const r = await gradeInPage("grade the skeleton (compiled already)");
+    expect(skeleton.score).toBeLessThan(skeleton.max);
+    expect(verdict(r)).toEqual(verdict(skeleton));
+    const rows = await page.$$eval("#score tbody tr", (trs) => trs.map((tr) => [tr.getAttribute("data-check"), tr.querySelector(".status")!.textContent]));
+    expect(rows).toEqual(skeleton.checks.map((c) => [c.id, "failed"]));
+    expect(await page.textContent("#total")).toContain(`total: ${skeleton.score}/${skeleton.max}`);
+  });
+
+  it("the solved file's content scores full marks, as genie grade scores the repository", async () => {
+    await setFile(readFileSync(join(root, "vm/pmap.ts"), "utf8"));
+    const r = await gradeInPage("compile and grade the solved file");
+    expect(solved.score).toBe(solved.max);
+    expect(verdict(r)).toEqual(verdict(solved));
+    await page.screenshot({ path: `${SHOTS}/assign-solved.png` });
+  });
+
+  it("a reload restores the work, and the downloaded tree grades the same with genie grade", async () => {
+    await open();
+    expect(await editorText()).toBe(readFileSync(join(root, "vm/pmap.ts"), "utf8"));
+    expect(await page.textContent("#message")).toMatch(/saved work is restored/);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    expect(download.suggestedFilename()).toBe("genie-pagetable.tar.gz");
+    await download.saveAs(join(tmp, "genie-pagetable.tar.gz"));
+    execFileSync("tar", ["xzf", "genie-pagetable.tar.gz"], { cwd: tmp });
+    expect(verdict(cliGrade(join(tmp, "genie-pagetable")))).toEqual(verdict(solved));
+  });
+
+  it("a compile error names its file and line, and a kernel that hangs costs each check its time limit only", async () => {
+    const broken = stub().replace('panic("assignment pagetable: implement shootdown', 'panik("assignment pagetable: implement shootdown');
+    await setFile(broken);
+    await page.click("#compile");
+    await page.waitForSelector("#problems");
+    const line = broken.split("\n").findIndex((l) => l.includes("panik(")) + 1;
+    expect(await page.textContent("#problems")).toContain(`vm/pmap.ts:${line}:`);
+    await setFile(stub().replace('panic("assignment pagetable: implement shootdown (vm/pmap.ts)");', "while (true) {}"));
+    const r = await gradeInPage("compile and grade a kernel that hangs (3 s per check)");
+    expect(r.checks.map((c) => c.status)).toEqual(["timeout", "timeout", "timeout", "timeout"]);
+    expect(r.checks[0].message).toMatch(/timeout: no result after 3 s/);
+    expect(r.score).toBe(0);
+  });
+
+  it("reset to skeleton brings back the stub and forgets the saved work", async () => {
+    await page.click("#reset");
+    await page.click("#reset-yes");
+    expect(await editorText()).toBe(stub());
+    expect(await page.evaluate(() => localStorage.getItem("genie.assign.pagetable"))).toBeNull();
+  });
+
+  it("printed no console error or warning and threw nothing", () => {
+    expect(problems).toEqual([]);
+  });
+});
