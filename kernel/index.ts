@@ -19,7 +19,7 @@ import { ramBase as base, ramFrames } from "../vm/ram";
 import { pmapCpus, pmapInit } from "../vm/pmap";
 import { tlbEntry as tlbWord, tlbReset } from "../vm/tlb";
 import { translate } from "../vm/mmu";
-import { checkInvariants, checkReport } from "../vm/check";
+import { checkInit, checkInvariants, checkReport } from "../vm/check";
 import { objects } from "../vm/object";
 import { indirectPeek } from "../vm/indirect";
 import { nicAttach as attachNic, nicIntr, nicReplenish } from "../drivers/nic";
@@ -50,6 +50,7 @@ export function boot(frames: i32, cpus: i32): i32 {
   cpuInit(cpus);
   framesInit(<u32>frames);
   pmapInit(<u32>frames * 4);
+  checkInit(<u32>frames);
   // Reassembly may pin at most a quarter of RAM (at least 2 MiB: one jumbogram's fragments).
   reasmLimits(REASM_SLOTS, max<u32>(2 << 20, (<u32>frames << PAGE_SHIFT) / 4), REASM_TIMEOUT_NS);
   tlbReset();

@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { readFile } from "node:fs/promises";
 import * as esbuild from "esbuild";
-import { loadKernel } from "../tools/host/node";
+import { kernelPath, loadKernel } from "../tools/host/node";
+import { compileKernel } from "../tools/host/reset";
 import { Engine, FrameClass, Mark } from "../tools/playground/engine";
 import { PcapWriter } from "../tools/host/index";
 import { awaitingCheck, checked } from "./setup/invariants";
@@ -11,6 +13,37 @@ import { browserOnly } from "../tools/build/playground.mjs";
 const spec = { scenario: "datagram", settings: { semantics: "emulated-copy", bytes: 20000 } };
 
 describe("playground engine", () => {
+  it("runs again on the kernel instances of the world before, reset: the same frames maps, counters and result as on new instances", async () => {
+    // A module of its own: no instance of it is idle yet, so the first run boots new ones.
+    const fresh = new Engine(await compileKernel(await readFile(kernelPath())));
+    const rec = await fresh.record(spec);
+    expect(rec.error).toBeNull();
+    const end = await fresh.goto(rec.steps.length); // the recording's own world: new instances
+    const n = rec.steps.findIndex((st) => st.label.includes("sendto")) + 1;
+    const instantiate = vi.spyOn(WebAssembly, "instantiate");
+    try {
+      const again = await fresh.goto(n); // the recording's world disposed: its instances reused
+      const back = await fresh.goto(n); // and again, after a run stopped half-way
+      const whole = await fresh.goto(rec.steps.length - 1);
+      const last = await fresh.play(rec.steps.length - 1, () => {});
+      expect(instantiate).not.toHaveBeenCalled();
+      for (const [a, b] of [[again, back], [last, end]]) {
+        expect(a.t).toBe(b.t);
+        expect(a.machines.length).toBe(b.machines.length);
+        for (let i = 0; i < a.machines.length; i++) {
+          expect(Array.from(a.machines[i].classes)).toEqual(Array.from(b.machines[i].classes));
+          expect(a.machines[i].counters).toEqual(b.machines[i].counters);
+          expect(a.machines[i].invariants.violations).toBe(0);
+        }
+      }
+      expect(last.metrics).toEqual(rec.metrics);
+      expect(whole.step).toBe(rec.steps.length - 1);
+      expect(back.machines.some((m) => m.counters.syscalls > 0)).toBe(true);
+    } finally {
+      instantiate.mockRestore();
+    }
+  });
+
   it("shows zIO's sources as their own frame class and the pages owing them in the page tables", async () => {
     const engine = new Engine(await loadKernel());
     const rec = await engine.record({ scenario: "proxy", settings: { scheme: "zio", bytes: 8 * 4096, messages: 1, fraction: 0 } });

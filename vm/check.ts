@@ -62,15 +62,40 @@ export function checkRegisterLender(fn: HoldCounter): void {
   lenders.push(fn);
 }
 
+// The check's per-frame tallies, made at boot (checkInit) and cleared by every check: a check
+// allocates nothing, so checking never grows the kernel's heap (an instance whose memory grew
+// after boot cannot be reset and reused: tools/host/reset.ts).
+let expected = new StaticArray<u32>(0);
+let mapped = new StaticArray<u32>(0);
+let guarded = new StaticArray<u32>(0);
+let lent = new StaticArray<u32>(0);
+let owed = new StaticArray<u32>(0);
+
+/** checkInit: make the check's tallies for frames frames (at boot). */
+export function checkInit(frames: u32): void {
+  expected = new StaticArray<u32>(<i32>frames);
+  mapped = new StaticArray<u32>(<i32>frames);
+  guarded = new StaticArray<u32>(<i32>frames);
+  lent = new StaticArray<u32>(<i32>frames);
+  owed = new StaticArray<u32>(<i32>frames);
+}
+
+/** clear: every tally zero. */
+function clear(a: StaticArray<u32>): void {
+  memory.fill(changetype<usize>(a), 0, <usize>a.length << 2);
+}
+
 /** checkInvariants: number of violations found (0 = all hold); details in checkReport(). */
 export function checkInvariants(scrub: bool): i32 {
   report = "";
   violations = 0;
   const n = ramFrames;
-  const expected = new StaticArray<u32>(<i32>n);
-  const mapped = new StaticArray<u32>(<i32>n);
-  const guarded = new StaticArray<u32>(<i32>n);
-  const lent = new StaticArray<u32>(<i32>n);
+  if (<u32>expected.length != n) checkInit(n);
+  clear(expected);
+  clear(mapped);
+  clear(guarded);
+  clear(lent);
+  clear(owed);
   expected[0] = 1;
   for (let h = 0; h < lenders.length; h++) lenders[h](lent);
   for (let h = 0; h < protectors.length; h++) protectors[h](guarded);
@@ -85,7 +110,6 @@ export function checkInvariants(scrub: bool): i32 {
       expected[f]++;
     }
   }
-  const owed = new StaticArray<u32>(<i32>n);
   indirectHolds(owed); // pages owed an elided copy hold their source frames
   for (let f: u32 = 1; f < n; f++) {
     unchecked((expected[f] += owed[f]));

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { ConfigError } from "./errors";
-import { exportGlobals } from "./reset";
+import { compileKernel } from "./reset";
 
 const cache = new Map<string, Promise<WebAssembly.Module>>();
 
@@ -34,7 +34,7 @@ export function loadKernel(target: "release" | "debug" = "release"): Promise<Web
   if (!p) {
     const path = kernelPath(target);
     p = readFile(path).then(
-      (bytes) => WebAssembly.compile(exportGlobals(bytes)),
+      (bytes) => compileKernel(bytes),
       () => { throw new ConfigError(`kernel not built: ${path} is missing (run npm run build)`); },
     );
     cache.set(target, p);

@@ -22,8 +22,9 @@
 // zero, and the kernel and its devices write only frames it allocated. An instance whose
 // memory grew after boot (its heap took more pages) or whose kernel panicked is not reused.
 //
-// Globals are not visible from outside a module, so loadKernel compiles the kernel with one
-// export more per mutable global (exportGlobals: "__g0", "__g1", ..., added to the binary's
+// Globals are not visible from outside a module, so the kernel loaders (loadKernel in
+// tools/host/node.ts and tools/host/browser.ts) compile the kernel with one export more per
+// mutable global (compileKernel, exportGlobals: "__g0", "__g1", ..., added to the binary's
 // export section); a module without them is simply never reused.
 
 import type { KernelExports } from "./kernel";
@@ -102,6 +103,13 @@ export function exportGlobals(bin: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuf
   out.set(body, exportAt + head.length);
   out.set(bin.subarray(exportEnd), exportAt + head.length + body.length);
   return out;
+}
+
+/** compileKernel: compile a kernel module's binary, its globals exported (exportGlobals) so
+ *  that its instances can be reset and reused; what every kernel loader (Node's, the
+ *  browser's) calls. */
+export function compileKernel(bin: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(exportGlobals(bin));
 }
 
 /** putUleb: append v as an unsigned LEB128 number. */

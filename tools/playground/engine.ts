@@ -405,12 +405,15 @@ export class Engine {
   /**
    * execute: a fresh world running spec, stopping after step `stop` (Infinity: the end); each
    * step is appended to steps, then onStep(its number) sees the world as it is after it. The
-   * world stays for the queries.
+   * world stays for the queries, until the next execute disposes of it.
    */
   private async execute(spec: RunSpec, stop: number, steps: Step[], onStep?: (i: number, w: World) => void, capture = false, trace = true) {
     this.atEnd = null;
     const s = spec.script === undefined ? scenarioByName(spec.scenario) : null;
     const settings = s ? resolveSettings(s.settings, spec.settings, spec.scenario) : (spec.settings as Settings);
+    // The world at hand is done: its kernel instances, reset to their state after boot, serve
+    // the new world's machines (tools/host/reset.ts) instead of new instances.
+    this.world?.dispose();
     const world = scenarioWorld(this.kernel, settings);
     this.world = world;
     // The wire's frames are kept by the recording run; a run again only counts them (they are

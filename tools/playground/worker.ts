@@ -33,11 +33,13 @@ async function handle(req: Request & { id: number }): Promise<unknown> {
       const rows: { variant: string; metrics: Record<string, number> | null; error: string | null }[] = [];
       for (const v of variants(s)) {
         const settings = resolveSettings(s.settings, { ...req.spec.settings, [s.compare!]: v });
+        const world = scenarioWorld(engine.kernel, settings);
         try {
-          rows.push({ variant: v, metrics: (await runScenario(s, settings, scenarioWorld(engine.kernel, settings), {}, { scrub: false })).metrics, error: null });
+          rows.push({ variant: v, metrics: (await runScenario(s, settings, world, {}, { scrub: false })).metrics, error: null });
         } catch (e) {
           rows.push({ variant: v, metrics: null, error: describeError(e) });
         }
+        world.dispose(); // its kernel instances serve the next variant's machines
       }
       return rows;
     }
