@@ -17,7 +17,7 @@
 // deliver them is an error, never a row. A semantics the kernel refuses (EOPNOTSUPP) is
 // reported as NotImplemented, never replaced by another.
 
-import { complement, firstDifference, pattern } from "../host/pattern";
+import { complement, pattern, sharedPattern } from "../host/pattern";
 import {
   Errno, PAGE_SIZE, SyscallError, World, connect, diffCounters, getProfile, profileMtu, profileNic, semanticsByName, validateProfile, wireOptions,
   type Counters, type Machine, type PcapWriter, type Process, type Profile, type SemanticsInfo, type Wire,
@@ -97,6 +97,7 @@ const sumOf = (da: Counters, db: Counters, n: keyof Counters) => da[n] + db[n];
  */
 export class DatagramPair {
   /** The bytes every transfer sends. */
+  /** The bytes sent (shared by every pair of the size: read only). */
   readonly data: Uint8Array;
   /** Set when a transfer failed half-way (a receive may still be posted): do not reuse. */
   broken = false;
@@ -109,7 +110,7 @@ export class DatagramPair {
     readonly pa: Process, readonly pb: Process, readonly fa: number, readonly fb: number,
     readonly va: number, readonly vb: number, readonly bytes: number, private readonly ownsWorld: boolean,
   ) {
-    this.data = pattern(bytes, bytes + 7); // (SPOILED relies on this seed)
+    this.data = sharedPattern(bytes, bytes + 7); // (SPOILED relies on this seed)
   }
 
   /** create: boot the pair for transfers of opts.bytes (semantics is not used here). */
@@ -184,7 +185,7 @@ export class DatagramPair {
     if (got.len !== bytes) throw new Error(`datagram bench: ${s.name}, ${bytes} bytes: the receive returned ${got.len} bytes`);
     if (verify) {
       const at = system ? got.va : this.vb;
-      const diff = firstDifference(pb.load(at, bytes), this.data);
+      const diff = pb.firstDifference(at, this.data);
       if (diff >= 0) throw new Error(`datagram bench: ${s.name}, ${bytes} bytes: received bytes differ from those sent, first at byte ${diff}`);
     }
     if (system) pb.munmap(got.va, bytes);

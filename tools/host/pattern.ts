@@ -6,6 +6,16 @@
 const made = new Map<string, Uint8Array>();
 const MADE_MAX = 16;
 
+/** sharedPattern: pattern(n, seed) without the copy: the kept array itself, which the caller
+ *  must only read (a run that sends the same bytes again and again allocates nothing). */
+export function sharedPattern(n: number, seed = 1): Uint8Array {
+  const key = `${n} ${seed}`;
+  const known = made.get(key);
+  if (known) return known;
+  pattern(n, seed);
+  return made.get(key)!;
+}
+
 /** pattern: n bytes that differ from their neighbours and from any shifted copy (xorshift);
  *  the caller's own array. */
 export function pattern(n: number, seed = 1): Uint8Array {

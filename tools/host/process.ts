@@ -12,6 +12,7 @@ import {
 import { parseIp } from "./ip";
 import { ProcessGone, SegmentationFault, SyscallError } from "./errors";
 import type { ProcessHost } from "./views";
+import { firstDifference } from "./pattern";
 
 export interface MmapOptions {
   /** Map this open file (its descriptor) instead of anonymous memory. */
@@ -626,6 +627,22 @@ export class Process {
       done += n;
     }
     return out;
+  }
+
+  /** firstDifference: the first index where the bytes at va (read through the MMU) differ
+   *  from expected, or -1 if they are equal; compared in place, page by page, without a copy. */
+  firstDifference(va: number, expected: Uint8Array): number {
+    const len = expected.length;
+    for (let done = 0; done < len; ) {
+      const at = (va + done) >>> 0;
+      const n = Math.min(len - done, PAGE_SIZE - (at & PAGE_MASK));
+      const pa = this.translate(at, Access.READ);
+      const ram = this.machine.ram;
+      const diff = firstDifference(new Uint8Array(ram.buffer, ram.byteOffset + pa, n), new Uint8Array(expected.buffer, expected.byteOffset + done, n));
+      if (diff >= 0) return done + diff;
+      done += n;
+    }
+    return -1;
   }
 
   /** store: write bytes at va through the MMU. */

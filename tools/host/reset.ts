@@ -148,10 +148,17 @@ let idleCount = 0;
 
 const shapeKey = (frames: number, cpus: number) => `${frames}x${cpus}`;
 
+/** Each instance's exported globals, found once (a kernel exports hundreds of names). */
+const globalsFound = new WeakMap<KernelExports, WebAssembly.Global[] | null>();
+
 function globalsOf(k: KernelExports): WebAssembly.Global[] | null {
+  let found = globalsFound.get(k);
+  if (found !== undefined) return found;
   const out: WebAssembly.Global[] = [];
   for (const [name, v] of Object.entries(k)) if (name.startsWith(GLOBAL_PREFIX)) out[Number(name.slice(GLOBAL_PREFIX.length))] = v as WebAssembly.Global;
-  return out.length > 0 ? out.filter((g) => g !== undefined) : null;
+  found = out.length > 0 ? out.filter((g) => g !== undefined) : null;
+  globalsFound.set(k, found);
+  return found;
 }
 
 /** recordBoot: k (of module) has just booted with frames and CPUs: remember its state as the

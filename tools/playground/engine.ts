@@ -429,19 +429,19 @@ export class Engine {
     this.log = [];
     let pending = 0, stopped = false, sentBefore = 0;
     const traceAt = new Map<Machine, number>(), markedTo = new Map<Machine, number>();
-    const add = (st: Omit<Step, "marks">, event: boolean) => {
+    const add = (t: number, label: string, entries: number, event: boolean) => {
       if (stopped) throw new Stop();
       let marks = 0;
       if (capture) {
         // What the step did, for the timeline strip: its trace events and the wire.
-        marks = (st.entries > 0 ? Mark.ENTRY : 0) | (event && st.entries > 0 ? Mark.INTERRUPT : 0) | (this.sent > sentBefore ? Mark.SENT : 0);
+        marks = (entries > 0 ? Mark.ENTRY : 0) | (event && entries > 0 ? Mark.INTERRUPT : 0) | (this.sent > sentBefore ? Mark.SENT : 0);
         for (const m of world.machines) {
           marks |= marksOf(m, markedTo.get(m) ?? 0);
           markedTo.set(m, m.traceLog.length);
         }
         sentBefore = this.sent;
       }
-      steps.push({ ...st, marks });
+      steps.push({ t, label, entries, marks });
       onStep?.(steps.length, world);
       if (steps.length >= stop) {
         stopped = true;
@@ -452,13 +452,13 @@ export class Engine {
       event(label, t) {
         const n = pending;
         pending = 0;
-        add({ t, label, entries: n }, true);
+        add(t, label, n, true);
       },
       entry(m, _cpu, start) {
         const from = traceAt.get(m) ?? 0;
         traceAt.set(m, m.traceLog.length);
         if (world.inEvent > 0) pending++;
-        else add({ t: start, label: entryLabel(m, from), entries: 1 }, false);
+        else add(start, entryLabel(m, from), 1, false);
       },
     };
     world.observer = observer;
