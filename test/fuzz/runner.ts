@@ -971,7 +971,10 @@ export class Runner {
     if (!sock) return;
     const i = sock.sent.findIndex((dg) => dg.bytes.length === d.data.length && d.data.every((v, j) => v === dg.bytes[j] || !!dg.alts?.get(j)?.has(v)));
     if (i < 0) {
-      this.wireFault ??= `a datagram of ${d.data.length} bytes to ${this.ms[m].m.name} port ${d.dport} crossed the wire with bytes no datagram sent to that port may hold`;
+      const near = sock.sent.find((dg) => dg.bytes.length === d.data.length);
+      const j = near ? d.data.findIndex((v, j) => v !== near.bytes[j] && !near.alts?.get(j)?.has(v)) : -1;
+      const why = near ? `; datagram ${near.id} (${SEM_NAME[near.sem]}) has that length, but its byte ${j} is ${near.bytes[j]}${near.alts?.get(j) ? ` or one of ${[...near.alts.get(j)!].join(",")}` : ""}, not ${d.data[j]}` : "";
+      this.wireFault ??= `a datagram of ${d.data.length} bytes to ${this.ms[m].m.name} port ${d.dport} crossed the wire with bytes no datagram sent to that port may hold${why}`;
       return;
     }
     const dg = sock.sent[i];
