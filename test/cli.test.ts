@@ -84,7 +84,7 @@ describe("genie run, a workload of the peers group", () => {
     expect(doc.metrics.cpuBytesCopied).toBeGreaterThan(0);
     const bad = genie("run", "proxy", "--scheme", "sendfile");
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe(`genie: run proxy: --scheme: scheme must be one of copy, zio, emulated-copy, got "sendfile"\nrun 'genie run proxy --help' for usage\n`);
+    expect(bad.stderr).toBe(`genie: run proxy: --scheme: scheme must be one of copy, zio, emulated-copy, io-lite, got "sendfile"\nrun 'genie run proxy --help' for usage\n`);
     const list = genie("scenarios");
     for (const name of ["bulk-datagram", "filenet", "fileserver", "cgi", "proxy", "kvset", "modify"]) expect(list.stdout).toMatch(new RegExp(`^${name}: `, "m"));
     expect(genie("run", "kvstore").stderr).toMatch(/unknown scenario "kvstore" \(known: datagram, .*, kvset, modify\)/);

@@ -231,7 +231,7 @@ describe("playground", () => {
     await page.waitForFunction(() => (window as any).genie.recording.value?.settings.scheme === "zio" && !document.querySelector(".busy") && document.querySelector("#message"));
     expect(await page.textContent("#message")).toMatch(/steps recorded/);
     expect(await page.inputValue('select[data-setting="scheme"]')).toBe("zio");
-    expect(await page.$$eval('select[data-setting="scheme"] option', (o) => o.map((x) => x.textContent))).toEqual(["copy", "zio", "emulated-copy"]);
+    expect(await page.$$eval('select[data-setting="scheme"] option', (o) => o.map((x) => x.textContent))).toEqual(["copy", "zio", "emulated-copy", "io-lite"]);
     const zio = CLASS_COLORS[FrameClass.OWED];
     const legend = await page.$$eval(".legend span", (spans) => spans.map((s) => [s.textContent, getComputedStyle(s.querySelector("i")!).backgroundColor]));
     expect(legend).toContainEqual(["zIO source (owed, write-protected)", `rgb(${zio.join(", ")})`]);

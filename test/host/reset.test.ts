@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { SEMANTICS, World, type KernelExports } from "../../tools/host/index";
 import { loadKernel } from "../../tools/host/node";
 import { DatagramPair } from "../../tools/bench/datagram";
+import { checked } from "../setup/checked";
 
 /** state: the whole state of a kernel instance: its memory and its exported globals. */
 function state(k: KernelExports): { memory: Uint8Array; globals: unknown[] } {
@@ -18,7 +19,10 @@ describe("kernel instances reset and reused", () => {
     const opts = { profile: "server-2025", bytes: 65536, mtu: 9000, checksumOffload: true, headerSplit: true, earlyDemux: true, kernel };
     const pair = await DatagramPair.create(opts);
     for (const s of SEMANTICS) pair.transfer(s);
-    // (Not checked here: the check's report grows the kernel's heap, and a grown instance is not reused.)
+    // Not checked as they are disposed of (test/setup): the check's report grows the kernel's heap,
+    // and a grown instance is not reused. The machines booted on the instances are checked.
+    checked(pair.a);
+    checked(pair.b);
     const used = pair.b.k, memory = pair.b.frames * 4096;
     pair.dispose();
     expect(() => pair.b.spawn()).toThrow(/disposed/);

@@ -2,10 +2,25 @@
 // checks them when each test ends). No vitest here: the fuzzer's runner, which also runs outside
 // vitest (tools/fuzz/soak.ts), says through checked() which machines it has checked itself.
 
-import { onBoot, type Machine } from "../../tools/host/index";
+import { onBoot, onDispose, type Machine } from "../../tools/host/index";
 
 const live: Machine[] = [];
 onBoot((m) => live.push(m));
+
+/** The reports of machines checked as they were disposed of (their kernel instance may serve
+ *  another machine after): "" for a clean one. */
+const atDispose: { name: string; report: string; violations: number }[] = [];
+onDispose((m) => {
+  const i = live.indexOf(m);
+  if (i < 0 || m.panicked) return;
+  live.splice(i, 1);
+  atDispose.push({ name: m.name, ...m.checkInvariants() });
+});
+
+/** takeDisposed: the reports of the machines disposed of since the last call. */
+export function takeDisposed(): { name: string; report: string; violations: number }[] {
+  return atDispose.splice(0);
+}
 
 /** awaitingCheck: the machines booted in this test and not yet checked. */
 export function awaitingCheck(): readonly Machine[] {

@@ -42,7 +42,7 @@ export async function runWorkload(kernel: WebAssembly.Module, wl: PeerWorkload, 
 export const SWEEP_SIZES = [1 << 10, 2 << 10, 4 << 10, 6 << 10, 8 << 10, 10 << 10, 12 << 10, 16 << 10, 32 << 10, 64 << 10, 256 << 10, 1 << 20];
 /** The workload of the sweep, and its schemes. */
 const SWEEP_WORKLOAD = "bulk-datagram";
-const SWEEP_SCHEMES = ["copy", "emulated-copy", "share", "emulated-share", "move", "emulated-move", "msg-zerocopy", "splice"];
+const SWEEP_SCHEMES = ["copy", "emulated-copy", "share", "emulated-share", "move", "emulated-move", "msg-zerocopy", "splice", "io-lite"];
 
 export interface PeersProfile {
   profile: string;
@@ -133,7 +133,7 @@ export function peersMarkdown(r: PeersReport, chartDir: string): string {
     const fs = best(rows, "fileserver"), pr = best(rows, "proxy"), kv = best(rows, "kvset"), mo = best(rows, "modify"), fn = best(rows, "filenet"), cg = best(rows, "cgi");
     const zp = row(rows, "proxy", "zio"), cp = row(rows, "proxy", "copy");
     md.push(`- **${p.profile}**: MSG_ZEROCOPY beats copy from ${fx(cross("msg-zerocopy"))}, emulated copy from ${fx(cross("emulated-copy"))},` +
-      ` splice (vmsplice) from ${fx(cross("splice"))}. Cheapest in CPU: fileserver ${fs.scheme} (${fmtNum(fs.cpuUs)} µs), filenet ${fn.scheme},` +
+      ` splice (vmsplice) from ${fx(cross("splice"))}, IO-Lite from ${fx(cross("io-lite"))}. Cheapest in CPU: fileserver ${fs.scheme} (${fmtNum(fs.cpuUs)} µs), filenet ${fn.scheme},` +
       ` cgi ${cg.scheme}, proxy ${pr.scheme}${zp && cp ? ` (zio ${fmtNum(zp.cpuUs)} µs against copy's ${fmtNum(cp.cpuUs)})` : ""}, kvset ${kv.scheme}, modify ${mo.scheme}.`);
   }
   md.push("", "Why. A zero-copy send trades the copy of its bytes for fixed costs: MSG_ZEROCOPY pays a pin and an",
@@ -165,5 +165,23 @@ export function peersMarkdown(r: PeersReport, chartDir: string): string {
   md.push("", "When the copied value is then written to a file (kvset) or every page is modified (modify), the owed pages are",
     "copied anyway: zio copies as many bytes as copy does and adds faults, until its policy has judged the buffer (16",
     "pages) and stops eliding into it.", "");
+  md.push("IO-Lite passes aggregates of immutable buffers by value: nothing the application does copies the data, only",
+    "the (buffer, offset, length) slices (8 bytes each) cross the calls. A pool's window stays mapped, so a buffer reused",
+    "costs no PTE write, and the file cache's pages are the buffers the server sends. What it cannot avoid here is a",
+    "receiver that is not IO-Lite (the file server's and the CGI's client copy) and, on files, `iol_write` into the page",
+    "cache (docs/peers.md §3). Against copy and the best other scheme of each workload (CPU µs, bytes the CPUs copied):", "");
+  for (const p of r.profiles) {
+    const parts: string[] = [];
+    for (const wl of ["fileserver", "cgi", "filenet", "proxy"]) {
+      const io = row(p.rows, wl, "io-lite"), c = row(p.rows, wl, "copy");
+      if (!io || !c) continue;
+      const others = p.rows.filter((x) => x.workload === wl && x.scheme !== "io-lite");
+      const b = others.reduce((x, y) => (y.cpuUs < x.cpuUs ? y : x));
+      parts.push(`${wl} io-lite ${fmtNum(io.cpuUs)} µs / ${fmtNum(io.cpuBytesCopied)} B, copy ${fmtNum(c.cpuUs)} µs / ${fmtNum(c.cpuBytesCopied)} B, ` +
+        `best other ${b.scheme} ${fmtNum(b.cpuUs)} µs`);
+    }
+    if (parts.length) md.push(`- ${p.profile}: ${parts.join("; ")}.`);
+  }
+  md.push("");
   return md.join("\n");
 }

@@ -12,7 +12,7 @@
 
 export * from "../../base/abi";
 export { World, type WorldOptions } from "./world";
-export { Machine, onBoot, parseMemory, type MachineOptions, type TraceEvent } from "./machine";
+export { Machine, onBoot, onDispose, parseMemory, type MachineOptions, type TraceEvent } from "./machine";
 export { Process, type MmapOptions, type RegionInfo, type ZcCompletion } from "./process";
 export { IoLite, ioLite, aggLength, aggSlice, type Aggregate, type Slice, type IolReadOptions, type IolReceived } from "./iolite";
 export { MAX_RESTARTS, openFlags, type DirEntry, type FileIoOptions, type FileStat, type OpenOptions } from "./process";

@@ -70,14 +70,22 @@ export function parseMemory(v: number | string): number {
   return bytes;
 }
 
-// Functions told of every machine booted (onBoot).
+// Functions told of every machine booted (onBoot), and of every machine disposed of (onDispose).
 const bootWatchers = new Set<(m: Machine) => void>();
+const disposeWatchers = new Set<(m: Machine) => void>();
 
 /** onBoot: call fn with every machine booted from now on (a test harness checks each one's
  *  invariants after every test); returns the function that stops it. */
 export function onBoot(fn: (m: Machine) => void): () => void {
   bootWatchers.add(fn);
   return () => bootWatchers.delete(fn);
+}
+
+/** onDispose: call fn with every machine about to be disposed of, while its kernel still
+ *  answers (a test harness checks its invariants before its instance may serve another). */
+export function onDispose(fn: (m: Machine) => void): () => void {
+  disposeWatchers.add(fn);
+  return () => disposeWatchers.delete(fn);
 }
 
 export class Machine implements DeviceBus, ProcessHost<Process> {
@@ -164,6 +172,7 @@ export class Machine implements DeviceBus, ProcessHost<Process> {
    */
   dispose(): void {
     if (this.disposed) return;
+    for (const fn of disposeWatchers) fn(this);
     this.disposed = true;
     this.timer.set(-1); // a pending alarm of this kernel must not reach the instance's next machine
     if (this.dead !== null || this.depth !== 0) return;
