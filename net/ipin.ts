@@ -88,7 +88,7 @@ export function netInput(p: Pkt, v: RxView): void {
   // In the application's own frames the data is the adapter's only until its process stores
   // into its buffer (share lets it): sum what the adapter wrote now, before the process runs
   // again, so that such a store can spoil only its own bytes, never the datagram's checksum
-  // (docs/data-passing.md, share input).
+  // (docs/data-passing.md §4.4).
   if (!p.csumValid && rxInAppFrames(p)) {
     p.sum = pktSum(p);
     p.csumValid = true;

@@ -5,7 +5,7 @@
 // application's (wired) frames; a fragmented datagram waits there for its last fragment, and
 // share lets the process store into its buffer meanwhile. Without checksum offload the CPU
 // sums each such packet when it arrives, before the process runs again: a store can change
-// only the bytes it wrote (the misuser's own result, docs/data-passing.md), never the UDP
+// only the bytes it wrote (the misuser's own result, docs/data-passing.md §4.4), never the UDP
 // checksum of the datagram, which is verified over what the adapter wrote.
 
 import { describe, expect, it } from "vitest";
