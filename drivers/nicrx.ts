@@ -135,3 +135,12 @@ export function rxMisplaced(p: Pkt, x: u32): bool {
   return pl != null && pl!.wired && !planPlaced(pl!, x, p.runPa[0]);
 }
 
+/** rxInAppFrames: did packet p land in a layout of the application's own frames (share), which
+ *  its process may store into while the datagram is still being put together? */
+export function rxInAppFrames(p: Pkt): bool {
+  if (!p.planned) return false;
+  const n = nics[p.nic];
+  if (n == null) return false;
+  const pl = n!.rx[p.queue].plan;
+  return pl != null && pl!.wired;
+}

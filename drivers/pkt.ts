@@ -8,7 +8,7 @@
 //  +-----------------------------+       +----------------+
 //  | src dst id fragOff more     |       | f0: eth ip udp |---->  (f0*4096 + 42, 4054)
 //  | sport dport udpLen udpCsum  |       |     data...    |
-//  | sum (device, if csumValid)  |       | f1: data...    |---->  (f1*4096, 4096)
+//  | sum (as it came, csumValid) |       | f1: data...    |---->  (f1*4096, 4096)
 //  | frames[], runs[]            |       | f2: data       |---->  (f2*4096, 850)
 //  +-----------------------------+       +----------------+
 //
@@ -40,7 +40,9 @@ export class Pkt {
   udpLen: u32 = 0;
   udpCsum: u32 = 0;
   jumboTotal: u32 = 0; // jumbogram payload length (net/jumbo.ts), 0 for an ordinary datagram
-  sum: u32 = 0; // device's one's-complement sum of the IP payload
+  /** One's-complement sum of the IP payload as it arrived: the device's (checksum offload), or
+   *  the CPU's at arrival for a packet laid in the application's own frames (net/ipin.ts). */
+  sum: u32 = 0;
   csumValid: bool = false;
   /** It landed in a receive plan's layout (drivers/rxlayout.ts): its frames are the plan's,
    *  shared with its neighbours and bounded by the posted receive, not pinned by it alone. */

@@ -25,7 +25,7 @@ import { csumAdd, csumRange, csumU32 } from "./checksum";
 import { pieceHandle, reasmAdd, reasmDeadline, reasmExpire, reasmFirst, reasmNext, reasmReclaim, reasmRelease, reclaimedWhy } from "./reasm";
 import { udpDeliver } from "./socket";
 import { nics } from "../drivers/nicdev";
-import { rxMisplaced, RxView } from "../drivers/nicrx";
+import { rxInAppFrames, rxMisplaced, RxView } from "../drivers/nicrx";
 import { PAGE_SHIFT } from "../base/abi";
 
 /** drop: packet p goes, for reason why (already counted by the check that found it, if
@@ -85,6 +85,14 @@ export function netInput(p: Pkt, v: RxView): void {
   // place (out of order) moves out, or a later copy into the buffer could overwrite it first.
   if (rxMisplaced(p, p.fragOff == 0 ? 0 : p.fragOff - UDP_HLEN) && !pktMoveOut(p)) return drop(p, Drop.NoMemory, false);
   if (p.dataLen != dataLen) return drop(p, Drop.Truncated, false);
+  // In the application's own frames the data is the adapter's only until its process stores
+  // into its buffer (share lets it): sum what the adapter wrote now, before the process runs
+  // again, so that such a store can spoil only its own bytes, never the datagram's checksum
+  // (docs/data-passing.md §4.4).
+  if (!p.csumValid && rxInAppFrames(p)) {
+    p.sum = pktSum(p);
+    p.csumValid = true;
+  }
 
   if (p.more || p.fragOff != 0) {
     const limit = p.jumboTotal != 0 ? p.jumboTotal : IP_MAXPAYLOAD;
@@ -157,16 +165,19 @@ function udpInput(d: Dgram): void {
   udpDeliver(d);
 }
 
-/** checksumOk: verify the UDP checksum of d (counted as BadUdpChecksum if wrong). */
+/** checksumOk: verify the UDP checksum of d (counted as BadUdpChecksum if wrong): each packet's
+ *  sum as it arrived if known (device, or CPU at arrival), else the CPU sums it where it lies. */
 function checksumOk(d: Dgram, ulen: u32, ipTotal: u32): bool {
   const first = d.pkts[0];
   let sum: u32 = 0;
-  let offload = ulen == ipTotal;
-  for (let i = 0; i < d.pkts.length && offload; i++) offload = d.pkts[i].csumValid;
-  if (offload) {
-    // The device summed each packet's IP payload; fragments start at multiples of 8.
-    for (let i = 0; i < d.pkts.length; i++) sum = csumAdd(sum, d.pkts[i].sum);
+  if (ulen == ipTotal) {
+    // Fragments start at multiples of 8: each packet's sum adds in unshifted.
+    for (let i = 0; i < d.pkts.length; i++) {
+      const k = d.pkts[i];
+      sum = csumAdd(sum, k.csumValid ? k.sum : pktSum(k));
+    }
   } else {
+    // UDP padding behind the datagram: only its first ulen bytes count.
     sum = csumU32(sum, (first.sport << 16) | first.dport);
     sum = csumU32(sum, (first.udpLen << 16) | first.udpCsum);
     let at: u32 = UDP_HLEN;
@@ -184,6 +195,23 @@ function checksumOk(d: Dgram, ulen: u32, ipTotal: u32): bool {
   if (csumAdd(jumboPseudo(first.src, first.dst, ulen), sum) == 0xffff) return true;
   dropCount(Drop.BadUdpChecksum);
   return false;
+}
+
+/** pktSum: the CPU's sum of packet p's IP payload (its UDP header, if first, and its data where
+ *  it lies). */
+function pktSum(p: Pkt): u32 {
+  let sum: u32 = 0;
+  let at = p.fragOff; // its first byte's offset in the UDP datagram
+  if (p.fragOff == 0) {
+    sum = csumU32(sum, (p.sport << 16) | p.dport);
+    sum = csumU32(sum, (p.udpLen << 16) | p.udpCsum);
+    at = UDP_HLEN;
+  }
+  for (let j = 0; j < p.nruns; j++) {
+    sum = csumRange(sum, paPtr(p.runPa[j]), p.runLen[j], at);
+    at += p.runLen[j];
+  }
+  return sum;
 }
 
 /** trimData: keep only the first len data bytes of d (the IP datagram had padding after UDP). */

@@ -12,8 +12,11 @@ export interface FuzzOptions {
   seed: number;
   /** fast-check's path of a failure to replay alone (GENIE_FUZZ_PATH). */
   path?: string;
-  /** Programs to run. */
+  /** Programs to run (at most). */
   runs: number;
+  /** Stop once this many operations have run: later programs are drawn but not run (the
+   *  count is deterministic, so the same programs run every time). */
+  stopAtOps?: number;
   /** Commands per program. */
   minLen?: number;
   maxLen?: number;
@@ -45,6 +48,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzResult> {
   let failedAt = 0;
   const prop = fc.asyncProperty(programArb(o.minLen ?? 1, o.maxLen ?? 1500), async (prog) => {
     if (failedAt && performance.now() - failedAt > (o.shrinkMs ?? 60_000)) return;
+    if (!failedAt && o.stopAtOps !== undefined && res.ops >= o.stopAtOps) return;
     const r = new Runner(o.kernel);
     const t = performance.now();
     let s;

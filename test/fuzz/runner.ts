@@ -316,13 +316,13 @@ export class Runner {
     // A weak receive pending into these bytes: each may also hold the head datagram's byte.
     for (const q of this.live(p.m)) {
       const pi = q.pending;
-      if (!pi || !weakSem(pi.sem) || q !== p) continue;
+      if (!pi || !weakSem(pi.sem)) continue;
       const head = (pi.where instanceof SockM ? pi.where.queue : pi.where.chan.queue[pi.where.side])[0];
-      for (let i = Math.max(va, pi.va); i < Math.min(va + len, pi.va + pi.len); i++) {
+      for (const [i, j] of this.aliases(p, va, len, q, pi.va, pi.len)) {
         const s = fuzzy.get(i - va) ?? new Set([exact[i - va]]);
-        if (head && i - pi.va < head.bytes.length) {
-          s.add(head.bytes[i - pi.va]);
-          for (const v of head.alts?.get(i - pi.va) ?? []) s.add(v);
+        if (head && j - pi.va < head.bytes.length) {
+          s.add(head.bytes[j - pi.va]);
+          for (const v of head.alts?.get(j - pi.va) ?? []) s.add(v);
         }
         fuzzy.set(i - va, s);
       }
@@ -344,9 +344,37 @@ export class Runner {
     // Stores into a pending weak receive's buffer (by any process sharing it) are remembered.
     for (const q of this.live(p.m)) {
       const pi = q.pending;
-      if (pi && weakSem(pi.sem) && q === p)
-        for (let i = Math.max(va, pi.va); i < Math.min(va + bytes.length, pi.va + pi.len); i++) pi.stored.add(i);
+      if (pi && weakSem(pi.sem)) for (const [, j] of this.aliases(p, va, bytes.length, q, pi.va, pi.len)) pi.stored.add(j);
     }
+  }
+
+  /** aliases: the bytes of [va, va+len) in p that are bytes of [qva, qva+qlen) in q (the same
+   *  byte of the same memory object, through any mapping), as pairs of addresses [in p, in q]. */
+  private aliases(p: Proc, va: number, len: number, q: Proc, qva: number, qlen: number): [number, number][] {
+    const out: [number, number][] = [];
+    if (p === q) {
+      for (let i = Math.max(va, qva); i < Math.min(va + len, qva + qlen); i++) out.push([i, i]);
+      return out;
+    }
+    const pages = new Map<Obj, Map<number, number>>(); // q's buffer: object -> page index -> page va in q
+    for (let at = qva - (qva % PAGE); at < qva + qlen; at += PAGE) {
+      const x = this.resolve(q, at, false, false);
+      if ("kill" in x) continue;
+      let m = pages.get(x.obj);
+      if (!m) pages.set(x.obj, (m = new Map()));
+      m.set(x.idx, at);
+    }
+    for (let at = va - (va % PAGE); at < va + len; at += PAGE) {
+      const x = this.resolve(p, at, false, false);
+      if ("kill" in x) continue;
+      const qat = pages.get(x.obj)?.get(x.idx);
+      if (qat === undefined) continue;
+      for (let off = 0; off < PAGE; off++) {
+        const i = at + off, j = qat + off;
+        if (i >= va && i < va + len && j >= qva && j < qva + qlen) out.push([i, j]);
+      }
+    }
+    return out;
   }
 
   /** check: the kernel's bytes against what the model allows; collapse settled fuzzy bytes. */
@@ -943,7 +971,10 @@ export class Runner {
     if (!sock) return;
     const i = sock.sent.findIndex((dg) => dg.bytes.length === d.data.length && d.data.every((v, j) => v === dg.bytes[j] || !!dg.alts?.get(j)?.has(v)));
     if (i < 0) {
-      this.wireFault ??= `a datagram of ${d.data.length} bytes to ${this.ms[m].m.name} port ${d.dport} crossed the wire with bytes no datagram sent to that port may hold`;
+      const near = sock.sent.find((dg) => dg.bytes.length === d.data.length);
+      const j = near ? d.data.findIndex((v, j) => v !== near.bytes[j] && !near.alts?.get(j)?.has(v)) : -1;
+      const why = near ? `; datagram ${near.id} (${SEM_NAME[near.sem]}) has that length, but its byte ${j} is ${near.bytes[j]}${near.alts?.get(j) ? ` or one of ${[...near.alts.get(j)!].join(",")}` : ""}, not ${d.data[j]}` : "";
+      this.wireFault ??= `a datagram of ${d.data.length} bytes to ${this.ms[m].m.name} port ${d.dport} crossed the wire with bytes no datagram sent to that port may hold${why}`;
       return;
     }
     const dg = sock.sent[i];
