@@ -26,7 +26,10 @@
 //   deviceBoundRatio deviceNsPerByte / boundNsPerByte: the adapter model against B
 //   cpuBoundRatio   the same rounds as boundRatio timed in CPU time of this process
 //                   (process.cpuUsage): on a shared machine a round may wait for a core, which
-//                   counts in wall time only; B's rounds are short, so they suffer most
+//                   counts in wall time only
+//   spread          [min, median, max] over the rounds of wallNsPerByte, deviceNsPerByte,
+//                   boundNsPerByte (over all of B's samples) and of the three ratios to B taken
+//                   round by round
 //
 // The top level also reports bootMs, the median wall time to boot a 16 MiB machine once the
 // kernel module is compiled (the kernel instance of a disposed machine reset and reused, as
@@ -36,9 +39,9 @@
 //
 // Each figure is the median of its rounds, measured interleaved in one run so that both see the
 // same machine. B's own work is small (a few ms for `iterations` transfers), so each round times
-// it twice, before and after the simulated transfers, each time over enough replayed transfers
-// to last at least BOUND_SAMPLE_MS (calibrated once per semantics): B is the median of those
-// 2 x rounds samples. Each row's `spread` gives [min, median, max] over the rounds of the
+// it three times, before, between and after the two sets of simulated transfers, each time over
+// enough replayed transfers to last at least BOUND_SAMPLE_MS (calibrated once per semantics): B
+// is the median of those 3 x rounds samples. Each row's `spread` gives [min, median, max] over the rounds of the
 // figures and of the per-round ratios (each round's wall or device time against the B samples
 // taken around it), so that a reader can see how much a ratio moved within the run. Wall-clock numbers vary from run to run and machine to machine: report them,
 // never assert them.
@@ -241,10 +244,12 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
     };
     for (let r = 0; r < rounds; r++) {
       sampleBound();
-      let c = cpuClock(), t = performance.now();
+      const c = cpuClock();
+      let t = performance.now();
       for (let i = 0; i < iterations; i++) pair.transfer(s, false, false);
       wall.push(perByte(performance.now() - t));
       cpuWall.push(perByte(cpuClock() - c));
+      sampleBound();
       t = performance.now();
       copyTwice(iterations);
       floor.push(perByte(performance.now() - t));
@@ -256,8 +261,8 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
       device.push(perByte(Math.max(0, nics.reduce((ms, nic) => ms + nic.deviceMs, 0) - spans * spanCost())));
       for (const nic of nics) nic.meter = null;
       sampleBound();
-      roundBound.push((bound[2 * r] + bound[2 * r + 1]) / 2);
-      roundCpuBound.push((cpuBound[2 * r] + cpuBound[2 * r + 1]) / 2);
+      roundBound.push(median(bound.slice(3 * r)));
+      roundCpuBound.push(median(cpuBound.slice(3 * r)));
     }
     pair.spoil();
     pair.transfer(s, true); // still delivering intact bytes after the timed rounds
