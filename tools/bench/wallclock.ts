@@ -41,9 +41,10 @@
 // same machine. B's own work is small (a few ms for `iterations` transfers), so each round times
 // it three times, before, between and after the two sets of simulated transfers, each time over
 // enough replayed transfers to last at least BOUND_SAMPLE_MS (calibrated once per semantics): B
-// is the median of those 3 x rounds samples. Each row's `spread` gives [min, median, max] over the rounds of the
-// figures and of the per-round ratios (each round's wall or device time against the B samples
-// taken around it), so that a reader can see how much a ratio moved within the run. Wall-clock numbers vary from run to run and machine to machine: report them,
+// is the median of those 3 x rounds samples. Each row's `spread` gives [min, median, max] over
+// the rounds of the figures and of the per-round ratios (each round's wall or device time
+// against the B samples taken around it), so that a reader can see how much a ratio moved
+// within the run. Wall-clock numbers vary from run to run and machine to machine: report them,
 // never assert them.
 
 import { NotImplemented, DatagramPair } from "./datagram";
@@ -116,12 +117,13 @@ export interface WallclockReport {
   notImplemented: { semantics: string; reason: string }[];
 }
 
+/** range: "min..max" of figure k over a row's rounds. */
+const range = (r: WallclockRow, k: SpreadKey) => `${r.spread[k][0]}..${r.spread[k][2]}`;
 /** The wall-clock table's columns (CLI and Markdown report), and one row's cells. */
 export const WALLCLOCK_HEADERS = ["semantics", "wall ns/byte", "floor ns/byte", "ratio", "device ns/byte", "device ratio", "B ns/byte", "B min..max", "wall / B", "wall / B min..max", "device / B", "CPU / B", "CPU / B min..max", "simulated MB/s", "floor MB/s"];
 export function wallclockCells(r: WallclockRow): (string | number)[] {
-  const range = (k: SpreadKey) => `${r.spread[k][0]}..${r.spread[k][2]}`;
-  return [r.semantics, r.wallNsPerByte, r.floorNsPerByte, r.ratio, r.deviceNsPerByte, r.deviceRatio, r.boundNsPerByte, range("boundNsPerByte"), r.boundRatio, range("boundRatio"),
-    r.deviceBoundRatio, r.cpuBoundRatio, range("cpuBoundRatio"), r.wallMBps, r.floorMBps];
+  return [r.semantics, r.wallNsPerByte, r.floorNsPerByte, r.ratio, r.deviceNsPerByte, r.deviceRatio, r.boundNsPerByte, range(r, "boundNsPerByte"), r.boundRatio,
+    range(r, "boundRatio"), r.deviceBoundRatio, r.cpuBoundRatio, range(r, "cpuBoundRatio"), r.wallMBps, r.floorMBps];
 }
 
 const clock = () => performance.now();
@@ -280,9 +282,9 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
       },
     };
     report.rows.push(row);
-    const range = (k: SpreadKey) => `${row.spread[k][0]}..${row.spread[k][2]}`;
-    opts.progress?.(`wallclock ${name}: ${row.wallMBps} MB/s simulated, floor ${row.floorMBps} MB/s, ratio ${row.ratio}; ${row.boundRatio} x B (rounds ${range("boundRatio")}), ` +
-      `devices ${row.deviceBoundRatio} x B (${range("deviceBoundRatio")}), CPU time ${row.cpuBoundRatio} x B (${range("cpuBoundRatio")}); B ${row.boundNsPerByte} ns/byte (${range("boundNsPerByte")})`);
+    opts.progress?.(`wallclock ${name}: ${row.wallMBps} MB/s simulated, floor ${row.floorMBps} MB/s, ratio ${row.ratio}; ${row.boundRatio} x B (rounds ${range(row, "boundRatio")}), ` +
+      `devices ${row.deviceBoundRatio} x B (${range(row, "deviceBoundRatio")}), CPU time ${row.cpuBoundRatio} x B (${range(row, "cpuBoundRatio")}); ` +
+      `B ${row.boundNsPerByte} ns/byte (${range(row, "boundNsPerByte")})`);
   }
   return report;
 }
