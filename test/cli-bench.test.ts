@@ -168,8 +168,13 @@ describe("genie bench wallclock --json", () => {
     expect(doc.rows.map((x: { semantics: string }) => x.semantics)).toContain("copy");
     for (const row of doc.rows) {
       expect(Object.keys(row)).toEqual(["semantics", "wallNsPerByte", "floorNsPerByte", "ratio", "deviceNsPerByte", "deviceRatio", "wallMBps", "floorMBps",
-        "boundNsPerByte", "boundRatio", "deviceBoundRatio", "cpuBoundRatio"]);
-      for (const k of Object.keys(row).slice(1)) expect(row[k] > 0 && Number.isFinite(row[k]), k).toBe(true);
+        "boundNsPerByte", "boundRatio", "deviceBoundRatio", "cpuBoundRatio", "spread"]);
+      for (const k of Object.keys(row).slice(1, -1)) expect(row[k] > 0 && Number.isFinite(row[k]), k).toBe(true);
+      // The spread over the rounds: [min, median, max] of each figure and of the per-round ratios.
+      expect(Object.keys(row.spread)).toEqual(["wallNsPerByte", "deviceNsPerByte", "boundNsPerByte", "boundRatio", "deviceBoundRatio", "cpuBoundRatio"]);
+      for (const [k, [lo, mid, hi]] of Object.entries(row.spread as Record<string, number[]>))
+        expect(lo > 0 && lo <= mid && mid <= hi && Number.isFinite(hi), k).toBe(true);
+      for (const k of ["wallNsPerByte", "deviceNsPerByte", "boundNsPerByte"]) expect(row.spread[k][1], k).toBe(row[k]);
       // The ratios are the quotients of the figures they name (to the 4 significant digits kept).
       const near = (x: number, y: number) => Math.abs(x - y) <= 0.01 * Math.max(x, y);
       expect(near(row.boundRatio, row.wallNsPerByte / row.boundNsPerByte), "boundRatio").toBe(true);

@@ -179,6 +179,7 @@ function report(profiles: ProfileRows[], notImplemented: { semantics: string; re
     "for the same transfer with the same frame layout: the frame lists the adapters used for one transfer, replayed",
     "as straight-line gather, one checksum pass and scatter on the same checksum engine (tools/bench/bound.ts).",
     `A 16 MiB machine boots in ${wall.bootMs} ms on a reset kernel instance (${wall.coldBootMs} ms on a new one), the benchmark pair in ${wall.pairBootMs} ms (medians, kernel module compiled).`,
+    "B is sampled three times a round, each sample at least 25 ms of replayed transfers; min..max columns span the rounds.",
     "CPU / B: the same rounds as wall / B, in CPU time of the process.",
     "Wall-clock figures vary by run and by machine.", "");
   md.push(markdownTable(WALLCLOCK_HEADERS, wall.rows.map(wallclockCells)));

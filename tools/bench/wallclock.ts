@@ -26,7 +26,10 @@
 //   deviceBoundRatio deviceNsPerByte / boundNsPerByte: the adapter model against B
 //   cpuBoundRatio   the same rounds as boundRatio timed in CPU time of this process
 //                   (process.cpuUsage): on a shared machine a round may wait for a core, which
-//                   counts in wall time only; B's rounds are short, so they suffer most
+//                   counts in wall time only
+//   spread          [min, median, max] over the rounds of wallNsPerByte, deviceNsPerByte,
+//                   boundNsPerByte (over all of B's samples) and of the three ratios to B taken
+//                   round by round
 //
 // The top level also reports bootMs, the median wall time to boot a 16 MiB machine once the
 // kernel module is compiled (the kernel instance of a disposed machine reset and reused, as
@@ -35,7 +38,13 @@
 // two processes with bound sockets and buffers).
 //
 // Each figure is the median of its rounds, measured interleaved in one run so that both see the
-// same machine. Wall-clock numbers vary from run to run and machine to machine: report them,
+// same machine. B's own work is small (a few ms for `iterations` transfers), so each round times
+// it three times, before, between and after the two sets of simulated transfers, each time over
+// enough replayed transfers to last at least BOUND_SAMPLE_MS (calibrated once per semantics): B
+// is the median of those 3 x rounds samples. Each row's `spread` gives [min, median, max] over
+// the rounds of the figures and of the per-round ratios (each round's wall or device time
+// against the B samples taken around it), so that a reader can see how much a ratio moved
+// within the run. Wall-clock numbers vary from run to run and machine to machine: report them,
 // never assert them.
 
 import { NotImplemented, DatagramPair } from "./datagram";
@@ -81,7 +90,12 @@ export interface WallclockRow {
    *  process.cpuUsage as well): on a shared machine, time the process spends waiting for a
    *  core counts in wall ratios but not here. */
   cpuBoundRatio: number;
+  /** [min, median, max] over the rounds: the figures, and the ratios taken round by round
+   *  (each round's wall or device time against the B samples taken around it). */
+  spread: Record<SpreadKey, [number, number, number]>;
 }
+
+type SpreadKey = "wallNsPerByte" | "deviceNsPerByte" | "boundNsPerByte" | "boundRatio" | "deviceBoundRatio" | "cpuBoundRatio";
 
 export interface WallclockReport {
   profile: string;
@@ -103,10 +117,13 @@ export interface WallclockReport {
   notImplemented: { semantics: string; reason: string }[];
 }
 
+/** range: "min..max" of figure k over a row's rounds. */
+const range = (r: WallclockRow, k: SpreadKey) => `${r.spread[k][0]}..${r.spread[k][2]}`;
 /** The wall-clock table's columns (CLI and Markdown report), and one row's cells. */
-export const WALLCLOCK_HEADERS = ["semantics", "wall ns/byte", "floor ns/byte", "ratio", "device ns/byte", "device ratio", "B ns/byte", "wall / B", "device / B", "CPU / B", "simulated MB/s", "floor MB/s"];
+export const WALLCLOCK_HEADERS = ["semantics", "wall ns/byte", "floor ns/byte", "ratio", "device ns/byte", "device ratio", "B ns/byte", "B min..max", "wall / B", "wall / B min..max", "device / B", "CPU / B", "CPU / B min..max", "simulated MB/s", "floor MB/s"];
 export function wallclockCells(r: WallclockRow): (string | number)[] {
-  return [r.semantics, r.wallNsPerByte, r.floorNsPerByte, r.ratio, r.deviceNsPerByte, r.deviceRatio, r.boundNsPerByte, r.boundRatio, r.deviceBoundRatio, r.cpuBoundRatio, r.wallMBps, r.floorMBps];
+  return [r.semantics, r.wallNsPerByte, r.floorNsPerByte, r.ratio, r.deviceNsPerByte, r.deviceRatio, r.boundNsPerByte, range(r, "boundNsPerByte"), r.boundRatio,
+    range(r, "boundRatio"), r.deviceBoundRatio, r.cpuBoundRatio, range(r, "cpuBoundRatio"), r.wallMBps, r.floorMBps];
 }
 
 const clock = () => performance.now();
@@ -130,8 +147,12 @@ function spanCost(): number {
 
 /** Boots timed for bootMs (every other one also times a pair for pairBootMs). */
 const BOOTS = 21;
+/** The least wall time one sample of B lasts: long enough that a preemption or a timer tick
+ *  is a small part of it. */
+const BOUND_SAMPLE_MS = 25;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const sig = (x: number) => Number(x.toPrecision(4));
+const spreadOf = (xs: number[]): [number, number, number] => [sig(Math.min(...xs)), sig(median(xs)), sig(Math.max(...xs))];
 
 /** runWallclock: the wall-clock report (see the top of this file). */
 export async function runWallclock(opts: WallclockOptions = {}): Promise<WallclockReport> {
@@ -209,13 +230,28 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
     for (const nic of nics) nic.dmaLog = null;
     const replay = new BoundReplay(log, pair.a, pair.b);
     replay.run(warmup);
+    // Replayed transfers per sample of B: at least `iterations`, and enough to last BOUND_SAMPLE_MS.
+    const t0 = performance.now();
+    replay.run(iterations);
+    const boundIterations = Math.max(iterations, Math.ceil((iterations * BOUND_SAMPLE_MS) / Math.max(performance.now() - t0, 1e-3)));
     const wall: number[] = [], floor: number[] = [], device: number[] = [], bound: number[] = [], cpuWall: number[] = [], cpuBound: number[] = [];
-    const perByte = (ms: number) => (ms * 1e6) / (iterations * bytes);
+    const roundBound: number[] = [], roundCpuBound: number[] = [];
+    const perByte = (ms: number, n = iterations) => (ms * 1e6) / (n * bytes);
+    /** sampleBound: one sample of B (wall and CPU), kept in bound and cpuBound. */
+    const sampleBound = () => {
+      const c = cpuClock(), t = performance.now();
+      replay.run(boundIterations);
+      bound.push(perByte(performance.now() - t, boundIterations));
+      cpuBound.push(perByte(cpuClock() - c, boundIterations));
+    };
     for (let r = 0; r < rounds; r++) {
-      let c = cpuClock(), t = performance.now();
+      sampleBound();
+      const c = cpuClock();
+      let t = performance.now();
       for (let i = 0; i < iterations; i++) pair.transfer(s, false, false);
       wall.push(perByte(performance.now() - t));
       cpuWall.push(perByte(cpuClock() - c));
+      sampleBound();
       t = performance.now();
       copyTwice(iterations);
       floor.push(perByte(performance.now() - t));
@@ -226,10 +262,9 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
       const spans = nics.reduce((n, nic) => n + nic.deviceSpans, 0);
       device.push(perByte(Math.max(0, nics.reduce((ms, nic) => ms + nic.deviceMs, 0) - spans * spanCost())));
       for (const nic of nics) nic.meter = null;
-      (c = cpuClock()), (t = performance.now());
-      replay.run(iterations);
-      bound.push(perByte(performance.now() - t));
-      cpuBound.push(perByte(cpuClock() - c));
+      sampleBound();
+      roundBound.push(median(bound.slice(3 * r)));
+      roundCpuBound.push(median(cpuBound.slice(3 * r)));
     }
     pair.spoil();
     pair.transfer(s, true); // still delivering intact bytes after the timed rounds
@@ -239,9 +274,17 @@ export async function runWallclock(opts: WallclockOptions = {}): Promise<Wallclo
       deviceNsPerByte: sig(d), deviceRatio: sig(d / f), wallMBps: sig(1e3 / w), floorMBps: sig(1e3 / f),
       boundNsPerByte: sig(b), boundRatio: sig(w / b), deviceBoundRatio: sig(d / b),
       cpuBoundRatio: sig(median(cpuWall) / Math.max(median(cpuBound), 1e-6)),
+      spread: {
+        wallNsPerByte: spreadOf(wall), deviceNsPerByte: spreadOf(device), boundNsPerByte: spreadOf(bound),
+        boundRatio: spreadOf(wall.map((x, r) => x / Math.max(roundBound[r], 1e-6))),
+        deviceBoundRatio: spreadOf(device.map((x, r) => x / Math.max(roundBound[r], 1e-6))),
+        cpuBoundRatio: spreadOf(cpuWall.map((x, r) => x / Math.max(roundCpuBound[r], 1e-6))),
+      },
     };
     report.rows.push(row);
-    opts.progress?.(`wallclock ${name}: ${row.wallMBps} MB/s simulated, floor ${row.floorMBps} MB/s, ratio ${row.ratio}; ${row.boundRatio} x B, devices ${row.deviceBoundRatio} x B (CPU time: ${row.cpuBoundRatio} x B)`);
+    opts.progress?.(`wallclock ${name}: ${row.wallMBps} MB/s simulated, floor ${row.floorMBps} MB/s, ratio ${row.ratio}; ${row.boundRatio} x B (rounds ${range(row, "boundRatio")}), ` +
+      `devices ${row.deviceBoundRatio} x B (${range(row, "deviceBoundRatio")}), CPU time ${row.cpuBoundRatio} x B (${range(row, "cpuBoundRatio")}); ` +
+      `B ${row.boundNsPerByte} ns/byte (${range(row, "boundNsPerByte")})`);
   }
   return report;
 }

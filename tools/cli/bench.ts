@@ -306,7 +306,8 @@ async function benchWallclock(o: { iterations?: number; pcap?: string; json?: bo
       `header split ${r.headerSplit ? "on" : "off"}, early demux ${r.earlyDemux ? "on" : "off"}; ` +
       `${r.rounds} rounds of ${r.iterations} after ${r.warmup} warm-up (medians)\n`);
     io.out("floor: the host copying each datagram twice (out of the sender's RAM, into the receiver's)\n");
-    io.out("device: the simulated adapters' own DMA copies and checksums, in a separate round\n\n");
+    io.out("device: the simulated adapters' own DMA copies and checksums, in a separate round\n");
+    io.out("B: the byte work a faithful device must do, sampled three times a round for at least 25 ms each; min..max: over the rounds\n\n");
     io.out(textTable(WALLCLOCK_HEADERS, r.rows.map(wallclockCells)));
     if (r.notImplemented.length) io.out("\n" + r.notImplemented.map((n) => n.reason).join("\n") + "\n");
   }
