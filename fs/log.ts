@@ -161,7 +161,7 @@ function writeHeader(n: i32): void {
   const p = framePtr(header);
   store<u32>(p, <u32>n);
   for (let i = 0; i < n; i++) store<u32>(p + 4 + (<usize>i << 2), unchecked(txnBlock[i]));
-  memory.fill(p + 4 + (<usize>n << 2), 0, PAGE_SIZE - 4 - (<usize>n << 2));
+  memory.fill(p + 4 + (<usize>n << 2), 0, <usize>PAGE_SIZE - 4 - (<usize>n << 2));
 }
 
 /** commitStep: go as far as completions allow (called after every disk completion). */

@@ -13,7 +13,7 @@
 
 import { Errno, IOL_MAX_SLICES, MsgFlag, SYS_BLOCKED, Sys } from "../../base/abi";
 import { SyscallError } from "./errors";
-import { parseIp } from "./ip";
+import { ipWord } from "./ip";
 import type { Process } from "./process";
 
 export interface Slice {
@@ -128,7 +128,7 @@ export class IoLite {
   /** write: the aggregate's bytes to fd (socket: one datagram to ip:port, or the connected
    *  peer; pipe: queued by reference; file: at its offset, as many calls as it takes); bytes. */
   write(fd: number, agg: Aggregate, to: { ip?: string | number; port?: number } = {}): number {
-    const ip = to.ip === undefined ? 0 : toIp(to.ip);
+    const ip = to.ip === undefined ? 0 : ipWord(to.ip);
     const total = aggLength(agg);
     let done = 0;
     do {
@@ -174,8 +174,4 @@ export function aggSlice(agg: Aggregate, off: number, len: number): Aggregate {
 /** aggLength: bytes in agg. */
 export function aggLength(agg: Aggregate): number {
   return agg.reduce((n, s) => n + s.len, 0);
-}
-
-function toIp(ip: string | number): number {
-  return typeof ip === "number" ? ip | 0 : parseIp(ip) | 0;
 }

@@ -10,6 +10,11 @@ export function parseIp(s: string): number {
   return ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
 }
 
+/** ipWord: an address given either way, as the signed 32-bit word a system call takes. */
+export function ipWord(ip: string | number): number {
+  return typeof ip === "number" ? ip | 0 : parseIp(ip) | 0;
+}
+
 /** formatIp: 0x0a000001 -> "10.0.0.1". */
 export function formatIp(ip: number): string {
   return [24, 16, 8, 0].map((s) => (ip >>> s) & 255).join(".");

@@ -9,7 +9,7 @@ import {
   Access, Errno, FS_DIRENT_SIZE, FS_STAT_SIZE, FsStat, FsType, Kill, MapFlag, MsgFlag, OpenFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot,
   RegionField, Seek, Sem, Sys, SYS_BLOCKED, SYS_RESTART, ZIO_DEFAULT_THRESHOLD,
 } from "../../base/abi";
-import { parseIp } from "./ip";
+import { ipWord } from "./ip";
 import { ProcessGone, SegmentationFault, SyscallError } from "./errors";
 import type { ProcessHost } from "./views";
 import { firstDifference } from "./pattern";
@@ -230,7 +230,7 @@ export class Process {
 
   /** connect: default destination of fd. */
   connect(fd: number, ip: string | number, port: number): void {
-    this.sys(`connect(${fd}, ${ip}, ${port})`, Sys.CONNECT, fd, toIp(ip), port);
+    this.sys(`connect(${fd}, ${ip}, ${port})`, Sys.CONNECT, fd, ipWord(ip), port);
   }
 
   /** Completion token of the last sendto under a weak semantics (0 if none): see iowait. */
@@ -243,7 +243,7 @@ export class Process {
    *  zerocopy, zcId: see zcNotify). */
   sendto(fd: number, va: number, len: number, opts: SendOptions = {}): number {
     const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0) | (opts.zerocopy ? MsgFlag.ZEROCOPY : 0);
-    const ip = opts.ip === undefined ? 0 : toIp(opts.ip);
+    const ip = opts.ip === undefined ? 0 : ipWord(opts.ip);
     const n = this.sys(() => `sendto(${fd}, 0x${(va >>> 0).toString(16)}, ${len})`, Sys.SENDTO, fd, va, len, flags, ip, opts.port ?? 0);
     if (opts.zerocopy) this.zcId = this.k.sysret(0);
     else this.token = this.k.sysret(0);
@@ -324,7 +324,7 @@ export class Process {
     iov.forEach(([va, len], i) => { dv.setUint32(i * 8, va >>> 0, true); dv.setUint32(i * 8 + 4, len >>> 0, true); });
     this.store(this.iovPage, words);
     const flags = (opts.sem ?? Sem.DEFAULT) | (opts.dontwait ? MsgFlag.DONTWAIT : 0);
-    const ip = opts.ip === undefined ? 0 : toIp(opts.ip);
+    const ip = opts.ip === undefined ? 0 : ipWord(opts.ip);
     const n = this.sys(`sendv(${fd}, ${iov.length} buffers)`, Sys.SENDV, fd, this.iovPage, iov.length, flags, ip, opts.port ?? 0);
     this.token = this.k.sysret(0);
     return n;
@@ -729,8 +729,4 @@ export function openFlags(o: OpenOptions): number {
 function split64(v: number): [number, number] {
   if (!Number.isInteger(v)) throw new RangeError(`offset ${v} is not an integer`);
   return [v % 2 ** 32 | 0, Math.floor(v / 2 ** 32) | 0];
-}
-
-function toIp(ip: string | number): number {
-  return typeof ip === "number" ? ip | 0 : parseIp(ip) | 0;
 }
