@@ -3,9 +3,12 @@
 // demultiplexing: the driver knows the buffer's page offset); the sender uses plain copy.
 // Every check receives into a buffer whose first or last page is mostly, not wholly, covered.
 
-import { PAGE_SIZE } from "../../host/index";
-import { atMost, equal, type Check } from "../check";
-import { guardedReceive } from "./lib";
+import { diffCounters, PAGE_SIZE, pattern, Sem } from "../../host/index";
+import { atMost, equal, sameBytes, type Check } from "../check";
+import { guardedReceive, net } from "./lib";
+
+/** The share check's receive: at this page offset, this many bytes (five pages, two partial). */
+const SHARE_OFF = 700, SHARE_LEN = 4 * PAGE_SIZE - 300;
 
 export const checks: Check[] = [
   {
@@ -42,6 +45,33 @@ export const checks: Check[] = [
       const d = await guardedReceive(t, 300, 2 * PAGE_SIZE, { touched: false });
       equal(d.pageSwaps, 2, "pages swapped");
       equal(d.bytesCopied, 300, "bytes copied (the last page's 300 bytes are copied out)");
+    },
+  },
+  {
+    id: "share-in-place",
+    title: "a share receive at page offset 700 lands in the application's own frames: nothing swapped or copied, each page wired for the receive and unwired after, neighbours intact",
+    async run(t) {
+      const { a, b } = await net(t);
+      const span = Math.ceil((SHARE_OFF + SHARE_LEN) / PAGE_SIZE) * PAGE_SIZE;
+      const pages = span / PAGE_SIZE;
+      const va = a.p.mmap(SHARE_LEN), vb = b.p.mmap(span);
+      const data = pattern(SHARE_LEN, 23), guard = pattern(span, 98);
+      a.p.store(va, data);
+      b.p.store(vb, guard);
+      const frames = Array.from({ length: pages }, (_, i) => b.p.frameAt(vb + i * PAGE_SIZE));
+      const c0 = b.m.counters();
+      const rx = b.p.postRecv(b.fd, vb + SHARE_OFF, SHARE_LEN, { sem: Sem.SHARE });
+      a.p.sendto(a.fd, va, SHARE_LEN, { ip: "10.0.0.2", port: 2000, sem: Sem.COPY });
+      equal(rx.wait().len, SHARE_LEN, "bytes received");
+      const d = diffCounters(c0, b.m.counters());
+      equal(d.pageSwaps, 0, "pages swapped");
+      equal(d.bytesCopied, 0, "bytes the receiver's CPU copied");
+      equal(d.wires, pages, "pages wired (the buffer's own frames, posted to the NIC)");
+      equal(d.unwires, pages, "pages unwired once the datagram is delivered");
+      for (let i = 0; i < pages; i++) equal(b.p.frameAt(vb + i * PAGE_SIZE), frames[i], `frame of page ${i} (unchanged)`);
+      sameBytes(b.p.load(vb + SHARE_OFF, SHARE_LEN), data, "received data");
+      sameBytes(b.p.load(vb, SHARE_OFF), guard.subarray(0, SHARE_OFF), "the application's bytes before the buffer");
+      sameBytes(b.p.load(vb + SHARE_OFF + SHARE_LEN, span - SHARE_OFF - SHARE_LEN), guard.subarray(SHARE_OFF + SHARE_LEN), "the application's bytes after the buffer");
     },
   },
 ];
