@@ -22,7 +22,7 @@ import { objectDrop, objectNew, objectPage, objectRelease, ObjKind, VmObject } f
 import { pagerRef } from "./pager";
 import { indirectFork } from "./indirect";
 import { pdAlloc, pdFree, pteFrame } from "./pagetable";
-import { pmapActivate, pmapDestroy, pmapEnter, pmapPte, pmapProtect, pmapRemove } from "./pmap";
+import { pmapActivate, pmapDestroy, pmapEnter, pmapPte, pmapProtect, pmapProtectRange, pmapRemove } from "./pmap";
 import { spin } from "../base/panic";
 
 export class Region {
@@ -257,8 +257,7 @@ export function asProtect(as: AddrSpace, start: u32, end: u32, prot: i32): void 
     if (r.start < start || r.end > end) continue;
     r.prot = prot;
     if (prot == Prot.NONE) unmapPages(as, r.start, r.end);
-    else if ((prot & Prot.WRITE) == 0)
-      for (let va = r.start; va < r.end; va += PAGE_SIZE) pmapProtect(as.asid, va, 0, Pte.W);
+    else if ((prot & Prot.WRITE) == 0) pmapProtectRange(as.asid, r.start, r.end, 0, Pte.W);
     count(Counter.RegionOps);
   }
 }

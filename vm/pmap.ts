@@ -12,14 +12,14 @@
 // run (cpuMask): on the current CPU that is a local invalidation, on any other CPU a
 // shootdown (an inter-processor interrupt, costed per remote CPU).
 
-import { Counter, Ev, MAX_PROCS, PAGE_MASK, Pte } from "../base/abi";
+import { Counter, Ev, MAX_PROCS, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PDE_SHIFT, PTES_PER_TABLE, Pte } from "../base/abi";
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
 import { panic, spin } from "../base/panic";
 import { curCpu, ncpus } from "../base/cpu";
 import { frame } from "./frame";
-import { bootAlloc } from "./ram";
-import { pteFrame, pteMake, ptePtr, pteWrite } from "./pagetable";
+import { bootAlloc, framePtr } from "./ram";
+import { pdePtr, pteFrame, pteMake, ptePtr, pteWrite } from "./pagetable";
 import { tlbFlushAsid, tlbInvalidate } from "./tlb";
 
 const PV = 12;
@@ -212,6 +212,12 @@ export function pmapProtect(asid: i32, va: u32, set: u32, clear: u32): u32 {
   va &= ~PAGE_MASK;
   const p = ptePtr(asPd[asid], va, false);
   if (p == 0) return 0;
+  return pteProtect(asid, va, p, set, clear);
+}
+
+/** pteProtect: set and clear bits of the PTE at p (page va of asid) if it is present, making
+ *  every TLB that may cache it drop it; returns the new PTE (0 if not present). */
+function pteProtect(asid: i32, va: u32, p: usize, set: u32, clear: u32): u32 {
   const old = load<u32>(p);
   if ((old & Pte.P) == 0) return 0;
   const pte = (old | (set & Pte.FLAGS)) & ~(clear & Pte.FLAGS);
@@ -220,6 +226,36 @@ export function pmapProtect(asid: i32, va: u32, set: u32, clear: u32): u32 {
   pmapInvalidate(asid, va);
   trace(Ev.Protect, asid, va, pte);
   return pte;
+}
+
+/** The bytes of address space one page table maps (one PDE's span: 4 MiB). */
+const TABLE_SPAN: u32 = 1 << PDE_SHIFT;
+
+/**
+ * pmapProtectRange: set and clear PTE bits of every present page of asid in [start, end) (page
+ * aligned user addresses, below USER_TOP), in one walk of the two-level table: each PDE is read
+ * once, a span without a page table is skipped whole, and no table is created.
+ */
+export function pmapProtectRange(asid: i32, start: u32, end: u32, set: u32, clear: u32): void {
+  // @solution pagetable begin
+  const pd = asPd[asid];
+  let va = start;
+  while (va < end) {
+    spin("vm/pmap.ts pmapProtectRange");
+    const stop = min<u32>(end, (va & ~(TABLE_SPAN - 1)) + TABLE_SPAN); // end of this table's span
+    const pde = load<u32>(pdePtr(pd, va));
+    if ((pde & Pte.P) != 0) {
+      const table = framePtr(pteFrame(pde));
+      for (; va < stop; va += PAGE_SIZE) {
+        const i = (va >>> PAGE_SHIFT) & (PTES_PER_TABLE - 1);
+        pteProtect(asid, va, table + (<usize>i << 2), set, clear);
+      }
+    }
+    va = stop;
+  }
+  // @solution pagetable stub
+  // panic("assignment pagetable: implement pmapProtectRange (vm/pmap.ts)");
+  // @solution pagetable end
 }
 
 /** pmapPageProtect: write-protect every mapping of frame f, setting soft bit mark on each. */

@@ -2,7 +2,7 @@
 // pieces keep mapping the same memory object at the right page offsets, so no byte moves.
 
 import { describe, expect, it } from "vitest";
-import { Kill, PAGE_SIZE, Prot, SegmentationFault, Sem, diffCounters, type Process } from "../../tools/host/index";
+import { Kill, PAGE_SIZE, Prot, SegmentationFault, Sem, USER_TOP, diffCounters, type Process } from "../../tools/host/index";
 import { machine, pattern } from "./machines";
 
 
@@ -130,6 +130,24 @@ describe("mprotect of the middle of a region", () => {
     p.munmap(va, 5 * PAGE_SIZE);
     expect(m.freeFrames - free0).toBe(5);
     expect(p.regions()).toEqual([]);
+  });
+
+  it("of a range reaching the top of user space walks to its last page: the present pages in range lose write, no page table is created", async () => {
+    const m = await machine();
+    const p = m.spawn();
+    const len = 6 * 1024 * PAGE_SIZE; // 24 MiB: parts of seven page tables
+    const va = p.mmap(len, { at: USER_TOP - len, fixed: true });
+    expect(va).toBe(USER_TOP - len);
+    const touched = [0, 1500, len / PAGE_SIZE - 1].map((i) => va + i * PAGE_SIZE);
+    for (const a of touched) p.store(a, [7]);
+    const tables = m.frameSummary().PAGETABLE;
+    const c0 = m.counters();
+    p.mprotect(va + PAGE_SIZE, len - PAGE_SIZE, Prot.READ);
+    expect(diffCounters(c0, m.counters()).pteWrites).toBe(2);
+    expect(m.frameSummary().PAGETABLE).toBe(tables);
+    expect(touched.map((a) => m.explain(p.pid, a).bits.split(" ").includes("W"))).toEqual([true, false, false]);
+    p.store(va, [8]);
+    expect(() => p.store(touched[2], [9])).toThrow(SegmentationFault);
   });
 
   it("of a range with a hole fails with ENOMEM and changes nothing", async () => {

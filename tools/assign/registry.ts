@@ -31,9 +31,9 @@ export interface Assignment {
 }
 
 export const ASSIGNMENTS: Assignment[] = [
-  { name: "pagetable", title: "Page tables, the MMU walk, TLBs and shootdowns", hours: "6-8", checks: pagetable, rubric: pagetableRubric },
+  { name: "pagetable", title: "Page tables, the MMU walk, TLBs and shootdowns", hours: "7-9", checks: pagetable, rubric: pagetableRubric },
   { name: "tcow", title: "Copy-on-write and TCOW: emulated copy on output", hours: "8-10", checks: tcow, rubric: tcowRubric },
-  { name: "align", title: "Input alignment, page swapping and reverse copyout", hours: "8-10", checks: align, rubric: alignRubric },
+  { name: "align", title: "Input alignment, page swapping and reverse copyout", hours: "9-11", checks: align, rubric: alignRubric },
   { name: "patch", title: "Header patching on a NIC without header split", hours: "8-12", checks: patch, rubric: patchRubric },
   { name: "mapfile", title: "Mapped file I/O and pswap: network to disk without a CPU copy", hours: "8-10", checks: mapfile, rubric: mapfileRubric },
   { name: "report", title: "Report: the semantics measured and compared", hours: "10-12", checks: report, rubric: reportRubric, kernel: false },

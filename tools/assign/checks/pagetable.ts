@@ -20,6 +20,15 @@ async function migrated(t: CheckContext): Promise<{ m: Machine; p: Process; va: 
 
 const cached = (m: Machine, cpu: number, pid: number): number[] => m.tlb(cpu).filter((e) => e.asid === pid).map((e) => e.va);
 
+/** The bytes one page table maps (one page-directory entry: 1024 pages). */
+const TABLE_SPAN = 1024 * PAGE_SIZE;
+/** Where the walk check maps its three page tables' worth (a multiple of TABLE_SPAN). */
+const WALK_AT = 64 * TABLE_SPAN;
+/** The pages it touches: four under the first table, none under the second, four under the third. */
+const WALK_TOUCHED = [0, 1, 2, 1023, 2048, 2500, 2501, 3071];
+/** The pages it write-protects: [1, 2500] (pages 0, 2501 and 3071, just outside, keep write). */
+const WALK_FIRST = 1, WALK_LAST = 2500;
+
 export const checks: Check[] = [
   {
     id: "munmap-shootdown",
@@ -48,6 +57,43 @@ export const checks: Check[] = [
       equal(m.counters().tlbShootdowns, 1, "shootdowns");
       p.setCpu(0);
       throwsLike(() => p.store(va, [2]), /SegmentationFault/, "store to a read-only page from CPU 0");
+      equal(p.killReason, Kill.SEGV_PROT, "kill reason");
+    },
+  },
+  {
+    id: "mprotect-range-walk",
+    title: "mprotect walks the page tables: across a span with no page table, exactly the present pages in range lose write (one PTE write and one shootdown each), no table is created",
+    async run(t) {
+      const m = await t.world().machine({ cpus: 2 });
+      const p = m.spawn({ cpu: 0 });
+      const va = p.mmap(3 * TABLE_SPAN, { at: WALK_AT, fixed: true });
+      equal(va, WALK_AT, "mmap address");
+      const page = (i: number) => va + i * PAGE_SIZE;
+      for (const i of WALK_TOUCHED) p.store(page(i), [i & 0xff]);
+      p.setCpu(1);
+      for (const i of WALK_TOUCHED) p.load(page(i), 1);
+      const inRange = WALK_TOUCHED.filter((i) => i >= WALK_FIRST && i <= WALK_LAST);
+      const tables = m.frameSummary().PAGETABLE;
+      const c0 = m.counters();
+      p.mprotect(page(WALK_FIRST), (WALK_LAST - WALK_FIRST + 1) * PAGE_SIZE, Prot.READ);
+      const d = diffCounters(c0, m.counters());
+      equal(d.pteWrites, inRange.length, "PTE writes (one per present page in the range)");
+      equal(d.tlbShootdowns, inRange.length, "shootdowns (CPU 0 may cache every present page)");
+      equal(d.tlbInvalLocal, inRange.length, "local invalidations (CPU 1, where mprotect ran)");
+      equal(m.frameSummary().PAGETABLE, tables, "page-table frames (the walk creates none)");
+      equal(m.explain(p.pid, page(1024)).pde, 0, "PDE of the middle 4 MiB (no table there)");
+      for (const i of WALK_TOUCHED) {
+        const bits = m.explain(p.pid, page(i)).bits.split(" ");
+        equal(bits.includes("W"), !inRange.includes(i), `page ${i} writable`);
+        equal(bits.includes("P"), true, `page ${i} present`);
+      }
+      const stale = cached(m, 0, p.pid).filter((a) => inRange.includes((a - va) / PAGE_SIZE));
+      equal(stale.length, 0, "protected pages left in CPU 0's TLB");
+      p.setCpu(0);
+      p.store(page(0), [100]);
+      p.store(page(3071), [101]);
+      equal(p.load(page(2048), 1)[0], 2048 & 0xff, "byte of a protected page");
+      throwsLike(() => p.store(page(WALK_LAST), [102]), /SegmentationFault/, "store to the last protected page from CPU 0");
       equal(p.killReason, Kill.SEGV_PROT, "kill reason");
     },
   },
