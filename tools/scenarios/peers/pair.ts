@@ -134,3 +134,11 @@ export function verify(what: string, got: Uint8Array, want: Uint8Array): void {
   const d = got.length === want.length ? firstDifference(got, want) : Math.min(got.length, want.length);
   if (d >= 0) throw new Error(`${what}: received bytes differ from those sent, first at byte ${d}`);
 }
+
+/** verifyAt: the n bytes at va in p's memory must equal want, as verify(what, p.load(va, n),
+ *  want) says, read through the MMU page by page as load reads them, compared in place. */
+export function verifyAt(what: string, p: Process, va: number, n: number, want: Uint8Array): void {
+  if (n !== want.length) return verify(what, p.load(va, n), want);
+  const d = p.firstDifference(va, want);
+  if (d >= 0) throw new Error(`${what}: received bytes differ from those sent, first at byte ${d}`);
+}
