@@ -73,9 +73,10 @@ export const diskFor = (bytes: number) => Math.max(DISK_BYTES, 2 * bytes + 4 * M
 /** makePair: machines a and b of o in world w, a's socket connected to b's. */
 export async function makePair(w: World, o: PairOptions): Promise<PeerPair> {
   const disk = () => {
-    const image = new Uint8Array(Math.ceil((o.diskBytes ?? DISK_BYTES) / PAGE_SIZE) * PAGE_SIZE);
-    mkfs(image);
-    return new Disk({ store: new MemoryStore(image) });
+    // The file system made in the store's own zeroed image (no second image to copy it from).
+    const store = new MemoryStore(Math.ceil((o.diskBytes ?? DISK_BYTES) / PAGE_SIZE));
+    mkfs(store.image);
+    return new Disk({ store });
   };
   const { profile, memory, trace } = o;
   const a = await w.machine({ name: "a", memory, profile, cpus: o.aCpus ?? 1, disk: o.aDisk ? disk() : undefined, trace });
