@@ -45,7 +45,13 @@ async function wrongCells(page: Page): Promise<number[][]> {
   for (const [mi, classes] of all.entries()) {
     const g = gridOf(classes.length, 410), colours = classes.map((c) => CLASS_COLORS[c]);
     out.push(await page.$eval(`canvas.framemap[data-machine="${mi}"]`, (c: HTMLCanvasElement, { g, colours }) => {
-      const px = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data, wrong: number[] = [];
+      // Read from a copy (one readback per canvas: the page's own is never read back twice).
+      const copy = document.createElement("canvas");
+      copy.width = c.width;
+      copy.height = c.height;
+      const ctx = copy.getContext("2d")!;
+      ctx.drawImage(c, 0, 0);
+      const px = ctx.getImageData(0, 0, c.width, c.height).data, wrong: number[] = [];
       colours.forEach((rgb: number[], f: number) => {
         const at = ((Math.floor(f / g.cols) * g.cell + (g.cell >> 1)) * c.width + (f % g.cols) * g.cell + (g.cell >> 1)) * 4;
         if (px[at] !== rgb[0] || px[at + 1] !== rgb[1] || px[at + 2] !== rgb[2]) wrong.push(f);
