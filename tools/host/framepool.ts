@@ -25,11 +25,13 @@ class PoolBuffer extends ArrayBuffer {
 
 export class FramePool {
   private free: PoolBuffer[][] = [];
+  /** Buffers made so far (a take that found none free). */
+  made = 0;
 
   /** take: a view of len bytes (contents undefined: the caller overwrites them) of a lent buffer. */
   take(len: number): Uint8Array {
     const k = sizeClass(len);
-    const buf = this.free[k]?.pop() ?? new PoolBuffer(1 << k);
+    const buf = this.free[k]?.pop() ?? (this.made++, new PoolBuffer(1 << k));
     buf.lent = true;
     return new Uint8Array(buf, 0, len);
   }
