@@ -147,6 +147,12 @@ describe("playground engine", () => {
     expect(end.error).toMatch(/^step \d+: solo: \d+ invariant violation/);
     expect(end.step).toBeLessThan(rec.steps.length + 1);
     for (const m of [...awaitingCheck()]) checked(m);
+    // The first step whose own snapshot (a run stopped there, every machine checked) shows the violation.
+    let first = 1;
+    while ((await e.goto(first, {})).machines.every((m) => m.invariants.violations === 0)) first++;
+    for (const m of [...awaitingCheck()]) checked(m);
+    expect(end.error).toMatch(new RegExp(`^step ${first}: `));
+    expect(end.step).toBe(first);
   });
 
   it("the recording marks each step's kernel entries, interrupts, faults, packets and header patches; patches only without header split", async () => {

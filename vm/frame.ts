@@ -46,6 +46,12 @@ export function frameTablePtr(): usize {
   return table;
 }
 
+/** frameFresh: the first frame never allocated: the records of frames frameFresh() ..
+ *  ramFrames - 1 have never been written (all zero). */
+export function frameFresh(): u32 {
+  return freshNext;
+}
+
 /** framesInit: reserve RAM and the frame table; every frame but frame 0 starts free and zero. */
 export function framesInit(n: u32): void {
   if (offsetof<Frame>() != FRAME_META_SIZE || offsetof<Frame>("owner") != FrameField.OWNER ||

@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import { serve } from "../../tools/playground/serve";
 import { loadKernel } from "../../tools/host/node";
 import { Engine } from "../../tools/playground/engine";
-import { CLASS_COLORS, encodeShare } from "../../tools/playground/views";
+import { CLASS_COLORS, encodeShare, gridOf } from "../../tools/playground/views";
 import { FrameClass } from "../../tools/playground/engine";
 import { resolveSettings, runScenario, scenarioByName, scenarioWorld } from "../../tools/scenarios/index";
 
@@ -35,6 +35,32 @@ async function settled(page: Page) {
 }
 
 const totalOf = (page: Page) => page.evaluate(() => (window as any).genie.total.value as number);
+
+/** wrongCells: per machine, the frames whose cell on the frames map (in its middle) is not
+ *  drawn in the colour of the frame's class in the snapshot shown, once the page has painted. */
+async function wrongCells(page: Page): Promise<number[][]> {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
+  const all: number[][] = await page.evaluate(() => (window as any).genie.snap.value.machines.map((m: any) => Array.from(m.classes as Uint8Array)));
+  const out: number[][] = [];
+  for (const [mi, classes] of all.entries()) {
+    const g = gridOf(classes.length, 410), colours = classes.map((c) => CLASS_COLORS[c]);
+    out.push(await page.$eval(`canvas.framemap[data-machine="${mi}"]`, (c: HTMLCanvasElement, { g, colours }) => {
+      // Read from a copy (one readback per canvas: the page's own is never read back twice).
+      const copy = document.createElement("canvas");
+      copy.width = c.width;
+      copy.height = c.height;
+      const ctx = copy.getContext("2d")!;
+      ctx.drawImage(c, 0, 0);
+      const px = ctx.getImageData(0, 0, c.width, c.height).data, wrong: number[] = [];
+      colours.forEach((rgb: number[], f: number) => {
+        const at = ((Math.floor(f / g.cols) * g.cell + (g.cell >> 1)) * c.width + (f % g.cols) * g.cell + (g.cell >> 1)) * 4;
+        if (px[at] !== rgb[0] || px[at + 1] !== rgb[1] || px[at + 2] !== rgb[2]) wrong.push(f);
+      });
+      return wrong;
+    }, { g, colours }));
+  }
+  return out;
+}
 
 beforeAll(async () => {
   if (!existsSync("build/playground/index.html")) throw new Error("build/playground is missing: run npm run build first");
@@ -73,7 +99,7 @@ describe("playground", () => {
     }
   });
 
-  it("stepping forward then back shows the frames map of a fresh run stopped at that step", async () => {
+  it("stepping forward then back shows the frames map of a fresh run stopped at that step; the canvas draws every frame in its class's colour after any jump", async () => {
     const page = shared;
     await settled(page);
     await page.click('button[data-tab="frames"]');
@@ -96,6 +122,15 @@ describe("playground", () => {
     // The canvas shows it: frame 0 (the kernel's) is drawn in the kernel's colour.
     const px = await page.$eval("canvas.framemap", (c: HTMLCanvasElement) => Array.from(c.getContext("2d")!.getImageData(1, 1, 1, 1).data.slice(0, 3)));
     expect(px).toEqual([90, 90, 110]);
+    // To the end and back: at each, every frame's cell, in its middle, shows its class's colour
+    // in the snapshot shown: the canvas, painted over at each step, not made anew, shows that
+    // step alone.
+    await page.keyboard.press("End");
+    await page.waitForFunction(() => (window as any).genie.step.value === (window as any).genie.total.value);
+    expect(await wrongCells(page)).toEqual([[], []]);
+    await timeline!.evaluate((el: HTMLInputElement) => { el.value = "118"; el.dispatchEvent(new Event("input", { bubbles: true })); });
+    await page.waitForFunction(() => (window as any).genie.step.value === 118);
+    expect(await wrongCells(page)).toEqual([[], []]);
     await page.click("canvas.framemap", { position: { x: 2, y: 2 } });
     await page.waitForSelector("#frame-detail");
     expect(await page.textContent("#frame-detail")).toContain("frame 0");

@@ -3,6 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 import { ATM_AAL5, ConfigError, ETHERNET, PcapWriter, readPcap, Wire, World, type WireEnd, type WireOptions } from "../../tools/host/index";
+import { framePool } from "../../tools/host/framepool";
+import { runDatagram } from "../../tools/bench/datagram";
 
 const EMPTY_MODULE = new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
 
@@ -247,3 +249,15 @@ function popcount(x: number): number {
   for (; x; x &= x - 1) n++;
   return n;
 }
+
+describe("the frame pool every wire lends from", () => {
+  it("a second transfer on new machines and a new wire makes no frame buffer: it lends those the first gave back", async () => {
+    const opts = { profile: "default", semantics: "copy", bytes: 1 << 20, mtu: 1500 };
+    const first = await runDatagram(opts);
+    const made = framePool.made;
+    expect(made).toBeGreaterThan(0); // the first made them in the pool every wire shares
+    const second = await runDatagram(opts);
+    expect(framePool.made).toBe(made);
+    expect(second).toEqual(first);
+  });
+});

@@ -64,9 +64,17 @@ const BIT_NAMES: [number, string][] = [
   [Pte.WIRE, "WIRE"], [Pte.COW, "COW"], [Pte.TCOW, "TCOW"], [Pte.HID, "HID"],
 ];
 
+/** Every bit BIT_NAMES names. */
+const NAMED_BITS = BIT_NAMES.reduce((all, [b]) => all | b, 0);
+/** pteBits's answers so far, by the named bits set (a page table repeats a few combinations). */
+const bitsText = new Map<number, string>();
+
 /** pteBits: "P W U A" for the bits set in a PTE. */
 export function pteBits(pte: number): string {
-  return BIT_NAMES.filter(([b]) => pte & b).map(([, n]) => n).join(" ");
+  const set = pte & NAMED_BITS;
+  let text = bitsText.get(set);
+  if (text === undefined) bitsText.set(set, (text = BIT_NAMES.filter(([b]) => set & b).map(([, n]) => n).join(" ")));
+  return text;
 }
 
 function view(m: Inspected): DataView {
@@ -113,12 +121,14 @@ function word(m: Inspected, pa: number): number {
 export function pageTable(m: Inspected, pd: number): PageTableEntry[] {
   const out: PageTableEntry[] = [];
   if (pd <= 0) return out;
+  // One view of RAM for the whole walk (a table is read word by word).
+  const d = view(m), ram = m.k.ramBase();
   for (let i = 0; i < PTES_PER_TABLE; i++) {
-    const pde = word(m, pd * PAGE_SIZE + i * 4);
+    const pde = d.getUint32(ram + pd * PAGE_SIZE + i * 4, true);
     if (!(pde & Pte.P)) continue;
     const pt = pde >>> PAGE_SHIFT;
     for (let j = 0; j < PTES_PER_TABLE; j++) {
-      const pte = word(m, pt * PAGE_SIZE + j * 4);
+      const pte = d.getUint32(ram + pt * PAGE_SIZE + j * 4, true);
       if (!(pte & Pte.P)) continue;
       out.push({ va: ((i << 22) | (j << 12)) >>> 0, pte, frame: pte >>> PAGE_SHIFT, bits: pteBits(pte) });
     }

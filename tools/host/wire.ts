@@ -21,7 +21,7 @@
 
 import { ConfigError } from "./errors";
 import { PcapWriter } from "./pcap";
-import { FramePool } from "./framepool";
+import { framePool } from "./framepool";
 import type { Rng } from "./rng";
 import type { WorldClock } from "./views";
 
@@ -146,7 +146,7 @@ export class Wire {
   private readonly impaired: boolean;
   private ends: [WireEnd, WireEnd] | null = null;
   private busyUntil = [0, 0];
-  private pool = new FramePool();
+  private readonly pool = framePool;
   // Frames in flight on a wire without impairments, per direction: they arrive in the order
   // they were sent, so one function per direction, made once, delivers the oldest (no closure
   // and no sum object per frame). Parallel arrays from head; emptied when all have arrived.

@@ -332,11 +332,15 @@ function FrameMap({ mi }: { mi: number }) {
   useEffect(() => {
     const c = ref.current;
     if (!c || !m || !g) return;
-    c.width = g.cols * g.cell;
-    c.height = g.rows * g.cell;
-    // Shown WIDTH px wide whatever the cell size (a machine of 65,536 frames has 1 px cells).
-    c.style.width = `${width}px`;
-    c.style.height = `${Math.round((c.height * width) / c.width)}px`;
+    // Sized only when the grid changes: setting a canvas's size clears it and makes the page
+    // lay out again.
+    if (c.width !== g.cols * g.cell || c.height !== g.rows * g.cell) {
+      c.width = g.cols * g.cell;
+      c.height = g.rows * g.cell;
+      // Shown WIDTH px wide whatever the cell size (a machine of 65,536 frames has 1 px cells).
+      c.style.width = `${width}px`;
+      c.style.height = `${Math.round((c.height * width) / c.width)}px`;
+    }
     const ctx = c.getContext("2d")!;
     // The pixels of the last picture are kept: only the frames whose class changed are painted again.
     let p = painted.current;
@@ -348,11 +352,13 @@ function FrameMap({ mi }: { mi: number }) {
     }
     const off = p.off;
     off.getContext("2d")!.putImageData(p.img, 0, 0);
+    ctx.clearRect(0, 0, c.width, c.height);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(off, 0, 0, c.width, c.height);
     // Frames whose class changed in the last step get an outline.
     if (g.cell >= 3) {
       ctx.strokeStyle = "#000";
+      ctx.lineWidth = 1;
       for (const f of changedFrames(before?.classes, m.classes).slice(0, 2000)) ctx.strokeRect((f % g.cols) * g.cell + 0.5, Math.floor(f / g.cols) * g.cell + 0.5, g.cell - 1, g.cell - 1);
     }
     const sel = selected.value;
@@ -779,23 +785,28 @@ const STRIP_ROW = 10;
 function Strip() {
   const ref = useRef<HTMLCanvasElement>(null);
   const rec = recording.value, i = step.value, n = total.value;
-  const cache = useRef<{ rec: Recording | null; width: number; cols: Uint8Array } | null>(null);
+  // The rows are painted once per recording and width (and colour scheme), into an offscreen
+  // canvas; a new step only copies them and draws its line.
+  const cache = useRef<{ rec: Recording | null; width: number; fg: string; rows: OffscreenCanvas } | null>(null);
   useEffect(() => {
     const c = ref.current;
     if (!c || !rec) return;
     const width = Math.max(1, c.clientWidth), height = MARK_ROWS.length * STRIP_ROW;
-    if (cache.current?.rec !== rec || cache.current.width !== width) cache.current = { rec, width, cols: stripColumns(rec.steps, width) };
-    const cols = cache.current.cols;
+    const fg = getComputedStyle(c).getPropertyValue("--fg").trim() || "#000";
+    if (cache.current?.rec !== rec || cache.current.width !== width || cache.current.fg !== fg) {
+      const cols = stripColumns(rec.steps, width), rows = new OffscreenCanvas(width, height), r2 = rows.getContext("2d")!;
+      MARK_ROWS.forEach((row, r) => {
+        r2.fillStyle = row.color;
+        for (let x = 0; x < width; x++) if (cols[x] & row.mark) r2.fillRect(x, r * STRIP_ROW + 1, 1, STRIP_ROW - 2);
+      });
+      cache.current = { rec, width, fg, rows };
+    }
     if (c.width !== width) c.width = width;
     if (c.height !== height) c.height = height;
     const ctx = c.getContext("2d")!;
     ctx.clearRect(0, 0, width, height);
-    MARK_ROWS.forEach((row, r) => {
-      ctx.fillStyle = row.color;
-      for (let x = 0; x < width; x++) if (cols[x] & row.mark) ctx.fillRect(x, r * STRIP_ROW + 1, 1, STRIP_ROW - 2);
-    });
-    const styles = getComputedStyle(c);
-    ctx.fillStyle = styles.getPropertyValue("--fg").trim() || "#000";
+    ctx.drawImage(cache.current.rows, 0, 0);
+    ctx.fillStyle = fg;
     ctx.fillRect(stripX(i, n, width) - 1, 0, 2, height);
   });
   if (!rec) return null;

@@ -7,7 +7,7 @@
 
 import { Prot, Rng, ioLite, pattern } from "../../host/index";
 import { peerWorkload } from "./workload";
-import { diskFor, Measure, verify } from "./pair";
+import { diskFor, Measure, verifyAt } from "./pair";
 import { sendBuf } from "./schemes";
 import type { SettingSpec } from "../settings";
 
@@ -69,7 +69,7 @@ export const fileserver = peerWorkload({
         sendBuf(e.pa, e.fa, buf, n, scheme);
       }
       rx.wait();
-      verify(`fileserver ${scheme} file ${i}`, e.pb.load(vb, n), files[i]);
+      verifyAt(`fileserver ${scheme} file ${i}`, e.pb, vb, n, files[i]);
     }
     return m.metrics(n * order.length);
   },

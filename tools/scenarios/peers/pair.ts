@@ -73,9 +73,10 @@ export const diskFor = (bytes: number) => Math.max(DISK_BYTES, 2 * bytes + 4 * M
 /** makePair: machines a and b of o in world w, a's socket connected to b's. */
 export async function makePair(w: World, o: PairOptions): Promise<PeerPair> {
   const disk = () => {
-    const image = new Uint8Array(Math.ceil((o.diskBytes ?? DISK_BYTES) / PAGE_SIZE) * PAGE_SIZE);
-    mkfs(image);
-    return new Disk({ store: new MemoryStore(image) });
+    // The file system made in the store's own zeroed image (no second image to copy it from).
+    const store = new MemoryStore(Math.ceil((o.diskBytes ?? DISK_BYTES) / PAGE_SIZE));
+    mkfs(store.image);
+    return new Disk({ store });
   };
   const { profile, memory, trace } = o;
   const a = await w.machine({ name: "a", memory, profile, cpus: o.aCpus ?? 1, disk: o.aDisk ? disk() : undefined, trace });
@@ -132,5 +133,13 @@ export class Measure {
 /** verify: got must equal want byte for byte; an Error naming what and the first difference otherwise. */
 export function verify(what: string, got: Uint8Array, want: Uint8Array): void {
   const d = got.length === want.length ? firstDifference(got, want) : Math.min(got.length, want.length);
+  if (d >= 0) throw new Error(`${what}: received bytes differ from those sent, first at byte ${d}`);
+}
+
+/** verifyAt: the n bytes at va in p's memory must equal want, as verify(what, p.load(va, n),
+ *  want) says, read through the MMU page by page as load reads them, compared in place. */
+export function verifyAt(what: string, p: Process, va: number, n: number, want: Uint8Array): void {
+  if (n !== want.length) return verify(what, p.load(va, n), want);
+  const d = p.firstDifference(va, want);
   if (d >= 0) throw new Error(`${what}: received bytes differ from those sent, first at byte ${d}`);
 }

@@ -9,7 +9,7 @@
 // the aggregate to send (new buffers chained with the received slices), and a sends it by reference.
 
 import { PAGE_SIZE, Sem, ioLite, pattern, type Aggregate, type Process } from "../../host/index";
-import { A_IP, Measure, verify } from "./pair";
+import { A_IP, Measure, verify, verifyAt } from "./pair";
 import { postBuf, sendBuf, systemBuffers } from "./schemes";
 import type { PeerRun } from "./workload";
 import type { SettingSpec } from "../settings";
@@ -57,7 +57,7 @@ export async function relay(run: PeerRun, r: Relay): Promise<Record<string, numb
     const rout = e.pb.postRecv(e.fb, vb, n);
     sendBuf(e.pa, e.fa, outVa, n, scheme);
     rout.wait();
-    verify(`${run.name} ${scheme} message ${i}`, e.pb.load(vb, n), r.expect(data));
+    verifyAt(`${run.name} ${scheme} message ${i}`, e.pb, vb, n, r.expect(data));
   }
   return m.metrics(n * r.messages);
 }
