@@ -45,17 +45,20 @@ export type Race =
   | "write-file" // sendfile, splice-file, io-lite-file: write() over the range sent
   | "store-mapped" // sendfile: a store through a MAP_SHARED mapping of the file
   | "truncate" // sendfile, splice-file, io-lite-file: the file cut short under the output
+  | "evict" // sendfile, splice-file, io-lite-file: reading a file larger than RAM makes the page
+  //            cache's clock evict (splice-file: while the pipe holds the pages; io-lite-file:
+  //            while the aggregate holds them)
   | "fork"; // a child (sharing the buffer copy-on-write, zio: the elided copy) stores into it and exits
 
 /** The races each scheme allows. */
 export const RACES: Record<RaceScheme, readonly Race[]> = {
   "msg-zerocopy": ["none", "store", "munmap", "exit", "fork"],
   vmsplice: ["none", "store", "store-late", "munmap", "exit", "fork"],
-  sendfile: ["none", "write-file", "store-mapped", "truncate", "exit"],
-  "splice-file": ["none", "write-file", "truncate", "exit"],
+  sendfile: ["none", "write-file", "store-mapped", "truncate", "evict", "exit"],
+  "splice-file": ["none", "write-file", "truncate", "evict", "exit"],
   zio: ["none", "store", "munmap", "fork", "exit"],
   "io-lite": ["none", "free", "store", "exit", "fork"],
-  "io-lite-file": ["none", "free", "write-file", "truncate", "exit"],
+  "io-lite-file": ["none", "free", "write-file", "truncate", "evict", "exit"],
   "io-lite-pipe": ["none", "exit"],
   "emulated-copy": ["none", "store", "munmap", "exit", "fork"],
 };
@@ -113,7 +116,8 @@ export function generate(seed: number): RaceRun {
   }
   const mtu = pick([0, 1500, 4000, 9000, 0]);
   return {
-    seed, profile: pick(["server-2025", "default", "credit-net-1997"]), mem: 12 + rng.below(5), fileBytes,
+    // RAM: 6 to 10 MiB; 4 MiB when an op evicts (the file read through is RAM and one MiB more).
+    seed, profile: pick(["server-2025", "default", "credit-net-1997"]), mem: ops.some((o) => o.race === "evict") ? 4 : 6 + rng.below(5), fileBytes,
     nic: { mtu, headerSplit: rng.below(2) === 0, checksumOffload: rng.below(2) === 0, earlyDemux: rng.below(2) === 0 },
     ops,
   };
@@ -142,7 +146,7 @@ export interface RaceOptions {
 /** runRaces: run r on a fresh pair of machines; every failure seen (empty: passed). */
 export async function runRaces(r: RaceRun, opts: RaceOptions = {}): Promise<Failure[]> {
   const w = await newWorld(r.seed);
-  const e = await makePair(w, { profile: getProfile(r.profile), memory: r.mem * MiB, nic: r.nic, aDisk: true, diskBytes: 8 * MiB });
+  const e = await makePair(w, { profile: getProfile(r.profile), memory: r.mem * MiB, nic: r.nic, aDisk: true, diskBytes: (2 * r.mem + 8) * MiB });
   const fails: Failure[] = [];
   const every = opts.everyEvent;
   if (every) watchAll(w, [e.a, e.b], fails, every);
@@ -425,7 +429,7 @@ class Runner {
         io.write(this.fa, agg);
         if (op.race === "free") io.free(agg);
         else this.raceFile(op, 0);
-        if (op.race === "none" || op.race === "write-file" || op.race === "truncate") io.free(agg);
+        if (op.race !== "free" && op.race !== "exit") io.free(agg);
         return;
       }
       case "io-lite-pipe": {
@@ -492,8 +496,24 @@ class Runner {
       pa.write(this.fd, buf, rest);
       pa.munmap(buf, rest + PAGE_SIZE);
       this.file.fill(0, keep);
+    } else if (op.race === "evict") {
+      // A file one MiB larger than RAM, read through: the clock must evict most of the cache.
+      const big = "/big", bytes = (this.r.mem + 1) * MiB, chunk = 16 * PAGE_SIZE;
+      const buf = pa.mmap(chunk);
+      if (!this.bigWritten) { // written a chunk at a time (written at once, its bytes would not fit in RAM)
+        pa.fill(buf, chunk, 0x42);
+        const fd = pa.open(big, { write: true, create: true });
+        for (let at = 0; at < bytes; at += chunk) pa.write(fd, buf, chunk);
+        pa.close(fd);
+        this.bigWritten = true;
+      }
+      const fd = pa.open(big);
+      for (let at = 0; at < bytes; at += chunk) pa.read(fd, buf, chunk);
+      pa.munmap(buf, chunk);
+      pa.close(fd);
     } else if (op.race === "exit") pa.exit(0);
   }
+  private bigWritten = false;
 }
 
 /** expectedAfterScribble: data with the bytes scribble() stores. */
