@@ -43,7 +43,7 @@ export type Race =
   | "exit" // exits (vmsplice, splice-file, io-lite-pipe: before the pipe is drained)
   | "free" // io-lite: frees the aggregate sent
   | "write-file" // sendfile, splice-file, io-lite-file: write() over the range sent
-  | "store-mapped" // sendfile: a store through a MAP_SHARED mapping of the file
+  | "store-mapped" // sendfile, splice-file, io-lite-file: a store through a MAP_SHARED mapping of the file
   | "truncate" // sendfile, splice-file, io-lite-file: the file cut short under the output
   | "evict" // sendfile, splice-file, io-lite-file: reading a file larger than RAM makes the page
   //            cache's clock evict (splice-file: while the pipe holds the pages; io-lite-file:
@@ -55,10 +55,10 @@ export const RACES: Record<RaceScheme, readonly Race[]> = {
   "msg-zerocopy": ["none", "store", "munmap", "exit", "fork"],
   vmsplice: ["none", "store", "store-late", "munmap", "exit", "fork"],
   sendfile: ["none", "write-file", "store-mapped", "truncate", "evict", "exit"],
-  "splice-file": ["none", "write-file", "truncate", "evict", "exit"],
+  "splice-file": ["none", "write-file", "store-mapped", "truncate", "evict", "exit"],
   zio: ["none", "store", "munmap", "fork", "exit"],
   "io-lite": ["none", "free", "store", "exit", "fork"],
-  "io-lite-file": ["none", "free", "write-file", "truncate", "evict", "exit"],
+  "io-lite-file": ["none", "free", "write-file", "store-mapped", "truncate", "evict", "exit"],
   "io-lite-pipe": ["none", "exit"],
   "emulated-copy": ["none", "store", "munmap", "exit", "fork"],
 };
@@ -72,12 +72,15 @@ export interface RaceOp {
   rx: "copy" | "io-lite"; // how b takes datagrams after this op
   post: boolean; // b posts its receive before a sends (delivery straight into the buffer / pool)
   rxExit: boolean; // b exits while this op's datagram is in flight
+  cpu: number; // the CPU a's process makes the op on (it moves there first: its address space
+  //              is then active on both CPUs of a two-CPU machine, so PTE changes shoot down)
 }
 
 export interface RaceRun {
   seed: number;
   profile: string;
   mem: number; // MiB, each machine
+  cpusA: number; // CPUs of machine a (1 or 2)
   nic: NicSettings;
   fileBytes: number;
   ops: RaceOp[];
@@ -112,12 +115,14 @@ export function generate(seed: number): RaceRun {
       rx: rng.below(2) === 0 ? "copy" : "io-lite",
       post: rng.below(2) === 0,
       rxExit: rng.below(10) === 0,
+      cpu: rng.below(2),
     });
   }
   const mtu = pick([0, 1500, 4000, 9000, 0]);
+  const cpusA = 1 + rng.below(2);
   return {
     // RAM: 6 to 10 MiB; 4 MiB when an op evicts (the file read through is RAM and one MiB more).
-    seed, profile: pick(["server-2025", "default", "credit-net-1997"]), mem: ops.some((o) => o.race === "evict") ? 4 : 6 + rng.below(5), fileBytes,
+    seed, cpusA, profile: pick(["server-2025", "default", "credit-net-1997"]), mem: ops.some((o) => o.race === "evict") ? 4 : 6 + rng.below(5), fileBytes,
     nic: { mtu, headerSplit: rng.below(2) === 0, checksumOffload: rng.below(2) === 0, earlyDemux: rng.below(2) === 0 },
     ops,
   };
@@ -146,7 +151,7 @@ export interface RaceOptions {
 /** runRaces: run r on a fresh pair of machines; every failure seen (empty: passed). */
 export async function runRaces(r: RaceRun, opts: RaceOptions = {}): Promise<Failure[]> {
   const w = await newWorld(r.seed);
-  const e = await makePair(w, { profile: getProfile(r.profile), memory: r.mem * MiB, nic: r.nic, aDisk: true, diskBytes: (2 * r.mem + 8) * MiB });
+  const e = await makePair(w, { profile: getProfile(r.profile), memory: r.mem * MiB, nic: r.nic, aCpus: r.cpusA, aDisk: true, diskBytes: (2 * r.mem + 8) * MiB });
   const fails: Failure[] = [];
   const every = opts.everyEvent;
   if (every) watchAll(w, [e.a, e.b], fails, every);
@@ -201,6 +206,7 @@ class Runner {
       // the next op starts with the last one's output still in flight.
       if (!this.pa.alive) this.respawnA();
       if (this.bDead) this.respawnB();
+      if (this.r.cpusA > 1 && this.pa.cpu !== op.cpu) this.pa.setCpu(op.cpu);
       if (op.post && !this.posted) this.post(op.rx);
       this.send(op, i);
       if (op.rxExit && !this.bDead) {
@@ -365,8 +371,7 @@ class Runner {
       case "sendfile":
       case "splice-file": {
         const want = this.file.slice(op.off, op.off + op.len);
-        let map = 0;
-        if (op.race === "store-mapped") { map = pa.mmap(this.file.length, { fd: this.fd, shared: true }); pa.load(map, this.file.length); }
+        const map = this.mapFile(op);
         if (op.scheme === "sendfile") {
           this.expect(i, op.len, want);
           pa.sendfile(this.fa, this.fd, op.len, op.off);
@@ -422,13 +427,13 @@ class Runner {
         return;
       }
       case "io-lite-file": {
-        const io = ioLite(pa);
+        const io = ioLite(pa), map = this.mapFile(op);
         pa.lseek(this.fd, op.off);
         const agg = io.read(this.fd, { len: op.len });
         this.expect(i, op.len, this.file.slice(op.off, op.off + op.len));
         io.write(this.fa, agg);
         if (op.race === "free") io.free(agg);
-        else this.raceFile(op, 0);
+        else this.raceFile(op, map);
         if (op.race !== "free" && op.race !== "exit") io.free(agg);
         return;
       }
@@ -451,6 +456,15 @@ class Runner {
         return;
       }
     }
+  }
+
+  /** mapFile: for a store-mapped race, the file mapped MAP_SHARED and every page touched (so the
+   *  output must write-protect the mapping); else 0. */
+  private mapFile(op: RaceOp): number {
+    if (op.race !== "store-mapped") return 0;
+    const map = this.pa.mmap(this.file.length, { fd: this.fd, shared: true });
+    this.pa.load(map, this.file.length);
+    return map;
   }
 
   /** childStores: a forked child of a stores into [va, va+len) and exits. */
