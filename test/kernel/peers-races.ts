@@ -30,7 +30,7 @@ import {
 import { makePair, type NicSettings } from "../../tools/scenarios/peers/pair";
 import { world as newWorld } from "./machines";
 
-/** The schemes a step sends under (the a side); b receives by copy or into an IO-Lite pool. */
+/** The schemes a step sends under (the a side); b receives by copy, emulated copy or into an IO-Lite pool. */
 export const RACE_SCHEMES = ["msg-zerocopy", "vmsplice", "sendfile", "splice-file", "zio", "io-lite", "io-lite-file", "io-lite-pipe", "emulated-copy"] as const;
 export type RaceScheme = (typeof RACE_SCHEMES)[number];
 
@@ -63,13 +63,16 @@ export const RACES: Record<RaceScheme, readonly Race[]> = {
   "emulated-copy": ["none", "store", "munmap", "exit", "fork"],
 };
 
+/** How b receives: copy, emulated copy (page swapping into its buffer), or into an IO-Lite pool. */
+export type RxKind = "copy" | "emulated-copy" | "io-lite";
+
 export interface RaceOp {
   scheme: RaceScheme;
   len: number; // bytes sent
   off: number; // page offset of the buffer, or file offset (file schemes)
   race: Race;
   overlap: boolean; // the next op starts before the world runs (several outputs in flight)
-  rx: "copy" | "io-lite"; // how b takes datagrams after this op
+  rx: RxKind; // how b takes datagrams after this op
   post: boolean; // b posts its receive before a sends (delivery straight into the buffer / pool)
   rxExit: boolean; // b exits while this op's datagram is in flight
   cpu: number; // the CPU a's process makes the op on (it moves there first: its address space
@@ -112,7 +115,7 @@ export function generate(seed: number): RaceRun {
       scheme, len: sendLen, off,
       race: rng.below(3) === 0 ? "none" : pick(RACES[scheme]),
       overlap: rng.below(2) === 0,
-      rx: rng.below(2) === 0 ? "copy" : "io-lite",
+      rx: pick(["copy", "emulated-copy", "io-lite"] as const),
       post: rng.below(2) === 0,
       rxExit: rng.below(10) === 0,
       cpu: rng.below(2),
@@ -185,7 +188,7 @@ class Runner {
   private file: Uint8Array; // the model of a's /f
   private fd = 0; // a's descriptor of /f (read and write)
   private expects: Expect[] = [];
-  private posted: { kind: "copy" | "io-lite"; wait: () => { len: number; bytes: Uint8Array } } | null = null;
+  private posted: { kind: RxKind; wait: () => { len: number; bytes: Uint8Array } } | null = null;
   private rbuf = 0; // b's receive buffer (copy)
   private pool = -1; // b's IO-Lite pool
   private bDead = false;
@@ -257,10 +260,10 @@ class Runner {
   }
 
   /** post: b posts a receive before a sends. */
-  private post(kind: "copy" | "io-lite"): void {
+  private post(kind: RxKind): void {
     const pb = this.pb;
-    if (kind === "copy") {
-      const rx = pb.postRecv(this.fb, this.rbuf, this.maxLen + PAGE_SIZE, { sem: Sem.COPY });
+    if (kind !== "io-lite") {
+      const rx = pb.postRecv(this.fb, this.rbuf, this.maxLen + PAGE_SIZE, { sem: kind === "copy" ? Sem.COPY : Sem.EMULATED_COPY });
       const va = this.rbuf;
       this.posted = { kind, wait: () => { const got = rx.wait(); return { len: got.len, bytes: pb.load(va, got.len) }; } };
     } else {
@@ -271,7 +274,7 @@ class Runner {
   }
 
   /** sync: run the world, take every datagram b has (kind: how), and respawn whoever left. */
-  private sync(kind: "copy" | "io-lite"): void {
+  private sync(kind: RxKind): void {
     this.w.run();
     if (!this.pa.alive) this.respawnA();
     if (this.bDead || !this.pb.alive) this.respawnB();
@@ -289,9 +292,9 @@ class Runner {
   }
 
   /** take: one queued datagram of b's socket, or null. */
-  private take(kind: "copy" | "io-lite"): { len: number; bytes: Uint8Array } | null {
-    if (kind === "copy") {
-      const got = this.pb.recvfrom(this.fb, this.rbuf, this.maxLen + PAGE_SIZE, { sem: Sem.COPY, dontwait: true });
+  private take(kind: RxKind): { len: number; bytes: Uint8Array } | null {
+    if (kind !== "io-lite") {
+      const got = this.pb.recvfrom(this.fb, this.rbuf, this.maxLen + PAGE_SIZE, { sem: kind === "copy" ? Sem.COPY : Sem.EMULATED_COPY, dontwait: true });
       return got && { len: got.len, bytes: this.pb.load(this.rbuf, got.len) };
     }
     const io = ioLite(this.pb);
