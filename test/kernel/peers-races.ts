@@ -222,6 +222,7 @@ class Runner {
       if (!op.overlap) this.sync(op.rx);
     });
     this.sync("copy");
+    if (process.env.RACE_DEBUG) console.log(`a drops ${JSON.stringify(this.a.drops())} b drops ${JSON.stringify(this.b.drops())} a free ${this.a.freeFrames} b free ${this.b.freeFrames}`);
     for (const x of this.expects) if (x.must && !x.got && !x.weak) this.fail("lost", `op ${x.op} (${this.r.ops[x.op].scheme}, ${this.r.ops[x.op].race}): its ${x.len}-byte datagram never arrived`);
     const weakLost = this.expects.filter((x) => x.must && !x.got && x.weak).length, badSums = this.b.drops().BadUdpChecksum ?? 0;
     if (weakLost > badSums) this.fail("lost", `${weakLost} datagrams stored into during output never arrived, only ${badSums} dropped for a bad checksum`);
@@ -306,10 +307,12 @@ class Runner {
   }
 
   /** match: a datagram b received must be one a sent: the first outstanding one of its length
-   *  whose bytes (if promised) are these. */
+   *  whose bytes (if promised) are these, one that must arrive first (two sends of the same bytes
+   *  cannot be told apart: of a lost one and a delivered one, the one that may be lost was). */
   private match(len: number, bytes: Uint8Array): void {
     if (process.env.RACE_DEBUG) console.log(`t=${this.w.now} b got ${len}`);
-    const x = this.expects.find((x) => !x.got && x.len === len && (x.bytes === null || equal(x.bytes, bytes)));
+    const fits = (x: Expect) => !x.got && x.len === len && (x.bytes === null || equal(x.bytes, bytes));
+    const x = this.expects.find((x) => x.must && fits(x)) ?? this.expects.find(fits);
     if (x) {
       x.got = true;
       this.seen.datagrams++;
