@@ -7,9 +7,11 @@
 //     adapters' MTU, header split, checksum offload and early demultiplexing, each workload's own
 //     knobs (hot set, copies, fraction touched, header, messages, SETs);
 //   - random runs of the schemes with the program racing its output (test/kernel/peers-races.ts):
-//     stores into pinned or spliced pages, unmapping, freeing IO-Lite buffers, writing and
-//     truncating a file under sendfile or splice, forking, senders and receivers exiting with
-//     output in flight.
+//     stores into pinned or spliced pages, unmapping, freeing IO-Lite buffers, writing,
+//     truncating and storing through a mapping into a file under sendfile, splice or an IO-Lite
+//     read, page-cache eviction, forking, two CPUs, senders and receivers exiting with output in
+//     flight.
+// Then: the check guards the file pages a pipe holds and sends (a forced writable PTE is reported).
 // GENIE_EVERY_EVENT_SEEDS=n runs n random seeds of each kind instead of the few below.
 
 import { describe, expect, it } from "vitest";
