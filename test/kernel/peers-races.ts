@@ -2,7 +2,8 @@
 // splice, sendfile, zIO, IO-Lite; docs/peers.md) between two machines, with what a program may do
 // to its data while the output is still in flight: store into it, unmap it, free it, write or
 // truncate the file it came from, exit. A RaceRun is plain JSON: generate(seed) always gives the
-// same one, and runRaces() replays it exactly (the simulation reads no wall clock).
+// same one, and runRaces() replays it exactly (the simulation reads no wall clock);
+// GENIE_RACES_DEBUG=1 narrates each op and each datagram received.
 //
 // What a run may not do (each is a Failure):
 //   - a datagram arrives that was never sent (no op of its length is outstanding), or with other
@@ -16,10 +17,14 @@
 //
 // By design (not failures):
 //   - MSG_ZEROCOPY and vmsplice pin the program's pages without protecting them (weak
-//     integrity): a store before the completion, or before the pipe is drained, may reach the wire;
+//     integrity): a store before the completion, or before the pipe is drained, may reach the
+//     wire; with the checksum summed by the CPU at the call, the receiver then drops the datagram
+//     (BadUdpChecksum: the run requires one counted drop for each such datagram lost);
 //   - a sender that exits before its data leaves it (vmsplice queued in a pipe only it holds, an
-//     IO-Lite aggregate in a pipe, a send it blocked on) sends nothing; a receiver that exits with
-//     a datagram in flight loses it;
+//     IO-Lite aggregate in a pipe) sends nothing; a receiver that exits loses every datagram it
+//     has not taken (in flight, or queued on its socket);
+//   - two sends of the same bytes cannot be told apart: a datagram is matched to the one that
+//     must arrive first.
 //   - an IO-Lite buffer is immutable once passed: the producer's store into it kills the producer
 //     (SEGV_PROT), and its datagram still carries what was passed.
 
@@ -222,7 +227,7 @@ class Runner {
       if (!op.overlap) this.sync(op.rx);
     });
     this.sync("copy");
-    if (process.env.RACE_DEBUG) console.log(`a drops ${JSON.stringify(this.a.drops())} b drops ${JSON.stringify(this.b.drops())} a free ${this.a.freeFrames} b free ${this.b.freeFrames}`);
+    if (process.env.GENIE_RACES_DEBUG) console.log(`a drops ${JSON.stringify(this.a.drops())} b drops ${JSON.stringify(this.b.drops())} a free ${this.a.freeFrames} b free ${this.b.freeFrames}`);
     for (const x of this.expects) if (x.must && !x.got && !x.weak) this.fail("lost", `op ${x.op} (${this.r.ops[x.op].scheme}, ${this.r.ops[x.op].race}): its ${x.len}-byte datagram never arrived`);
     const weakLost = this.expects.filter((x) => x.must && !x.got && x.weak).length, badSums = this.b.drops().BadUdpChecksum ?? 0;
     if (weakLost > badSums) this.fail("lost", `${weakLost} datagrams stored into during output never arrived, only ${badSums} dropped for a bad checksum`);
@@ -310,7 +315,7 @@ class Runner {
    *  whose bytes (if promised) are these, one that must arrive first (two sends of the same bytes
    *  cannot be told apart: of a lost one and a delivered one, the one that may be lost was). */
   private match(len: number, bytes: Uint8Array): void {
-    if (process.env.RACE_DEBUG) console.log(`t=${this.w.now} b got ${len}`);
+    if (process.env.GENIE_RACES_DEBUG) console.log(`t=${this.w.now} b got ${len}`);
     const fits = (x: Expect) => !x.got && x.len === len && (x.bytes === null || equal(x.bytes, bytes));
     const x = this.expects.find((x) => x.must && fits(x)) ?? this.expects.find(fits);
     if (x) {
@@ -341,7 +346,7 @@ class Runner {
 
   /** send: a starts op i's output under its scheme and races it. */
   private send(op: RaceOp, i: number): void {
-    if (process.env.RACE_DEBUG) console.log(`t=${this.w.now} op ${i} ${JSON.stringify(op)}`);
+    if (process.env.GENIE_RACES_DEBUG) console.log(`t=${this.w.now} op ${i} ${JSON.stringify(op)}`);
     const pa = this.pa, data = pattern(op.len, 1000 + i);
     const scribble = (va: number, len: number) => pa.fill(va + (len >> 1), Math.min(len - (len >> 1), 64), 0xa5);
     switch (op.scheme) {
