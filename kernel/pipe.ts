@@ -19,7 +19,7 @@ import { Counter, Errno, FrameKind, PAGE_SHIFT, PAGE_SIZE, Pte } from "../base/a
 import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { copyin, copyout } from "./uio";
-import { checkRegisterHolder } from "../vm/check";
+import { checkRegisterHolder, checkRegisterProtector } from "../vm/check";
 import { frame, frameAlloc, frameIoDone, frameOutput, frameRef, frameUnref, frameWire, IoRef } from "../vm/frame";
 import { pmapPageProtect } from "../vm/pmap";
 import { framePtr, paPtr } from "../vm/ram";
@@ -219,3 +219,14 @@ function holds(expected: StaticArray<u32>): void {
   }
 }
 checkRegisterHolder(holds);
+
+/** protects: the frames a pipe holds write-protected (FILE: TCOW at the splice; IOLITE: a sealed
+ *  buffer's) for the invariant check: no mapping may write them while queued. USER frames are
+ *  pinned, not protected (weak integrity, as vmsplice). */
+function protects(guarded: StaticArray<u32>): void {
+  for (let i = 0; i < live.length; i++) {
+    const q = live[i];
+    for (let k = 0; k < q.frames.length; k++) if (q.holds[k] == PipeHold.FILE || q.holds[k] == PipeHold.IOLITE) guarded[q.frames[k]]++;
+  }
+}
+checkRegisterProtector(protects);

@@ -234,6 +234,7 @@ function spliceOut(p: Proc, fi: File, out: i32, len: u32): i32 {
   if (q.bytes == 0) return q.writers == 0 ? 0 : -Errno.EAGAIN;
   const n = min(min(len, q.bytes), JUMBO_MAX_DATA);
   const r = outReqNew(Sem.EMULATED_COPY, p.pid, n);
+  r.protect = true; // file and IO-Lite pages go out write-protected (r.outFrames); vmspliced ones pinned (r.wired)
   pipeOutput(q, n, r);
   return sendPrepared(p, out, r, dest);
 }

@@ -89,4 +89,12 @@ describe("genie run, a workload of the peers group", () => {
     for (const name of ["bulk-datagram", "filenet", "fileserver", "cgi", "proxy", "kvset", "modify"]) expect(list.stdout).toMatch(new RegExp(`^${name}: `, "m"));
     expect(genie("run", "kvstore").stderr).toMatch(/unknown scenario "kvstore" \(known: datagram, .*, kvset, modify\)/);
   });
+
+  it("--check-every-event checks every machine's invariants after every event and kernel entry, and says how many checks held", () => {
+    const r = genie("run", "cgi", "--scheme", "io-lite", "--bytes", "20000", "--check-every-event");
+    expect(r.status).toBe(0);
+    const n = Number(/every kernel invariant holds after the run, and after every event and kernel entry \((\d+) checks\)/.exec(r.stdout)?.[1]);
+    expect(n).toBeGreaterThan(50);
+    expect(genie("run", "cgi", "--scheme", "io-lite", "--bytes", "20000").stdout).toMatch(/every kernel invariant holds after the run\n/);
+  });
 });

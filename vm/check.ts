@@ -7,9 +7,11 @@
 //      only by pending I/O; the free list holds exactly the free frames
 //   2. mappings: every present PTE is recorded in its frame's pv list and vice versa (maps),
 //      and maps the frame its region's object holds at that page (no stale bytes mapped)
-//   3. TCOW: no frame under protected output (an emulated copy's: outputs register them) is
-//      writable through any mapping; emulated share and disk writeback hold outRef without
-//      write protection, by design
+//   3. TCOW: no frame under protected output is writable through any mapping: an emulated
+//      copy's, sendfile's and IO-Lite's output, a page-cache or IO-Lite page queued in a pipe
+//      and the splice that sends it on (outputs and pipes register them); emulated share and
+//      disk writeback hold outRef without write protection, and MSG_ZEROCOPY and vmsplice pin
+//      the application's pages unprotected (weak integrity), by design
 //   4. permissions: no writable mapping in a region without write permission, except a page
 //      lent to its one writer (an IO-Lite buffer being filled: lenders register them); no
 //      IMMUTABLE frame (an IO-Lite buffer) writable through any mapping

@@ -4,6 +4,8 @@
 // run --json prints exactly {"scenario": NAME, "settings": {...}, "metrics": {...}}; the same
 // settings give the same numbers, always. A run that does not deliver its bytes intact, or
 // after which a kernel invariant fails, is an error (exit status 1), never a result.
+// --check-every-event checks the invariants of every machine after every event and kernel
+// entry, not only after the run (slower; the first violation ends the run, naming the moment).
 
 import { loadKernel } from "../host/node";
 import { resolveSettings, runScenario, scenarioWorld, SCENARIOS, type Scenario } from "../scenarios/index";
@@ -42,6 +44,7 @@ export function runCommand(): GenieCommand {
         checked((v) => (resolveSettings([k], { [k.key]: v }, `run ${s.name}`), v), (_, flag, msg) => msg.replace(`run ${s.name}: `, `${flag}: `))));
     }
     c.option("--json", "print {scenario, settings, metrics} as JSON");
+    c.option("--check-every-event", "check every machine's invariants after every event and kernel entry (slower)");
     c.action(async (o: Record<string, string | boolean>) => void (process.exitCode = await runRun(s, o)));
   }
   return run;
@@ -49,12 +52,13 @@ export function runCommand(): GenieCommand {
 
 /** runRun: one scenario with the settings given (camel-cased option names); the exit status. */
 export async function runRun(s: Scenario, o: Record<string, string | boolean>, out = (x: string) => process.stdout.write(x)): Promise<number> {
-  const { json, ...given } = o;
+  const { json, checkEveryEvent, ...given } = o;
   const settings = resolveSettings(s.settings, given, `run ${s.name}`);
   const kernel = await loadKernel();
   const lines: string[] = [];
   const world = scenarioWorld(kernel, settings);
-  const { metrics } = await runScenario(s, settings, world, { log: (l) => lines.push(l) });
+  const every = checkEveryEvent ? { checks: 0 } : undefined;
+  const { metrics } = await runScenario(s, settings, world, { log: (l) => lines.push(l) }, { everyEvent: every });
   if (json) {
     out(JSON.stringify({ scenario: s.name, settings, metrics }) + "\n");
     return 0;
@@ -68,6 +72,6 @@ export async function runRun(s: Scenario, o: Record<string, string | boolean>, o
     const drops = Object.entries(m.drops());
     if (drops.length) out(`  ${(m.name + " dropped").padEnd(20)} ${drops.map(([r, n]) => `${r} ${n}`).join(", ")}\n`);
   }
-  out(`\n  every kernel invariant holds after the run\n`);
+  out(`\n  every kernel invariant holds after the run${every ? `, and after every event and kernel entry (${every.checks} checks)` : ""}\n`);
   return 0;
 }

@@ -34,16 +34,41 @@ export function scenarioByName(name: string): Scenario {
   return s;
 }
 
+/** How runScenario checks the kernels' invariants. */
+export interface CheckOptions {
+  /** false leaves out, after the run, the check that free frames hold only zeroes (it reads
+   *  every free byte: seconds on machines of hundreds of MiB). */
+  scrub?: boolean;
+  /** Also check every machine the world holds (the scenario boots its own) after every event
+   *  and every kernel entry (World.watch), without the scrub; checks counts the checks made.
+   *  The first violation stops the run: InvariantViolation naming the machine and the time. */
+  everyEvent?: { checks: number };
+}
+
 /**
  * runScenario: run s with settings (already resolved) in world (made with settings' seed, see
  * scenarioWorld); then every machine's invariants must hold (InvariantViolation otherwise).
- * scrub: false leaves out the check that free frames hold only zeroes (it reads every free
- * byte: seconds on machines of hundreds of MiB).
  */
-export async function runScenario(s: Scenario, settings: Settings, world: World, hooks: Hooks = {}, opts: { scrub?: boolean } = {}): Promise<ScenarioResult> {
-  const result = await s.run(world, settings, hooks);
-  for (const m of world.machines) m.check({ scrub: opts.scrub });
-  return result;
+export async function runScenario(s: Scenario, settings: Settings, world: World, hooks: Hooks = {}, opts: CheckOptions = {}): Promise<ScenarioResult> {
+  const every = opts.everyEvent;
+  if (every) world.watch(() => checkEveryMachine(world, every));
+  try {
+    const result = await s.run(world, settings, hooks);
+    for (const m of world.machines) m.check({ scrub: opts.scrub });
+    return result;
+  } finally {
+    if (every) world.watch(null);
+  }
+}
+
+/** checkEveryMachine: check each live machine of world (no scrub); InvariantViolation at the first that fails. */
+function checkEveryMachine(world: World, every: { checks: number }): void {
+  for (const m of world.machines) {
+    if (m.panicked) continue;
+    const { violations, report } = m.checkInvariants({ scrub: false });
+    every.checks++;
+    if (violations) throw new InvariantViolation(violations, `${m.name} at t=${world.now} ns (checked after every event and kernel entry):\n${report}`);
+  }
 }
 
 /** scenarioWorld: the world a run of settings happens in (its seed, the kernel given). */
@@ -51,7 +76,7 @@ export function scenarioWorld(kernel: WebAssembly.Module, settings: Settings): W
   return new World({ kernel, seed: typeof settings.seed === "number" ? settings.seed : 1 });
 }
 
-import { ConfigError } from "../host/errors";
+import { ConfigError, InvariantViolation } from "../host/errors";
 export type { Hooks, Scenario, ScenarioResult } from "./scenario";
 export { PEER_WORKLOADS, ALL_SCHEMES, PEER_SCHEMES, type PeerWorkload } from "./peers/index";
 export { defaults, resolveSettings, SETTING, type SettingSpec, type Settings, type SettingValue } from "./settings";
