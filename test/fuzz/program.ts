@@ -44,7 +44,7 @@ export interface Program {
 // How often each operation is drawn (relative weights).
 const WEIGHTS: Record<Op, number> = {
   mmap: 6, munmap: 2, mprotect: 2, fork: 2, exit: 1, store: 14, load: 14, send: 12, recv: 10,
-  channel: 1, open: 3, close: 1, read: 5, write: 6, lseek: 2, ftruncate: 2, unlink: 1, fsync: 1,
+  channel: 1, open: 5, close: 1, read: 5, write: 6, lseek: 2, ftruncate: 2, unlink: 1, fsync: 1,
   fmmap: 3, msync: 1, pswap: 3, step: 5, settle: 3, race: 6,
 };
 

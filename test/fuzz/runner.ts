@@ -11,8 +11,8 @@
 // machine's own address.
 
 import {
-  connect, Disk, parseIp, ETHERNET, Kill, MemoryStore, mkfs, OpenFlag, PAGE_SIZE, ProcState, Prot, SegmentationFault, Sem, Seek, Sys,
-  SYS_BLOCKED, SyscallError, ProcessGone, World, errnoName, type Machine, type Process,
+  connect, Disk, parseIp, ETHERNET, Kill, mkfs, OpenFlag, PAGE_SIZE, ProcState, Prot, SegmentationFault, Sem, Seek, Sys,
+  SYS_BLOCKED, SyscallError, ProcessGone, World, errnoName, type BlockStore, type Machine, type Process,
 } from "../../tools/host/index";
 import type { Received } from "../../tools/host/process";
 import {
@@ -42,8 +42,38 @@ const QUEUE_LIMIT = 24; // well under SOCK_QMAX and CHAN_QMAX
 const MAX_FILE = 48 * 1024;
 const DISK_BLOCKS = 512;
 const MAX_EVENTS = 3_000_000;
+const SCRUB_EVERY = 8;
 
+const DEBUG = !!process.env.GENIE_FUZZ_DEBUG;
+
+// What a process needs for a command to apply (pick prefers such processes).
+const hasRegions = (p: Proc) => p.regions.length > 0;
+const hasTwoRegions = (p: Proc) => p.regions.length > 1;
+const hasFile = (p: Proc) => [...p.fds.values()].some((h) => h.kind === "file");
+const hasFileRegion = (p: Proc) => p.regions.some((r) => r.obj.kind === "file");
+const hasEndpointAndRegions = (p: Proc) => p.regions.length > 0 && [...p.fds.values()].some((h) => h.kind !== "file");
 const hex = (v: number) => "0x" + (v >>> 0).toString(16);
+
+let emptyImage: Uint8Array | null = null;
+
+/** A disk whose blocks start as an empty file system (made once, shared by every program's
+ *  disks) and keep the blocks written to it apart: no 2 MiB image copied per machine. */
+class FreshStore implements BlockStore {
+  readonly blocks = DISK_BLOCKS;
+  private readonly written = new Map<number, Uint8Array>();
+  constructor() {
+    if (!emptyImage) {
+      emptyImage = new Uint8Array(DISK_BLOCKS * PAGE_SIZE);
+      mkfs(emptyImage);
+    }
+  }
+  read(b: number, out: Uint8Array): void {
+    out.set(this.written.get(b) ?? emptyImage!.subarray(b * PAGE_SIZE, (b + 1) * PAGE_SIZE));
+  }
+  write(b: number, data: Uint8Array): void {
+    this.written.set(b, data.slice(0, PAGE_SIZE));
+  }
+}
 
 /** A byte generator: deterministic bytes from a seed (never all zeros). */
 function bytesOf(len: number, seed: number): Uint8Array {
@@ -73,6 +103,8 @@ interface MachineSlot {
 export interface RunStats {
   /** Operations run, per kind (skipped ones excluded). */
   byOp: Record<string, number>;
+  /** Commands skipped because they could not apply, per kind. */
+  skippedByOp: Record<string, number>;
   ops: number;
   skipped: number;
   settles: number;
@@ -81,7 +113,7 @@ export interface RunStats {
 }
 
 export class Runner {
-  readonly stats: RunStats = { byOp: {}, ops: 0, skipped: 0, settles: 0, knownFalsePositives: 0 };
+  readonly stats: RunStats = { byOp: {}, skippedByOp: {}, ops: 0, skipped: 0, settles: 0, knownFalsePositives: 0 };
   readonly log: string[] = [];
   private world!: World;
   private ms: MachineSlot[] = [];
@@ -105,8 +137,10 @@ export class Runner {
       return await this.runProgram(prog);
     } finally {
       // The runner checks its machines itself (settle); the end-of-test check need not hold
-      // every machine a campaign boots until the test ends.
+      // every machine a campaign boots until the test ends. Their kernel instances go back to
+      // be reset and reused by the next program's machines (tools/host/reset.ts).
       for (const s of this.ms) checked(s.m);
+      this.world?.dispose();
     }
   }
 
@@ -122,9 +156,7 @@ export class Runner {
       return step();
     };
     for (let i = 0; i < 2; i++) {
-      const image = new Uint8Array(DISK_BLOCKS * PAGE_SIZE);
-      mkfs(image);
-      const m = await this.world.machine({ name: i ? "b" : "a", memory: `${c.memoryMiB}M`, disk: new Disk({ store: new MemoryStore(image) }) });
+      const m = await this.world.machine({ name: i ? "b" : "a", memory: `${c.memoryMiB}M`, disk: new Disk({ store: new FreshStore() }) });
       m.mount();
       this.ms.push({ m, procs: [], socks: PORTS[i].map((port) => new SockM(i, port)), files: new Map() });
     }
@@ -135,14 +167,17 @@ export class Runner {
     for (let i = 0; i < 2; i++) this.respawn(i);
     for (const cmd of prog.cmds) {
       this.step++;
-      if (process.env.GENIE_FUZZ_DEBUG) console.error(`step ${this.step} ${JSON.stringify(cmd)}`);
+      if (DEBUG) console.error(`step ${this.step} ${JSON.stringify(cmd)}`);
       if (this.exec(cmd)) {
         this.stats.ops++;
         this.stats.byOp[cmd.op] = (this.stats.byOp[cmd.op] ?? 0) + 1;
-      } else this.stats.skipped++;
+      } else {
+        this.stats.skipped++;
+        this.stats.skippedByOp[cmd.op] = (this.stats.skippedByOp[cmd.op] ?? 0) + 1;
+      }
       this.collect();
     }
-    this.settle();
+    this.settle(true);
     return this.stats;
   }
 
@@ -152,7 +187,9 @@ export class Runner {
   private respawn(i: number): void {
     const s = this.ms[i];
     if (s.procs.some((p) => p.alive)) return;
-    this.settle(); // datagrams still in flight to the closed ports arrive (and are dropped) first
+    // Datagrams still in flight to the closed ports arrive (and are dropped) first; a machine's
+    // first process finds nothing in flight.
+    if (s.procs.length) this.settle();
     const hp = s.m.spawn();
     const p = new Proc(i, hp.pid, hp, null);
     for (const sock of s.socks) {
@@ -165,6 +202,9 @@ export class Runner {
     }
     s.procs.push(p);
     this.note(`${s.m.name}: spawn ${this.who(p)}`);
+    // It starts with four pages of private memory, so that the memory and I/O commands that
+    // follow have somewhere to apply (an mmap, as the command makes it).
+    this.opMmap({ op: "mmap", m: i, a: 0, b: 3 << 3, c: 1, d: 1, e: 0 });
   }
 
   /** who: "a:3", process 3 of machine a. */
@@ -180,13 +220,19 @@ export class Runner {
     return this.ms[m].procs.filter((p) => p.alive);
   }
 
-  /** pick: the x-th live process of machine m (runnable only unless blocked is allowed). When
-   *  every process of m waits in a receive, one of them is woken first (unblock). */
-  private pick(m: number, x: number, blockedOk = false): Proc | null {
+  /** pick: the x-th live process of machine m (runnable only unless blocked is allowed) among
+   *  those that can make the call (can: has regions, files...; all of them when none can, and
+   *  the command is skipped). When every process of m waits in a receive, one of them is woken
+   *  first (unblock). */
+  private pick(m: number, x: number, blockedOk = false, can?: (p: Proc) => boolean): Proc | null {
     let ps = this.live(m).filter((p) => blockedOk || !p.pending);
     if (ps.length === 0 && !blockedOk) {
       this.unblock(m, x);
       ps = this.live(m).filter((p) => !p.pending);
+    }
+    if (can) {
+      const able = ps.filter(can);
+      if (able.length) ps = able;
     }
     return ps.length ? ps[x % ps.length] : null;
   }
@@ -430,7 +476,12 @@ export class Runner {
 
   // ---- the commands --------------------------------------------------------------------------
 
+  /** exec: run command c on its machine or, if it cannot apply there, on the other one. */
   private exec(c: Cmd): boolean {
+    return this.execOn(c) || this.execOn({ ...c, m: 1 - c.m });
+  }
+
+  private execOn(c: Cmd): boolean {
     switch (c.op) {
       case "step": {
         const n = 1 + (c.a % 40);
@@ -486,7 +537,7 @@ export class Runner {
   }
 
   private opLoad(c: Cmd): boolean {
-    const p = this.pick(c.m, c.a, true);
+    const p = this.pick(c.m, c.a, true, hasRegions);
     if (!p) return false;
     const wild = c.e % 23 === 0;
     const b = wild ? { va: 0x10000 + (c.b % 0x2000) * PAGE + (c.c % PAGE), len: lengthOf(c.d, 3 * PAGE) } : this.buffer(p, c.b, c.c, c.d);
@@ -509,7 +560,7 @@ export class Runner {
   }
 
   private opStore(c: Cmd): boolean {
-    const p = this.pick(c.m, c.a, true);
+    const p = this.pick(c.m, c.a, true, hasRegions);
     if (!p) return false;
     const b = this.buffer(p, c.b, c.c, c.d);
     if (!b) return false;
@@ -578,7 +629,7 @@ export class Runner {
   }
 
   private opUnmap(c: Cmd, protect: boolean): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, hasRegions);
     if (!p || p.regions.length === 0) return false;
     const r = p.regions[c.b % p.regions.length];
     if (r.leaving) return false;
@@ -670,7 +721,7 @@ export class Runner {
   }
 
   private opSend(c: Cmd, race: boolean): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, hasEndpointAndRegions);
     if (!p) return false;
     const ep = this.endpoint(p, c.b);
     if (!ep) return false;
@@ -770,7 +821,7 @@ export class Runner {
   }
 
   private opRecv(c: Cmd): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, hasEndpointAndRegions);
     if (!p) return false;
     const ep = this.endpoint(p, c.b);
     if (!ep) return false;
@@ -1061,7 +1112,7 @@ export class Runner {
   }
 
   private opClose(c: Cmd): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, hasFile);
     if (!p) return false;
     if (c.b % 7 === 0) {
       this.note(`${this.who(p)} close(77)`);
@@ -1088,7 +1139,7 @@ export class Runner {
   }
 
   private opReadWrite(c: Cmd, isWrite: boolean): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, (q) => hasFile(q) && hasRegions(q));
     if (!p) return false;
     if (c.b % 31 === 0) {
       const what = `${isWrite ? "write" : "read"}(77)`;
@@ -1153,7 +1204,7 @@ export class Runner {
   }
 
   private opLseek(c: Cmd): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, hasFile);
     const ff = p && this.fileFd(p, c.b);
     if (!p || !ff) return false;
     const [fd, h] = ff;
@@ -1173,7 +1224,7 @@ export class Runner {
   }
 
   private opTruncate(c: Cmd): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, hasFile);
     const ff = p && this.fileFd(p, c.b);
     if (!p || !ff) return false;
     const [fd, h] = ff;
@@ -1210,7 +1261,7 @@ export class Runner {
   }
 
   private opFsync(c: Cmd): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, hasFile);
     const ff = p && this.fileFd(p, c.b);
     if (!p || !ff) return false;
     this.note(`${this.who(p)} fsync(${ff[0]})`);
@@ -1219,7 +1270,7 @@ export class Runner {
   }
 
   private opFmmap(c: Cmd): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, hasFile);
     const ff = p && this.fileFd(p, c.b);
     if (!p || !ff || p.regions.length >= MAX_REGIONS) return false;
     const [fd, h] = ff;
@@ -1239,7 +1290,7 @@ export class Runner {
   }
 
   private opMsync(c: Cmd): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, hasFileRegion);
     if (!p) return false;
     const rs = p.regions.filter((r) => r.obj.kind === "file");
     if (!rs.length) return false;
@@ -1253,7 +1304,7 @@ export class Runner {
   }
 
   private opPswap(c: Cmd): boolean {
-    const p = this.pick(c.m, c.a);
+    const p = this.pick(c.m, c.a, false, hasTwoRegions);
     if (!p || p.regions.length < 2) return false;
     const ra = p.regions[c.b % p.regions.length], rb = p.regions[c.c % p.regions.length];
     if (ra === rb || ra.leaving || rb.leaving) return false;
@@ -1280,13 +1331,15 @@ export class Runner {
 
   // ---- quiescence ----------------------------------------------------------------------------
 
-  /** settle: run the world dry; every datagram sent has arrived; check both kernels. */
-  settle(): void {
+  /** settle: run the world dry; every datagram sent has arrived; check both kernels. Whether
+   *  every clean free frame holds zeros (the scrubbing check, the costliest part: it reads all
+   *  free memory) is checked at the end of each program and at every SCRUB_EVERY-th settle. */
+  settle(scrub = false): void {
     this.world.run();
     this.collect();
     for (const s of this.ms) {
       for (const sock of s.socks) for (const dg of sock.queue) dg.settled = true;
-      const { violations, report } = s.m.checkInvariants();
+      const { violations, report } = s.m.checkInvariants({ scrub: scrub || this.stats.settles % SCRUB_EVERY === 0 });
       if (!violations) continue;
       // Known false positive of the checker (being fixed): a frame under emulated-share output
       // is writable by design (no protection); a message queued on a channel keeps it so.
