@@ -109,6 +109,8 @@ export interface Dgram {
   watchers: [Obj, number][];
   /** How it crossed the wire (test/fuzz/wiretap.ts): its UDP checksum held or not. */
   wire?: "ok" | "bad";
+  /** Sent to its own machine (the loopback): never on the wire, delivered within the call. */
+  loop?: boolean;
 }
 
 export class SockM {

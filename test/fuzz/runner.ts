@@ -21,6 +21,7 @@ import {
 } from "./model";
 import type { Cmd, Program } from "./program";
 import { checked } from "../setup/checked";
+import { Errno } from "../../base/abi";
 import { WireTap, type WireDatagram } from "./wiretap";
 
 export class Divergence extends Error {
@@ -35,6 +36,7 @@ const SEM_NAME = ["default", "copy", "emulated-copy", "share", "emulated-share",
 const FILE_SEMS = [Sem.COPY, Sem.EMULATED_COPY];
 const PORTS = [[1000, 1001], [2000, 2001]];
 const IPS = ["10.0.0.1", "10.0.0.2"];
+const LOOPBACK_IP = 0x7f000001; // 127.0.0.1 (net/loopback.ts)
 const NAMES = ["a", "b", "c"];
 const MAX_PROCS_PER_MACHINE = 6;
 const MAX_REGIONS = 12;
@@ -732,10 +734,17 @@ export class Runner {
     let dst: Dgram[] | null = null;
     let sock: SockM | null = null;
     let port = 0;
+    // One socket send in five goes to the machine's own address (its NIC's or 127.0.0.1): the
+    // loopback, which copies the data at the call and delivers it at once (net/loopback.ts).
+    const loop = h.kind === "sock" && (c.b >> 6) % 5 === 4;
+    const dstIp = loop ? ((c.b >> 9) % 2 ? LOOPBACK_IP : parseIp(IPS[p.m])) : parseIp(IPS[1 - p.m]);
     if (h.kind === "sock") {
-      sock = this.ms[1 - p.m].socks[(c.b >> 4) % 2];
+      sock = this.ms[loop ? p.m : 1 - p.m].socks[(c.b >> 4) % 2];
       port = sock.port;
       dst = sock.holders > 0 ? sock.queue : null;
+      // Arrival order is the model's queue order: a datagram sent to the machine itself goes
+      // only where none from the wire may still be on its way in.
+      if (loop && (sock.sent.length || sock.queue.some((d) => !d.settled))) return false;
     } else if (h.kind === "chan") {
       dst = h.chan.queue[1 - h.side];
     }
@@ -746,8 +755,8 @@ export class Runner {
     else b = this.buffer(p, c.c, c.c >> 5, c.d, { aligned: move && c.c % 8 !== 0 });
     if (!b) return false;
     const reg = b.reg;
-    const args = (va: number) => [fd, va, b!.len, sem, h.kind === "sock" ? 0x0a000001 + (1 - p.m) : 0, port] as const;
-    const what = `sendto(${fd}${h.kind === "chan" ? " chan" : ` port ${port}`}, ${hex(b.va)}, ${b.len}, ${SEM_NAME[sem]})`;
+    const args = (va: number) => [fd, va, b!.len, sem, h.kind === "sock" ? dstIp : 0, port] as const;
+    const what = `sendto(${fd}${h.kind === "chan" ? " chan" : ` ${loop ? `${dstIp === LOOPBACK_IP ? "127.0.0.1" : "own address"} ` : ""}port ${port}`}, ${hex(b.va)}, ${b.len}, ${SEM_NAME[sem]})`;
     this.note(`${this.who(p)} ${what}${race ? " + store" : ""}`);
     if (!reg) return this.expectErr(p, this.sys(p, Sys.SENDTO, ...args(b.va)), 14, what), true;
     if (reg.leaving) return false;
@@ -776,11 +785,14 @@ export class Runner {
       return true;
     }
     const { exact, fuzzy } = this.expected(p, b.va, b.len);
-    const dg: Dgram = { id: ++this.dgIds, sem, bytes: exact, alts: fuzzy.size ? fuzzy : null, settled: false, watchers: [] };
+    // A datagram to the machine itself is delivered (or dropped) within the call: settled.
+    const dg: Dgram = { id: ++this.dgIds, sem, bytes: exact, alts: fuzzy.size ? fuzzy : null, settled: loop, watchers: [], loop };
     const r = this.sys(p, Sys.SENDTO, ...args(b.va));
-    if (!this.expectOk(p, r, what, [12, 11])) return true;
+    if (!this.expectOk(p, r, what, loop ? [12, 11, Errno.ENOBUFS] : [12, 11])) return true;
     if (r !== b.len) this.fail(`${this.who(p)}: ${what} returned ${r}`);
-    if (weakSem(sem)) {
+    // The loopback copies the data at the call: later stores never reach it, whatever the
+    // semantics; so only a datagram bound for the wire is watched.
+    if (weakSem(sem) && !loop) {
       // Every page sent is watched: stores into it until delivery may be sent too.
       for (let done = 0; done < b.len; ) {
         const at = b.va + done, off = at % PAGE, n = Math.min(b.len - done, PAGE - off);
@@ -804,6 +816,11 @@ export class Runner {
       const w = h.chan.waiter[1 - h.side];
       dst!.push(dg);
       if (w && w.alive && w.pending) this.deliver(w, this.hp(w).state === ProcState.BLOCKED ? null : "sync");
+    } else if (loop) {
+      this.stats.byOp["send to itself"] = (this.stats.byOp["send to itself"] ?? 0) + 1;
+      // Delivered in the call: a receive waiting on the port has completed.
+      if (dst) dst.push(dg);
+      this.collect();
     } else {
       sock!.sent.push(dg);
       if (dst) dst.push(dg);
