@@ -93,3 +93,36 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzResult> {
   ].join("\n");
   return res;
 }
+
+export interface SurveyResult {
+  programs: number;
+  ops: number;
+  skipped: number;
+  byOp: Record<string, number>;
+  /** Every program that failed: its number (from 1), the path that replays it alone, the error. */
+  failures: { program: number; path: string; error: string }[];
+}
+
+/** survey: run the programs of o.seed in the campaign's order until o.stopAtOps operations
+ *  have run, going on past failures (none is shrunk); each failing program with its path. */
+export async function survey(o: FuzzOptions & { stopAtOps: number }): Promise<SurveyResult> {
+  const res: SurveyResult = { programs: 0, ops: 0, skipped: 0, byOp: {}, failures: [] };
+  const prop = fc.asyncProperty(programArb(o.minLen ?? 1, o.maxLen ?? 1500), async (prog) => {
+    if (res.ops >= o.stopAtOps) throw new fc.PreconditionFailure(true);
+    const r = new Runner(o.kernel);
+    const t = performance.now();
+    res.programs++;
+    try {
+      await r.run(prog);
+    } catch (e) {
+      // Program n is replayed alone by the path "n-1" (fast-check's index of the run).
+      res.failures.push({ program: res.programs, path: String(res.programs - 1), error: e instanceof Error ? e.message : String(e) });
+    }
+    o.onProgram?.(r.stats.ops, performance.now() - t);
+    res.ops += r.stats.ops;
+    res.skipped += r.stats.skipped;
+    for (const [k, v] of Object.entries(r.stats.byOp)) res.byOp[k] = (res.byOp[k] ?? 0) + v;
+  });
+  await fc.check(prop, { seed: o.seed, numRuns: o.runs });
+  return res;
+}
