@@ -2,13 +2,16 @@
 // and throws Divergence at the first observation the model does not allow.
 //
 // The world: two machines, each with a disk holding a fresh file system, joined by a wire (no
-// loss); each starts with one process holding two bound UDP sockets. A command is read against
-// the model's state (program.ts) and becomes one concrete call, or is skipped when it cannot
-// apply (no process, no region...). After every command the runner collects completed
-// receives; at each settle (the world has run dry) it checks the kernel's invariants.
+// loss); each starts with one process holding two bound UDP sockets and four pages of memory.
+// A command is read against the model's state (program.ts) and becomes one concrete call on
+// its machine, or on the other one when it cannot apply there; it is skipped when it applies
+// on neither (no region, no file...). After every command the runner collects completed
+// receives; at each settle (the world has run dry) it checks the kernel's invariants. Sends go
+// to the other machine over the wire, or to the machine's own address (the loopback); IO-Lite
+// calls work on buffers the model holds per process (model.ts, IolSlice).
 //
-// Kept out of the programs (fixed in the kernel, not yet generated): a datagram to the
-// machine's own address.
+// Each program's world is disposed at its end: the next program's machines take its kernel
+// instances back, reset to just after boot (tools/host/reset.ts), instead of new ones.
 
 import {
   aggSlice, connect, Disk, parseIp, ETHERNET, Kill, mkfs, OpenFlag, PAGE_SIZE, ProcState, Prot, SegmentationFault, Sem, Seek, Sys,
