@@ -1499,7 +1499,12 @@ export class Runner {
     const what = `iol_write(${fd} port ${sock.port}, ${agg.length} slices, ${total} bytes)`;
     this.note(`${this.who(p)} ${what}`);
     const r = this.sys(p, Sys.IOL_WRITE, fd, va, agg.length, parseIp(IPS[1 - p.m]), sock.port);
-    if (!this.expectOk(p, r, what, [Errno.ENOMEM, Errno.EAGAIN])) return true;
+    if (!this.expectOk(p, r, what, [Errno.ENOMEM, Errno.EAGAIN])) {
+      // Out of memory after the buffers were sealed, or before: the model no longer knows which,
+      // so it stops touching them (p still holds them).
+      p.iol = p.iol.filter((x) => !parts.some((q) => q.s === x));
+      return true;
+    }
     if (r !== total) this.fail(`${this.who(p)}: ${what} returned ${r}`);
     this.iolSeal(p, parts);
     // Immutable: the datagram is exactly these bytes (a strong semantics for the wire check).
