@@ -98,6 +98,11 @@ function planRefill(n: Nic, q: i32): void {
 }
 
 /** rxReset: take back every buffer posted on queue q (the device forgets them) and end its plan. */
+/** rxCompleted: does ring r hold a packet the device completed that no interrupt has taken? */
+function rxCompleted(r: RxQueue): bool {
+  return r.head != r.tail && (load<u16>(rxDesc(r, r.head) + NicRx.STATUS) & NicStatus.DONE) != 0;
+}
+
 function rxReset(n: Nic, q: i32): void {
   const r = n.rx[q];
   for (let i = r.head; i != r.tail; i = (i + 1) % NIC_RX_DESCS) {
@@ -117,7 +122,9 @@ function rxReset(n: Nic, q: i32): void {
  */
 export function nicPlan(n: Nic, q: i32, p: RxPlan): void {
   const r = n.rx[q];
-  if (q == 0 || r.ring == 0 || (r.plan != null && r.plan!.taken > 0)) {
+  // A packet the device has completed and the interrupt not yet taken stays in the ring (a
+  // reset would lose it uncounted); the plan waits for the next receive.
+  if (q == 0 || r.ring == 0 || (r.plan != null && r.plan!.taken > 0) || rxCompleted(r)) {
     planRelease(p);
     return;
   }
@@ -154,7 +161,7 @@ export function nicRenew(): void {
     for (let q = 1; q < NIC_QUEUES; q++) {
       const r = n!.rx[q];
       const what = r.renew;
-      if (what == KEEP || (r.head != r.tail && (load<u16>(rxDesc(r, r.head) + NicRx.STATUS) & NicStatus.DONE) != 0)) continue;
+      if (what == KEEP || rxCompleted(r)) continue;
       const next = what == RENEW ? planAgain(r.plan!, n!.features) : null;
       rxReset(n!, q);
       if (next != null) nicPlan(n!, q, next);

@@ -105,6 +105,7 @@ export function sysIolWrite(p: Proc, fd: i32, agg: u32, cnt: i32, ip: u32, port:
     return <i32>aggBytes;
   }
   if (f.kind == FileKind.FILE) {
+    if (!f.writable) return -Errno.EBADF; // before sealing: a refused call changes nothing
     sealAll();
     // The slices are readable in p's window: write() copies them into the page cache.
     const bs = aggBuf.slice(0), offs = aggOff.slice(0), lens = aggLen.slice(0);

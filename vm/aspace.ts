@@ -357,14 +357,16 @@ function trimHidden(as: AddrSpace): void {
   }
 }
 
-/** asTakeHidden: region caching: a hidden region of exactly len bytes, made accessible again
+/** asTakeHidden: region caching: a hidden anonymous region of exactly len bytes, made accessible again
  *  as a fresh input buffer (readable and writable, its pages empty, whatever protection it had
  *  when it was given away), or null if none is cached. */
 export function asTakeHidden(as: AddrSpace, len: u32): Region | null {
   const rs = as.regions;
   for (let i = 0; i < rs.length; i++) {
     const r = unchecked(rs[i]);
-    if (!r.hidden || r.end - r.start != len || r.obj.shared) continue;
+    // Not a private file mapping's: its missing pages read the file, which may have shrunk
+    // since, and an input copied into it would fault.
+    if (!r.hidden || r.end - r.start != len || r.obj.shared || r.obj.backing != null) continue;
     r.hidden = false;
     r.prot = Prot.READ | Prot.WRITE;
     count(Counter.RegionOps);

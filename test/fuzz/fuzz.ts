@@ -14,14 +14,14 @@ export interface FuzzOptions {
   path?: string;
   /** Programs to run (at most). */
   runs: number;
-  /** Stop once this many operations have run: later programs are drawn but not run (the
-   *  count is deterministic, so the same programs run every time). */
+  /** Stop once this many operations have run (the count is deterministic, so the same
+   *  programs run every time). */
   stopAtOps?: number;
   /** Commands per program. */
   minLen?: number;
   maxLen?: number;
   /** Wall-clock budget for shrinking a failure, ms (then the smallest failing program so far
-   *  is reported: every later candidate is treated as passing, so the path stays replayable). */
+   *  is reported: shrinking is interrupted, so the path stays replayable). */
   shrinkMs?: number;
   /** Called after each program that passed (progress). */
   onProgram?: (ops: number, ms: number) => void;
@@ -47,8 +47,12 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzResult> {
   const res: FuzzResult = { programs: 0, ops: 0, skipped: 0, settles: 0, knownFalsePositives: 0, byOp: {}, failure: null };
   let failedAt = 0;
   const prop = fc.asyncProperty(programArb(o.minLen ?? 1, o.maxLen ?? 1500), async (prog) => {
-    if (failedAt && performance.now() - failedAt > (o.shrinkMs ?? 60_000)) return;
-    if (!failedAt && o.stopAtOps !== undefined && res.ops >= o.stopAtOps) return;
+    // Over the shrinking budget, or enough operations run: fast-check stops here (an
+    // interrupting precondition failure), keeping the smallest failing program found so far.
+    // Merely passing every later candidate would make it walk the rest of the shrink tree, which
+    // for a program of a thousand commands takes many minutes.
+    if (failedAt && performance.now() - failedAt > (o.shrinkMs ?? 60_000)) throw new fc.PreconditionFailure(true);
+    if (!failedAt && o.stopAtOps !== undefined && res.ops >= o.stopAtOps) throw new fc.PreconditionFailure(true);
     const r = new Runner(o.kernel);
     const t = performance.now();
     let s;
@@ -87,5 +91,38 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzResult> {
     ...again.log.map((l) => "  " + l),
     `replay: ${replay}`,
   ].join("\n");
+  return res;
+}
+
+export interface SurveyResult {
+  programs: number;
+  ops: number;
+  skipped: number;
+  byOp: Record<string, number>;
+  /** Every program that failed: its number (from 1), the path that replays it alone, the error. */
+  failures: { program: number; path: string; error: string }[];
+}
+
+/** survey: run the programs of o.seed in the campaign's order until o.stopAtOps operations
+ *  have run, going on past failures (none is shrunk); each failing program with its path. */
+export async function survey(o: FuzzOptions & { stopAtOps: number }): Promise<SurveyResult> {
+  const res: SurveyResult = { programs: 0, ops: 0, skipped: 0, byOp: {}, failures: [] };
+  const prop = fc.asyncProperty(programArb(o.minLen ?? 1, o.maxLen ?? 1500), async (prog) => {
+    if (res.ops >= o.stopAtOps) throw new fc.PreconditionFailure(true);
+    const r = new Runner(o.kernel);
+    const t = performance.now();
+    res.programs++;
+    try {
+      await r.run(prog);
+    } catch (e) {
+      // Program n is replayed alone by the path "n-1" (fast-check's index of the run).
+      res.failures.push({ program: res.programs, path: String(res.programs - 1), error: e instanceof Error ? e.message : String(e) });
+    }
+    o.onProgram?.(r.stats.ops, performance.now() - t);
+    res.ops += r.stats.ops;
+    res.skipped += r.stats.skipped;
+    for (const [k, v] of Object.entries(r.stats.byOp)) res.byOp[k] = (res.byOp[k] ?? 0) + v;
+  });
+  await fc.check(prop, { seed: o.seed, numRuns: o.runs });
   return res;
 }

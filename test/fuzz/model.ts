@@ -8,6 +8,7 @@
 //                mapping: a page is the file's until first touched, then a snapshot of it)
 //   Region ..... [start, end) of a process mapping pages of an Obj from page pgoff on
 //   Proc ....... regions, descriptors, a pending receive if blocked
+//   IolSlice ... an IO-Lite slice a process holds: immutable once passed
 //   Dgram ...... a message in flight or queued: its bytes as of the send (strong semantics),
 //                plus, under weak semantics, every value a store put into the sent pages
 //                before delivery (Alts)
@@ -84,11 +85,31 @@ export interface PendingIn {
   where: SockM | { chan: ChanM; side: 0 | 1 };
 }
 
+/** An IO-Lite slice a process holds (one reference): its bytes as the process must see them.
+ *  A buffer the process allocated may be stored into until it passes it (iol_write, iol_free:
+ *  sealed); from then on, and for every slice iol_read gives, the bytes never change and a
+ *  store kills the process with SEGV_PROT. */
+export interface IolSlice {
+  va: number;
+  len: number;
+  bytes: Uint8Array;
+  /** Offset -> values allowed (a file's bytes that may hold several). */
+  fuzzy: Map<number, Set<number>>;
+  sealed: boolean;
+  /** The filler's own buffer (iol_alloc): sealing it seals every slice of it. */
+  own: boolean;
+}
+
 export class Proc {
   regions: Region[] = [];
   fds = new Map<number, Handle>();
   alive = true;
   pending: PendingIn | null = null;
+  /** IO-Lite: the process's own pool (made at its first iol_alloc) and the slices it holds. */
+  iolPool: number | null = null;
+  iol: IolSlice[] = [];
+  /** The page it passes IO-Lite aggregates in (0: not yet mapped). */
+  aggVa = 0;
   constructor(readonly m: number, readonly pid: number, readonly host: unknown, readonly parent: Proc | null) {}
 
   find(va: number): Region | undefined {
@@ -109,6 +130,8 @@ export interface Dgram {
   watchers: [Obj, number][];
   /** How it crossed the wire (test/fuzz/wiretap.ts): its UDP checksum held or not. */
   wire?: "ok" | "bad";
+  /** Sent to its own machine (the loopback): never on the wire, delivered within the call. */
+  loop?: boolean;
 }
 
 export class SockM {

@@ -11,7 +11,7 @@ import fc from "fast-check";
 export const OPS = [
   "mmap", "munmap", "mprotect", "fork", "exit", "store", "load", "send", "recv", "channel",
   "open", "close", "read", "write", "lseek", "ftruncate", "unlink", "fsync", "fmmap", "msync",
-  "pswap", "step", "settle", "race",
+  "pswap", "step", "settle", "race", "iolalloc", "iolwrite", "iolread", "iolfree", "iolload", "iolstore",
 ] as const;
 export type Op = (typeof OPS)[number];
 
@@ -44,8 +44,9 @@ export interface Program {
 // How often each operation is drawn (relative weights).
 const WEIGHTS: Record<Op, number> = {
   mmap: 6, munmap: 2, mprotect: 2, fork: 2, exit: 1, store: 14, load: 14, send: 12, recv: 10,
-  channel: 1, open: 3, close: 1, read: 5, write: 6, lseek: 2, ftruncate: 2, unlink: 1, fsync: 1,
+  channel: 1, open: 5, close: 1, read: 5, write: 6, lseek: 2, ftruncate: 2, unlink: 1, fsync: 1,
   fmmap: 3, msync: 1, pswap: 3, step: 5, settle: 3, race: 6,
+  iolalloc: 3, iolwrite: 3, iolread: 3, iolfree: 1, iolload: 3, iolstore: 2,
 };
 
 const small = fc.nat({ max: 0xffff });

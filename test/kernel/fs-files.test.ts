@@ -35,6 +35,35 @@ function clean(store: MemoryStore): void {
 }
 
 describe("large and sparse files", () => {
+  it("shrinking a sparse file so that it ends inside a hole leaves the hole a hole: writeback, fsync and fsck are clean", async () => {
+    const { m, p, store } = await fsMachine({ memory: "4M" });
+    const fd = p.open("/sparse", { read: true, write: true, create: true });
+    const head = pattern(100, 3);
+    writeAt(p, fd, 0, head); // page 0 has a block; pages 1..7 stay holes
+    p.ftruncate(fd, 8 * PAGE_SIZE);
+    // A load through a shared mapping puts a frame of zeros into the file's object for the hole.
+    const map = p.mmap(PAGE_SIZE, { shared: true, fd, offset: 6 * PAGE_SIZE });
+    expect(p.load(map, 200)).toEqual(new Uint8Array(200));
+    p.munmap(map, PAGE_SIZE);
+    p.ftruncate(fd, 6 * PAGE_SIZE + 123); // ends inside page 6, a hole: it used to be made dirty
+    // Many dirty pages after it start writeback, oldest first: the hole's page had no block to
+    // go to ("wbSubmit: a dirty page has no block", a kernel panic).
+    const other = p.open("/bulk", { read: true, write: true, create: true });
+    writeAt(p, other, 0, pattern(300 * PAGE_SIZE, 4));
+    m.world.run();
+    expect(m.panicked).toBeNull();
+    expect(readAt(p, fd, 6 * PAGE_SIZE, 200)).toEqual(new Uint8Array(123));
+    p.ftruncate(fd, 2 * PAGE_SIZE + 50); // inside page 2, a hole again
+    p.fsync(fd);
+    m.world.run();
+    const want = new Uint8Array(2 * PAGE_SIZE + 50);
+    want.set(head);
+    expectBytes(readAt(p, fd, 0, want.length + 10), want);
+    p.close(fd);
+    p.close(other);
+    clean(store);
+  });
+
   it("pages on each side of the direct, indirect and double-indirect boundaries read back byte-exact", async () => {
     const { m, p, store } = await fsMachine({ blocks: 16384 });
     const fd = p.open("/edges", { read: true, write: true, create: true });

@@ -241,6 +241,20 @@ describe("IO-Lite", () => {
     expect(pa.read(r, buf, 10)).toBe(10);
   });
 
+  it("iol_write to a file open read-only fails with EBADF and leaves the buffer writable by its filler", async () => {
+    const { pa } = await fileMachine(pattern(PAGE_SIZE, 3));
+    const io = ioLite(pa);
+    const va = io.alloc(io.pool(), 100);
+    pa.store(va, pattern(100, 4));
+    const ro = pa.open("/f");
+    expect(() => io.write(ro, [{ va, len: 100 }])).toThrow(errno(Errno.EBADF));
+    pa.store(va, pattern(100, 5)); // not sealed: the store sticks, no SEGV_PROT
+    expectBytes(pa.load(va, 100), pattern(100, 5));
+    const rw = pa.open("/f", { read: true, write: true });
+    expect(io.write(rw, [{ va, len: 100 }])).toBe(100);
+    expect(() => pa.store(va, pattern(1, 6))).toThrow(SegmentationFault); // sealed by the write that worked
+  });
+
   it("bad arguments get clear errors and change nothing", async () => {
     const { a, pa, fa } = await pair();
     const io = ioLite(pa);

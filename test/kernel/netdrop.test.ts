@@ -8,7 +8,7 @@
 // checksum offload, and with every feature at once. A fuzz test on each adapter ends the file.
 
 import { afterAll, describe, expect, it } from "vitest";
-import { Drop, ETH_HLEN, Rng, Sem, type Machine } from "../../tools/host/index";
+import { Drop, ETH_HLEN, PAGE_SIZE, Rng, Sem, type Machine } from "../../tools/host/index";
 import type { PendingRecv } from "../../tools/host/process";
 import { pattern } from "./machines";
 import { pair, type Pair, type PairOptions } from "./netpair";
@@ -578,4 +578,31 @@ describe("fuzz at full rate", () => {
 const fuzzFigures: { label: string; frames: number; delivered: number; dropped: Record<string, number> }[] = [];
 afterAll(() => {
   if (process.env.GENIE_NETDROP_FIGURES === "1") console.log(JSON.stringify(fuzzFigures, null, 1));
+});
+
+describe("a receive posted while a datagram arrives", () => {
+  it("early demultiplexing: laying out the socket's queue for a new receive never throws away a packet the adapter has completed and the interrupt not yet taken", async () => {
+    // Posted at every moment of a fragmented datagram's arrival (the layout used to reset the
+    // queue under a completed fragment: it vanished uncounted, its datagram expired, and a
+    // later one overtook it).
+    for (let steps = 0; steps < 30; steps++) {
+      const p = await pair({ memory: "2M", earlyDemux: true });
+      const w = p.a.world;
+      const src = p.pa.mmap(4 * PAGE_SIZE);
+      p.pa.store(src, pattern(4 * PAGE_SIZE, 5));
+      const dst = p.pb.mmap(4 * PAGE_SIZE);
+      p.pa.sendto(p.fa, src, 3278, { ip: "10.0.0.2", port: 2000 }); // three fragments
+      for (let i = 0; i < steps && w.step(); i++);
+      const first = p.pb.postRecv(p.fb, dst, 1, { sem: Sem.EMULATED_COPY });
+      p.pa.sendto(p.fa, src + 6, 17, { ip: "10.0.0.2", port: 2000 });
+      expect(first.wait().len, `after ${steps} events`).toBe(1);
+      expect(p.pb.load(dst, 1)[0], `after ${steps} events: the first datagram comes first`).toBe(pattern(1, 5)[0]);
+      const second = p.pb.postRecv(p.fb, dst + 0x13f, 2273, { sem: Sem.EMULATED_MOVE });
+      p.pa.sendto(p.fa, src + 2, 2947, { ip: "10.0.0.2", port: 2000 });
+      w.run();
+      expect(second.wait().len, `after ${steps} events: the 17-byte datagram is next`).toBe(17);
+      expect(p.b.drops(), `after ${steps} events`).toEqual({});
+      expect(p.b.frameFates().delivered, `after ${steps} events: 6 frames, each delivered`).toBe(6);
+    }
+  });
 });

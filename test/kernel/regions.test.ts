@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Kill, PAGE_SIZE, Prot, SegmentationFault, Sem, USER_TOP, diffCounters, type Process } from "../../tools/host/index";
 import { machine, pattern } from "./machines";
+import { fsMachine } from "./fs-helpers";
 
 
 const RW = Prot.READ | Prot.WRITE;
@@ -181,5 +182,25 @@ describe("region caching (emulated move input)", () => {
     expect(Array.from(p.load(got.va, 3))).toEqual([1, 2, 3]);
     p.store(got.va, [9]);
     expect(p.regions().find((r) => r.start === ro)?.prot).toBe(Prot.READ | Prot.WRITE);
+  });
+
+  it("a region a private file mapping gave away is not reused for an input: the file may have shrunk under it since", async () => {
+    const { p } = await fsMachine();
+    p.writeFile("/f", pattern(2 * PAGE_SIZE, 3));
+    const fd = p.open("/f", { read: true, write: true });
+    const map = p.mmap(2 * PAGE_SIZE, { fd }); // private: an untouched page reads the file
+    const [c0, c1] = p.channel();
+    p.sendto(c0, map + PAGE_SIZE, 100, { sem: Sem.EMULATED_MOVE }); // its region is hidden
+    expect(p.recvfrom(c1, p.mmap(PAGE_SIZE), PAGE_SIZE, { sem: Sem.COPY })?.len).toBe(100);
+    p.ftruncate(fd, 0); // the file's page 1 is gone
+    const src = p.mmap(PAGE_SIZE);
+    p.store(src, [1, 2, 3]);
+    p.sendto(c0, src, 3, { sem: Sem.COPY });
+    // It used to take the hidden file-backed region, fault copying into it, fail with EFAULT
+    // and lose the message.
+    const got = p.recvfrom(c1, 0, 3, { sem: Sem.EMULATED_MOVE })!;
+    expect(got.len).toBe(3);
+    expect(got.va).not.toBe(map + PAGE_SIZE);
+    expect(Array.from(p.load(got.va, 3))).toEqual([1, 2, 3]);
   });
 });

@@ -89,6 +89,33 @@ describe("weak semantics completions", () => {
     });
 });
 
+describe("weak move of a process that dies before its output completes", () => {
+  for (const sem of [Sem.WEAK_MOVE, Sem.EMULATED_WEAK_MOVE])
+    it(`${Sem[sem]}: the region leaves no other process, not even one given the sender's pid; the datagram arrives intact`, async () => {
+      const p = await pair({ memory: "2M" });
+      const va = p.pa.mmap(4 * PAGE_SIZE);
+      p.pa.store(va, pattern(4 * PAGE_SIZE, 7));
+      const child = p.pa.fork();
+      const vb = p.pb.mmap(PAGE_SIZE);
+      const rx = p.pb.postRecv(p.fb, vb, 17, { sem: Sem.COPY });
+      child.sendto(p.fa, va, 17, { ip: "10.0.0.2", port: 2000, sem }); // its output still in flight
+      child.kill();
+      child.reap();
+      const next = p.pa.fork();
+      expect(next.pid).toBe(child.pid); // the pid is given again
+      p.a.world.run();
+      // The completion used to unmap (or hide) [va, va+4096) in whichever process had the pid.
+      expect(next.regions().map((r) => [r.start, r.end, r.prot])).toEqual(p.pa.regions().map((r) => [r.start, r.end, r.prot]));
+      next.store(va + 3, pattern(18, 9));
+      const want = pattern(4 * PAGE_SIZE, 7);
+      want.set(pattern(18, 9), 3);
+      expectBytes(next.load(va, 4 * PAGE_SIZE), want);
+      expectBytes(p.pa.load(va, 4 * PAGE_SIZE), pattern(4 * PAGE_SIZE, 7));
+      expect(rx.wait().len).toBe(17);
+      expectBytes(p.pb.load(vb, 17), pattern(17, 7));
+    });
+});
+
 describe("region hiding keeps a bounded cache", () => {
   it("a process that only sends with emulated move keeps at most 16 hidden regions; older ones are removed", async () => {
     const p = await pair({ mtu: 9000, headerSplit: true, earlyDemux: true });

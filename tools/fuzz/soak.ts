@@ -4,17 +4,27 @@
 // soak exits 1.
 //
 //   npm run soak -- --minutes 10 [--release] [--runs-per-seed 20] [--seed S]
+//   npm run soak -- --survey [--seed S] [--ops N] [--release]
+//
+// --survey runs the programs of one seed (default: the fuzz test's fixed seed) in the test's
+// order until N operations (default 100,000) have run, going on past failures, and lists every
+// failing program with the command that replays it alone; it exits 1 if any failed.
 
 import { randomInt } from "node:crypto";
 import { parseArgs } from "node:util";
 import { loadKernel } from "../host/node";
-import { fuzz } from "../../test/fuzz/fuzz";
+import { fuzz, survey } from "../../test/fuzz/fuzz";
 
-const USAGE = "usage: npm run soak -- --minutes N [--release] [--runs-per-seed N] [--seed S]";
-let o: { minutes: string; "runs-per-seed": string; seed?: string; release?: boolean };
+const USAGE = "usage: npm run soak -- --minutes N [--release] [--runs-per-seed N] [--seed S]\n       npm run soak -- --survey [--seed S] [--ops N] [--release]";
+/** The fuzz test's fixed seed (test/fuzz/kernel-model.test.ts). */
+const FIXED_SEED = 20261204;
+let o: { minutes: string; "runs-per-seed": string; seed?: string; release?: boolean; survey?: boolean; ops: string };
 try {
   o = parseArgs({
-    options: { minutes: { type: "string", default: "5" }, "runs-per-seed": { type: "string", default: "20" }, seed: { type: "string" }, release: { type: "boolean" } },
+    options: {
+      minutes: { type: "string", default: "5" }, "runs-per-seed": { type: "string", default: "20" }, seed: { type: "string" }, release: { type: "boolean" },
+      survey: { type: "boolean" }, ops: { type: "string", default: "100000" },
+    },
   }).values as typeof o;
 } catch (e) {
   console.error(`soak: ${(e as Error).message}\n${USAGE}`);
@@ -28,6 +38,22 @@ if (!(minutes > 0) || !(perSeed > 0) || (o.seed !== undefined && !(Number(o.seed
 const target = o.release ? "release" : "debug";
 const kernel = await loadKernel(target);
 const kernelEnv = o.release ? "GENIE_KERNEL=release " : "";
+if (o.survey) {
+  const seed = o.seed !== undefined ? Number(o.seed) : FIXED_SEED, ops = Number(o.ops);
+  if (!(ops > 0)) {
+    console.error(`soak: --ops must be a positive number\n${USAGE}`);
+    process.exit(2);
+  }
+  const t = Date.now(), cpu = process.cpuUsage();
+  const r = await survey({ kernel, seed, runs: 100_000, stopAtOps: ops });
+  const s = (Date.now() - t) / 1000, c = process.cpuUsage(cpu);
+  for (const f of r.failures)
+    console.log(`program ${f.program}: ${f.error.split("\n")[0]}\n  replay: ${kernelEnv}GENIE_FUZZ_SEED=${seed} GENIE_FUZZ_PATH=${f.path} npx vitest run test/fuzz/kernel-model.test.ts`);
+  console.log(`survey: seed ${seed}, ${target} kernel: ${r.programs} programs, ${r.ops} operations (${r.skipped} commands skipped), ${r.failures.length} failed; ` +
+    `${s.toFixed(1)} s, ${((c.user + c.system) / 1e6).toFixed(1)} s of CPU, ${Math.round(r.ops / s)} ops/s`);
+  console.log(`operations: ${Object.entries(r.byOp).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  process.exit(r.failures.length ? 1 : 0);
+}
 // The soak's own wall clock decides only when to stop and which seeds to try; every run is
 // the deterministic simulation of its seed.
 const stop = Date.now() + minutes * 60_000;
