@@ -381,7 +381,9 @@ export function itrunc(ip: Inode, size: u64): void {
         const w = pcWritable(ip.obj, pg, <u32>f, ip.type == FsType.FILE);
         if (w == 0) panic("itrunc: no frame for a copy of the last page");
         memory.fill(framePtr(w) + off, 0, PAGE_SIZE - off);
-        if (ip.type == FsType.FILE) pcDirty(w);
+        // A hole a mapping has read is in the cache, zero, without a block: it stays a hole.
+        const hole = pg >= <u32>ip.blk.length || unchecked(ip.blk[pg]) == 0;
+        if (ip.type == FsType.FILE && !hole) pcDirty(w);
       }
     }
   }
