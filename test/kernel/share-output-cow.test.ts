@@ -2,7 +2,7 @@
 // never those of a process that shares the page copy-on-write.
 //
 // Share output wires the sender's frames and the device reads them in place: a store the sender
-// makes before the datagram leaves may reach it (its own data, docs/data-passing.md §4.4). A
+// makes before the datagram leaves may reach it (its own data, docs/data-passing.md §5). A
 // private page shared copy-on-write after fork is a different matter: each process's stores
 // belong to its own copy. If a write fault gives one holder a copy and leaves the wired frame to
 // another, that other process must not then write the frame in place, or its bytes cross the
