@@ -83,7 +83,10 @@ function expectSenders(got: Uint8Array, data: Uint8Array): void {
 describe("share output carries only the sender's own stores, never a copy-on-write sharer's", () => {
   for (const [semName, sem] of sems) {
     for (const shape of shapes) {
-      for (const checksumOffload of [false, true]) {
+      // With checksum offload the other process's byte would arrive in the datagram; without,
+      // the datagram would be dropped for a bad checksum. Share is run both ways, the others
+      // (whose frames are held otherwise) one way, to keep the file cheap.
+      for (const checksumOffload of sem === Sem.SHARE ? [false, true] : [false]) {
         it(`${semName} over a wire (${checksumOffload ? "" : "no "}checksum offload): ${shape.name}: the datagram arrives without the other process's byte`, async () => {
           const n = await pair({ checksumOffload });
           const data = pattern(PAGE_SIZE, 29);
