@@ -99,6 +99,15 @@ export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
   return r;
 }
 
+/** outReqForget: process pid is gone: no weak move of its takes a region from anyone when it
+ *  completes (a process given the pid later keeps its own). */
+export function outReqForget(pid: i32): void {
+  for (let i = 0; i < live.length; i++) {
+    const r = live[i];
+    if (r != null && r.pid == pid) r.leaveEnd = 0;
+  }
+}
+
 /** outReqRelease: r is finished: drop every reference, output reference and pin it holds. */
 export function outReqRelease(r: OutReq): void {
   for (let i = 0; i < r.frames.length; i++) frameUnref(r.frames[i]);
