@@ -16,7 +16,6 @@
 import { Counter, Sem } from "../base/abi";
 import { count } from "../base/stats";
 import { checkRegisterHolder, checkRegisterProtector } from "../vm/check";
-import { AddrSpace } from "../vm/aspace";
 import { frameIoDone, frameUnref, IoRef } from "../vm/frame";
 
 export class OutReq {
@@ -40,8 +39,6 @@ export class OutReq {
   leaveVa: u32 = 0;
   leaveEnd: u32 = 0;
   leaveHide: bool = false;
-  /** The address space the region leaves: the sender's, not a later process given its pid. */
-  leaveAs: AddrSpace | null = null;
   /** Packets handed to the device and not yet sent. */
   pending: i32 = 0;
   /** MSG_ZEROCOPY (kernel/io/zerocopy.ts keeps the socket to notify): a zero-copy send?, its
@@ -85,7 +82,6 @@ export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
     r.protect = false;
     r.leaveVa = r.leaveEnd = 0;
     r.leaveHide = false;
-    r.leaveAs = null;
     r.pending = 0;
     r.zc = false;
     r.paySum = sumUnknown;
@@ -116,7 +112,6 @@ export function outReqRelease(r: OutReq): void {
   r.frames.length = 0;
   r.outFrames.length = 0;
   r.wired.length = 0;
-  r.leaveAs = null;
   live[r.id] = null;
   freeIds.push(r.id);
   pool.push(r); // r's fields stay readable until the next outReqNew

@@ -67,17 +67,16 @@ export function moveOutput(p: Proc, va: u32, len: u32, r: OutReq, sem: Sem): i32
       r.leaveVa = va;
       r.leaveEnd = end;
       r.leaveHide = sem == Sem.EMULATED_WEAK_MOVE;
-      r.leaveAs = as;
   }
   return 0;
 }
 
 /** moveOutputDone: a weak move completed: its region leaves the (still living) process now. A
- *  sender that died is gone; a process given its pid since then keeps its own regions. */
+ *  sender that died has forgotten it (outReqForget): a process given its pid keeps its regions. */
 export function moveOutputDone(r: OutReq): void {
   if (r.leaveEnd == 0) return;
   const as = spaces[r.pid];
-  if (as != null && as == r.leaveAs) {
+  if (as != null) {
     if (r.leaveHide) asHide(as!, r.leaveVa, r.leaveEnd);
     else asUnmap(as!, r.leaveVa, r.leaveEnd);
   }
