@@ -73,6 +73,7 @@ export enum FrameFlag {
   UNSCRUBBED = 0x10, // free, but still holds a previous owner's bytes: zero before any reuse
   REFERENCED = 0x20, // page cache: used since the eviction clock's hand last passed (fs/pagecache.ts)
   OWED = 0x40, // the source of elided copies (zIO): pages are owed its bytes (vm/indirect.ts), it is write-protected
+  STRANDED = 0x80, // wired, and a holder let go of it since: the one left may not be the pinner, so nobody writes it in place until the pins are gone (vm/frame.ts)
 }
 
 // ---- Memory access and protection ----------------------------------------------------------

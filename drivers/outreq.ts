@@ -17,7 +17,6 @@ import { Counter, Sem } from "../base/abi";
 import { count } from "../base/stats";
 import { checkRegisterHolder, checkRegisterProtector } from "../vm/check";
 import { frameIoDone, frameUnref, IoRef } from "../vm/frame";
-import { AddrSpace } from "../vm/aspace";
 
 export class OutReq {
   id: i32 = 0;
@@ -40,8 +39,6 @@ export class OutReq {
   leaveVa: u32 = 0;
   leaveEnd: u32 = 0;
   leaveHide: bool = false;
-  /** The address space it leaves: the sender's, not whichever process has its pid by then. */
-  leaveAs: AddrSpace | null = null;
   /** Packets handed to the device and not yet sent. */
   pending: i32 = 0;
   /** MSG_ZEROCOPY (kernel/io/zerocopy.ts keeps the socket to notify): a zero-copy send?, its
@@ -85,7 +82,6 @@ export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
     r.protect = false;
     r.leaveVa = r.leaveEnd = 0;
     r.leaveHide = false;
-    r.leaveAs = null;
     r.pending = 0;
     r.zc = false;
     r.paySum = sumUnknown;
@@ -97,6 +93,15 @@ export function outReqNew(sem: Sem, pid: i32, len: u32): OutReq {
   else { r.id = live.length; live.push(null); }
   live[r.id] = r;
   return r;
+}
+
+/** outReqForget: process pid is gone: no weak move of its takes a region from anyone when it
+ *  completes (a process given the pid later keeps its own). */
+export function outReqForget(pid: i32): void {
+  for (let i = 0; i < live.length; i++) {
+    const r = live[i];
+    if (r != null && r.pid == pid) r.leaveEnd = 0;
+  }
 }
 
 /** outReqRelease: r is finished: drop every reference, output reference and pin it holds. */

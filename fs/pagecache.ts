@@ -22,7 +22,7 @@
 import { DiskOp, Ev, Errno, FrameFlag, FrameKind, PAGE_SIZE } from "../base/abi";
 import { trace } from "../base/trace";
 import { panic, spin } from "../base/panic";
-import { frame, frameAlloc, freeFrames } from "../vm/frame";
+import { frame, frameAlloc, frameStranded, freeFrames } from "../vm/frame";
 import { framePtr, ramFrames } from "../vm/ram";
 import { objectGrow, objectInstall, objectRelease, objects, ObjKind, VmObject } from "../vm/object";
 import { objectReplacePage, unmapThrough } from "../vm/swap";
@@ -193,11 +193,12 @@ export function pcNew(ip: Inode, idx: u32, zero: bool): u32 {
 
 /** pcWritable: the frame of page idx of o that a writer may change now: f itself, or, if f is
  *  under output (TCOW) — or, with cow, shared with an application's memory (an emulated-copy
- *  write put it there) — a copy that replaces it in the object. 0 if no frame is free. Only a
+ *  write put it there), or stranded under a pin (a private mapping's share output wired it,
+ *  vm/frame.ts frameStranded) — a copy that replaces it in the object. 0 if no frame is free. Only a
  *  regular file's pages may be shared that way (the log holds references on directory pages). */
 export function pcWritable(o: VmObject, idx: u32, f: u32, cow: bool = false): u32 {
   const m = frame(f);
-  if (m.outRef == 0 && !(cow && m.refs > 1)) return f;
+  if (m.outRef == 0 && !(cow && m.refs > 1) && !frameStranded(m)) return f;
   const dirty = (m.flags & FrameFlag.DIRTY) != 0;
   m.flags &= ~(<u8>FrameFlag.DIRTY); // the orphan keeps its output, not its dirtiness
   const c = pageReplace(o, idx, f);

@@ -15,6 +15,7 @@ import { fsForget } from "../fs/wait";
 import { FdTable } from "./file";
 import { tokensForget } from "./io/notify";
 import { chanForget } from "./ipc";
+import { outReqForget } from "../drivers/outreq";
 import { iolForget } from "./io/iolite";
 import { Proc, procs } from "./proc";
 
@@ -74,6 +75,7 @@ export function procExit(p: Proc, status: i32, why: Kill): void {
   tokensForget(p.pid);
   fsForget(p.pid);
   chanForget(p);
+  outReqForget(p.pid);
   p.fds.closeAll();
   iolForget(p);
   if (p.as != null) asDestroy(p.as!);

@@ -16,6 +16,7 @@
 //      lent to its one writer (an IO-Lite buffer being filled: lenders register them); no
 //      IMMUTABLE frame (an IO-Lite buffer) writable through any mapping
 //   5. scrubbing: a free frame not flagged UNSCRUBBED holds only zeroes
+//   6. pins: a frame STRANDED under a pin (vm/frame.ts) is wired and writable through no mapping
 
 import { FrameFlag, FrameKind, MAX_PROCS, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Prot, Pte } from "../base/abi";
 import { asFind, spaces } from "./aspace";
@@ -152,6 +153,7 @@ export function checkInvariants(scrub: bool): i32 {
         if (objectPage(r.obj, r.index(va)) != f) badPte(asid, va, f, "maps a frame its object no longer holds (stale)");
         if ((pte & Pte.W) != 0 && (r.prot & Prot.WRITE) == 0 && unchecked(lent[f]) != <u32>asid) badPte(asid, va, f, "writable in a read-only region");
         if ((pte & Pte.W) != 0 && (m.flags & FrameFlag.IMMUTABLE) != 0) badPte(asid, va, f, "immutable (IO-Lite) frame is writable");
+        if ((pte & Pte.W) != 0 && (m.flags & FrameFlag.STRANDED) != 0) badPte(asid, va, f, "frame stranded under a pin (share output) is writable");
       }
     }
   }
@@ -173,6 +175,7 @@ export function checkInvariants(scrub: bool): i32 {
       if (scrub && (m.flags & FrameFlag.UNSCRUBBED) == 0 && !zero(f)) bad("frame " + f.toString() + ": free, marked clean, holds old bytes");
       continue;
     }
+    if ((m.flags & FrameFlag.STRANDED) != 0 && m.wired == 0) bad("frame " + f.toString() + ": stranded under a pin but not wired");
     if ((m.flags & FrameFlag.ORPHAN) != 0) {
       if (m.refs != 0 || e != 0) bad("frame " + f.toString() + ": orphan still referenced");
       if (m.outRef == 0 && m.inRef == 0 && m.wired == 0) bad("frame " + f.toString() + ": orphan with no pending I/O nor pin (leaked)");

@@ -18,6 +18,10 @@
 //                                            the old frame until its output completes
 //       frame shared with another object     COW: copy it into this object (after fork, a
 //                                            private file mapping, an emulated-copy file read)
+//       frame stranded under a pin           COW as well: it was shared when wired, or became
+//                                            shared and a holder let go of it since (share
+//                                            output); the one left may not be the sender, whose
+//                                            datagram the frame still is (frameStranded)
 //       otherwise                            just restore write permission
 //
 // A TCOW replacement unmaps the old frame from every mapping of the same object, so every
@@ -28,7 +32,7 @@ import { panic } from "../base/panic";
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
 import { AddrSpace, asFind, Region } from "./aspace";
-import { frame, frameAlloc, frameCopy, frameRef, frameUnref } from "./frame";
+import { frame, frameAlloc, frameCopy, frameRef, frameStranded, frameUnref } from "./frame";
 import { indirectChargeCopy, indirectPeek, indirectTake } from "./indirect";
 import { objectInstall, objectPage, ObjKind, VmObject } from "./object";
 import { pagerDirty, pagerPage, pagerReady, PAGER_EIO, PAGER_WAIT } from "./pager";
@@ -38,18 +42,19 @@ import { objectReplacePage } from "./swap";
 
 /** writable: may a mapping of frame f in region r be writable now? Not while output is pending
  *  on it (TCOW), nor while another object shares it (copy-on-write: after fork, a private file
- *  mapping, or an emulated-copy file read). */
+ *  mapping, or an emulated-copy file read), nor while it is stranded under a pin. */
 function writable(r: Region, f: u32): bool {
   if ((r.prot & Prot.WRITE) == 0) return false;
   const m = frame(f);
-  return m.outRef == 0 && m.refs == 1;
+  return m.outRef == 0 && m.refs == 1 && !frameStranded(m);
 }
 
 /** softBits: the reason a mapping of f in r is read-only though r is writable. */
 function softBits(r: Region, f: u32): u32 {
   if ((r.prot & Prot.WRITE) == 0) return 0;
-  if (frame(f).outRef != 0) return Pte.TCOW;
-  return frame(f).refs > 1 ? Pte.COW : 0;
+  const m = frame(f);
+  if (m.outRef != 0) return Pte.TCOW;
+  return m.refs > 1 || frameStranded(m) ? Pte.COW : 0;
 }
 
 /** mapPage: map object page f at va of as with the most permission the rules allow. A file page
@@ -136,7 +141,7 @@ export function vmFault(as: AddrSpace, va: u32, access: Access): Kill {
   // A write to a read-only mapping of a writable region.
   const m = frame(f);
   if (m.outRef != 0) return tcowFault(as, va, o, idx, f);
-  if (m.refs > 1) {
+  if (m.refs > 1 || frameStranded(m)) {
     const copy = pageReplace(o, idx, f);
     if (copy == 0) return fatal(as, va, Kill.OOM);
     if (!pmapEnter(as.asid, page, copy, Pte.U | Pte.W)) return fatal(as, va, Kill.OOM);

@@ -126,12 +126,16 @@ export function frameRef(f: u32): void {
 /**
  * frameUnref: one holder fewer. At zero the frame is freed, unless I/O is still pending on it
  * or it is wired: then it becomes an ORPHAN, freed when the last of those ends (frameIoDone).
+ * A wired frame that keeps other holders is STRANDED (see frameStranded).
  */
 export function frameUnref(f: u32): void {
   const m = frame(f);
   if (m.refs == 0) panic("frameUnref: no references");
   m.refs--;
-  if (m.refs != 0) return;
+  if (m.refs != 0) {
+    if (m.wired != 0) m.flags |= <u8>FrameFlag.STRANDED;
+    return;
+  }
   if (frameBusy(m)) {
     m.flags |= <u8>FrameFlag.ORPHAN;
     m.owner = 0;
@@ -139,6 +143,20 @@ export function frameUnref(f: u32): void {
     return;
   }
   frameFree(f);
+}
+
+/**
+ * frameStranded: may f not be written in place, though nothing else forbids it? Share semantics
+ * wires the sender's frames and lets the sender's own stores reach its output; the frame table
+ * does not say who wired a frame. A frame wired while it was its holder's alone (refs == 1) is
+ * the pinner's as long as it stays so; once a holder lets go of a wired frame (a copy-on-write
+ * copy for one of several sharers, an unmap, an exit), the holder left may be another process,
+ * whose stores must never reach the pinner's output. Until its pins are gone, a store into a
+ * stranded frame gets a copy, as under TCOW (vm/fault.ts).
+ */
+// @ts-ignore: decorator
+@inline export function frameStranded(m: Frame): bool {
+  return (m.flags & FrameFlag.STRANDED) != 0;
 }
 
 /** frameOutput: output starts from f (TCOW and the emulated semantics): outRef++. */
@@ -181,6 +199,7 @@ export function frameIoDone(f: u32, what: IoRef): void {
   } else {
     if (m.wired == 0) panic("frameIoDone: not wired");
     m.wired--;
+    if (m.wired == 0) m.flags &= ~(<u8>FrameFlag.STRANDED);
   }
   if ((m.flags & FrameFlag.ORPHAN) != 0 && !frameBusy(m)) {
     m.flags &= ~(<u8>FrameFlag.ORPHAN);

@@ -67,22 +67,20 @@ export function moveOutput(p: Proc, va: u32, len: u32, r: OutReq, sem: Sem): i32
       r.leaveVa = va;
       r.leaveEnd = end;
       r.leaveHide = sem == Sem.EMULATED_WEAK_MOVE;
-      r.leaveAs = as;
   }
   return 0;
 }
 
 /** moveOutputDone: a weak move completed: its region leaves the (still living) process now. A
- *  sender that died has nothing to leave, and a process given its pid since is another one. */
+ *  sender that died has forgotten it (outReqForget): a process given its pid keeps its regions. */
 export function moveOutputDone(r: OutReq): void {
   if (r.leaveEnd == 0) return;
   const as = spaces[r.pid];
-  if (as != null && as === r.leaveAs) {
+  if (as != null) {
     if (r.leaveHide) asHide(as!, r.leaveVa, r.leaveEnd);
     else asUnmap(as!, r.leaveVa, r.leaveEnd);
   }
   r.leaveEnd = 0;
-  r.leaveAs = null;
 }
 
 // The pages moveInput maps, reused from call to call.

@@ -884,6 +884,7 @@ export class Runner {
     const flags = sem | (dontwait ? 0x100 : 0);
     const hp = this.hp(p);
     const r = hp.syscall(Sys.RECVFROM, fd, b.va, b.len, flags);
+    if (!moveSem(sem) && b.reg) this.inputTouches(p, b.va, b.len, sem);
     if (busy && busy.alive && busy.pending) {
       this.expectErr(p, r, 16, what);
       return true;
@@ -918,6 +919,18 @@ export class Runner {
     }
     this.finish(p, r, hp.machine.k.sysret(2) >>> 0);
     return true;
+  }
+
+  /** inputTouches: a receive into [va, va+len) (not the move family) reads in, before it looks
+   *  at the queue, the file pages it covers in part, and under share every file page
+   *  (kernel/io/resident.ts, inputPrepare): a first access, so a private file mapping's page
+   *  becomes the process's snapshot of the file then, whatever the receive returns. */
+  private inputTouches(p: Proc, va: number, len: number, sem: Sem): void {
+    const end = va + len;
+    for (let at = va - (va % PAGE); at < end; at += PAGE) {
+      const whole = at >= va && at + PAGE <= end;
+      if (sem === Sem.SHARE || !whole) this.resolve(p, Math.max(at, va), false);
+    }
   }
 
   /** deliver: p's pending receive completed in the kernel (during a send on a channel: sync). */

@@ -75,6 +75,29 @@ describe("I/O-oriented IPC (channels)", () => {
     expect(Array.from(c.load(vc, 3))).toEqual([7, 8, 0]);
   });
 
+  for (const sem of [Sem.WEAK_MOVE, Sem.EMULATED_WEAK_MOVE]) {
+    it(`a ${sem === Sem.WEAK_MOVE ? "weak move" : "emulated weak move"} left queued on a channel by a process that died takes no region from a process given its pid when it completes`, async () => {
+      const m = await machine();
+      const a = m.spawn();
+      const [c0, c1] = a.channel();
+      const b = a.fork();
+      const vb = b.mmap(PAGE_SIZE);
+      b.store(vb, [1, 2, 3]);
+      b.sendto(c0, vb, 3, { sem }); // queued: nobody receives yet; vb leaves b when it completes
+      b.kill();
+      b.reap();
+      const c = a.fork();
+      expect(c.pid).toBe(b.pid);
+      const vc = c.mmap(PAGE_SIZE);
+      expect(vc).toBe(vb); // the same address, in the new process
+      c.store(vc, [4, 5, 6]);
+      const vr = a.mmap(PAGE_SIZE);
+      expect(a.recvfrom(c1, vr, 100, { dontwait: true })?.len).toBe(3); // the output completes
+      expect(Array.from(a.load(vr, 3))).toEqual([1, 2, 3]);
+      expect(Array.from(c.load(vc, 3))).toEqual([4, 5, 6]);
+    });
+  }
+
   it("a message to a copy-semantics receiver is copied once, not twice", async () => {
     const m = await machine();
     const a = m.spawn();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Access, diffCounters, Kill, PAGE_SIZE, Prot, SegmentationFault, SYS_RESTART, SyscallError } from "../../tools/host/index";
+import { Access, diffCounters, Kill, PAGE_SIZE, Prot, SegmentationFault, Sem, SYS_RESTART, SyscallError } from "../../tools/host/index";
 import { expectBytes, pattern } from "./machines";
 import { fsMachine } from "./fs-helpers";
 
@@ -69,6 +69,29 @@ describe("mmap of files", () => {
     err = undefined;
     try { p.load(va + PAGE_SIZE, 1); } catch (e) { err = e; }
     expect((err as SegmentationFault).reason).toBe(Kill.SIGBUS);
+  });
+
+  it("a truncate that ends the file inside a hole page a mapping has read leaves that page clean: writeback never looks for a block it does not have", async () => {
+    const { m, p, store } = await fsMachine();
+    const fd = p.open("/holes", { create: true, read: true, write: true });
+    p.ftruncate(fd, 10 * PAGE_SIZE + 2000); // all holes
+    const va = p.mmap(2 * PAGE_SIZE, { fd, offset: 6 * PAGE_SIZE }); // private
+    expectBytes(p.load(va + 100, 16), new Uint8Array(16)); // the hole, read as zeroes, in the cache
+    const end = 6 * PAGE_SIZE + 2022;
+    p.ftruncate(fd, end); // the last page is that hole: its tail is zeroed, it stays a hole
+    const buf = p.mmap(PAGE_SIZE);
+    p.store(buf, [1, 2, 3]);
+    expect(p.write(fd, buf, 3, { sem: Sem.EMULATED_COPY })).toBe(3); // at 0
+    p.fsync(fd);
+    expect(p.fstat(fd).size).toBe(end);
+    const want = new Uint8Array(end);
+    want.set([1, 2, 3]);
+    expectBytes(p.readFile("/holes"), want);
+    p.munmap(va, 2 * PAGE_SIZE);
+    p.close(fd);
+    m.unmount();
+    const again = await fsMachine({ store });
+    expectBytes(again.p.readFile("/holes"), want, "after a remount");
   });
 
   it("bad mappings are refused: not a file, not open for writing (shared, writable), negative offset", async () => {
