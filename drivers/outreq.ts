@@ -16,7 +16,7 @@
 import { Counter, Sem } from "../base/abi";
 import { count } from "../base/stats";
 import { checkRegisterHolder, checkRegisterProtector } from "../vm/check";
-import { frameIoDone, frameUnref, IoRef } from "../vm/frame";
+import { frameIoDone, frameRelease, IoRef } from "../vm/frame";
 
 export class OutReq {
   id: i32 = 0;
@@ -106,7 +106,7 @@ export function outReqForget(pid: i32): void {
 
 /** outReqRelease: r is finished: drop every reference, output reference and pin it holds. */
 export function outReqRelease(r: OutReq): void {
-  for (let i = 0; i < r.frames.length; i++) frameUnref(r.frames[i]);
+  for (let i = 0; i < r.frames.length; i++) frameRelease(r.frames[i]);
   for (let i = 0; i < r.outFrames.length; i++) frameIoDone(r.outFrames[i], IoRef.OUT);
   for (let i = 0; i < r.wired.length; i++) { frameIoDone(r.wired[i], IoRef.WIRE); count(Counter.Unwires); }
   r.frames.length = 0;

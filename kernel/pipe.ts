@@ -20,7 +20,7 @@ import { count } from "../base/stats";
 import { Proc } from "./proc";
 import { copyin, copyout } from "./uio";
 import { checkRegisterHolder, checkRegisterProtector } from "../vm/check";
-import { frame, frameAlloc, frameIoDone, frameOutput, frameRef, frameUnref, frameWire, IoRef } from "../vm/frame";
+import { frame, frameAlloc, frameIoDone, frameOutput, frameRef, frameRelease, frameUnref, frameWire, IoRef } from "../vm/frame";
 import { pmapPageProtect } from "../vm/pmap";
 import { framePtr, paPtr } from "../vm/ram";
 import { OutReq } from "../drivers/outreq";
@@ -112,7 +112,7 @@ function letGo(q: Pipe, i: i32): void {
   if (q.holds[i] == PipeHold.FILE) frameIoDone(f, IoRef.OUT);
   else if (q.holds[i] == PipeHold.USER) { frameIoDone(f, IoRef.WIRE); count(Counter.Unwires); }
   else if (q.holds[i] == PipeHold.IOLITE) bufDrop(q.iolBuf[i]!, 0);
-  frameUnref(f);
+  frameRelease(f);
 }
 
 /** consume: remove n bytes from the front of q (whole buffers let go, a partial one trimmed). */

@@ -129,11 +129,23 @@ export function frameRef(f: u32): void {
  * A wired frame that keeps other holders is STRANDED (see frameStranded).
  */
 export function frameUnref(f: u32): void {
+  dropRef(f, true);
+}
+
+/**
+ * frameRelease: a kernel holder (an output request, a pipe's buffer) lets go of f: as frameUnref,
+ * but f is not stranded: the holders left held it before, and the pins that stay are theirs.
+ */
+export function frameRelease(f: u32): void {
+  dropRef(f, false);
+}
+
+function dropRef(f: u32, strand: bool): void {
   const m = frame(f);
   if (m.refs == 0) panic("frameUnref: no references");
   m.refs--;
   if (m.refs != 0) {
-    if (m.wired != 0) m.flags |= <u8>FrameFlag.STRANDED;
+    if (strand && m.wired != 0) m.flags |= <u8>FrameFlag.STRANDED;
     return;
   }
   if (frameBusy(m)) {
