@@ -129,11 +129,26 @@ export function frameRef(f: u32): void {
  * A wired frame that keeps other holders is STRANDED (see frameStranded).
  */
 export function frameUnref(f: u32): void {
+  unref(f, true);
+}
+
+/**
+ * frameUnrefDevice: a device's hold on f ends (a posted receive buffer, a packet): as frameUnref,
+ * but f is not STRANDED by it. A pin must tell apart the processes and objects that hold its
+ * frame; an adapter that held the frame while filling or sending it is none of them, and its
+ * letting go leaves the same ones (share input wires the receiver's own frame, which the ring
+ * and then the packet hold as well: the receiver may go on storing into it in place).
+ */
+export function frameUnrefDevice(f: u32): void {
+  unref(f, false);
+}
+
+function unref(f: u32, strands: bool): void {
   const m = frame(f);
   if (m.refs == 0) panic("frameUnref: no references");
   m.refs--;
   if (m.refs != 0) {
-    if (m.wired != 0) m.flags |= <u8>FrameFlag.STRANDED;
+    if (strands && m.wired != 0) m.flags |= <u8>FrameFlag.STRANDED;
     return;
   }
   if (frameBusy(m)) {
