@@ -5,7 +5,7 @@
 
 import { Errno, FrameKind, NIC_HDR_SLOT, NIC_QUEUES, NIC_RX_DESCS, NicFeature, NicReg, NicRx, NicStatus, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
 import { nicWrite } from "../base/host";
-import { frameAlloc, frameRef, frameUnref } from "../vm/frame";
+import { frameAlloc, frameRef, frameRelease } from "../vm/frame";
 import { END, hdrSlotPa, KEEP, kernelFrame, MAX_NICS, Nic, nics, RENEW, RX_HDR_FRAMES, rxDesc, RxQueue } from "./nicdev";
 import { planAgain, planDescs, planPost, planRelease, RxPieces, RxPlan } from "./rxlayout";
 import { spin } from "../base/panic";
@@ -106,7 +106,7 @@ function rxCompleted(r: RxQueue): bool {
 function rxReset(n: Nic, q: i32): void {
   const r = n.rx[q];
   for (let i = r.head; i != r.tail; i = (i + 1) % NIC_RX_DESCS) {
-    if (r.posted[i] != 0) frameUnref(r.posted[i]);
+    if (r.posted[i] != 0) frameRelease(r.posted[i]);
     r.posted[i] = 0;
   }
   r.head = r.tail = 0;

@@ -9,7 +9,7 @@
 import { Counter, Ev, NIC_HDR_SLOT, NIC_RX_DESCS, NicRx, NicStatus, PAGE_MASK, PAGE_SHIFT } from "../base/abi";
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
-import { frameUnref } from "../vm/frame";
+import { frameRelease } from "../vm/frame";
 import { framePtr, paPtr } from "../vm/ram";
 import { patchRestore, patchSaved } from "./headerpatch";
 import { Nic, nics, rxDesc } from "./nicdev";
@@ -88,7 +88,7 @@ export function rxTake(n: Nic, q: i32, v: RxView): Pkt | null {
       }
       p.addRun(pa, len); // the network layer trims the headers off the front
       v.len += len;
-    } else frameUnref(r.posted[r.head]); // beyond the largest IP packet (17 pages): padding only
+    } else frameRelease(r.posted[r.head]); // beyond the largest IP packet (17 pages): padding only
     r.posted[r.head] = 0;
     count(Counter.DmaBytesIn, len);
     store<u16>(d + NicRx.STATUS, 0);

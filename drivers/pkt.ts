@@ -18,7 +18,7 @@
 
 import { Counter, FrameKind, PAGE_SHIFT, PAGE_SIZE } from "../base/abi";
 import { count } from "../base/stats";
-import { frameAlloc, frameUnref } from "../vm/frame";
+import { frameAlloc, frameUnref, frameRelease } from "../vm/frame";
 import { framePtr, paPtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";
 
@@ -151,7 +151,7 @@ export function pktMoveOut(p: Pkt): bool {
     }
   }
   count(Counter.BytesCopied, n);
-  for (let i = 0; i < p.nframes; i++) if (unchecked(p.frames[i]) != 0) frameUnref(unchecked(p.frames[i]));
+  for (let i = 0; i < p.nframes; i++) if (unchecked(p.frames[i]) != 0) frameRelease(unchecked(p.frames[i]));
   p.nframes = 0;
   p.nruns = 0;
   for (let i = 0; i < k; i++) {
@@ -171,7 +171,7 @@ export function pktGet(id: u32): Pkt {
 export function pktFree(p: Pkt): void {
   for (let i = 0; i < p.nframes; i++) {
     const f = unchecked(p.frames[i]);
-    if (f != 0) frameUnref(f);
+    if (f != 0) frameRelease(f);
   }
   p.nframes = 0;
   p.nruns = 0;

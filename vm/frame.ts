@@ -133,8 +133,12 @@ export function frameUnref(f: u32): void {
 }
 
 /**
- * frameRelease: a kernel holder (an output request, a pipe's buffer) lets go of f: as frameUnref,
- * but f is not stranded: the holders left held it before, and the pins that stay are theirs.
+ * frameRelease: a kernel or device holder lets go of f (an output request that completes, a
+ * pipe's buffer spliced on, a posted receive buffer, a packet): as frameUnref, but f is not
+ * STRANDED. A pin must tell apart the processes and objects that hold its frame; these holders
+ * are none of them, and their letting go leaves the same ones (share input wires the receiver's
+ * own frame, which the ring and then the packet hold as well: the receiver may go on storing
+ * into it in place).
  */
 export function frameRelease(f: u32): void {
   dropRef(f, false);

@@ -961,7 +961,10 @@ export class Runner {
     const queue = w instanceof SockM ? w.queue : w.chan.queue[w.side];
     const what = `${this.who(p)}: recvfrom(${hex(pi.va)}, ${pi.len}, ${SEM_NAME[pi.sem]})`;
     // A datagram that crossed the wire with a bad checksum never reaches a socket.
-    while (queue.length && queue[0].wire === "bad") this.lost(p.m, queue, `${what}: datagram ${queue[0].id} had a bad checksum`);
+    while (queue.length && queue[0].wire === "bad") {
+      if (r >= 0) this.droppedInPlace(p, pi, queue[0]);
+      this.lost(p.m, queue, `${what}: datagram ${queue[0].id} had a bad checksum`);
+    }
     const dg = queue.shift();
     if (!dg) this.fail(`${what} completed (${r}) with nothing sent to it`);
     unwatch(dg);
@@ -970,7 +973,10 @@ export class Runner {
     const k = this.deliveredIndex(p, pi, queue, r, va);
     if (k > 0) {
       // Not the head: datagrams before the one delivered were dropped (see lost).
-      for (let i = 0; i < k; i++) this.lost(p.m, queue, `${what} returned ${r}`);
+      for (let i = 0; i < k; i++) {
+        this.droppedInPlace(p, pi, queue[0]);
+        this.lost(p.m, queue, `${what} returned ${r}`);
+      }
       p.pending = pi;
       return this.finish(p, r, va);
     }
@@ -999,6 +1005,27 @@ export class Runner {
       alts.set(a - pi.va, s);
     }
     this.write(p, pi.va, dg.bytes.subarray(0, n), alts);
+  }
+
+  /** droppedInPlace: a share receive may have the adapter lay packets straight into its buffer
+   *  (early demultiplexing with header split, kernel/io/align.ts): a datagram dropped after it
+   *  landed there (a bad checksum) leaves its bytes in the buffer, the receiver's own (weak
+   *  integrity). Each byte it covers holds its old value or the dropped datagram's. (Seed
+   *  20261204, program 284: the kernel sent such a byte, which the model had not allowed.) */
+  private droppedInPlace(p: Proc, pi: PendingIn, dg: Dgram): void {
+    if (pi.sem !== Sem.SHARE) return;
+    const n = Math.min(pi.len, dg.bytes.length);
+    if (n === 0) return;
+    const old = this.expected(p, pi.va, n);
+    const alts = new Map<number, Set<number>>();
+    for (let i = 0; i < n; i++) {
+      const s = new Set(old.fuzzy.get(i) ?? []);
+      s.add(old.exact[i]);
+      s.add(dg.bytes[i]);
+      for (const v of dg.alts?.get(i) ?? []) s.add(v);
+      alts.set(i, s);
+    }
+    this.write(p, pi.va, old.exact, alts);
   }
 
   /** deliveredIndex: which datagram of queue p's receive got (r bytes; at va under move): the
