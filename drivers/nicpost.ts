@@ -97,12 +97,12 @@ function planRefill(n: Nic, q: i32): void {
   if (posted) nicWrite(n.id, NicReg.RX_TAIL, q, <i32>r.tail);
 }
 
-/** rxReset: take back every buffer posted on queue q (the device forgets them) and end its plan. */
 /** rxCompleted: does ring r hold a packet the device completed that no interrupt has taken? */
 function rxCompleted(r: RxQueue): bool {
   return r.head != r.tail && (load<u16>(rxDesc(r, r.head) + NicRx.STATUS) & NicStatus.DONE) != 0;
 }
 
+/** rxReset: take back every buffer posted on queue q (the device forgets them) and end its plan. */
 function rxReset(n: Nic, q: i32): void {
   const r = n.rx[q];
   for (let i = r.head; i != r.tail; i = (i + 1) % NIC_RX_DESCS) {

@@ -32,7 +32,7 @@ import { panic } from "../base/panic";
 import { count } from "../base/stats";
 import { trace } from "../base/trace";
 import { AddrSpace, asFind, Region } from "./aspace";
-import { frame, frameAlloc, frameCopy, frameRef, frameStranded, frameUnref } from "./frame";
+import { Frame, frame, frameAlloc, frameCopy, frameRef, frameStranded, frameUnref } from "./frame";
 import { indirectChargeCopy, indirectPeek, indirectTake } from "./indirect";
 import { objectInstall, objectPage, ObjKind, VmObject } from "./object";
 import { pagerDirty, pagerPage, pagerReady, PAGER_EIO, PAGER_WAIT } from "./pager";
@@ -54,7 +54,13 @@ function softBits(r: Region, f: u32): u32 {
   if ((r.prot & Prot.WRITE) == 0) return 0;
   const m = frame(f);
   if (m.outRef != 0) return Pte.TCOW;
-  return m.refs > 1 || frameStranded(m) ? Pte.COW : 0;
+  return cowNeeded(m) ? Pte.COW : 0;
+}
+
+/** cowNeeded: must a store into m (no output pending) go to a copy? While another object shares
+ *  it (refs > 1), or while it is stranded under a pin. */
+function cowNeeded(m: Frame): bool {
+  return m.refs > 1 || frameStranded(m);
 }
 
 /** mapPage: map object page f at va of as with the most permission the rules allow. A file page
@@ -141,7 +147,7 @@ export function vmFault(as: AddrSpace, va: u32, access: Access): Kill {
   // A write to a read-only mapping of a writable region.
   const m = frame(f);
   if (m.outRef != 0) return tcowFault(as, va, o, idx, f);
-  if (m.refs > 1 || frameStranded(m)) {
+  if (cowNeeded(m)) {
     const copy = pageReplace(o, idx, f);
     if (copy == 0) return fatal(as, va, Kill.OOM);
     if (!pmapEnter(as.asid, page, copy, Pte.U | Pte.W)) return fatal(as, va, Kill.OOM);
