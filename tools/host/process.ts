@@ -6,10 +6,11 @@
 // clock: a call starts when the process, the world and the CPU are all ready.
 
 import {
-  Access, Errno, FS_DIRENT_SIZE, FS_STAT_SIZE, FsStat, FsType, Kill, MapFlag, MsgFlag, OpenFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot,
+  Access, Errno, FS_DIRENT_SIZE, FS_STAT_SIZE, FsStat, FsType, Kill, MapFlag, MsgFlag, PAGE_MASK, PAGE_SIZE, ProcField, ProcState, Prot,
   RegionField, Seek, Sem, Sys, SYS_BLOCKED, SYS_RESTART, ZIO_DEFAULT_THRESHOLD,
 } from "../../base/abi";
 import { ipWord } from "./ip";
+import { openFlags, split64, type DirEntry, type FileIoOptions, type FileStat, type OpenOptions } from "./fileio";
 import { ProcessGone, SegmentationFault, SyscallError } from "./errors";
 import type { ProcessHost } from "./views";
 import { firstDifference } from "./pattern";
@@ -685,48 +686,3 @@ export class Process {
 
 /** How many times Process.syscall re-issues a restartable call before it gives up. */
 export const MAX_RESTARTS = 100_000;
-
-export interface OpenOptions {
-  /** Open for reading (default true unless write is given alone). */
-  read?: boolean;
-  /** Open for writing. */
-  write?: boolean;
-  /** Make the file if it does not exist (O_CREAT). */
-  create?: boolean;
-  /** With create: fail with EEXIST if it exists (O_EXCL). */
-  excl?: boolean;
-  /** Cut the file to length 0 (O_TRUNC). */
-  trunc?: boolean;
-}
-
-export interface FileIoOptions {
-  /** Data-passing semantics (default: the process's default): copy or emulated copy (a write swaps whole aligned pages into the page cache; a read copies). */
-  sem?: Sem;
-}
-
-export interface FileStat {
-  ino: number;
-  type: "file" | "dir";
-  links: number;
-  /** Blocks the file owns (data and indirect). */
-  nblocks: number;
-  size: number;
-}
-
-export interface DirEntry {
-  ino: number;
-  name: string;
-}
-
-/** openFlags: the OpenFlag bits of typed open options. */
-export function openFlags(o: OpenOptions): number {
-  const read = o.read ?? !o.write;
-  const acc = o.write ? (read ? OpenFlag.RDWR : OpenFlag.WRONLY) : OpenFlag.RDONLY;
-  return acc | (o.create ? OpenFlag.CREAT : 0) | (o.excl ? OpenFlag.EXCL : 0) | (o.trunc ? OpenFlag.TRUNC : 0);
-}
-
-/** split64: an integer offset as (low, high) 32-bit words of a signed 64-bit value. */
-function split64(v: number): [number, number] {
-  if (!Number.isInteger(v)) throw new RangeError(`offset ${v} is not an integer`);
-  return [v % 2 ** 32 | 0, Math.floor(v / 2 ** 32) | 0];
-}
