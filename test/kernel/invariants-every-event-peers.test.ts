@@ -17,8 +17,9 @@
 import { describe, expect, it } from "vitest";
 import { PEER_WORKLOADS, PEER_SCHEMES, resolveSettings, runScenario, type PeerWorkload, type SettingValue } from "../../tools/scenarios/index";
 import { FRAME_META_SIZE, FrameField } from "../../base/abi";
-import { Disk, ETHERNET, InvariantViolation, MemoryStore, PAGE_SIZE, Pte, Rng, SEMANTICS_NAMES, connect, mkfs, type Machine } from "../../tools/host/index";
+import { InvariantViolation, PAGE_SIZE, Pte, Rng, SEMANTICS_NAMES, type Machine } from "../../tools/host/index";
 import { pattern, world } from "./machines";
+import { fileSender } from "./netpair";
 import { RACES, RACE_SCHEMES, generate, runRaces, type Failure, type RaceRun } from "./peers-races";
 
 const MORE = Number(process.env.GENIE_EVERY_EVENT_SEEDS ?? 0);
@@ -163,20 +164,7 @@ describe("the check guards the file pages a pipe holds and sends", () => {
   // those frames (kernel/pipe.ts and the splice's output request register them): a writable
   // mapping of one is reported; with the frame let go, the same mapping is legal again.
   it("a writable mapping of a file page queued in a pipe, or sent on from it, is reported; once the pipe and the NIC let go it is legal", async () => {
-    const w = await world(9);
-    const image = new Uint8Array(2048 * PAGE_SIZE);
-    mkfs(image);
-    const a = await w.machine({ name: "a", memory: "8M", disk: new Disk({ store: new MemoryStore(image) }) });
-    const b = await w.machine({ name: "b", memory: "8M" });
-    a.mount();
-    const nic = { mtu: 9000, headerSplit: true, checksumOffload: true, earlyDemux: true };
-    connect(a.attachNic({ ip: "10.0.0.1", ...nic }), b.attachNic({ ip: "10.0.0.2", ...nic }), { bandwidthBps: 1e6, latencyNs: 10_000, ...ETHERNET });
-    const pa = a.spawn(), pb = b.spawn();
-    const fa = pa.socket(), fb = pb.socket();
-    pa.bind(fa, 1000);
-    pb.bind(fb, 2000);
-    pa.connect(fa, "10.0.0.2", 2000);
-    pa.writeFile("/f", pattern(2 * PAGE_SIZE, 5), { fsync: true });
+    const { world: w, a, pa, pb, fa, fb } = await fileSender(pattern(2 * PAGE_SIZE, 5), { seed: 9, memory: "8M", fileSystem: 2048 * PAGE_SIZE, wire: { bandwidthBps: 1e6 } });
     const fd = pa.open("/f", { read: true, write: true });
     const map = pa.mmap(2 * PAGE_SIZE, { fd, shared: true });
     pa.load(map, 2 * PAGE_SIZE);

@@ -1,27 +1,12 @@
 // sendfile, splice / vmsplice through a pipe, and MSG_ZEROCOPY (docs/peers.md §1).
 import { describe, expect, it } from "vitest";
-import { connect, diffCounters, Disk, Errno, ETHERNET, MemoryStore, mkfs, PAGE_SIZE, Prot, Sem, SyscallError } from "../../tools/host/index";
+import { diffCounters, Errno, PAGE_SIZE, Prot, Sem, SyscallError } from "../../tools/host/index";
 import { expectBytes, machine, pattern, world } from "./machines";
-import { pair } from "./netpair";
+import { fileSender as sender, pair } from "./netpair";
 
 
 /** a (with a file system holding /f = data) sends to b; both sockets connected. */
-async function fileSender(data: Uint8Array, nic = { mtu: 9000, headerSplit: true, checksumOffload: true, earlyDemux: true }) {
-  const w = await world(5);
-  const image = new Uint8Array(4096 * 4096);
-  mkfs(image);
-  const a = await machine({ name: "a", memory: "16M", disk: new Disk({ store: new MemoryStore(image) }) }, w);
-  const b = await machine({ name: "b", memory: "16M" }, w);
-  a.mount();
-  connect(a.attachNic({ ip: "10.0.0.1", ...nic }), b.attachNic({ ip: "10.0.0.2", ...nic }), { bandwidthBps: 1e9, latencyNs: 10_000, ...ETHERNET });
-  const pa = a.spawn(), pb = b.spawn();
-  const fa = pa.socket(), fb = pb.socket();
-  pa.bind(fa, 1000);
-  pb.bind(fb, 2000);
-  pa.connect(fa, "10.0.0.2", 2000);
-  pa.writeFile("/f", data, { fsync: true });
-  return { w, a, b, pa, pb, fa, fb };
-}
+const fileSender = (data: Uint8Array) => sender(data, { seed: 5 });
 
 const N = 16 * PAGE_SIZE + 100;
 
