@@ -342,6 +342,11 @@ export enum Ev {
 //   next   free-list link; pv  head of the list of mappings; gen  bumped at each reuse
 
 export const FRAME_META_SIZE = 32;
+
+/** Never-allocated frames the quick invariant check (without scrubbing) looks at each time, the
+ *  next ones in turn (vm/check.ts): a record spoiled there is reported within
+ *  ceil(frames / CHECK_SWEEP_FRAMES) quick checks, by the full check at once. */
+export const CHECK_SWEEP_FRAMES: u32 = 256;
 export enum FrameField {
   REFS = 0,
   KIND = 2,

@@ -42,6 +42,7 @@ import { checkRegisterHolder } from "../vm/check";
 import { frame, frameAlloc, frameInput, frameIoDone, frameOutput, IoRef } from "../vm/frame";
 import { framePtr, ramFrames } from "../vm/ram";
 import { hostDiskDoorbell } from "../base/host";
+import { hold } from "../vm/tally";
 
 // @ts-ignore: decorator
 @unmanaged class DiskReq {
@@ -191,6 +192,6 @@ export function blockInterrupt(): i32 {
 
 // The ring frame is held by the driver (frame conservation, vm/check.ts).
 function holds(expected: StaticArray<u32>): void {
-  if (ring != 0) expected[ring]++;
+  if (ring != 0) hold(expected, ring);
 }
 checkRegisterHolder(holds);

@@ -25,6 +25,7 @@ import { rxTake, RxView } from "./nicrx";
 import { OutReq } from "./outreq";
 import { Pkt } from "./pkt";
 import { planHolds } from "./rxlayout";
+import { hold } from "../vm/tally";
 
 /** nicAttach: set up NIC id (rings, header slots, default receive buffers); 0 or -ENOMEM/-EBUSY. */
 export function nicAttach(id: i32, mtu: u32, features: i32, ip: u32): i32 {
@@ -105,14 +106,14 @@ function holds(expected: StaticArray<u32>): void {
   for (let k = 0; k < MAX_NICS; k++) {
     const n = nics[k];
     if (n == null) continue;
-    expected[n.txRing]++;
-    for (let i = 0; i < TX_HDR_FRAMES; i++) expected[n.txHdr[i]]++;
+    hold(expected, n.txRing);
+    for (let i = 0; i < TX_HDR_FRAMES; i++) hold(expected, n.txHdr[i]);
     for (let q = 0; q < NIC_QUEUES; q++) {
       const r = n.rx[q];
       if (r.ring == 0) continue;
-      expected[r.ring]++;
-      for (let i = 0; i < RX_HDR_FRAMES; i++) expected[r.hdr[i]]++;
-      for (let i = 0; i < NIC_RX_DESCS; i++) if (r.posted[i] != 0) expected[r.posted[i]]++;
+      hold(expected, r.ring);
+      for (let i = 0; i < RX_HDR_FRAMES; i++) hold(expected, r.hdr[i]);
+      for (let i = 0; i < NIC_RX_DESCS; i++) if (r.posted[i] != 0) hold(expected, r.posted[i]);
       if (r.plan != null) planHolds(r.plan!, expected);
     }
   }

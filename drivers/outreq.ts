@@ -17,6 +17,7 @@ import { Counter, Sem } from "../base/abi";
 import { count } from "../base/stats";
 import { checkRegisterHolder, checkRegisterProtector } from "../vm/check";
 import { frameIoDone, frameRelease, IoRef } from "../vm/frame";
+import { hold } from "../vm/tally";
 
 export class OutReq {
   id: i32 = 0;
@@ -126,7 +127,7 @@ function holds(expected: StaticArray<u32>): void {
   for (let i = 0; i < live.length; i++) {
     const r = live[i];
     if (r == null) continue;
-    for (let k = 0; k < r.frames.length; k++) expected[r.frames[k]]++;
+    for (let k = 0; k < r.frames.length; k++) hold(expected, r.frames[k]);
   }
 }
 checkRegisterHolder(holds);
@@ -135,7 +136,7 @@ function protects(guarded: StaticArray<u32>): void {
   for (let i = 0; i < live.length; i++) {
     const r = live[i];
     if (r == null || !r.protect) continue;
-    for (let k = 0; k < r.outFrames.length; k++) guarded[r.outFrames[k]]++;
+    for (let k = 0; k < r.outFrames.length; k++) hold(guarded, r.outFrames[k]);
   }
 }
 checkRegisterProtector(protects);

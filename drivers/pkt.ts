@@ -21,6 +21,7 @@ import { count } from "../base/stats";
 import { frameAlloc, frameUnref, frameRelease } from "../vm/frame";
 import { framePtr, paPtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";
+import { hold } from "../vm/tally";
 
 export const PKT_MAX_RUNS = 24;
 
@@ -201,7 +202,7 @@ function holds(expected: StaticArray<u32>): void {
     if (!p.live) continue;
     for (let k = 0; k < p.nframes; k++) {
       const f = p.frames[k];
-      if (f != 0 && <i32>f < expected.length) expected[f]++;
+      if (f != 0) hold(expected, f);
     }
   }
 }

@@ -29,6 +29,7 @@ import { fsSubmit, Req, ringRoom } from "./bio";
 import { bread, wbAll } from "./pagecache";
 import { logBlocks, logStart } from "./super";
 import { missGen, noteCommitted } from "./wait";
+import { hold } from "../vm/tally";
 
 enum Phase {
   IDLE = 0,
@@ -79,8 +80,8 @@ export function logClose(): void {
 
 /** logHolds: count the log's references (invariant check). */
 export function logHolds(expected: StaticArray<u32>): void {
-  for (let i = 0; i < txnFrame.length; i++) expected[txnFrame[i]]++;
-  if (header != 0) expected[header]++;
+  for (let i = 0; i < txnFrame.length; i++) hold(expected, txnFrame[i]);
+  if (header != 0) hold(expected, header);
 }
 
 /** logWrite: block b, cached in frame f, was changed in the open transaction. */

@@ -25,6 +25,7 @@ import { pmapPageProtect } from "../vm/pmap";
 import { framePtr, paPtr } from "../vm/ram";
 import { OutReq } from "../drivers/outreq";
 import { bufDrop, bufHold, IolBuf } from "./io/iolbuf";
+import { hold } from "../vm/tally";
 
 /** The most bytes a pipe holds: Linux's default pipe-max-size (1 MiB), so one pipe can carry a
  *  datagram of the largest size the benchmarks send. */
@@ -215,7 +216,7 @@ export function pipeClose(q: Pipe, reader: bool): void {
 function holds(expected: StaticArray<u32>): void {
   for (let i = 0; i < live.length; i++) {
     const q = live[i];
-    for (let k = 0; k < q.frames.length; k++) expected[q.frames[k]]++;
+    for (let k = 0; k < q.frames.length; k++) hold(expected, q.frames[k]);
   }
 }
 checkRegisterHolder(holds);
@@ -226,7 +227,7 @@ checkRegisterHolder(holds);
 function protects(guarded: StaticArray<u32>): void {
   for (let i = 0; i < live.length; i++) {
     const q = live[i];
-    for (let k = 0; k < q.frames.length; k++) if (q.holds[k] == PipeHold.FILE || q.holds[k] == PipeHold.IOLITE) guarded[q.frames[k]]++;
+    for (let k = 0; k < q.frames.length; k++) if (q.holds[k] == PipeHold.FILE || q.holds[k] == PipeHold.IOLITE) hold(guarded, q.frames[k]);
   }
 }
 checkRegisterProtector(protects);

@@ -18,14 +18,18 @@
 //   5. scrubbing: a free frame not flagged UNSCRUBBED holds only zeroes
 //   6. pins: a frame STRANDED under a pin (vm/frame.ts) is wired and writable through no mapping
 
-import { FrameFlag, FrameKind, MAX_PROCS, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Prot, Pte } from "../base/abi";
-import { asFind, spaces } from "./aspace";
+import { CHECK_SWEEP_FRAMES, FrameField, FrameFlag, FrameKind, MAX_PROCS, PAGE_SHIFT, PAGE_SIZE, PTES_PER_TABLE, Prot, Pte } from "../base/abi";
+import { Region, asFind, spaces } from "./aspace";
 import { indirectHolds } from "./indirect";
-import { frame, frameFresh, freeFrames } from "./frame";
+import { Frame, frame, frameFresh, freeFrames } from "./frame";
 import { objectPage, objects } from "./object";
 import { pteFrame } from "./pagetable";
 import { pvInUse } from "./pmap";
+import { hold, tallyBegin, tallyStrays } from "./tally";
 import { framePtr, ramFrames } from "./ram";
+
+/** Pte.P in each half of a u64 that holds two neighbouring PTEs. */
+const PTE_PAIR_PRESENT: u64 = (<u64>Pte.P << 32) | <u64>Pte.P;
 
 let report = "";
 let violations = 0;
@@ -73,6 +77,11 @@ let mapped = new StaticArray<u32>(0);
 let guarded = new StaticArray<u32>(0);
 let lent = new StaticArray<u32>(0);
 let owed = new StaticArray<u32>(0);
+// Every tally is zero at frames tallied .. n - 1 between checks: a check clears only below it
+// (a quick one counts nothing at or past the frames allocated so far: vm/tally.ts).
+let tallied: u32 = 0;
+// The never-allocated frame the next quick check starts looking at.
+let sweep: u32 = 0;
 
 /** checkInit: make the check's tallies for frames frames (at boot). */
 export function checkInit(frames: u32): void {
@@ -81,25 +90,58 @@ export function checkInit(frames: u32): void {
   guarded = new StaticArray<u32>(<i32>frames);
   lent = new StaticArray<u32>(<i32>frames);
   owed = new StaticArray<u32>(<i32>frames);
+  tallied = 0;
+  sweep = 0;
 }
 
-/** clear: every tally zero. */
-function clear(a: StaticArray<u32>): void {
-  memory.fill(changetype<usize>(a), 0, <usize>a.length << 2);
+/** clear: a's tallies of frames 0 .. to - 1 zero. */
+function clear(a: StaticArray<u32>, to: u32): void {
+  memory.fill(changetype<usize>(a), 0, <usize>to << 2);
 }
 
-/** checkInvariants: number of violations found (0 = all hold); details in checkReport(). */
+/** checkInvariants: number of violations found (0 = all hold); details in checkReport(). Without
+ *  scrubbing, the quick check (the playground's, after every step) first counts only the frames
+ *  allocated so far, and looks at the rest again, the way the full check does, only if they
+ *  are not as they must be. */
 export function checkInvariants(scrub: bool): i32 {
+  const n = ramFrames;
+  if (<u32>expected.length != n) checkInit(n);
+  if (!scrub && quick()) return violations;
+  walk(n, true, scrub);
+  return violations;
+}
+
+/** quick: the check over frames 0 .. fresh - 1 and SWEEP_FRAMES of the frames never allocated
+ *  (the next ones in turn), if every one of those is as a never-allocated frame must be and
+ *  nothing counted held one; false if the full walk must be done. */
+function quick(): bool {
+  const n = ramFrames, fresh = frameFresh();
+  if (fresh >= n) return false;
+  let from = sweep < fresh || sweep >= n ? fresh : sweep;
+  const to = min(from + CHECK_SWEEP_FRAMES, n);
+  sweep = to;
+  if (!recordsZero(from, to)) return false;
+  return walk(fresh, false, false);
+}
+
+/**
+ * walk: tally every holder, walk every page table, then compare with frames 0 .. upTo - 1; the
+ * frames upTo .. ramFrames - 1 are taken to be free, clean and held by nothing (the quick check
+ * looked at them). Returns false, reporting nothing, if upTo < ramFrames and a holding or a
+ * mapping of a frame at or past upTo was found; with all, also reports holdings past the end.
+ */
+function walk(upTo: u32, all: bool, scrub: bool): bool {
   report = "";
   violations = 0;
   const n = ramFrames;
-  if (<u32>expected.length != n) checkInit(n);
-  clear(expected);
-  clear(mapped);
-  clear(guarded);
-  clear(lent);
-  clear(owed);
-  expected[0] = 1;
+  clear(expected, tallied);
+  clear(mapped, tallied);
+  clear(guarded, tallied);
+  clear(lent, tallied);
+  clear(owed, tallied);
+  tallied = upTo;
+  tallyBegin(upTo);
+  hold(expected, 0);
   for (let h = 0; h < lenders.length; h++) lenders[h](lent);
   for (let h = 0; h < protectors.length; h++) protectors[h](guarded);
 
@@ -110,64 +152,81 @@ export function checkInvariants(scrub: bool): i32 {
       const f = unchecked(o.pages[k]);
       if (f == 0) continue;
       if (f >= n) { bad("object " + i.toString() + " page " + k.toString() + ": frame out of range"); continue; }
-      expected[f]++;
+      hold(expected, f);
     }
   }
   indirectHolds(owed); // pages owed an elided copy hold their source frames
-  // The frames never allocated, fresh .. n - 1, are looked at one by one only if something
-  // about them is not zero (and then every report is the one a look at each would give);
-  // always with the scrub check, which looks at their bytes.
-  const fresh = frameFresh();
-  const upTo = !scrub && fresh < n && untouched(fresh, n) ? fresh : n;
-  for (let f: u32 = 1; f < upTo; f++) {
-    unchecked((expected[f] += owed[f]));
-    if ((unchecked(owed[f]) != 0) != ((frame(f).flags & FrameFlag.OWED) != 0)) bad("frame " + f.toString() + ": marked owed (zIO) " + ((frame(f).flags & FrameFlag.OWED) != 0 ? "but no page owes it" : "not, but pages owe it"));
-  }
   for (let h = 0; h < holders.length; h++) holders[h](expected);
 
   // Walk every address space's page tables.
   for (let asid = 1; asid <= MAX_PROCS; asid++) {
     const as = spaces[asid];
     if (as == null) continue;
-    expected[as.pd]++;
+    hold(expected, as.pd);
     const pd = framePtr(as.pd);
     for (let i = 0; i < PTES_PER_TABLE; i++) {
       const pde = load<u32>(pd + (<usize>i << 2));
       if ((pde & Pte.P) == 0) continue;
       const pt = pteFrame(pde);
-      expected[pt]++;
+      hold(expected, pt);
       if (frame(pt).kind != FrameKind.PAGETABLE) bad("pid " + asid.toString() + ": PDE " + i.toString() + " points at a non-page-table frame");
+      const table = framePtr(pt);
+      let r: Region | null = null; // the region of the PTE looked at last (neighbours mostly share it)
       for (let j = 0; j < PTES_PER_TABLE; j++) {
-        const pte = load<u32>(framePtr(pt) + (<usize>j << 2));
+        // Two PTEs at a time while neither is present (most of a table is empty).
+        if ((j & 1) == 0 && (load<u64>(table + (<usize>j << 2)) & PTE_PAIR_PRESENT) == 0) { j++; continue; }
+        const pte = load<u32>(table + (<usize>j << 2));
         if ((pte & Pte.P) == 0) continue;
         const va = (<u32>i << 22) | (<u32>j << PAGE_SHIFT);
         const f = pteFrame(pte);
         if (f == 0 || f >= n) { badPte(asid, va, f, "PTE frame out of range"); continue; }
-        unchecked(mapped[f]++);
+        hold(mapped, f);
         const m = frame(f);
         if (m.kind == FrameKind.FREE) badPte(asid, va, f, "maps a free frame");
-        if (unchecked(guarded[f]) != 0 && (pte & Pte.W) != 0) badPte(asid, va, f, "frame under output is writable");
-        if (unchecked(owed[f]) != 0 && (pte & Pte.W) != 0) badPte(asid, va, f, "source of an elided copy (zIO) is writable");
-        const r = asFind(as, va);
+        if (r == null || va < r.start || va >= r.end) r = asFind(as, va);
         if (r == null) { badPte(asid, va, f, "mapped outside every region"); continue; }
         if (objectPage(r.obj, r.index(va)) != f) badPte(asid, va, f, "maps a frame its object no longer holds (stale)");
-        if ((pte & Pte.W) != 0 && (r.prot & Prot.WRITE) == 0 && unchecked(lent[f]) != <u32>asid) badPte(asid, va, f, "writable in a read-only region");
-        if ((pte & Pte.W) != 0 && (m.flags & FrameFlag.IMMUTABLE) != 0) badPte(asid, va, f, "immutable (IO-Lite) frame is writable");
-        if ((pte & Pte.W) != 0 && (m.flags & FrameFlag.STRANDED) != 0) badPte(asid, va, f, "frame stranded under a pin (share output) is writable");
+        if ((pte & Pte.W) == 0) continue;
+        if (unchecked(guarded[f]) != 0) badPte(asid, va, f, "frame under output is writable");
+        if (unchecked(owed[f]) != 0) badPte(asid, va, f, "source of an elided copy (zIO) is writable");
+        if ((r.prot & Prot.WRITE) == 0 && unchecked(lent[f]) != <u32>asid) badPte(asid, va, f, "writable in a read-only region");
+        if ((m.flags & FrameFlag.IMMUTABLE) != 0) badPte(asid, va, f, "immutable (IO-Lite) frame is writable");
+        if ((m.flags & FrameFlag.STRANDED) != 0) badPte(asid, va, f, "frame stranded under a pin (share output) is writable");
       }
     }
   }
+  if (tallyStrays() != 0) {
+    if (!all) return false;
+    bad(tallyStrays().toString() + " holding(s) of frames past the end of RAM");
+  }
 
-  // Frames upTo .. n - 1, untouched, are free and clean: not looked at again if nothing holds or maps them.
-  const skip = upTo < n && unheld(upTo, n);
-  let free: u32 = skip ? n - upTo : 0;
+  let free: u32 = n - upTo;
   let mapsTotal: u32 = 0;
-  const stop = skip ? upTo : n;
-  for (let f: u32 = 0; f < stop; f++) {
-    const m = frame(f);
-    const e = unchecked(expected[f]);
+  const held = changetype<usize>(expected), seen = changetype<usize>(mapped), owes = changetype<usize>(owed);
+  for (let f: u32 = 0; f < upTo; f++) {
+    const rec = changetype<usize>(frame(f)), at = <usize>f << 2;
+    const o = load<u32>(owes + at);
+    const e = load<u32>(held + at) + o; // pages owed an elided copy hold their source frames
+    const mp = load<u32>(seen + at);
+    // Two shapes most frames have, for which every rule below holds (the scrub check aside):
+    // free with a record zero but for UNSCRUBBED, and counted by nothing; or in use, neither
+    // stranded, orphan nor owed, its refs and maps what was counted.
+    const head = load<u64>(rec), tail = load<u32>(rec, FrameField.WIRED);
+    const refs = <u32>head & 0xffff, flags = <u32>(head >> (FrameField.FLAGS << 3)) & 0xff, maps = tail >> 16;
+    if ((<u32>(head >> (FrameField.KIND << 3)) & 0xff) == FrameKind.FREE) {
+      if (((head & ~(<u64>FrameFlag.UNSCRUBBED << (FrameField.FLAGS << 3))) | <u64>(tail | e | mp)) == 0) {
+        free++;
+        if (scrub && (flags & FrameFlag.UNSCRUBBED) == 0 && !zero(f)) bad("frame " + f.toString() + ": free, marked clean, holds old bytes");
+        continue;
+      }
+    } else if (((refs ^ e) | (maps ^ mp) | o | (flags & (FrameFlag.STRANDED | FrameFlag.ORPHAN | FrameFlag.OWED))) == 0) {
+      mapsTotal += maps;
+      continue;
+    }
+    const m = changetype<Frame>(rec);
+    if (f != 0 && (o != 0) != ((m.flags & FrameFlag.OWED) != 0)) bad("frame " + f.toString() + ": marked owed (zIO) " + ((m.flags & FrameFlag.OWED) != 0 ? "but no page owes it" : "not, but pages owe it"));
     mapsTotal += m.maps;
-    if (m.maps != unchecked(mapped[f])) bad("frame " + f.toString() + ": maps " + m.maps.toString() + " but " + mapped[f].toString() + " PTEs");
+    if (m.maps != mp) bad("frame " + f.toString() + ": maps " + m.maps.toString() + " but " + mp.toString() + " PTEs");
     if (m.kind == FrameKind.FREE) {
       free++;
       if (e != 0 || m.refs != 0) bad("frame " + f.toString() + ": free but held " + e.toString() + " times, refs " + m.refs.toString());
@@ -186,23 +245,14 @@ export function checkInvariants(scrub: bool): i32 {
   if (free != freeFrames) bad("free list: counter says " + freeFrames.toString() + ", table says " + free.toString());
   if (mapsTotal != pvInUse()) bad("pv entries: " + pvInUse().toString() + " in use, frames count " + mapsTotal.toString());
   if (violations > 20) report += "... and " + (violations - 20).toString() + " more\n";
-  return violations;
+  return true;
 }
 
-/** untouched: frames from .. n - 1 have all-zero records (free, clean, unreferenced) and no
- *  page owes any of them. */
-function untouched(from: u32, n: u32): bool {
+/** recordsZero: the records of frames from .. to - 1 are all zero (as a never-allocated frame's). */
+function recordsZero(from: u32, to: u32): bool {
   let acc: u64 = 0;
-  const end = changetype<usize>(frame(n));
+  const end = changetype<usize>(frame(to));
   for (let p = changetype<usize>(frame(from)); p < end; p += 8) acc |= load<u64>(p);
-  for (let f = from; f < n; f++) acc |= <u64>unchecked(owed[f]);
-  return acc == 0;
-}
-
-/** unheld: no holder and no PTE of frames from .. n - 1 was counted. */
-function unheld(from: u32, n: u32): bool {
-  let acc: u32 = 0;
-  for (let f = from; f < n; f++) acc |= unchecked(expected[f]) | unchecked(mapped[f]);
   return acc == 0;
 }
 

@@ -18,6 +18,7 @@
 import { FrameFlag } from "../base/abi";
 import { frame, frameRef, frameUnref } from "./frame";
 import { objectOwedRegister, objects, VmObject } from "./object";
+import { hold } from "./tally";
 
 const table = new Map<u64, u32>();
 const owers = new Map<u32, Array<u64>>();
@@ -126,6 +127,6 @@ export function indirectChargeCopy(f: u32): void {
 /** indirectHolds: add one to expected[f] for each indirection holding frame f (vm/check.ts). */
 export function indirectHolds(expected: StaticArray<u32>): void {
   const fs = table.values();
-  for (let i = 0; i < fs.length; i++) expected[fs[i]]++;
+  for (let i = 0; i < fs.length; i++) hold(expected, fs[i]);
 }
 objectOwedRegister(indirectDrop);

@@ -28,6 +28,7 @@ import { pmapPageProtect, pmapProtect } from "../../vm/pmap";
 import { unmapThrough } from "../../vm/swap";
 import { checkRegisterLender } from "../../vm/check";
 import { framePtr } from "../../vm/ram";
+import { lend } from "../../vm/tally";
 
 export const IOL_FILE_POOL = 0;
 export const POOL_SPAN: u32 = <u32>IOL_POOL_PAGES << PAGE_SHIFT;
@@ -302,7 +303,7 @@ function lent(out: StaticArray<u32>): void {
   for (let i = 0; i < bufs.length; i++) {
     const b = bufs[i];
     if (b.filler == 0) continue;
-    for (let k: u32 = 0; k < b.npages; k++) out[b.frameAt(k << PAGE_SHIFT)] = <u32>b.filler;
+    for (let k: u32 = 0; k < b.npages; k++) lend(out, b.frameAt(k << PAGE_SHIFT), <u32>b.filler);
   }
 }
 checkRegisterLender(lent);

@@ -1,0 +1,35 @@
+// vm/tally.ts — how the structures that hold frames count them for the invariant check
+// (vm/check.ts): each holding adds one to a per-frame tally the check hands them.
+//
+// A check counts only frames below a limit: every frame for the check that walks them all, the
+// frames allocated so far for the quick one (vm/check.ts, at every step in the playground). A
+// holding at or past the limit is a stray: nothing is written for it, and the check that saw
+// one walks every frame again (a frame number past the end of RAM is reported as such).
+
+let limit: u32 = 0;
+let strays: u32 = 0;
+
+/** tallyBegin: from now on tallies count frames 0 .. lim - 1; no stray seen yet. */
+export function tallyBegin(lim: u32): void {
+  limit = lim;
+  strays = 0;
+}
+
+/** tallyStrays: holdings of frames at or past the limit since tallyBegin. */
+export function tallyStrays(): u32 {
+  return strays;
+}
+
+/** hold: one more holding of frame f in tally t. */
+// @ts-ignore: decorator
+@inline export function hold(t: StaticArray<u32>, f: u32): void {
+  if (f < limit) unchecked(t[f]++);
+  else strays++;
+}
+
+/** lend: frame f lent for writing to address space asid, in tally t. */
+// @ts-ignore: decorator
+@inline export function lend(t: StaticArray<u32>, f: u32, asid: u32): void {
+  if (f < limit) unchecked((t[f] = asid));
+  else strays++;
+}
