@@ -360,17 +360,21 @@ export class Engine {
     return pcap.bytes();
   }
 
-  /** patches: the last header patches of every machine so far, with the RAM around each now. */
+  /** patches: the last header patches of every machine so far, with the RAM around each now.
+   *  Each machine's trace is read from its end, back to its PATCH_KEEP-th patch at most (the
+   *  last PATCH_KEEP of all machines are among those). */
   private patches(): Patch[] {
     const out: Patch[] = [];
     this.world!.machines.forEach((m, machine) => {
-      const ram = m.ram;
-      for (const e of m.traceLog) {
+      const ram = m.ram, log = m.traceLog, mine: Patch[] = [];
+      for (let i = log.length - 1; i >= 0 && mine.length < PATCH_KEEP; i--) {
+        const e = log[i];
         if (e.ev !== Ev.NetPatch) continue;
         const pa = e.a >>> 0, len = e.b;
         const at = Math.max(0, (pa & ~15) - PATCH_MARGIN), end = Math.min(ram.length, ((pa + len + 15) & ~15) + PATCH_MARGIN);
-        out.push({ machine, t: e.t, pa, len, at, bytes: ram.slice(at, end) });
+        mine.push({ machine, t: e.t, pa, len, at, bytes: ram.slice(at, end) });
       }
+      out.push(...mine.reverse());
     });
     return out.sort((a, b) => a.t - b.t).slice(-PATCH_KEEP);
   }
