@@ -66,7 +66,6 @@ export enum FrameKind {
 
 /** Frame flags, orthogonal to the kind. */
 export enum FrameFlag {
-  PINNED = 0x1, // wired: may not be evicted or moved (share semantics)
   IMMUTABLE = 0x2, // IO-Lite buffer: never writable again
   ORPHAN = 0x4, // replaced in its object while output was pending; freed when outRef reaches 0
   DIRTY = 0x8, // holds bytes not yet written back (page cache)

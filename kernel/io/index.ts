@@ -1,8 +1,8 @@
 // kernel/io/index.ts — the data-passing interface: every call that moves user data comes here
 // with a semantics (base/abi.ts, Sem), and is sent to that semantics' unit.
 //
-//   output:  ioOutput(p, sem, va, len)  -> OutReq (runs the device gathers from)
-//            ioOutputDone(r)            <- the device has sent every packet of r
+//   output:  ioOutputV(p, sem, vas, lens) -> OutReq (runs the device gathers from)
+//            ioOutputDone(r)              <- the device has sent every packet of r
 //   input:   ioInput(p, sem, va, len, d) -> bytes delivered from datagram d (its buffers are
 //                                           consumed: copied and freed, or swapped in)
 //
@@ -36,19 +36,12 @@ export function semSupported(sem: Sem): bool {
   return sem > Sem.DEFAULT && sem < Sem.COUNT;
 }
 
-/** The error of the last ioOutput / ioOutputV that returned null (-Errno). */
+/** The error of the last ioOutputV that returned null (-Errno). */
 export let ioError: i32 = 0;
 
-/** ioOutput: prepare [va, va+len) of p for output under sem; the request, or null with the
- *  error in ioError. Nothing is held when it fails. */
-export function ioOutput(p: Proc, sem: Sem, va: u32, len: u32): OutReq | null {
-  const vas = new Array<u32>(1), lens = new Array<u32>(1);
-  vas[0] = va;
-  lens[0] = len;
-  return ioOutputV(p, sem, vas, lens);
-}
-
-/** ioOutputV: the same for a gather list of buffers, sent as one payload in their order. */
+/** ioOutputV: prepare the buffers [vas[i], vas[i]+lens[i]) of p for output under sem, sent as
+ *  one payload in their order; the request, or null with the error in ioError. Nothing is held
+ *  when it fails. */
 export function ioOutputV(p: Proc, sem: Sem, vas: Array<u32>, lens: Array<u32>): OutReq | null {
   if (!semSupported(sem)) { ioError = -Errno.EOPNOTSUPP; return null; }
   let total: u32 = 0;

@@ -146,7 +146,6 @@ export class Wire {
   private readonly impaired: boolean;
   private ends: [WireEnd, WireEnd] | null = null;
   private busyUntil = [0, 0];
-  private readonly pool = framePool;
   // Frames in flight on a wire without impairments, per direction: they arrive in the order
   // they were sent, so one function per direction, made once, delivers the oldest (no closure
   // and no sum object per frame). Parallel arrays from head; emptied when all have arrived.
@@ -255,7 +254,7 @@ export class Wire {
       const bit = Math.floor(rng.next() * frame.length * 8);
       if (lost) {
         c.lost++;
-        if (owned) this.pool.give(frame);
+        if (owned) framePool.give(frame);
         return { startNs, doneNs, arriveNs: null };
       }
       if (corrupt) {
@@ -296,12 +295,12 @@ export class Wire {
   /** buffer: a buffer of len bytes for a frame to send, lent by the wire (see framepool.ts);
    *  its contents are undefined. Hand it over with transmit(..., owned). */
   buffer(len: number): Uint8Array {
-    return this.pool.take(len);
+    return framePool.take(len);
   }
 
   /** release: a receiver is done with a frame the wire delivered (its bytes may be reused). */
   release(bytes: Uint8Array): void {
-    this.pool.give(bytes);
+    framePool.give(bytes);
   }
 
   /** counters: frames and bytes carried, and impairments applied, so far (a copy). */

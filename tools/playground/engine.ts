@@ -214,7 +214,7 @@ export function frameClasses(m: Machine): Uint8Array {
       : kind === FrameKind.IOLITE || flags & FrameFlag.IMMUTABLE ? FrameClass.IOLITE // a pool's window, or the file cache's buffers
       : d.getUint16(at + FrameField.OUTREF, true) > 0 ? FrameClass.OUTPUT
       : d.getUint16(at + FrameField.INREF, true) > 0 ? FrameClass.INPUT
-      : d.getUint16(at + FrameField.WIRED, true) > 0 || flags & FrameFlag.PINNED ? FrameClass.WIRED
+      : d.getUint16(at + FrameField.WIRED, true) > 0 ? FrameClass.WIRED
       : flags & FrameFlag.OWED ? FrameClass.OWED
       : kind; // FrameKind and FrameClass agree on KERNEL .. IOBUF (IOLITE is above)
   }
