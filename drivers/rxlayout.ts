@@ -30,7 +30,7 @@ import { Counter, ETH_HLEN, FrameKind, NIC_RX_DESCS, NicFeature, PAGE_MASK, PAGE
 import { count } from "../base/stats";
 import { frameAlloc, frameIoDone, frameUnref, frameWire, IoRef } from "../vm/frame";
 import { HeaderPatch, patchSave } from "./headerpatch";
-import { spin } from "../base/panic";
+import { panic, spin } from "../base/panic";
 import { hold } from "../vm/tally";
 
 export class RxPlan {
@@ -84,10 +84,13 @@ export function planAgain(p: RxPlan, features: i32): RxPlan {
   return planNew(p.o, p.len, p.step, p.ihl, p.thl, features);
 }
 
-/** planUseFrames: the plan lays data straight into these (application) frames, which it wires. */
+/** planUseFrames: the plan lays data straight into these (application) frames, one per page
+ *  of the receive, which it wires. */
 export function planUseFrames(p: RxPlan, frames: Array<u32>): void {
+  if (frames.length != p.frames.length)
+    panic("planUseFrames: " + frames.length.toString() + " frames for a receive of " + p.frames.length.toString() + " pages (one frame per page, or the plan's own)");
   p.wired = true;
-  for (let i = 0; i < frames.length && i < p.frames.length; i++) {
+  for (let i = 0; i < frames.length; i++) {
     frameWire(frames[i]);
     count(Counter.Wires);
     p.frames[i] = frames[i];
