@@ -6,6 +6,7 @@ import { compileKernel } from "../tools/host/reset";
 import { Engine, FrameClass, Mark } from "../tools/playground/engine";
 import { PcapWriter } from "../tools/host/index";
 import { awaitingCheck, checked } from "./setup/invariants";
+import { takeDisposed } from "./setup/checked";
 import { resolveSettings, runScenario, scenarioByName, scenarioWorld } from "../tools/scenarios/index";
 // @ts-expect-error: an .mjs build script without types
 import { browserOnly } from "../tools/build/playground.mjs";
@@ -134,7 +135,7 @@ describe("playground engine", () => {
     expect(Object.values(m.delta).some((d) => d > 1)).toBe(true);
   });
 
-  it("checking the invariants at every step stops a film at the first step that breaks one, and names it", async () => {
+  it("a film stops at the first step that breaks an invariant, and names it: checked at every step, and checked at each picture (the steps since the last picture that passed are run again, each checked)", async () => {
     const e = new Engine(await loadKernel());
     // The script corrupts the frame table (a reference count) between two system calls.
     const script = `const m = await world.machine({ name: "solo" });\nconst p = m.spawn();\nconst va = p.mmap(PAGE_SIZE);\np.store(va, [1]);\nconst at = m.k.frameTablePtr() + 1 * FRAME_META_SIZE + FrameField.REFS;\nnew DataView(m.k.memory.buffer).setUint16(at, 999, true);\np.mmap(PAGE_SIZE);\np.mmap(PAGE_SIZE);\n`;
@@ -153,6 +154,19 @@ describe("playground engine", () => {
     for (const m of [...awaitingCheck()]) checked(m);
     expect(end.error).toMatch(new RegExp(`^step ${first}: `));
     expect(end.step).toBe(first);
+    // (The worlds stopped before step first, disposed of on the way, were checked and held.)
+    expect(takeDisposed().filter((d) => d.report !== "")).toEqual([]);
+    // Checked at each picture: a picture at every step, then one picture only (the first step) and the end.
+    for (const everyMs of [0, 1e9]) {
+      const posted: number[] = [];
+      const fast = await e.play(0, (s) => posted.push(s.step), { everyMs, needs: {} });
+      for (const m of [...awaitingCheck()]) checked(m);
+      // The film's world, disposed of as the steps were run again, is the one the script broke.
+      for (const d of takeDisposed()) expect([d.name, d.report]).toEqual(["solo", expect.stringMatching(/refs 999 but/)]);
+      expect([fast.step, fast.error?.slice(0, `step ${first}: solo: `.length)], `everyMs ${everyMs}`).toEqual([first, `step ${first}: solo: `]);
+      expect(fast.machines.some((m) => m.invariants.violations > 0)).toBe(true);
+      expect(Math.max(0, ...posted)).toBeLessThan(first); // no picture that shows the violation was posted
+    }
   });
 
   it("the recording marks each step's kernel entries, interrupts, faults, packets and header patches; patches only without header split", async () => {

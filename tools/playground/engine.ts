@@ -117,7 +117,8 @@ export interface ViewNeeds {
 export const ALL_VIEWS: Required<ViewNeeds> = { procs: true, rings: true, packets: true, trace: true };
 
 /** How play films a run: pictures at most one per everyMs of wall time; the invariants checked
- *  at each picture, or at every step (the run stops at the first step that breaks one). */
+ *  at each picture, or at every step. Either way the run stops at the first step that breaks
+ *  one; checked at each picture, a violation broken and mended between two pictures is not seen. */
 export interface PlayOptions {
   everyMs?: number;
   needs?: ViewNeeds;
@@ -300,7 +301,10 @@ export class Engine {
    * wall clock only paces the pictures, never the simulation). Between pictures a step costs
    * only the simulation (and the invariant check with checkEveryStep): each picture's delta is
    * what the steps since the previous picture added. The end's snapshot (with every view;
-   * without the trace and the patches unless needs asked for them).
+   * without the trace and the patches unless needs asked for them); or, if an invariant broke,
+   * the snapshot of the first step that broke it, its error naming the step and the violation
+   * (checked at each picture: a picture or the end that shows one is not posted, and the steps
+   * since the last picture that passed are run again, each checked: firstBreak).
    */
   async play(from: number, post: (s: Snapshot) => void, opts: PlayOptions = {}): Promise<Snapshot> {
     if (!this.spec) throw new Error("play: nothing recorded yet");
@@ -310,6 +314,7 @@ export class Engine {
     // Each machine's kernel calls when its invariants last held: a machine whose kernel was not
     // called since is in the state that passed (Machine.calls), and is not checked again.
     const held = new Map<Machine, number>();
+    let good = from, bad = -1; // checked at each picture: the last picture that passed, the first that did not
     const { error, metrics } = await this.execute(this.spec, Infinity, steps, (i, w) => {
       if (checkEveryStep && i > from) {
         for (const m of w.machines) {
@@ -326,12 +331,45 @@ export class Engine {
       const now = due ? performance.now() : 0;
       if (due && now - last >= everyMs) {
         last = now; // a picture every everyMs, whatever taking it costs
-        post(this.snapshot(i, steps, prev, null, null, needs));
+        const picture = this.snapshot(i, steps, prev, null, null, needs);
+        if (!checkEveryStep && broke(picture)) {
+          bad = i;
+          throw new Stop();
+        }
+        post(picture);
+        good = i;
         prev = countersOf(w);
       } else if (i === from) prev = countersOf(w);
     }, false, tracing(needs));
+    if (bad >= 0) return (await this.firstBreak(good, bad)) ?? this.goto(bad);
     // Every view at the end, but the trace and the patches only if the run was traced.
-    return this.snapshot(steps.length, steps, prev, broken ?? error, broken ? null : metrics, ALL_VIEWS);
+    const end = this.snapshot(steps.length, steps, prev, broken ?? error, broken ? null : metrics, ALL_VIEWS);
+    // (A violation seen only once the scenario has ended is the end's to show.)
+    return (!checkEveryStep && broke(end) && steps.length > good && (await this.firstBreak(good, steps.length))) || end;
+  }
+
+  /**
+   * firstBreak: the state after step good held every invariant and the one after step bad did
+   * not: run the spec again, checking every machine after each step from good + 1 (whether its
+   * kernel was called or not), up to the first step that breaks one; its snapshot, with every
+   * view, its error naming the step and the violation; null if no step up to bad breaks one.
+   */
+  private async firstBreak(good: number, bad: number): Promise<Snapshot | null> {
+    const steps: Step[] = [];
+    let before = new Map<Machine, Record<string, number>>(), broken: string | null = null;
+    await this.execute(this.spec!, bad >= this.total ? Infinity : bad, steps, (i, w) => {
+      if (i > good) {
+        for (const m of w.machines) {
+          const r = invariantsOf(m);
+          if (r.violations > 0) {
+            broken = `step ${i}: ${m.name}: ${r.violations} invariant violation(s): ${r.report}`;
+            throw new Stop();
+          }
+        }
+      }
+      if (i >= good) before = countersOf(w);
+    }, false, true);
+    return broken ? this.snapshot(steps.length, steps, before, broken, null, ALL_VIEWS) : null;
   }
 
   private snapshot(n: number, steps: Step[], prev: Map<Machine, Record<string, number>>, error: string | null, metrics: Record<string, number> | null, needs: ViewNeeds): Snapshot {
@@ -513,6 +551,9 @@ function packHeads(wire: { head: Packet }[]): void {
 
 /** tracing: a run for these views records the trace (the trace view; the packets view's header patches). */
 const tracing = (needs: ViewNeeds) => Boolean(needs.trace || needs.packets);
+
+/** broke: does a machine of s show an invariant violation? */
+const broke = (s: Snapshot) => s.machines.some((m) => m.invariants.violations > 0);
 
 /** invariantsOf: m's invariant check now (without the scrub check), a throw counted as one violation. */
 function invariantsOf(m: Machine): { violations: number; report: string } {
