@@ -7,7 +7,7 @@
 // receive is completed at the end by a datagram of its own, byte for byte, to show it was intact.
 
 import { describe, expect, it } from "vitest";
-import { Access, diffCounters, Errno, ioLite, PAGE_SIZE, ProcState, Sem, Sys, SYS_BLOCKED, SYS_RESTART, SyscallError, type Machine, type Process } from "../../tools/host/index";
+import { Access, diffCounters, Errno, ioLite, PAGE_SIZE, ProcField, ProcState, Sem, Sys, SYS_BLOCKED, SYS_RESTART, SyscallError, type Machine, type Process } from "../../tools/host/index";
 import { fsMachine } from "./fs-helpers";
 import { expectBytes, machine, pattern } from "./machines";
 import { fileSender, pair } from "./netpair";
@@ -77,6 +77,7 @@ describe("a pid given again after its process died with I/O in flight", () => {
     s.reap();
     const n = m.spawn();
     expect(n.pid).toBe(s.pid);
+    for (const f of [ProcField.RESULT, ProcField.RET0, ProcField.RET1, ProcField.RET2]) expect(m.k.procInfo(n.pid, f)).toBe(0); // (s's sendto left t in RET0)
     expect(n.syscall(Sys.IOWAIT, t)).toBe(-Errno.EINVAL); // pending: not n's to wait for
     const vr = a.mmap(PAGE_SIZE);
     expect(a.recvfrom(c1, vr, 100, { dontwait: true })?.len).toBe(3);
