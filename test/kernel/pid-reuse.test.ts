@@ -2,9 +2,9 @@
 // nothing that names its pid: the next process given the pid (the lowest free slot, so at once)
 // is not woken, not handed the dead one's completions, and keeps its own pages and regions.
 //
-// Each test blocks a bystander first: a fresh process given the dead one's pid, waiting in a
-// receive on a port of its own. A wake meant for the dead process would end that receive; the
-// receive is completed at the end by a datagram of its own, byte for byte, to show it was intact.
+// Where a wake could go astray, the pid goes to a bystander: a fresh process waiting in a receive
+// on a port of its own. A wake meant for the dead process would end that receive; the receive is
+// completed at the end by a datagram of its own, byte for byte, to show it was intact.
 
 import { describe, expect, it } from "vitest";
 import { Access, diffCounters, Errno, ioLite, PAGE_SIZE, ProcField, ProcState, Sem, Sys, SYS_BLOCKED, SYS_RESTART, SyscallError, type Machine, type Process } from "../../tools/host/index";
@@ -39,6 +39,17 @@ function stillWaits(b: ReturnType<typeof bystander>, from: Process): void {
   expect(b.rx.wait().len).toBe(77);
   expectBytes(b.p.load(b.va, 77), data);
   from.close(fd);
+}
+
+/** errnoOf: the errno of the SyscallError f throws (0 if it returns). */
+function errnoOf(f: () => void): number {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof SyscallError) return e.errno;
+    throw e;
+  }
+  return 0;
 }
 
 describe("a pid given again after its process died with I/O in flight", () => {
@@ -201,10 +212,9 @@ describe("a pid given again after its process died with I/O in flight", () => {
     const n = m.spawn();
     expect(n.pid).toBe(s.pid);
     const ln = ioLite(n);
-    const errno = (f: () => void) => { try { f(); } catch (e) { if (e instanceof SyscallError) return e.errno; throw e; } return 0; };
-    expect(errno(() => ln.alloc(k, 100))).toBe(Errno.EACCES); // not a member
-    expect(errno(() => ln.free(got))).toBe(Errno.EINVAL); // holds none of the dead one's buffers
-    expect(errno(() => ln.free([{ va: own, len: 1 }]))).toBe(Errno.EINVAL);
+    expect(errnoOf(() => ln.alloc(k, 100))).toBe(Errno.EACCES); // not a member
+    expect(errnoOf(() => ln.free(got))).toBe(Errno.EINVAL); // holds none of the dead one's buffers
+    expect(errnoOf(() => ln.free([{ va: own, len: 1 }]))).toBe(Errno.EINVAL);
     m.check();
     la.free([{ va, len: 100 }]);
     m.check();
