@@ -172,6 +172,28 @@ describe("a pid given again after its process died with I/O in flight", () => {
     stillWaits(b, pa);
   });
 
+  it("an IO-Lite read left waiting by a process that died (a buffer of its pool laid out for the NIC) does not complete in the next process given its pid", async () => {
+    const { world, a, pa, fa, pb, fb } = await pair({ earlyDemux: true, headerSplit: true });
+    const s = pa.fork(); // shares pa's socket (port 1000)
+    const ls = ioLite(s);
+    const k = ls.pool();
+    ls.postRead(fa, { pool: k, len: PAGE_SIZE }); // the adapter is to fill a buffer of k in place
+    expect(s.state).toBe(ProcState.BLOCKED);
+    s.kill();
+    s.reap();
+    const b = bystander(a, s.pid);
+    const vp = pb.mmap(PAGE_SIZE);
+    pb.store(vp, pattern(PAGE_SIZE, 10));
+    pb.sendto(fb, vp, PAGE_SIZE, { ip: "10.0.0.1", port: 1000 });
+    world.run();
+    a.check();
+    const vr = pa.mmap(PAGE_SIZE);
+    expect(pa.recvfrom(fa, vr, PAGE_SIZE, { dontwait: true })!.len).toBe(PAGE_SIZE);
+    expectBytes(pa.load(vr, PAGE_SIZE), pattern(PAGE_SIZE, 10));
+    expect(errnoOf(() => ioLite(pa).alloc(k, 100))).toBe(Errno.EINVAL); // the pool went with its only member
+    stillWaits(b, pa);
+  });
+
   it("a process that died waiting for the disk is forgotten: the read's completion does not wake the next process given its pid", async () => {
     const { m, p } = await fsMachine({ blocks: 1024 });
     p.writeFile("/f", pattern(PAGE_SIZE, 6), { fsync: true });
