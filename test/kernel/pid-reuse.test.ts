@@ -194,6 +194,21 @@ describe("a pid given again after its process died with I/O in flight", () => {
     stillWaits(b, pa);
   });
 
+  it("a channel receive left waiting by a process that died does not end in the next process given its pid when the sending end closes", async () => {
+    const m = await machine();
+    const a = m.spawn();
+    const [c0, c1] = a.channel();
+    const s = a.fork(); // holds both ends too
+    s.postRecv(c1, s.mmap(PAGE_SIZE), 100);
+    s.kill();
+    s.reap();
+    const b = bystander(m, s.pid);
+    a.close(c0); // the last descriptor of the sending end: a waiting receive would end (0, end of messages)
+    m.check();
+    expect(a.recvfrom(c1, a.mmap(PAGE_SIZE), 100)!.len).toBe(0); // end of messages, for a
+    stillWaits(b, a);
+  });
+
   it("a process that died waiting for the disk is forgotten: the read's completion does not wake the next process given its pid", async () => {
     const { m, p } = await fsMachine({ blocks: 1024 });
     p.writeFile("/f", pattern(PAGE_SIZE, 6), { fsync: true });
