@@ -3,7 +3,9 @@
 //   UNUSED --spawn/fork--> RUNNABLE ... --exit / fatal fault--> ZOMBIE --wait/reap--> UNUSED
 //
 // Exit lets go of everything the process held, in every layer: its receives and sockets, its
-// completion tokens, its file-system waits, its descriptors, its address space.
+// completion tokens, its file-system waits, its descriptors, its address space. Each layer
+// forgets the pid there too, so that what is still in flight (an output, a disk read) completes
+// without reaching the next process given the pid: slot() hands out the lowest free one.
 
 import { Counter, Ev, Kill, MAX_PROCS, ProcState, Sem } from "../base/abi";
 import { count } from "../base/stats";
@@ -33,6 +35,7 @@ function born(p: Proc, parent: i32, cpu: i32, as: AddrSpace): void {
   p.kill = Kill.NONE;
   p.killVa = 0;
   p.killAccess = 0;
+  p.result = p.ret0 = p.ret1 = p.ret2 = 0; // none of the slot's last process's results
   p.fds = new FdTable();
   p.defaultSem = Sem.COPY;
   p.zioThreshold = 0;

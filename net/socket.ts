@@ -131,10 +131,13 @@ export function sockRelease(s: Socket): void {
   if (pid != 0) failHook(pid, -Errno.EBADF); // a receive waits on the socket closed under it
 }
 
-/** sockForget: p no longer waits on any socket (it died): its receive's layouts end. */
+/** sockForget: pid no longer waits on any socket (it died), in a receive (its layouts end) or
+ *  for a MSG_ZEROCOPY completion: neither wakes a process given the pid later. (A socket it
+ *  waits on is bound, since a send bound it or a receive needs it bound, and still open.) */
 export function sockForget(pid: i32): void {
   const vs = ports.values();
   for (let i = 0; i < vs.length; i++) {
+    if (vs[i].zcWaiter == pid) vs[i].zcWaiter = 0;
     if (vs[i].waiter != pid) continue;
     vs[i].waiter = 0;
     endPlans(vs[i]); // (a share receive's plan holds the dead process's frames)

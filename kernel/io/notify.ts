@@ -3,7 +3,8 @@
 // With share, emulated share, weak move and emulated weak move the application lends its
 // buffer to the device and must not touch it until the output completes. sendto returns at
 // once with a token (its second result); iowait(token) returns when that output is done
-// (waiting if need be). A token is the application's own: another process cannot wait on it.
+// (waiting if need be). A token is the application's own: another process cannot wait on it,
+// nor one given its pid after it exited (tokensForget).
 //
 //   token: | state (pending/done) | owner pid | waiting? |
 
@@ -53,6 +54,7 @@ export function tokenDone(t: i32): void {
   const i = t - 1;
   if (i < 0 || i >= state.length || state[i] != PENDING) return;
   const pid = owner[i];
+  if (pid == 0) { forget(i); return; } // its owner exited (tokensForget): nobody is told
   const p = procs[pid];
   if (waiting[i] && p.state == ProcState.BLOCKED) {
     forget(i);
@@ -62,9 +64,7 @@ export function tokenDone(t: i32): void {
     hostWake(pid);
     return;
   }
-  state[i] = DONE;
-  // An owner that exited no longer cares.
-  if (p.state != ProcState.RUNNABLE && p.state != ProcState.BLOCKED) forget(i);
+  state[i] = DONE; // until its owner collects it (iowait) or exits
 }
 
 /** tokenWait: iowait(t) by p: 0 if done, SYS_BLOCKED while pending, -EINVAL if not p's token. */
@@ -82,7 +82,13 @@ export function tokenWait(p: Proc, t: i32): i32 {
   return SYS_BLOCKED;
 }
 
-/** tokensForget: p exited: its completed tokens go. */
+/** tokensForget: pid exited: its completed tokens go; its pending ones are nobody's (their
+ *  outputs still hold them: the number is not given out again until the output completes), so
+ *  neither a wake nor a completion reaches a process given the pid later. */
 export function tokensForget(pid: i32): void {
-  for (let i = 0; i < state.length; i++) if (owner[i] == pid && state[i] == DONE) forget(i);
+  for (let i = 0; i < state.length; i++) {
+    if (owner[i] != pid) continue;
+    if (state[i] == DONE) forget(i);
+    else { owner[i] = 0; waiting[i] = false; }
+  }
 }

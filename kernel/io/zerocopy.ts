@@ -72,11 +72,11 @@ export function zcComplete(r: OutReq): void {
     s.zcHi.push(r.zcId);
     s.zcCopied.push(r.zcCopied);
   }
+  // The process waiting in zcNotify (one that died waiting was forgotten: net/socket.ts sockForget).
   const pid = s.zcWaiter;
   if (pid == 0) return;
   s.zcWaiter = 0;
   const p = procs[pid];
-  if (p.state != ProcState.BLOCKED) return; // it died waiting
   p.result = zcTake(s, p);
   p.state = ProcState.RUNNABLE;
   hostWake(pid);
@@ -96,7 +96,7 @@ function zcTake(s: Socket, p: Proc): i32 {
 export function zcNotify(s: Socket, p: Proc, dontwait: bool): i32 {
   if (s.zcLo.length > 0) return zcTake(s, p);
   if (dontwait || s.zcPending == 0) return -Errno.EAGAIN;
-  if (s.zcWaiter != 0 && procs[s.zcWaiter].state == ProcState.BLOCKED) return -Errno.EBUSY;
+  if (s.zcWaiter != 0) return -Errno.EBUSY;
   s.zcWaiter = p.pid;
   p.state = ProcState.BLOCKED;
   return SYS_BLOCKED;
