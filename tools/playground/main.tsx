@@ -5,7 +5,7 @@
 
 import { render } from "preact";
 import { signal, computed, batch } from "@preact/signals";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { EditorView, basicSetup } from "codemirror";
 import { javascript, javascriptLanguage } from "@codemirror/lang-javascript";
 import { SCENARIOS, scenarioByName, variants, type Scenario } from "../scenarios/index";
@@ -647,11 +647,16 @@ function Compare() {
 function Editor() {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
-  useEffect(() => {
+  // Made before the panel is first painted (a layout effect), so that "Run script" is never on
+  // screen without its editor; window.genie.editor is the editor on screen, if any.
+  useLayoutEffect(() => {
     if (!host.current) return;
-    view.current = new EditorView({ doc: script.value ?? TCOW_SCRIPT, extensions: [basicSetup, javascript()], parent: host.current });
-    page.editor = view.current;
-    return () => view.current?.destroy();
+    const v = new EditorView({ doc: script.value ?? TCOW_SCRIPT, extensions: [basicSetup, javascript()], parent: host.current });
+    view.current = page.editor = v;
+    return () => {
+      v.destroy();
+      if (page.editor === v) page.editor = null;
+    };
   }, []);
   const run = () => {
     const src = view.current!.state.doc.toString();
