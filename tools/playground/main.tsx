@@ -12,7 +12,7 @@ import { SCENARIOS, scenarioByName, variants, type Scenario } from "../scenarios
 import { defaults, resolveSettings } from "../scenarios/settings";
 import { FrameClass, FRAME_CLASS_NAMES, type Patch, type Recording, type RunSpec, type Snapshot, type ViewNeeds } from "./engine";
 import type { Request, Reply } from "./protocol";
-import { CLASS_COLORS, MARK_ROWS, changedFrames, classCounts, css, paintFrame, decodePacket, decodeShare, encodeShare, filterTrace, fmtNs, gridOf, hexRows, nextEntry, paintFrames, scriptErrorLine, stripColumns, stripStep, stripX, type HexRow } from "./views";
+import { CLASS_COLORS, FRAMEMAP_WIDTH, MARK_ROWS, changedFrames, classCounts, css, paintFrame, decodePacket, decodeShare, encodeShare, filterTrace, fmtNs, gridOf, hexRows, nextEntry, paintFrames, scriptErrorLine, stripColumns, stripStep, stripX, type HexRow } from "./views";
 import { TOURS, TCOW_SCRIPT, findStep, type Tour } from "./tours";
 
 // ---- The worker ----------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ function FrameMap({ mi }: { mi: number }) {
   const painted = useRef<{ img: ImageData; classes: Uint8Array; off: OffscreenCanvas } | null>(null);
   const m = snap.value?.machines[mi];
   const before = prevSnap.value?.machines[mi];
-  const width = 410;
+  const width = FRAMEMAP_WIDTH;
   const g = m ? gridOf(m.frames, width) : null;
   useEffect(() => {
     const c = ref.current;

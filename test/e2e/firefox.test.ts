@@ -1,0 +1,174 @@
+// The playground in Debian's Firefox ESR, driven over WebDriver BiDi (test/e2e/bidi.ts), against
+// the built site (npm run build): what the page shows is what the kernel does headless in Node,
+// as in Chromium (test/e2e/playground.test.ts), with no console error or warning.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import { serve } from "../../tools/playground/serve";
+import { FrameClass } from "../../tools/playground/engine";
+import { CLASS_COLORS } from "../../tools/playground/views";
+import { Firefox, FIREFOX, type LogEntry, type Tab } from "./bidi";
+import { cellProbes, freshClasses, headlessCounters, wrongCellsOf } from "./headless";
+
+const SHOTS = "build/e2e";
+let server: Server, url: string, firefox: Firefox, page: Tab;
+/** Every console error or warning and uncaught exception of the whole run. */
+const problems: LogEntry[] = [];
+
+/** settled: the page has shown a message for its last run and is not busy. */
+const settled = () => page.waitFor(() => !document.querySelector(".busy") && document.querySelector("#message"), undefined, { what: "the page to settle" });
+const stepIs = (n: number) => page.waitFor((n) => (window as any).genie.step.value === n, n, { what: `step ${n} shown` });
+/** The settings of the run the page shows. */
+const shownSettings = () => page.evaluate(() => (window as any).genie.recording.value.settings as Record<string, unknown>);
+const shownClasses = () => page.evaluate(() => (window as any).genie.snap.value.machines.map((m: any) => Array.from(m.classes as Uint8Array)) as number[][]);
+/** setTimeline: move the timeline slider to step n, as a user dragging it does. */
+const setTimeline = (n: number) => page.evaluate((n) => {
+  const el = document.querySelector("#timeline") as HTMLInputElement;
+  el.value = String(n);
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+}, n);
+const clickTab = (tab: string) => page.evaluate((tab) => (document.querySelector(`button[data-tab="${tab}"]`) as HTMLButtonElement).click(), tab);
+
+/** wrongCells: per machine, the frames the frames map does not draw in their class's colour in
+ *  the snapshot shown, once the page has painted. */
+async function wrongCells(): Promise<number[][]> {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
+  const probes = cellProbes(await shownClasses());
+  return Promise.all(probes.map((p) => page.evaluate(wrongCellsOf, p)));
+}
+
+beforeAll(async () => {
+  if (!existsSync("build/playground/index.html")) throw new Error("build/playground is missing: run npm run build first");
+  if (!existsSync(FIREFOX)) throw new Error(`${FIREFOX} is missing: apt-get install firefox-esr (.ci/run does)`);
+  mkdirSync(SHOTS, { recursive: true });
+  ({ server, url } = await serve("build/playground"));
+  firefox = await Firefox.launch();
+  await firefox.onLog((e) => { if (e.type === "javascript" || e.level === "error" || e.level === "warn") problems.push(e); });
+  page = await firefox.page(1280, 720);
+  await page.goto(url);
+});
+
+afterAll(async () => {
+  await firefox?.close();
+  server?.close();
+});
+
+describe("playground in Firefox", () => {
+  it("loads and shows the first scenario: its run's message and both machines' frames maps drawn", async () => {
+    await page.waitFor(() => document.querySelectorAll("canvas.framemap").length === 2, undefined, { what: "two frames maps" });
+    await settled();
+    expect(await page.evaluate(() => (document.querySelector("#scenario") as HTMLSelectElement).value)).toBe("datagram");
+    expect(await page.evaluate(() => document.querySelector("#message")!.textContent)).toMatch(/steps recorded/);
+    // Each map has cells drawn: opaque pixels in the colours of frame classes.
+    const inked = await page.evaluate(() => Array.from(document.querySelectorAll("canvas.framemap"), (c) => {
+      const px = (c as HTMLCanvasElement).getContext("2d")!.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data;
+      let n = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i] === 255) n++;
+      return n;
+    }));
+    expect(inked.every((n) => n > 1000)).toBe(true);
+    await page.screenshot(`${SHOTS}/firefox-datagram.png`);
+  });
+
+  it("shows, at the end of the datagram scenario, the counters a headless run in Node gives (copy and emulated copy)", async () => {
+    await settled();
+    for (const semantics of ["copy", "emulated-copy"]) {
+      await page.evaluate((sem) => {
+        const s = document.querySelector('select[data-setting="semantics"]') as HTMLSelectElement;
+        s.value = sem;
+        s.dispatchEvent(new Event("input", { bubbles: true }));
+        s.dispatchEvent(new Event("change", { bubbles: true }));
+      }, semantics);
+      await page.waitFor((sem) => (window as any).genie.recording.value?.settings.semantics === sem && !document.querySelector(".busy"), semantics, { what: `the run under ${semantics}` });
+      await clickTab("counters");
+      await page.waitFor(() => document.querySelector("#counters tbody tr"), undefined, { what: "the counters table" });
+      const shown = await page.evaluate(() => Array.from(document.querySelectorAll("#counters tbody tr"), (r) => [r.getAttribute("data-counter"), ...Array.from(r.querySelectorAll("td[data-machine]"), (td) => Number(td.textContent))]));
+      const want = await headlessCounters("datagram", { semantics });
+      expect(shown.length).toBe(Object.keys(want[0]).length);
+      for (const [name, a, b] of shown) expect([name, a, b]).toEqual([name, want[0][name as string], want[1][name as string]]);
+    }
+    await page.screenshot(`${SHOTS}/firefox-counters.png`);
+  });
+
+  it("stepping with the keys and jumping on the timeline show the frames map of a fresh run stopped at that step, drawn in its classes' colours", async () => {
+    await settled();
+    await clickTab("frames");
+    // The keys go to the page, not to the control used last.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.press("Home");
+    await stepIs(0);
+    await setTimeline(120);
+    await stepIs(120);
+    await page.press("ArrowRight", "ArrowRight", "ArrowRight");
+    await stepIs(123);
+    await page.press("ArrowLeft", "ArrowLeft", "ArrowLeft", "ArrowLeft", "ArrowLeft");
+    await stepIs(118);
+    expect(await shownClasses()).toEqual(await freshClasses("datagram", await shownSettings(), 118));
+    // Frame 0 (the kernel's) is drawn in the kernel's colour.
+    const px = await page.evaluate(() => Array.from((document.querySelector("canvas.framemap") as HTMLCanvasElement).getContext("2d")!.getImageData(1, 1, 1, 1).data.slice(0, 3)));
+    expect(px).toEqual(CLASS_COLORS[FrameClass.KERNEL]);
+    expect(await wrongCells()).toEqual([[], []]);
+    // To the end and back: the canvas, painted over at each step, shows that step alone.
+    await page.press("End");
+    await page.waitFor(() => (window as any).genie.step.value === (window as any).genie.total.value, undefined, { what: "the last step shown" });
+    expect(await wrongCells()).toEqual([[], []]);
+    await setTimeline(118);
+    await stepIs(118);
+    expect(await wrongCells()).toEqual([[], []]);
+    await page.screenshot(`${SHOTS}/firefox-frames.png`);
+  });
+
+  it("a mouse click on the timeline strip travels to the step under the pointer: the frames map of a fresh run stopped there", async () => {
+    await settled();
+    const n = await page.evaluate(() => (window as any).genie.total.value as number);
+    const box = await page.evaluate(() => { const r = document.querySelector("#strip")!.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+    await page.click(box.x + box.width * 0.25, box.y + box.height / 2);
+    const want = Math.round(n * 0.25);
+    await page.waitFor((want) => { const g = (window as any).genie; return Math.abs(g.step.value - want) <= 2 && g.snap.value.step === g.step.value && !document.querySelector(".busy"); }, want, { what: `a step near ${want} shown` });
+    const at = await page.evaluate(() => (window as any).genie.snap.value.step as number);
+    expect(await shownClasses()).toEqual(await freshClasses("datagram", await shownSettings(), at));
+    expect(await wrongCells()).toEqual([[], []]);
+  });
+
+  it("opens every panel on the run shown: counters, page tables, NIC rings, packets, trace, the comparison of the semantics, the editor, the tours", async () => {
+    await settled();
+    const panels: [string, string][] = [
+      ["counters", "#counters tbody tr"], ["pages", ".page"], ["rings", "details summary"], ["packets", ".plist li"],
+      ["trace", "pre.trace"], ["compare", ".view button"], ["editor", "#editor .cm-content"], ["tours", "button[data-tour]"],
+    ];
+    for (const [tab, shows] of panels) {
+      await clickTab(tab);
+      await page.waitFor((sel) => document.querySelector(sel), shows, { what: `the ${tab} panel to show ${shows}` });
+    }
+    // The comparison runs the scenario under every semantics in the worker and charts each.
+    await clickTab("compare");
+    await page.evaluate(() => (document.querySelector(".view button") as HTMLButtonElement).click());
+    await page.waitFor(() => document.querySelectorAll("#compare svg g").length >= 4 && !document.querySelector(".busy"), undefined, { what: "the comparison's charts" });
+    expect(await page.evaluate(() => Array.from(new Set(Array.from(document.querySelectorAll("#compare svg text.lbl"), (t) => t.textContent))))).toEqual(
+      expect.arrayContaining(["copy", "emulated-copy"]));
+  });
+
+  it("runs an editor script in the worker, then names the line of a script's thrown error", async () => {
+    await settled();
+    await clickTab("editor");
+    await page.waitFor(() => (window as any).genie.editor?.dom.isConnected, undefined, { what: "the editor on screen" });
+    const run = async (text: string) => {
+      await page.evaluate((t) => {
+        const v = (window as any).genie.editor;
+        v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: t } });
+        (document.querySelector("#run-script") as HTMLButtonElement).click();
+      }, text);
+      await page.waitFor(() => !document.querySelector(".busy") && (document.querySelector("#script-error") || /steps recorded/.test(document.querySelector("#message")?.textContent ?? "")), undefined, { what: "the script's run" });
+    };
+    await run(`const m = await world.machine({ name: "solo" });\nconst p = m.spawn();\nconst va = p.mmap(3 * PAGE_SIZE);\np.store(va, [1, 2, 3]);\nhooks.log("stored " + p.load(va, 3).join(","));\n`);
+    expect(await page.evaluate(() => document.querySelector(".log")?.textContent)).toContain("stored 1,2,3");
+    expect(await page.evaluate(() => (window as any).genie.total.value)).toBeGreaterThan(2);
+    await run(`const m = await world.machine();\nthrow new Error("boom");\n`);
+    expect(await page.evaluate(() => document.querySelector("#script-error")?.textContent)).toMatch(/line 2: Error: boom/);
+    await page.screenshot(`${SHOTS}/firefox-script.png`);
+  });
+
+  it("printed no console error or warning and threw nothing", () => {
+    expect(problems.map((p) => `${p.type} ${p.level}: ${p.text}${p.where ? ` (${p.where})` : ""}`)).toEqual([]);
+  });
+});
