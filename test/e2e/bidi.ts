@@ -72,7 +72,7 @@ export interface LogEntry {
   where: string; // the innermost frame of its stack, if any ("url:line:column")
 }
 
-/** WebDriver's code points for the keys the tests press (WebDriver §17.4.2). */
+/** WebDriver's code points for the keys the tests press (the WebDriver spec's table of keys). */
 const KEYS: Record<string, string> = {
   Home: "\uE011", End: "\uE010", ArrowLeft: "\uE012", ArrowUp: "\uE013", ArrowRight: "\uE014", ArrowDown: "\uE015",
   Escape: "\uE00C", Enter: "\uE007", Space: " ",

@@ -144,8 +144,59 @@ describe("playground in Firefox", () => {
     await clickTab("compare");
     await page.evaluate(() => (document.querySelector(".view button") as HTMLButtonElement).click());
     await page.waitFor(() => document.querySelectorAll("#compare svg g").length >= 4 && !document.querySelector(".busy"), undefined, { what: "the comparison's charts" });
-    expect(await page.evaluate(() => Array.from(new Set(Array.from(document.querySelectorAll("#compare svg text.lbl"), (t) => t.textContent))))).toEqual(
-      expect.arrayContaining(["copy", "emulated-copy"]));
+    const { shown, want } = await page.evaluate(() => ({
+      shown: Array.from(new Set(Array.from(document.querySelectorAll("#compare svg text.lbl"), (t) => t.textContent))),
+      want: (window as any).genie.variants() as string[],
+    }));
+    expect(shown).toEqual(want);
+    expect(want).toContain("emulated-copy");
+    // Every bar has its value, none an error.
+    expect(await page.evaluate(() => Array.from(document.querySelectorAll("#compare svg text.val"), (t) => t.textContent).filter((v) => !/^[\d.]+$/.test(v ?? "")))).toEqual([]);
+  });
+
+  it("runs from the start to the end with the keyboard alone, as fast as it goes, invariants holding", async () => {
+    await settled();
+    const n = await page.evaluate(() => (window as any).genie.total.value as number);
+    await page.evaluate(() => {
+      const s = document.querySelector("#speed") as HTMLSelectElement;
+      s.value = "0";
+      s.dispatchEvent(new Event("change", { bubbles: true }));
+      (document.activeElement as HTMLElement | null)?.blur();
+    });
+    await page.press("Home");
+    await stepIs(0);
+    await page.press("Space");
+    await page.waitFor((n) => (window as any).genie.step.value === n && !(window as any).genie.playing.value, n, { ms: 30_000, what: `the run to reach step ${n}` });
+    await page.press("?");
+    await page.waitFor(() => document.querySelector("#help"), undefined, { what: "the keys' help" });
+    await page.press("Escape");
+    await page.waitFor(() => !document.querySelector("#help"), undefined, { what: "the help closed" });
+    expect(await page.evaluate(() => (window as any).genie.snap.value.machines.map((m: any) => m.invariants.violations))).toEqual([0, 0]);
+  });
+
+  it("every tour reaches its last stop; the receive tour marks the patched header bytes in b's RAM", async () => {
+    await settled();
+    for (const name of ["tcow", "receive", "mapped"]) {
+      await clickTab("tours");
+      await page.evaluate((name) => (document.querySelector(`button[data-tour="${name}"]`) as HTMLButtonElement).click(), name);
+      for (let i = 0; i < 8; i++) {
+        await page.waitFor(() => document.querySelector("#tour-next:not([disabled]), #tour-end"), undefined, { what: `the ${name} tour's next stop` });
+        if (await page.evaluate(() => !!document.querySelector("#tour-end"))) break;
+        await page.evaluate(() => (document.querySelector("#tour-next") as HTMLButtonElement).click());
+      }
+      await page.waitFor(() => document.querySelector("#tour-end"), undefined, { what: `the ${name} tour's end` });
+      await settled();
+      expect(await page.evaluate(() => document.querySelector("#message")!.textContent)).not.toMatch(/Error/);
+      if (name === "receive") {
+        await page.waitFor(() => document.querySelector("#patch-hex mark"), undefined, { what: "the patched bytes marked" });
+        const { len, marks } = await page.evaluate(() => ({ len: (window as any).genie.snap.value.patches.at(-1).len as number, marks: document.querySelectorAll("#patch-hex mark").length }));
+        expect(len).toBeGreaterThanOrEqual(34);
+        expect(marks).toBe(2 * len); // hex and text columns
+        await page.screenshot(`${SHOTS}/firefox-tour-receive.png`);
+      }
+      await page.evaluate(() => Array.from(document.querySelectorAll("#tour button")).find((b) => b.textContent === "Close")!.dispatchEvent(new MouseEvent("click", { bubbles: true })));
+      await page.waitFor(() => !document.querySelector("#tour"), undefined, { what: "the tour closed" });
+    }
   });
 
   it("runs an editor script in the worker, then names the line of a script's thrown error", async () => {
