@@ -186,6 +186,13 @@ export class Firefox {
     return new Tab(this, context);
   }
 
+  /** tab: a new tab, its viewport set to width × height CSS pixels. */
+  async tab(width = 1280, height = 720): Promise<Tab> {
+    const { context } = await this.send("browsingContext.create", { type: "tab" });
+    await this.send("browsingContext.setViewport", { context, viewport: { width, height } });
+    return new Tab(this, context);
+  }
+
   /** close: end the session, then Firefox's process group, and remove the profile; safe to
    *  call more than once, never hangs (a Firefox that does not exit in time is killed). */
   async close(): Promise<void> {
@@ -250,6 +257,11 @@ function removeProfile(dir: string) {
 /** Tab: one top-level browsing context (a tab) of a Firefox. */
 export class Tab {
   constructor(private ff: Firefox, readonly context: string) {}
+
+  /** close: close the tab. */
+  async close(): Promise<void> {
+    await this.ff.send("browsingContext.close", { context: this.context });
+  }
 
   /** goto: load url and wait for its load event. */
   async goto(url: string): Promise<void> {

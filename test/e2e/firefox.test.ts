@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import { serve } from "../../tools/playground/serve";
 import { FrameClass } from "../../tools/playground/engine";
-import { CLASS_COLORS } from "../../tools/playground/views";
+import { CLASS_COLORS, encodeShare } from "../../tools/playground/views";
 import { Firefox, FIREFOX, type LogEntry, type Tab } from "./bidi";
 import { cellProbes, freshClasses, headlessCounters, wrongCellsOf } from "./headless";
 
@@ -199,22 +199,39 @@ describe("playground in Firefox", () => {
     }
   });
 
-  it("runs an editor script in the worker, then names the line of a script's thrown error", async () => {
+  it("runs an editor script in the worker and names the line of a thrown error; its share link opens the same run; a script that never ends is stopped", async () => {
     await settled();
     await clickTab("editor");
     await page.waitFor(() => (window as any).genie.editor?.dom.isConnected, undefined, { what: "the editor on screen" });
-    const run = async (text: string) => {
-      await page.evaluate((t) => {
+    const run = async (tab: Tab, text: string) => {
+      await tab.evaluate((t) => {
         const v = (window as any).genie.editor;
         v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: t } });
         (document.querySelector("#run-script") as HTMLButtonElement).click();
       }, text);
-      await page.waitFor(() => !document.querySelector(".busy") && (document.querySelector("#script-error") || /steps recorded/.test(document.querySelector("#message")?.textContent ?? "")), undefined, { what: "the script's run" });
+      await tab.waitFor(() => !document.querySelector(".busy") && (document.querySelector("#script-error") || /steps recorded/.test(document.querySelector("#message")?.textContent ?? "")), undefined, { what: "the script's run" });
     };
-    await run(`const m = await world.machine({ name: "solo" });\nconst p = m.spawn();\nconst va = p.mmap(3 * PAGE_SIZE);\np.store(va, [1, 2, 3]);\nhooks.log("stored " + p.load(va, 3).join(","));\n`);
+    const script = `const m = await world.machine({ name: "solo" });\nconst p = m.spawn();\nconst va = p.mmap(3 * PAGE_SIZE);\np.store(va, [1, 2, 3]);\nhooks.log("stored " + p.load(va, 3).join(","));\n`;
+    await run(page, script);
     expect(await page.evaluate(() => document.querySelector(".log")?.textContent)).toContain("stored 1,2,3");
-    expect(await page.evaluate(() => (window as any).genie.total.value)).toBeGreaterThan(2);
-    await run(`const m = await world.machine();\nthrow new Error("boom");\n`);
+    const steps = await page.evaluate(() => (window as any).genie.total.value as number);
+    expect(steps).toBeGreaterThan(2);
+    // The share link, opened in a new tab, holds the script and gives the same run.
+    const link = await page.evaluate(() => { (document.querySelector("#share") as HTMLButtonElement).click(); return location.href; });
+    expect(link).toMatch(/#s=/);
+    const again = await firefox.tab();
+    await again.goto(link);
+    await again.waitFor((n) => (window as any).genie.total.value === n && !document.querySelector(".busy"), steps, { what: `the shared run's ${steps} steps` });
+    expect(await again.evaluate(() => (window as any).genie.editor.state.doc.toString())).toBe(script);
+    // A script that never ends is stopped (the worker is replaced), and the simulator works after.
+    await again.goto(`${url}?budget=1500#${encodeShare({ scenario: "datagram", settings: {}, script: "for (;;) {}\n" })}`);
+    await again.waitFor(() => /stopped: the run took longer/.test(document.querySelector("#message")?.textContent ?? ""), undefined, { ms: 20_000, what: "the never-ending script stopped" });
+    await again.waitFor(() => (window as any).genie.editor?.dom.isConnected, undefined, { what: "the editor on screen" });
+    await run(again, script);
+    expect(await again.evaluate(() => (window as any).genie.total.value)).toBe(steps);
+    await again.close();
+    // A script that throws: its line is named.
+    await run(page, `const m = await world.machine();\nthrow new Error("boom");\n`);
     expect(await page.evaluate(() => document.querySelector("#script-error")?.textContent)).toMatch(/line 2: Error: boom/);
     await page.screenshot(`${SHOTS}/firefox-script.png`);
   });
