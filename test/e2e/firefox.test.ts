@@ -2,14 +2,19 @@
 // the built site (npm run build): what the page shows is what the kernel does headless in Node,
 // as in Chromium (test/e2e/playground.test.ts), with no console error or warning.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
+import { join } from "node:path";
 import { serve } from "../../tools/playground/serve";
 import { FrameClass } from "../../tools/playground/engine";
 import { CLASS_COLORS, encodeShare } from "../../tools/playground/views";
 import { Firefox, FIREFOX, type LogEntry, type Tab } from "./bidi";
 import { cellProbes, freshClasses, headlessCounters, wrongCellsOf } from "./headless";
+import { cliGrade, verdict } from "./grading";
+import { root, useCli } from "../cli-run";
+import type { GradeReport } from "../../tools/assign/score";
 
+useCli();
 const SHOTS = "build/e2e";
 let server: Server, url: string, firefox: Firefox, page: Tab;
 /** Every console error or warning and uncaught exception of the whole run. */
@@ -67,6 +72,8 @@ describe("playground in Firefox", () => {
       return n;
     }));
     expect(inked.every((n) => n > 1000)).toBe(true);
+    // Everything fits the window's width: nothing to scroll sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     await page.screenshot(`${SHOTS}/firefox-datagram.png`);
   });
 
@@ -235,8 +242,33 @@ describe("playground in Firefox", () => {
     expect(await page.evaluate(() => document.querySelector("#script-error")?.textContent)).toMatch(/line 2: Error: boom/);
     await page.screenshot(`${SHOTS}/firefox-script.png`);
   });
+});
 
-  it("printed no console error or warning and threw nothing", () => {
-    expect(problems.map((p) => `${p.type} ${p.level}: ${p.text}${p.where ? ` (${p.where})` : ""}`)).toEqual([]);
+describe("assignment page in Firefox", () => {
+  it("compiles the solved page-tables file in the page and grades it at full marks, check by check as genie grade scores the repository", async () => {
+    const cli = cliGrade();
+    cli.catch(() => {}); // (a rejection is reported where it is awaited)
+    const tab = await firefox.tab();
+    await tab.goto(`${url}assign.html?timeout=3#pagetable`);
+    await tab.waitFor(() => document.querySelector("#assign-editor .cm-content") && (window as any).genieAssign?.view(), undefined, { what: "the assignment's editor" });
+    expect(await tab.evaluate(() => document.querySelector(".handout h2")?.textContent)).toMatch(/Assignment 1 — Page tables/);
+    await tab.evaluate((text) => {
+      const v = (window as any).genieAssign.view();
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
+      (document.querySelector("#grade") as HTMLButtonElement).click();
+    }, readFileSync(join(root, "vm/pmap.ts"), "utf8"));
+    await tab.waitFor(() => document.querySelector("#total") && !(window as any).genieAssign.busy.value, undefined, { ms: 120_000, what: "the grade report" });
+    const shown = await tab.evaluate(() => (window as any).genieAssign.report.value as GradeReport);
+    const want = await cli;
+    expect(want.score).toBe(want.max);
+    expect(verdict(shown)).toEqual(verdict(want));
+    // The editor's long lines scroll inside it: the page fits the window's width.
+    expect(await tab.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await tab.screenshot(`${SHOTS}/firefox-assign.png`);
+    await tab.close();
   });
+});
+
+it("printed no console error or warning and threw nothing, on any page", () => {
+  expect(problems.map((p) => `${p.type} ${p.level}: ${p.text}${p.where ? ` (${p.where})` : ""}`)).toEqual([]);
 });
