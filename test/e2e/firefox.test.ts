@@ -1,6 +1,9 @@
 // The playground in Debian's Firefox ESR, driven over WebDriver BiDi (test/e2e/bidi.ts), against
 // the built site (npm run build): what the page shows is what the kernel does headless in Node,
-// as in Chromium (test/e2e/playground.test.ts), with no console error or warning.
+// as in Chromium (test/e2e/playground.test.ts); its assignment page grades as genie grade does
+// (test/e2e/assign.test.ts); neither prints a console error or warning. Keys and the click on
+// the timeline strip are real input (input.performActions); buttons, selects and the slider
+// get their DOM events from the page's own script.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
