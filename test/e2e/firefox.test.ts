@@ -63,7 +63,8 @@ afterAll(async () => {
 
 describe("playground in Firefox", () => {
   it("loads and shows the first scenario: its run's message and both machines' frames maps drawn", async () => {
-    await page.waitFor(() => document.querySelectorAll("canvas.framemap").length === 2, undefined, { what: "two frames maps" });
+    // The first load compiles the kernel in the worker: on a busy machine that takes a while.
+    await page.waitFor(() => document.querySelectorAll("canvas.framemap").length === 2, undefined, { ms: 60_000, what: "two frames maps" });
     await settled();
     expect(await page.evaluate(() => (document.querySelector("#scenario") as HTMLSelectElement).value)).toBe("datagram");
     expect(await page.evaluate(() => document.querySelector("#message")!.textContent)).toMatch(/steps recorded/);
