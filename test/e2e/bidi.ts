@@ -305,10 +305,19 @@ export class Tab {
 
   /** click: a mouse click at (x, y), CSS pixels in the viewport. */
   async click(x: number, y: number): Promise<void> {
+    await this.drag([[x, y]]);
+  }
+
+  /** drag: press the mouse's button at the first point, move through the others (each move
+   *  taking 50 ms, so the page sees moves between them), release at the last. */
+  async drag(points: [number, number][]): Promise<void> {
+    const [[x0, y0], ...rest] = points.map(([x, y]) => [Math.round(x), Math.round(y)]);
     await this.ff.send("input.performActions", {
       context: this.context,
       actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" }, actions: [
-        { type: "pointerMove", x: Math.round(x), y: Math.round(y) }, { type: "pointerDown", button: 0 }, { type: "pointerUp", button: 0 },
+        { type: "pointerMove", x: x0, y: y0 }, { type: "pointerDown", button: 0 },
+        ...rest.map(([x, y]) => ({ type: "pointerMove", x, y, duration: 50 })),
+        { type: "pointerUp", button: 0 },
       ] }],
     });
   }

@@ -129,14 +129,21 @@ describe("playground in Firefox", () => {
     await page.screenshot(`${SHOTS}/firefox-frames.png`);
   });
 
-  it("a mouse click on the timeline strip travels to the step under the pointer: the frames map of a fresh run stopped there", async () => {
+  it("a mouse click and a drag on the timeline strip travel to the step under the pointer: the frames map of a fresh run stopped there", async () => {
     await settled();
     const n = await page.evaluate(() => (window as any).genie.total.value as number);
-    const box = await page.evaluate(() => { const r = document.querySelector("#strip")!.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
-    await page.click(box.x + box.width * 0.25, box.y + box.height / 2);
-    const want = Math.round(n * 0.25);
-    await page.waitFor((want) => { const g = (window as any).genie; return Math.abs(g.step.value - want) <= 2 && g.snap.value.step === g.step.value && !document.querySelector(".busy"); }, want, { what: `a step near ${want} shown` });
-    const at = await page.evaluate(() => (window as any).genie.snap.value.step as number);
+    const { x, y, width, height } = await page.evaluate(() => { const r = document.querySelector("#strip")!.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+    /** shownNear: the step shown once the page shows a step within 2 of fraction f of the run. */
+    const shownNear = async (f: number) => {
+      const want = Math.round(n * f);
+      await page.waitFor((want) => { const g = (window as any).genie; return Math.abs(g.step.value - want) <= 2 && g.snap.value.step === g.step.value && !document.querySelector(".busy"); }, want, { what: `a step near ${want} shown` });
+      return page.evaluate(() => (window as any).genie.snap.value.step as number);
+    };
+    await page.click(x + width * 0.25, y + height / 2);
+    let at = await shownNear(0.25);
+    expect(await shownClasses()).toEqual(await freshClasses("datagram", await shownSettings(), at));
+    await page.drag([[x + width * 0.3, y + height / 2], [x + width * 0.45, y + height / 2], [x + width * 0.6, y + height / 2]]);
+    at = await shownNear(0.6);
     expect(await shownClasses()).toEqual(await freshClasses("datagram", await shownSettings(), at));
     expect(await wrongCells()).toEqual([[], []]);
   });
