@@ -253,6 +253,14 @@ describe("playground in Firefox", () => {
     expect(await page.evaluate(() => document.querySelector("#script-error")?.textContent)).toMatch(/line 2: Error: boom/);
     await page.screenshot(`${SHOTS}/firefox-script.png`);
   });
+
+  it("a damaged link gives a message and the default scenario", async () => {
+    const tab = await firefox.tab();
+    await tab.goto(`${url}#s=not-base64!`);
+    await tab.waitFor(() => /damaged|not a shared/.test(document.querySelector("#message")?.textContent ?? ""), undefined, { what: "the damaged link's message" });
+    expect(await tab.evaluate(() => (document.querySelector("#scenario") as HTMLSelectElement).value)).toBe("datagram");
+    await tab.close();
+  });
 });
 
 describe("assignment page in Firefox", () => {
