@@ -60,8 +60,6 @@ const PREFS: Record<string, string | number | boolean> = {
   "services.settings.server": "data:,#remote-settings-dummy/v1",
   "extensions.update.enabled": false,
   "extensions.getAddons.cache.enabled": false,
-  "extensions.autoDisableScopes": 0,
-  "extensions.enabledScopes": 5,
 };
 
 /** A message of the page's log: console output or an uncaught exception. */
