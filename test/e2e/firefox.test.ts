@@ -1,7 +1,8 @@
 // The playground in Debian's Firefox ESR, driven over WebDriver BiDi (test/e2e/bidi.ts), against
 // the built site (npm run build): what the page shows is what the kernel does headless in Node,
 // as in Chromium (test/e2e/playground.test.ts); its assignment page grades as genie grade does
-// (test/e2e/assign.test.ts); neither prints a console error or warning. Keys and the click on
+// (test/e2e/assign.test.ts); neither prints a console error or warning. Firefox asks for the
+// dark colour scheme, Chromium's tests for the light one: between them, both themes are seen. Keys and the click on
 // the timeline strip are real input (input.performActions); buttons, selects and the slider
 // get their DOM events from the page's own script.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,7 +51,8 @@ beforeAll(async () => {
   if (!existsSync(FIREFOX)) throw new Error(`${FIREFOX} is missing: apt-get install firefox-esr (.ci/run does)`);
   mkdirSync(SHOTS, { recursive: true });
   ({ server, url } = await serve("build/playground"));
-  firefox = await Firefox.launch();
+  // The dark colour scheme, as a system set to dark asks for: Chromium's test sees the light one.
+  firefox = await Firefox.launch({ prefs: { "layout.css.prefers-color-scheme.content-override": 0 } });
   await firefox.onLog((e) => { if (e.type === "javascript" || e.level === "error" || e.level === "warn") problems.push(e); });
   page = await firefox.page(1280, 720);
   await page.goto(url);
@@ -68,6 +70,9 @@ describe("playground in Firefox", () => {
     await settled();
     expect(await page.evaluate(() => (document.querySelector("#scenario") as HTMLSelectElement).value)).toBe("datagram");
     expect(await page.evaluate(() => document.querySelector("#message")!.textContent)).toMatch(/steps recorded/);
+    // In the dark theme (style.css's dark --bg and --fg).
+    expect(await page.evaluate(() => [matchMedia("(prefers-color-scheme: dark)").matches, getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]))
+      .toEqual([true, "rgb(23, 24, 27)", "rgb(230, 230, 234)"]);
     // Each map has cells drawn: opaque pixels in the colours of frame classes.
     const inked = await page.evaluate(() => Array.from(document.querySelectorAll("canvas.framemap"), (c) => {
       const px = (c as HTMLCanvasElement).getContext("2d")!.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data;
