@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import * as esbuild from "esbuild";
 import { kernelPath, loadKernel } from "../tools/host/node";
 import { compileKernel } from "../tools/host/reset";
-import { Engine, FrameClass, Mark } from "../tools/playground/engine";
+import { Engine, FrameClass, Mark, describeError } from "../tools/playground/engine";
 import { PcapWriter } from "../tools/host/index";
 import { awaitingCheck, checked } from "./setup/invariants";
 import { takeDisposed } from "./setup/checked";
@@ -226,6 +226,15 @@ describe("playground engine", () => {
     const rec = await e.record({ scenario: "datagram", settings: {}, script: "const m = await world.machine();\n\nm.spawn().store(0, [1]);\n" });
     expect(rec.error).toMatch(/^line 3: SegmentationFault/);
     expect((await e.goto(0)).machines).toEqual([]);
+  });
+
+  it("a script's error names its line from V8's stack and from Firefox's (SpiderMonkey's), and none from a stack without the script", () => {
+    const err = (stack: string) => Object.assign(new Error("boom"), { stack });
+    // As Chromium and Node print it, and as Firefox 153 prints it in the playground's worker.
+    expect(describeError(err("Error: boom\n    at eval (eval at runScript (http://h/worker.js:50:1), <anonymous>:4:7)\n    at runScript (http://h/worker.js:50:9)"))).toBe("line 2: Error: boom");
+    expect(describeError(err("anonymous@http://h/worker.js line 50 > AsyncFunction:5:1\nrunScript@http://h/worker.js:50:9\n"))).toBe("line 3: Error: boom");
+    expect(describeError(err("f@http://h/worker.js line 50 > Function:4:2\n"))).toBe("line 2: Error: boom");
+    expect(describeError(err("runScript@http://h/worker.js:50:9\n"))).toBe("Error: boom");
   });
 
   it("the browser bundle refuses any Node built-in", async () => {

@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "../../tools/playground/serve";
 import type { GradeReport } from "../../tools/assign/score";
-import { genie, genieAsync, root, useCli } from "../cli-run";
+import { genie, root, useCli } from "../cli-run";
+import { cliGrade, verdict } from "./grading";
 
 useCli();
 const SHOTS = "build/e2e";
@@ -24,17 +25,6 @@ let server: Server, url: string, browser: Browser, page: Page;
 const problems: string[] = [];
 /** Wall-clock seconds of the steps, written to build/e2e/assign-times.json. */
 const times: Record<string, number> = {};
-
-/** What a grade report says, check by check (not the times, not the tree's path). */
-const verdict = (r: GradeReport) => ({ score: r.score, max: r.max, buildError: r.buildError ?? null, checks: r.checks.map((c) => [c.id, c.status, c.points, c.max, c.message]) });
-
-/** cliGrade: `genie grade pagetable --json` of a tree (the repository's own if none), started
- *  now in a child process. */
-async function cliGrade(tree?: string): Promise<GradeReport> {
-  const r = await genieAsync("grade", "pagetable", "--json", ...(tree ? ["--tree", tree] : []));
-  expect(r.stderr).toBe("");
-  return JSON.parse(r.stdout) as GradeReport;
-}
 
 /** gradeInPage: click Grade and wait for the report (compiling first if the tree changed). */
 async function gradeInPage(step: string): Promise<GradeReport> {

@@ -5,11 +5,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { existsSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import { serve } from "../../tools/playground/serve";
-import { loadKernel } from "../../tools/host/node";
-import { Engine } from "../../tools/playground/engine";
-import { CLASS_COLORS, encodeShare, gridOf } from "../../tools/playground/views";
+import { CLASS_COLORS, encodeShare } from "../../tools/playground/views";
 import { FrameClass } from "../../tools/playground/engine";
-import { resolveSettings, runScenario, scenarioByName, scenarioWorld } from "../../tools/scenarios/index";
+import { cellProbes, freshClasses, headlessCounters, wrongCellsOf } from "./headless";
 
 const SHOTS = "build/e2e";
 let server: Server, url: string, browser: Browser;
@@ -36,30 +34,15 @@ async function settled(page: Page) {
 
 const totalOf = (page: Page) => page.evaluate(() => (window as any).genie.total.value as number);
 
+/** The settings of the run the page shows. */
+const shownSettings = (page: Page) => page.evaluate(() => (window as any).genie.recording.value.settings as Record<string, unknown>);
+
 /** wrongCells: per machine, the frames whose cell on the frames map (in its middle) is not
  *  drawn in the colour of the frame's class in the snapshot shown, once the page has painted. */
 async function wrongCells(page: Page): Promise<number[][]> {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
   const all: number[][] = await page.evaluate(() => (window as any).genie.snap.value.machines.map((m: any) => Array.from(m.classes as Uint8Array)));
-  const out: number[][] = [];
-  for (const [mi, classes] of all.entries()) {
-    const g = gridOf(classes.length, 410), colours = classes.map((c) => CLASS_COLORS[c]);
-    out.push(await page.$eval(`canvas.framemap[data-machine="${mi}"]`, (c: HTMLCanvasElement, { g, colours }) => {
-      // Read from a copy (one readback per canvas: the page's own is never read back twice).
-      const copy = document.createElement("canvas");
-      copy.width = c.width;
-      copy.height = c.height;
-      const ctx = copy.getContext("2d")!;
-      ctx.drawImage(c, 0, 0);
-      const px = ctx.getImageData(0, 0, c.width, c.height).data, wrong: number[] = [];
-      colours.forEach((rgb: number[], f: number) => {
-        const at = ((Math.floor(f / g.cols) * g.cell + (g.cell >> 1)) * c.width + (f % g.cols) * g.cell + (g.cell >> 1)) * 4;
-        if (px[at] !== rgb[0] || px[at + 1] !== rgb[1] || px[at + 2] !== rgb[2]) wrong.push(f);
-      });
-      return wrong;
-    }, { g, colours }));
-  }
-  return out;
+  return Promise.all(cellProbes(all).map((p) => page.evaluate(wrongCellsOf, p)));
 }
 
 beforeAll(async () => {
@@ -82,17 +65,12 @@ describe("playground", () => {
   it("shows, at the end of the datagram scenario, the counters a headless run in Node gives (copy and emulated copy)", async () => {
     const page = shared;
     await settled(page);
-    const kernel = await loadKernel();
-    const s = scenarioByName("datagram");
     for (const semantics of ["copy", "emulated-copy"]) {
       await page.selectOption('select[data-setting="semantics"]', semantics);
       await page.waitForFunction((sem) => (window as any).genie.recording.value?.settings.semantics === sem && !document.querySelector(".busy"), semantics);
       await page.click('button[data-tab="counters"]');
       const shown = await page.$$eval("#counters tbody tr", (rows) => rows.map((r) => [r.getAttribute("data-counter"), ...Array.from(r.querySelectorAll("td[data-machine]"), (td) => Number(td.textContent))]));
-      const settings = resolveSettings(s.settings, { semantics });
-      const world = scenarioWorld(kernel, settings);
-      await runScenario(s, settings, world);
-      const want = world.machines.map((m) => m.counters() as unknown as Record<string, number>);
+      const want = await headlessCounters("datagram", { semantics });
       expect(shown.length).toBe(Object.keys(want[0]).length);
       for (const [name, a, b] of shown) expect([name, a, b]).toEqual([name, want[0][name as string], want[1][name as string]]);
       await page.screenshot({ path: `${SHOTS}/datagram-${semantics}.png` });
@@ -115,10 +93,7 @@ describe("playground", () => {
     for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowLeft");
     await page.waitForFunction(() => (window as any).genie.step.value === 118);
     const shown = await page.evaluate(() => (window as any).genie.snap.value.machines.map((m: any) => Array.from(m.classes as Uint8Array)));
-    const engine = new Engine(await loadKernel());
-    await engine.record({ scenario: "datagram", settings: {} });
-    const fresh = await engine.goto(118);
-    expect(shown).toEqual(fresh.machines.map((m) => Array.from(m.classes)));
+    expect(shown).toEqual(await freshClasses("datagram", await shownSettings(page), 118));
     // The canvas shows it: frame 0 (the kernel's) is drawn in the kernel's colour.
     const px = await page.$eval("canvas.framemap", (c: HTMLCanvasElement) => Array.from(c.getContext("2d")!.getImageData(1, 1, 1, 1).data.slice(0, 3)));
     expect(px).toEqual([90, 90, 110]);
@@ -163,10 +138,7 @@ describe("playground", () => {
     await page.waitForFunction(() => { const g = (window as any).genie; return g.snap.value.step === g.step.value; });
     await page.waitForTimeout(100);
     const { at, shown } = await page.evaluate(() => { const g = (window as any).genie; return { at: g.snap.value.step as number, shown: g.snap.value.machines.map((m: any) => Array.from(m.classes as Uint8Array)) }; });
-    const engine = new Engine(await loadKernel());
-    await engine.record({ scenario: "datagram", settings: {} });
-    const fresh = await engine.goto(at);
-    expect(shown).toEqual(fresh.machines.map((m) => Array.from(m.classes)));
+    expect(shown).toEqual(await freshClasses("datagram", await shownSettings(page), at));
   });
 
   it("runs an editor script, reports a thrown error with its line, and round-trips the share link", async () => {

@@ -591,12 +591,17 @@ async function runScript(source: string, world: World, settings: Settings, hooks
   for (const m of world.machines) m.check({ scrub: false });
 }
 
+/** A stack frame in a script's code, in V8's and SpiderMonkey's stack formats: line, column. */
+const SCRIPT_FRAME = /(?:<anonymous>|> (?:Async)?Function):(\d+):(\d+)/;
+
 /** describeError: an error of a run as one line, with the script's line number if it has one. */
 export function describeError(e: unknown): string {
   const err = e as Error;
   const msg = `${err?.name ?? "Error"}: ${err?.message ?? String(e)}`;
-  // V8 names the code of a Function made from a string "<anonymous>" (eval at ...).
-  const m = /<anonymous>:(\d+):(\d+)\)?/.exec(err?.stack ?? "");
+  // The innermost frame in the script's code: V8 names the code of a Function made from a
+  // string "<anonymous>" ("(eval at runScript (…), <anonymous>:4:7)"), SpiderMonkey (Firefox)
+  // "… > AsyncFunction" ("anonymous@…/worker.js line 50 > AsyncFunction:4:7").
+  const m = SCRIPT_FRAME.exec(err?.stack ?? "");
   if (m) return `line ${Number(m[1]) - SCRIPT_LINE_OFFSET}: ${msg}`;
   return msg;
 }

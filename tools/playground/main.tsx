@@ -5,14 +5,14 @@
 
 import { render } from "preact";
 import { signal, computed, batch } from "@preact/signals";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { EditorView, basicSetup } from "codemirror";
 import { javascript, javascriptLanguage } from "@codemirror/lang-javascript";
 import { SCENARIOS, scenarioByName, variants, type Scenario } from "../scenarios/index";
 import { defaults, resolveSettings } from "../scenarios/settings";
 import { FrameClass, FRAME_CLASS_NAMES, type Patch, type Recording, type RunSpec, type Snapshot, type ViewNeeds } from "./engine";
 import type { Request, Reply } from "./protocol";
-import { CLASS_COLORS, MARK_ROWS, changedFrames, classCounts, css, paintFrame, decodePacket, decodeShare, encodeShare, filterTrace, fmtNs, gridOf, hexRows, nextEntry, paintFrames, scriptErrorLine, stripColumns, stripStep, stripX, type HexRow } from "./views";
+import { CLASS_COLORS, FRAMEMAP_WIDTH, MARK_ROWS, changedFrames, classCounts, css, paintFrame, decodePacket, decodeShare, encodeShare, filterTrace, fmtNs, gridOf, hexRows, nextEntry, paintFrames, scriptErrorLine, stripColumns, stripStep, stripX, type HexRow } from "./views";
 import { TOURS, TCOW_SCRIPT, findStep, type Tour } from "./tours";
 
 // ---- The worker ----------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ function FrameMap({ mi }: { mi: number }) {
   const painted = useRef<{ img: ImageData; classes: Uint8Array; off: OffscreenCanvas } | null>(null);
   const m = snap.value?.machines[mi];
   const before = prevSnap.value?.machines[mi];
-  const width = 410;
+  const width = FRAMEMAP_WIDTH;
   const g = m ? gridOf(m.frames, width) : null;
   useEffect(() => {
     const c = ref.current;
@@ -647,11 +647,16 @@ function Compare() {
 function Editor() {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
-  useEffect(() => {
+  // Made before the panel is first painted (a layout effect), so that "Run script" is never on
+  // screen without its editor; window.genie.editor is the editor on screen, if any.
+  useLayoutEffect(() => {
     if (!host.current) return;
-    view.current = new EditorView({ doc: script.value ?? TCOW_SCRIPT, extensions: [basicSetup, javascript()], parent: host.current });
-    page.editor = view.current;
-    return () => view.current?.destroy();
+    const v = new EditorView({ doc: script.value ?? TCOW_SCRIPT, extensions: [basicSetup, javascript()], parent: host.current });
+    view.current = page.editor = v;
+    return () => {
+      v.destroy();
+      if (page.editor === v) page.editor = null;
+    };
   }, []);
   const run = () => {
     const src = view.current!.state.doc.toString();

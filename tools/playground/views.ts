@@ -24,6 +24,9 @@ export const CLASS_COLORS: Record<number, [number, number, number]> = {
 
 export const css = (c: [number, number, number]) => `rgb(${c[0]},${c[1]},${c[2]})`;
 
+/** FRAMEMAP_WIDTH: the width in CSS pixels a frames map is shown at (its grid fits in it). */
+export const FRAMEMAP_WIDTH = 410;
+
 /** gridOf: columns, rows and cell size (px) of a frames map of n frames at most width px wide. */
 export function gridOf(n: number, width: number): { cols: number; rows: number; cell: number } {
   const cols = Math.max(16, Math.min(256, Math.ceil(Math.sqrt(n * 2) / 16) * 16));
