@@ -42,7 +42,7 @@ import { checkRegisterHolder } from "../vm/check";
 import { frame, frameAlloc, frameInput, frameIoDone, frameOutput, IoRef } from "../vm/frame";
 import { framePtr, ramFrames } from "../vm/ram";
 import { hostDiskDoorbell } from "../base/host";
-import { hold } from "../vm/tally";
+import { hold, Tally } from "../vm/tally";
 
 // @ts-ignore: decorator
 @unmanaged class DiskReq {
@@ -191,7 +191,7 @@ export function blockInterrupt(): i32 {
 }
 
 // The ring frame is held by the driver (frame conservation, vm/check.ts).
-function holds(expected: StaticArray<u32>): void {
+function holds(expected: Tally): void {
   if (ring != 0) hold(expected, ring);
 }
 checkRegisterHolder(holds);

@@ -25,7 +25,7 @@ import { rxTake, RxView } from "./nicrx";
 import { OutReq } from "./outreq";
 import { Pkt } from "./pkt";
 import { planHolds } from "./rxlayout";
-import { hold } from "../vm/tally";
+import { hold, Tally } from "../vm/tally";
 
 /** nicAttach: set up NIC id (rings, header slots, default receive buffers); 0 or -ENOMEM/-EBUSY. */
 export function nicAttach(id: i32, mtu: u32, features: i32, ip: u32): i32 {
@@ -102,7 +102,7 @@ function missed(id: i32): bool {
   return true;
 }
 
-function holds(expected: StaticArray<u32>): void {
+function holds(expected: Tally): void {
   for (let k = 0; k < MAX_NICS; k++) {
     const n = nics[k];
     if (n == null) continue;

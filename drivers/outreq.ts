@@ -17,7 +17,7 @@ import { Counter, Sem } from "../base/abi";
 import { count } from "../base/stats";
 import { checkRegisterHolder, checkRegisterProtector } from "../vm/check";
 import { frameIoDone, frameRelease, IoRef } from "../vm/frame";
-import { hold } from "../vm/tally";
+import { hold, Tally } from "../vm/tally";
 
 export class OutReq {
   id: i32 = 0;
@@ -123,7 +123,7 @@ export function outReqsLive(): i32 {
   return live.length - freeIds.length;
 }
 
-function holds(expected: StaticArray<u32>): void {
+function holds(expected: Tally): void {
   for (let i = 0; i < live.length; i++) {
     const r = live[i];
     if (r == null) continue;
@@ -132,7 +132,7 @@ function holds(expected: StaticArray<u32>): void {
 }
 checkRegisterHolder(holds);
 
-function protects(guarded: StaticArray<u32>): void {
+function protects(guarded: Tally): void {
   for (let i = 0; i < live.length; i++) {
     const r = live[i];
     if (r == null || !r.protect) continue;

@@ -21,7 +21,7 @@ import { count } from "../base/stats";
 import { frameAlloc, frameUnref, frameRelease } from "../vm/frame";
 import { framePtr, paPtr } from "../vm/ram";
 import { checkRegisterHolder } from "../vm/check";
-import { hold } from "../vm/tally";
+import { hold, Tally } from "../vm/tally";
 
 export const PKT_MAX_RUNS = 24;
 
@@ -196,7 +196,7 @@ export function pktsLive(): i32 {
   return pool.length - freeIds.length;
 }
 
-function holds(expected: StaticArray<u32>): void {
+function holds(expected: Tally): void {
   for (let i = 0; i < pool.length; i++) {
     const p = pool[i];
     if (!p.live) continue;

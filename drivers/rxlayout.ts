@@ -31,7 +31,7 @@ import { count } from "../base/stats";
 import { frameAlloc, frameIoDone, frameUnref, frameWire, IoRef } from "../vm/frame";
 import { HeaderPatch, patchSave } from "./headerpatch";
 import { panic, spin } from "../base/panic";
-import { hold } from "../vm/tally";
+import { hold, Tally } from "../vm/tally";
 
 export class RxPlan {
   o: u32 = 0; // page offset of data byte 0
@@ -110,7 +110,7 @@ export function planRelease(p: RxPlan): void {
 }
 
 /** planHolds: add the plan's frame references to expected (invariant check). */
-export function planHolds(p: RxPlan, expected: StaticArray<u32>): void {
+export function planHolds(p: RxPlan, expected: Tally): void {
   if (p.wired) return;
   for (let i = 0; i < p.frames.length; i++) if (p.frames[i] != 0) hold(expected, p.frames[i]);
 }

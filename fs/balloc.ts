@@ -16,7 +16,7 @@ import { framePtr } from "../vm/ram";
 import { logWrite } from "./log";
 import { bread } from "./pagecache";
 import { bitmapBlocks, bitmapStart, dataStart, sbBlocks } from "./super";
-import { hold } from "../vm/tally";
+import { hold, Tally } from "../vm/tally";
 
 const pinned = new Array<u32>();
 const quarantine = new Set<u32>();
@@ -55,7 +55,7 @@ export function bitmapRelease(): void {
 }
 
 /** bitmapHolds: count the pins on the bitmap frames (invariant check). */
-export function bitmapHolds(expected: StaticArray<u32>): void {
+export function bitmapHolds(expected: Tally): void {
   for (let i = 0; i < pinned.length; i++) hold(expected, pinned[i]);
 }
 

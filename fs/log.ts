@@ -29,7 +29,7 @@ import { fsSubmit, Req, ringRoom } from "./bio";
 import { bread, wbAll } from "./pagecache";
 import { logBlocks, logStart } from "./super";
 import { missGen, noteCommitted } from "./wait";
-import { hold } from "../vm/tally";
+import { hold, Tally } from "../vm/tally";
 
 enum Phase {
   IDLE = 0,
@@ -79,7 +79,7 @@ export function logClose(): void {
 }
 
 /** logHolds: count the log's references (invariant check). */
-export function logHolds(expected: StaticArray<u32>): void {
+export function logHolds(expected: Tally): void {
   for (let i = 0; i < txnFrame.length; i++) hold(expected, txnFrame[i]);
   if (header != 0) hold(expected, header);
 }

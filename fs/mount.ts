@@ -32,6 +32,7 @@ import {
   dev, logBlocks, logStart, rootIno, sbBlocks, setDev, superCheck, superClear, superLayoutOk, superLoad,
 } from "./super";
 import { callBegin, commitsDone, fsErr } from "./wait";
+import { Tally } from "../vm/tally";
 
 enum Stage {
   IDLE = 0,
@@ -289,7 +290,7 @@ export function fsInfo(f: i32): i32 {
 }
 
 // Frames the file system holds besides object slots: the log's, and the pinned bitmap blocks.
-function holds(expected: StaticArray<u32>): void {
+function holds(expected: Tally): void {
   logHolds(expected);
   bitmapHolds(expected);
 }

@@ -25,7 +25,7 @@ import { pmapPageProtect } from "../vm/pmap";
 import { framePtr, paPtr } from "../vm/ram";
 import { OutReq } from "../drivers/outreq";
 import { bufDrop, bufHold, IolBuf } from "./io/iolbuf";
-import { hold } from "../vm/tally";
+import { hold, Tally } from "../vm/tally";
 
 /** The most bytes a pipe holds: Linux's default pipe-max-size (1 MiB), so one pipe can carry a
  *  datagram of the largest size the benchmarks send. */
@@ -213,7 +213,7 @@ export function pipeClose(q: Pipe, reader: bool): void {
   if (i >= 0) live.splice(i, 1);
 }
 
-function holds(expected: StaticArray<u32>): void {
+function holds(expected: Tally): void {
   for (let i = 0; i < live.length; i++) {
     const q = live[i];
     for (let k = 0; k < q.frames.length; k++) hold(expected, q.frames[k]);
@@ -224,7 +224,7 @@ checkRegisterHolder(holds);
 /** protects: the frames a pipe holds write-protected (FILE: TCOW at the splice; IOLITE: a sealed
  *  buffer's) for the invariant check: no mapping may write them while queued. USER frames are
  *  pinned, not protected (weak integrity, as vmsplice). */
-function protects(guarded: StaticArray<u32>): void {
+function protects(guarded: Tally): void {
   for (let i = 0; i < live.length; i++) {
     const q = live[i];
     for (let k = 0; k < q.frames.length; k++) if (q.holds[k] == PipeHold.FILE || q.holds[k] == PipeHold.IOLITE) hold(guarded, q.frames[k]);

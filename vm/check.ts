@@ -25,8 +25,8 @@ import { Frame, frame, frameFresh, freeFrames } from "./frame";
 import { objectPage, objects } from "./object";
 import { pteFrame } from "./pagetable";
 import { pvInUse } from "./pmap";
-import { hold, tallyBegin, tallyStrays } from "./tally";
-import { framePtr, ramFrames } from "./ram";
+import { hold, Tally, tallyBegin, tallyStrays } from "./tally";
+import { bootAlloc, framePtr, ramFrames } from "./ram";
 
 /** Pte.P in each half of a u64 that holds two neighbouring PTEs. */
 const PTE_PAIR_PRESENT: u64 = (<u64>Pte.P << 32) | <u64>Pte.P;
@@ -45,7 +45,7 @@ function badPte(asid: i32, va: u32, f: u32, what: string): void {
 }
 
 /** Extra holders of frames outside memory objects and page tables (I/O code registers here). */
-export type HoldCounter = (expected: StaticArray<u32>) => void;
+export type HoldCounter = (tally: Tally) => void;
 const holders = new Array<HoldCounter>();
 
 /** checkRegisterHolder: fn adds, for every frame it holds, one to expected[frame]. */
@@ -69,14 +69,16 @@ export function checkRegisterLender(fn: HoldCounter): void {
   lenders.push(fn);
 }
 
-// The check's per-frame tallies, made at boot (checkInit) and cleared by every check: a check
-// allocates nothing, so checking never grows the kernel's heap (an instance whose memory grew
-// after boot cannot be reset and reused: tools/host/reset.ts).
-let expected = new StaticArray<u32>(0);
-let mapped = new StaticArray<u32>(0);
-let guarded = new StaticArray<u32>(0);
-let lent = new StaticArray<u32>(0);
-let owed = new StaticArray<u32>(0);
+// The check's per-frame tallies, claimed at boot (checkInit) as the frame table is, not from the
+// heap: a check allocates nothing, so checking never grows the kernel's heap (an instance whose
+// memory grew after boot cannot be reset and reused: tools/host/reset.ts), and a machine of many
+// frames does not make the heap double linear memory at boot.
+let talliesFor: u32 = 0; // the frames they were claimed for
+let expected: Tally = 0;
+let mapped: Tally = 0;
+let guarded: Tally = 0;
+let lent: Tally = 0;
+let owed: Tally = 0;
 // Every tally is zero at frames tallied .. n - 1 between checks: a check clears only below it
 // (a quick one counts nothing at or past the frames allocated so far: vm/tally.ts).
 let tallied: u32 = 0;
@@ -85,18 +87,26 @@ let sweep: u32 = 0;
 
 /** checkInit: make the check's tallies for frames frames (at boot). */
 export function checkInit(frames: u32): void {
-  expected = new StaticArray<u32>(<i32>frames);
-  mapped = new StaticArray<u32>(<i32>frames);
-  guarded = new StaticArray<u32>(<i32>frames);
-  lent = new StaticArray<u32>(<i32>frames);
-  owed = new StaticArray<u32>(<i32>frames);
+  const bytes = <usize>frames << 2;
+  expected = bootAlloc(5 * bytes); // fresh pages: zero
+  mapped = expected + bytes;
+  guarded = mapped + bytes;
+  lent = guarded + bytes;
+  owed = lent + bytes;
+  talliesFor = frames;
   tallied = 0;
   sweep = 0;
 }
 
-/** clear: a's tallies of frames 0 .. to - 1 zero. */
-function clear(a: StaticArray<u32>, to: u32): void {
-  memory.fill(changetype<usize>(a), 0, <usize>to << 2);
+/** clear: t's tallies of frames 0 .. to - 1 zero. */
+function clear(t: Tally, to: u32): void {
+  memory.fill(t, 0, <usize>to << 2);
+}
+
+/** tally: t's count for frame f. */
+// @ts-ignore: decorator
+@inline function tally(t: Tally, f: u32): u32 {
+  return load<u32>(t + (<usize>f << 2));
 }
 
 /** checkInvariants: number of violations found (0 = all hold); details in checkReport(). Without
@@ -105,7 +115,7 @@ function clear(a: StaticArray<u32>, to: u32): void {
  *  are not as they must be. */
 export function checkInvariants(scrub: bool): i32 {
   const n = ramFrames;
-  if (<u32>expected.length != n) checkInit(n);
+  if (talliesFor != n) checkInit(n);
   if (!scrub && quick()) return violations;
   walk(n, true, scrub);
   return violations;
@@ -187,9 +197,9 @@ function walk(upTo: u32, all: bool, scrub: bool): bool {
         if (r == null) { badPte(asid, va, f, "mapped outside every region"); continue; }
         if (objectPage(r.obj, r.index(va)) != f) badPte(asid, va, f, "maps a frame its object no longer holds (stale)");
         if ((pte & Pte.W) == 0) continue;
-        if (unchecked(guarded[f]) != 0) badPte(asid, va, f, "frame under output is writable");
-        if (unchecked(owed[f]) != 0) badPte(asid, va, f, "source of an elided copy (zIO) is writable");
-        if ((r.prot & Prot.WRITE) == 0 && unchecked(lent[f]) != <u32>asid) badPte(asid, va, f, "writable in a read-only region");
+        if (tally(guarded, f) != 0) badPte(asid, va, f, "frame under output is writable");
+        if (tally(owed, f) != 0) badPte(asid, va, f, "source of an elided copy (zIO) is writable");
+        if ((r.prot & Prot.WRITE) == 0 && tally(lent, f) != <u32>asid) badPte(asid, va, f, "writable in a read-only region");
         if ((m.flags & FrameFlag.IMMUTABLE) != 0) badPte(asid, va, f, "immutable (IO-Lite) frame is writable");
         if ((m.flags & FrameFlag.STRANDED) != 0) badPte(asid, va, f, "frame stranded under a pin (share output) is writable");
       }
@@ -202,12 +212,11 @@ function walk(upTo: u32, all: bool, scrub: bool): bool {
 
   let free: u32 = n - upTo;
   let mapsTotal: u32 = 0;
-  const held = changetype<usize>(expected), seen = changetype<usize>(mapped), owes = changetype<usize>(owed);
   for (let f: u32 = 0; f < upTo; f++) {
-    const rec = changetype<usize>(frame(f)), at = <usize>f << 2;
-    const o = load<u32>(owes + at);
-    const e = load<u32>(held + at) + o; // pages owed an elided copy hold their source frames
-    const mp = load<u32>(seen + at);
+    const rec = changetype<usize>(frame(f));
+    const o = tally(owed, f);
+    const e = tally(expected, f) + o; // pages owed an elided copy hold their source frames
+    const mp = tally(mapped, f);
     // Two shapes most frames have, for which every rule below holds (the scrub check aside):
     // free with a record zero but for UNSCRUBBED, and counted by nothing; or in use, neither
     // stranded, orphan nor owed, its refs and maps what was counted.

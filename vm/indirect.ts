@@ -18,7 +18,7 @@
 import { FrameFlag } from "../base/abi";
 import { frame, frameRef, frameUnref } from "./frame";
 import { objectOwedRegister, objects, VmObject } from "./object";
-import { hold } from "./tally";
+import { hold, Tally } from "./tally";
 
 const table = new Map<u64, u32>();
 const owers = new Map<u32, Array<u64>>();
@@ -125,7 +125,7 @@ export function indirectChargeCopy(f: u32): void {
 }
 
 /** indirectHolds: add one to expected[f] for each indirection holding frame f (vm/check.ts). */
-export function indirectHolds(expected: StaticArray<u32>): void {
+export function indirectHolds(expected: Tally): void {
   if (table.size == 0) return; // (values() makes an array: the check allocates only with indirections)
   const fs = table.values();
   for (let i = 0; i < fs.length; i++) hold(expected, fs[i]);

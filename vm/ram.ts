@@ -8,7 +8,8 @@
 //  |  ...                      |
 //  |  frame ramFrames-1        |
 //  +---------------------------+ ramBase + ramFrames*4096
-//  | frame table, pv pool      |  (bootAlloc: fresh zero pages, one grow each)
+//  | frame table, pv pool,     |  (bootAlloc: fresh zero pages, one grow each)
+//  | the check's tallies       |
 //  +---------------------------+
 //  | heap grown after boot     |
 //  +---------------------------+ memory.size()
@@ -34,8 +35,9 @@ export function ramInit(frames: u32): void {
 }
 
 /** bootAlloc: bytes of zeroed kernel memory for a table that lives as long as the machine
- *  (frame table, pv pool), claimed at boot from fresh wasm pages above RAM: fresh pages are
- *  zero, so nothing needs filling, and no page is touched until the table is used. */
+ *  (frame table, pv pool, the invariant check's tallies), claimed at boot from fresh wasm pages
+ *  above RAM: fresh pages are zero, so nothing needs filling, and no page is touched until the
+ *  table is used. */
 export function bootAlloc(bytes: usize): usize {
   const before = memory.grow(<i32>((bytes + 0xffff) >>> 16));
   if (before < 0) panic("bootAlloc: linear memory cannot grow by " + bytes.toString() + " bytes");

@@ -6,6 +6,9 @@
 // holding at or past the limit is a stray: nothing is written for it, and the check that saw
 // one walks every frame again (a frame number past the end of RAM is reported as such).
 
+/** A tally: one u32 per frame, in memory claimed at boot (vm/check.ts, checkInit). */
+export type Tally = usize;
+
 let limit: u32 = 0;
 let strays: u32 = 0;
 
@@ -22,14 +25,16 @@ export function tallyStrays(): u32 {
 
 /** hold: one more holding of frame f in tally t. */
 // @ts-ignore: decorator
-@inline export function hold(t: StaticArray<u32>, f: u32): void {
-  if (f < limit) unchecked(t[f]++);
-  else strays++;
+@inline export function hold(t: Tally, f: u32): void {
+  if (f < limit) {
+    const at = t + (<usize>f << 2);
+    store<u32>(at, load<u32>(at) + 1);
+  } else strays++;
 }
 
 /** lend: frame f lent for writing to address space asid, in tally t. */
 // @ts-ignore: decorator
-@inline export function lend(t: StaticArray<u32>, f: u32, asid: u32): void {
-  if (f < limit) unchecked((t[f] = asid));
+@inline export function lend(t: Tally, f: u32, asid: u32): void {
+  if (f < limit) store<u32>(t + (<usize>f << 2), asid);
   else strays++;
 }

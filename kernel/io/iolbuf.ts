@@ -28,7 +28,7 @@ import { pmapPageProtect, pmapProtect } from "../../vm/pmap";
 import { unmapThrough } from "../../vm/swap";
 import { checkRegisterLender } from "../../vm/check";
 import { framePtr } from "../../vm/ram";
-import { lend } from "../../vm/tally";
+import { lend, Tally } from "../../vm/tally";
 
 export const IOL_FILE_POOL = 0;
 export const POOL_SPAN: u32 = <u32>IOL_POOL_PAGES << PAGE_SHIFT;
@@ -299,7 +299,7 @@ export function poolDestroy(q: IolPool): void {
 
 // ---- the invariant check: pages lent to their filler ---------------------------------------------
 
-function lent(out: StaticArray<u32>): void {
+function lent(out: Tally): void {
   for (let i = 0; i < bufs.length; i++) {
     const b = bufs[i];
     if (b.filler == 0) continue;
