@@ -127,13 +127,13 @@ export function checkInvariants(scrub: bool): i32 {
   return violations;
 }
 
-/** quick: the check over frames 0 .. fresh - 1 and SWEEP_FRAMES of the frames never allocated
- *  (the next ones in turn), if every one of those is as a never-allocated frame must be and
+/** quick: the check over frames 0 .. fresh - 1 and CHECK_SWEEP_FRAMES of the never-allocated
+ *  ones (the next in turn), if every one of those is as a never-allocated frame must be and
  *  nothing counted held one; false if the full walk must be done. */
 function quick(): bool {
   const n = ramFrames, fresh = frameFresh();
   if (fresh >= n) return false;
-  let from = sweep < fresh || sweep >= n ? fresh : sweep;
+  const from = sweep < fresh || sweep >= n ? fresh : sweep;
   const to = min(from + CHECK_SWEEP_FRAMES, n);
   sweep = to;
   if (!recordsZero(from, to)) return false;
@@ -143,8 +143,8 @@ function quick(): bool {
 /**
  * walk: tally every holder, walk every page table, then compare with frames 0 .. upTo - 1; the
  * frames upTo .. ramFrames - 1 are taken to be free, clean and held by nothing (the quick check
- * looked at them). Returns false, reporting nothing, if upTo < ramFrames and a holding or a
- * mapping of a frame at or past upTo was found; with all, also reports holdings past the end.
+ * looks at them in turn). Returns false, its report to be thrown away, if a holding or mapping of
+ * a frame at or past upTo was counted; with all (upTo = ramFrames), such a holding is reported.
  */
 function walk(upTo: u32, all: bool, scrub: bool): bool {
   report = "";
