@@ -13,7 +13,7 @@ import { serve } from "../../tools/playground/serve";
 import { FrameClass } from "../../tools/playground/engine";
 import { CLASS_COLORS, encodeShare } from "../../tools/playground/views";
 import { Firefox, FIREFOX, type LogEntry, type Tab } from "./bidi";
-import { cellProbes, freshClasses, headlessCounters, wrongCellsOf } from "./headless";
+import { cellProbes, editorColours, freshClasses, headlessCounters, wrongCellsOf } from "./headless";
 import { cliGrade, verdict } from "./grading";
 import { root, useCli } from "../cli-run";
 import type { GradeReport } from "../../tools/assign/score";
@@ -237,6 +237,10 @@ describe("playground in Firefox", () => {
     const script = `const m = await world.machine({ name: "solo" });\nconst p = m.spawn();\nconst va = p.mmap(3 * PAGE_SIZE);\np.store(va, [1, 2, 3]);\nhooks.log("stored " + p.load(va, 3).join(","));\n`;
     await run(page, script);
     expect(await page.evaluate(() => document.querySelector(".log")?.textContent)).toContain("stored 1,2,3");
+    // The editor in the page's colours (here the dark ones): its background and a keyword's.
+    const colours = await page.evaluate(editorColours);
+    expect(colours.background[0]).toBe(colours.background[1]);
+    expect(colours.keyword[0]).toBe(colours.keyword[1]);
     const steps = await page.evaluate(() => (window as any).genie.total.value as number);
     expect(steps).toBeGreaterThan(2);
     // The share link, opened in a new tab, holds the script and gives the same run.

@@ -58,3 +58,20 @@ export function wrongCellsOf(p: CellProbe): number[] {
   });
   return wrong;
 }
+
+/** editorColours (run in the page, the Script panel open): the script editor's background and
+ *  the colour of its first `const`, each with the page variable it must be drawn in, resolved
+ *  (--panel, --syn-keyword: the page's light or dark colours, not CodeMirror's light defaults). */
+export function editorColours(): { background: string[]; keyword: string[] } {
+  const resolve = (v: string) => {
+    const probe = document.createElement("span");
+    probe.style.color = `var(${v})`;
+    document.body.append(probe);
+    const c = getComputedStyle(probe).color;
+    probe.remove();
+    return c;
+  };
+  const editor = document.querySelector("#editor .cm-editor")!;
+  const kw = Array.from(document.querySelectorAll("#editor .cm-content span")).find((s) => s.textContent === "const")!;
+  return { background: [getComputedStyle(editor).backgroundColor, resolve("--panel")], keyword: [getComputedStyle(kw).color, resolve("--syn-keyword")] };
+}

@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import { serve } from "../../tools/playground/serve";
 import { CLASS_COLORS, encodeShare } from "../../tools/playground/views";
 import { FrameClass } from "../../tools/playground/engine";
-import { cellProbes, freshClasses, headlessCounters, wrongCellsOf } from "./headless";
+import { cellProbes, editorColours, freshClasses, headlessCounters, wrongCellsOf } from "./headless";
 
 const SHOTS = "build/e2e";
 let server: Server, url: string, browser: Browser;
@@ -149,6 +149,10 @@ describe("playground", () => {
     const setScript = (text: string) => page.evaluate((t) => { const v = (window as any).genie.editor; v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: t } }); }, text);
     const script = `const m = await world.machine({ name: "solo" });\nconst p = m.spawn();\nconst va = p.mmap(3 * PAGE_SIZE);\np.store(va, [1, 2, 3]);\nhooks.log("stored");\n`;
     await setScript(script);
+    // The editor in the page's colours (here the light ones): its background and a keyword's.
+    const colours = await page.evaluate(editorColours);
+    expect(colours.background[0]).toBe(colours.background[1]);
+    expect(colours.keyword[0]).toBe(colours.keyword[1]);
     await page.click("#run-script");
     await page.waitForFunction(() => (window as any).genie.recording.value && !document.querySelector(".busy") && /steps recorded/.test(document.querySelector("#message")!.textContent!));
     const steps = await totalOf(page);

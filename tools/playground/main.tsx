@@ -8,6 +8,7 @@ import { signal, computed, batch } from "@preact/signals";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { EditorView, basicSetup } from "codemirror";
 import { javascript, javascriptLanguage } from "@codemirror/lang-javascript";
+import { editorTheme } from "./editortheme";
 import { SCENARIOS, scenarioByName, variants, type Scenario } from "../scenarios/index";
 import { defaults, resolveSettings } from "../scenarios/settings";
 import { FrameClass, FRAME_CLASS_NAMES, type Patch, type Recording, type RunSpec, type Snapshot, type ViewNeeds } from "./engine";
@@ -651,7 +652,7 @@ function Editor() {
   // screen without its editor; window.genie.editor is the editor on screen, if any.
   useLayoutEffect(() => {
     if (!host.current) return;
-    const v = new EditorView({ doc: script.value ?? TCOW_SCRIPT, extensions: [basicSetup, javascript()], parent: host.current });
+    const v = new EditorView({ doc: script.value ?? TCOW_SCRIPT, extensions: [basicSetup, javascript(), editorTheme], parent: host.current });
     view.current = page.editor = v;
     return () => {
       v.destroy();

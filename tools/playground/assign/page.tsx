@@ -10,6 +10,7 @@ import { useEffect, useRef } from "preact/hooks";
 import { EditorView, basicSetup } from "codemirror";
 import { EditorState, type Extension } from "@codemirror/state";
 import { javascript } from "@codemirror/lang-javascript";
+import { editorTheme } from "../editortheme";
 import type { SiteAssignment, SiteTree } from "../../assign/site";
 import { diagnostics, type Diagnostic } from "../../assign/compile";
 import { formatReport, score, type GradeReport, type Outcome } from "../../assign/score";
@@ -216,7 +217,7 @@ function stateOf(path: string): EditorState {
     const lang: Extension[] = path.endsWith(".ts") ? [javascript({ typescript: true })] : [EditorView.lineWrapping];
     s = EditorState.create({
       doc: edits.value[path] ?? a.files[path],
-      extensions: [basicSetup, ...lang, EditorView.updateListener.of((u) => {
+      extensions: [basicSetup, ...lang, editorTheme, EditorView.updateListener.of((u) => {
         if (!u.docChanged) return;
         states.set(path, u.state);
         const text = u.state.doc.toString();
