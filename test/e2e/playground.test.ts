@@ -258,6 +258,20 @@ describe("playground", () => {
     await page.close();
   });
 
+  it("draws the README's picture: a 64 KiB datagram under emulated copy, its packets on the wire (docs/playground.png with GENIE_README_SHOT=1)", async () => {
+    const link = encodeShare({ scenario: "datagram", settings: { semantics: "emulated-copy", bytes: 65536 } });
+    const page = await open(`#${link}`);
+    await page.waitForFunction(() => (window as any).genie.recording.value?.settings.bytes === 65536 && !document.querySelector(".busy") && document.querySelector("#message"));
+    await page.evaluate(() => (window as any).genie.goto(47));
+    await page.waitForFunction(() => (window as any).genie.step.value === 47 && !document.querySelector(".busy"));
+    await page.click('button[data-tab="packets"]');
+    await page.waitForSelector("#packet-hex");
+    expect(await page.evaluate(() => (window as any).genie.snap.value.packets.length)).toBeGreaterThan(1);
+    await page.screenshot({ path: `${SHOTS}/readme.png` });
+    if (process.env.GENIE_README_SHOT === "1") await page.screenshot({ path: "docs/playground.png" });
+    await page.close();
+  });
+
   it("printed no console error or warning and threw nothing", () => {
     expect(problems).toEqual([]);
   });
