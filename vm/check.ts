@@ -1,4 +1,5 @@
-// vm/check.ts — the invariant check (run after every kernel test, and on demand).
+// vm/check.ts — the invariant check (run after every kernel test, after every step the
+// playground shows, and on demand).
 //
 // Recomputes, from the structures that hold frames, what the frame table should say, and
 // reports every disagreement:
@@ -54,23 +55,22 @@ function badPte(asid: i32, va: u32, f: u32, what: string): void {
 export type HoldCounter = (tally: Tally) => void;
 const holders = new Array<HoldCounter>();
 
-/** checkRegisterHolder: fn adds, for every frame it holds, one to expected[frame]. */
+/** checkRegisterHolder: fn counts every frame it holds, once per holding (hold, vm/tally.ts). */
 export function checkRegisterHolder(fn: HoldCounter): void {
   holders.push(fn);
 }
 
 const protectors = new Array<HoldCounter>();
 
-/** checkRegisterProtector: fn adds, for every frame it holds under TCOW (write-protected
- *  output), one to its argument[frame]. */
+/** checkRegisterProtector: fn counts every frame it holds under TCOW (write-protected output). */
 export function checkRegisterProtector(fn: HoldCounter): void {
   protectors.push(fn);
 }
 
 const lenders = new Array<HoldCounter>();
 
-/** checkRegisterLender: fn sets lent[frame] = asid for every frame it lends write access to in a
- *  read-only region (only that address space may map it writable). */
+/** checkRegisterLender: fn names (lend, vm/tally.ts) the address space it lends each frame to
+ *  for writing in a read-only region (only that one may map it writable). */
 export function checkRegisterLender(fn: HoldCounter): void {
   lenders.push(fn);
 }
