@@ -26,7 +26,7 @@ import { Frame, frame, frameFresh, freeFrames } from "./frame";
 import { objectPage, objects } from "./object";
 import { pteFrame } from "./pagetable";
 import { pvInUse } from "./pmap";
-import { hold, Tally, tallyBegin, tallyStrays } from "./tally";
+import { hold, Tally, tallyBegin, tallyOf, tallyStrays } from "./tally";
 import { bootAlloc, framePtr, ramFrames } from "./ram";
 
 /** Pte.P in each half of a u64 that holds two neighbouring PTEs. */
@@ -109,12 +109,6 @@ function clear(t: Tally, to: u32): void {
   memory.fill(t, 0, <usize>to << 2);
 }
 
-/** tally: t's count for frame f. */
-// @ts-ignore: decorator
-@inline function tally(t: Tally, f: u32): u32 {
-  return load<u32>(t + (<usize>f << 2));
-}
-
 /** checkInvariants: number of violations found (0 = all hold); details in checkReport(). Without
  *  scrubbing, the quick check (the playground's, after every step) first counts only the frames
  *  allocated so far, and looks at the rest again, the way the full check does, only if they
@@ -123,7 +117,7 @@ export function checkInvariants(scrub: bool): i32 {
   const n = ramFrames;
   if (talliesFor != n) checkInit(n);
   if (!scrub && quick()) return violations;
-  walk(n, true, scrub);
+  walk(n, scrub);
   return violations;
 }
 
@@ -137,16 +131,16 @@ function quick(): bool {
   const to = min(from + CHECK_SWEEP_FRAMES, n);
   sweep = to;
   if (!recordsZero(from, to)) return false;
-  return walk(fresh, false, false);
+  return walk(fresh, false);
 }
 
 /**
  * walk: tally every holder, walk every page table, then compare with frames 0 .. upTo - 1; the
  * frames upTo .. ramFrames - 1 are taken to be free, clean and held by nothing (the quick check
  * looks at them in turn). Returns false, its report to be thrown away, if a holding or mapping of
- * a frame at or past upTo was counted; with all (upTo = ramFrames), such a holding is reported.
+ * a frame at or past upTo was counted; with upTo = ramFrames, such a holding is reported.
  */
-function walk(upTo: u32, all: bool, scrub: bool): bool {
+function walk(upTo: u32, scrub: bool): bool {
   report = "";
   violations = 0;
   const n = ramFrames;
@@ -204,16 +198,16 @@ function walk(upTo: u32, all: bool, scrub: bool): bool {
         if (r == null) { badPte(asid, va, f, "mapped outside every region"); continue; }
         if (objectPage(r.obj, r.index(va)) != f) badPte(asid, va, f, "maps a frame its object no longer holds (stale)");
         if ((pte & Pte.W) == 0) continue;
-        if (tally(guarded, f) != 0) badPte(asid, va, f, "frame under output is writable");
-        if (tally(owed, f) != 0) badPte(asid, va, f, "source of an elided copy (zIO) is writable");
-        if ((r.prot & Prot.WRITE) == 0 && tally(lent, f) != <u32>asid) badPte(asid, va, f, "writable in a read-only region");
+        if (tallyOf(guarded, f) != 0) badPte(asid, va, f, "frame under output is writable");
+        if (tallyOf(owed, f) != 0) badPte(asid, va, f, "source of an elided copy (zIO) is writable");
+        if ((r.prot & Prot.WRITE) == 0 && tallyOf(lent, f) != <u32>asid) badPte(asid, va, f, "writable in a read-only region");
         if ((m.flags & FrameFlag.IMMUTABLE) != 0) badPte(asid, va, f, "immutable (IO-Lite) frame is writable");
         if ((m.flags & FrameFlag.STRANDED) != 0) badPte(asid, va, f, "frame stranded under a pin (share output) is writable");
       }
     }
   }
   if (tallyStrays() != 0) {
-    if (!all) return false;
+    if (upTo < n) return false;
     bad(tallyStrays().toString() + " holding(s) of frames past the end of RAM");
   }
 
@@ -221,9 +215,9 @@ function walk(upTo: u32, all: bool, scrub: bool): bool {
   let mapsTotal: u32 = 0;
   for (let f: u32 = 0; f < upTo; f++) {
     const rec = changetype<usize>(frame(f));
-    const o = tally(owed, f);
-    const e = tally(expected, f) + o; // pages owed an elided copy hold their source frames
-    const mp = tally(mapped, f);
+    const o = tallyOf(owed, f);
+    const e = tallyOf(expected, f) + o; // pages owed an elided copy hold their source frames
+    const mp = tallyOf(mapped, f);
     // Two shapes most frames have, for which every rule below holds (the scrub check aside):
     // free with a record zero but for UNSCRUBBED, and counted by nothing; or in use, neither
     // stranded, orphan nor owed, its refs and maps what was counted.

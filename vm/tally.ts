@@ -23,18 +23,28 @@ export function tallyStrays(): u32 {
   return strays;
 }
 
+/** tallyOf: t's count for frame f. */
+// @ts-ignore: decorator
+@inline export function tallyOf(t: Tally, f: u32): u32 {
+  return load<u32>(at(t, f));
+}
+
 /** hold: one more holding of frame f in tally t. */
 // @ts-ignore: decorator
 @inline export function hold(t: Tally, f: u32): void {
-  if (f < limit) {
-    const at = t + (<usize>f << 2);
-    store<u32>(at, load<u32>(at) + 1);
-  } else strays++;
+  if (f < limit) store<u32>(at(t, f), tallyOf(t, f) + 1);
+  else strays++;
 }
 
 /** lend: frame f lent for writing to address space asid, in tally t. */
 // @ts-ignore: decorator
 @inline export function lend(t: Tally, f: u32, asid: u32): void {
-  if (f < limit) store<u32>(t + (<usize>f << 2), asid);
+  if (f < limit) store<u32>(at(t, f), asid);
   else strays++;
+}
+
+/** at: where t keeps frame f's count. */
+// @ts-ignore: decorator
+@inline function at(t: Tally, f: u32): usize {
+  return t + (<usize>f << 2);
 }

@@ -319,8 +319,8 @@ export class Engine {
       if (checkEveryStep && i > from) {
         for (const m of w.machines) {
           if (held.get(m) === m.calls) continue;
-          const r = invariantsOf(m);
-          if (r.violations > 0) broken = `step ${i}: ${m.name}: ${r.violations} invariant violation(s): ${r.report}`;
+          const v = violationAt(i, m);
+          if (v) broken = v;
           else held.set(m, m.calls);
         }
         if (broken) throw new Stop();
@@ -359,13 +359,7 @@ export class Engine {
     let before = new Map<Machine, Record<string, number>>(), broken: string | null = null;
     await this.execute(this.spec!, bad >= this.total ? Infinity : bad, steps, (i, w) => {
       if (i > good) {
-        for (const m of w.machines) {
-          const r = invariantsOf(m);
-          if (r.violations > 0) {
-            broken = `step ${i}: ${m.name}: ${r.violations} invariant violation(s): ${r.report}`;
-            throw new Stop();
-          }
-        }
+        for (const m of w.machines) if ((broken = violationAt(i, m))) throw new Stop();
       }
       if (i >= good) before = countersOf(w);
     }, false, true);
@@ -554,6 +548,12 @@ const tracing = (needs: ViewNeeds) => Boolean(needs.trace || needs.packets);
 
 /** broke: does a machine of s show an invariant violation? */
 const broke = (s: Snapshot) => s.machines.some((m) => m.invariants.violations > 0);
+
+/** violationAt: what m's invariant check says after step i, as a run's error; null if all hold. */
+function violationAt(i: number, m: Machine): string | null {
+  const r = invariantsOf(m);
+  return r.violations > 0 ? `step ${i}: ${m.name}: ${r.violations} invariant violation(s): ${r.report}` : null;
+}
 
 /** invariantsOf: m's invariant check now (without the scrub check), a throw counted as one violation. */
 function invariantsOf(m: Machine): { violations: number; report: string } {
